@@ -1,0 +1,37 @@
+// `pifleet`: parses the command line and runs one subcommand. Exit codes: cli/command.h.
+#include <cstdio>
+#include <iterator>
+
+#include "agent/cli/command.h"
+
+namespace {
+
+// Every subcommand, in the order `pifleet --help` lists them.
+constexpr pifleet::cli::Installer kInstallers[] = {
+    pifleet::cli::InstallVersionCommand,
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"pifleet: one agent per Raspberry Pi; together they form a Multi-Paxos cluster.",
+               "pifleet"};
+  app.set_version_flag("--version", pifleet::cli::VersionText());
+  app.require_subcommand(0, 1);
+  app.footer("Exit codes: 0 ok, 1 error, 2 usage, 3 no quorum or timeout. Docs: docs/cli.md");
+
+  pifleet::cli::Context context;
+  for (auto install : kInstallers) install(app, context);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);  // prints help, version or the error
+    return code == 0 ? pifleet::cli::kExitOk : pifleet::cli::kExitUsage;
+  }
+  if (app.get_subcommands().empty()) {
+    std::fputs(app.help().c_str(), stderr);
+    return pifleet::cli::kExitUsage;
+  }
+  return context.exit_code;
+}
