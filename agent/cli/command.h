@@ -9,9 +9,9 @@ namespace pifleet::cli {
 // Exit codes of every `pifleet` command; documented in docs/cli.md.
 enum ExitCode : int {
   kExitOk = 0,
-  kExitError = 1,      // the command ran and failed (bad file, refused request, ...)
-  kExitUsage = 2,      // bad flags or arguments
-  kExitNoQuorum = 3,   // no quorum or timeout: the cluster did not answer in time
+  kExitError = 1,     // the command ran and failed (bad file, refused request, ...)
+  kExitUsage = 2,     // bad flags or arguments
+  kExitNoQuorum = 3,  // no quorum or timeout: the cluster did not answer in time
 };
 
 struct Context {

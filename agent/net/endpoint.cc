@@ -41,6 +41,10 @@ Status ParseEndpoint(std::string_view text, Endpoint* out) {
     for (char c : host) {
       if (!ValidIpv6Char(c)) return Invalid(text, "bad character in IPv6 address");
     }
+    // Brackets mark an IPv6 address; anything else would not print back the same way.
+    if (host.find(':') == std::string_view::npos) {
+      return Invalid(text, "brackets are only for IPv6 addresses");
+    }
   } else {
     const size_t colon = text.rfind(':');
     if (colon == std::string_view::npos) return Invalid(text, "missing port");
@@ -70,8 +74,8 @@ Status ParseEndpointList(std::string_view text, std::vector<Endpoint>* out) {
   size_t start = 0;
   while (true) {
     const size_t comma = text.find(',', start);
-    const std::string_view item =
-        text.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
+    const std::string_view item = text.substr(
+        start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
     Endpoint endpoint;
     Status status = ParseEndpoint(item, &endpoint);
     if (!status.ok()) return status;

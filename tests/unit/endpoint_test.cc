@@ -45,6 +45,7 @@ TEST(Endpoint, RejectsBadInputWithReason) {
       {"[::1:7101", "missing ']'"},
       {"[::1]7101", "missing port"},
       {"[zz::1]:7101", "bad character in IPv6"},
+      {"[%4]:1", "brackets are only for IPv6"},  // found by fuzz_endpoint
       {"pi 01:7101", "bad character in host"},
   };
   for (const auto& c : cases) {
