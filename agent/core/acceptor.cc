@@ -1,0 +1,43 @@
+#include "agent/core/acceptor.h"
+
+#include "agent/base/assert.h"
+
+namespace pifleet::core {
+
+Acceptor::Acceptor(Context& ctx, const DurableState& restored)
+    : ctx_(ctx), promised_(restored.promised), accepted_(restored.accepted) {
+  if (ctx_.options.canary == Canary::kForgetPromise) promised_ = Ballot{};
+}
+
+void Acceptor::RaisePromise(Ballot ballot) {
+  PIFLEET_ASSERT_MSG(ballot >= promised_, "a promise never decreases");
+  promised_ = ballot;
+}
+
+void Acceptor::OnPrepare(NodeId from, const Prepare& prepare) {
+  if (prepare.ballot > promised_) {
+    RaisePromise(prepare.ballot);
+    ctx_.PersistPromise(promised_);
+  }
+  Promise reply{prepare.ballot, promised_, {}};
+  if (promised_ == prepare.ballot) {
+    for (auto it = accepted_.lower_bound(prepare.from_slot); it != accepted_.end(); ++it) {
+      reply.accepted.push_back(it->second);
+    }
+  }
+  ctx_.SendAfterSync(from, std::move(reply));
+}
+
+void Acceptor::OnAccept(NodeId from, const Accept& accept) {
+  if (accept.ballot >= promised_) {
+    RaisePromise(accept.ballot);
+    PValue pvalue{accept.ballot, accept.slot, accept.value};
+    auto it = accepted_.find(accept.slot);
+    PIFLEET_ASSERT(it == accepted_.end() || it->second.ballot <= accept.ballot);
+    ctx_.PersistAccept(pvalue);
+    accepted_[accept.slot] = std::move(pvalue);
+  }
+  ctx_.SendAfterSync(from, Accepted{accept.ballot, accept.slot, promised_});
+}
+
+}  // namespace pifleet::core

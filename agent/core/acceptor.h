@@ -1,0 +1,30 @@
+// Acceptor: makes promises and accepts proposals. Its promise and accepted values are persisted
+// (Ready::records) and its replies leave only after they are durable (messages_after_sync).
+#pragma once
+
+#include <map>
+
+#include "agent/core/context.h"
+#include "agent/core/durable.h"
+#include "agent/core/message.h"
+
+namespace pifleet::core {
+
+class Acceptor {
+ public:
+  Acceptor(Context& ctx, const DurableState& restored);
+
+  void OnPrepare(NodeId from, const Prepare& prepare);
+  void OnAccept(NodeId from, const Accept& accept);
+  Ballot promised() const { return promised_; }
+  const std::map<Slot, PValue>& accepted() const { return accepted_; }
+
+ private:
+  void RaisePromise(Ballot ballot);
+
+  Context& ctx_;
+  Ballot promised_;
+  std::map<Slot, PValue> accepted_;  // highest-ballot accepted value per slot
+};
+
+}  // namespace pifleet::core

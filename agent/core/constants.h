@@ -1,0 +1,47 @@
+// Every bound of the consensus core in one place, with the relations between them checked at
+// compile time. Time is counted in ticks; the daemon maps one tick to kTickMs milliseconds.
+#pragma once
+
+#include <cstdint>
+
+namespace pifleet::core {
+
+inline constexpr uint32_t kTickMs = 10;
+
+// Leader heartbeat (`Active`) period and the randomised suspicion timeout of followers.
+inline constexpr uint32_t kHeartbeatTicks = 5;
+inline constexpr uint32_t kElectionTicksMin = 30;
+inline constexpr uint32_t kElectionTicksMax = 60;
+
+// Prepare / Accept retransmission to acceptors that have not answered yet.
+inline constexpr uint32_t kRetransmitTicks = 10;
+// A replica re-sends its undecided proposals to the leader this often.
+inline constexpr uint32_t kRequestRetransmitTicks = 20;
+// A replica that knows it is behind asks a peer for decisions at most this often.
+inline constexpr uint32_t kCatchupTicks = 10;
+
+// Pipeline window: slots in flight, and the reconfiguration delay alpha (a change decided in
+// slot s governs slots from s + kWindowSlots on).
+inline constexpr uint64_t kWindowSlots = 8;
+// Batching: one slot carries at most this many commands / payload bytes.
+inline constexpr uint32_t kBatchCommandsMax = 64;
+inline constexpr uint32_t kBatchBytesMax = 16 * 1024;
+inline constexpr uint32_t kCommandBytesMax = 1024;
+// Commands the leader queues and proposals a replica tracks before Propose() pushes back.
+inline constexpr uint32_t kPendingCommandsMax = 4096;
+inline constexpr uint32_t kOutstandingProposalsMax = 1024;
+// Decisions per catch-up reply.
+inline constexpr uint32_t kCatchupSlotsMax = 64;
+// Cluster size bounds.
+inline constexpr uint32_t kVotersMax = 7;
+inline constexpr uint32_t kNodesMax = 256;
+
+static_assert(kHeartbeatTicks * 3 <= kElectionTicksMin, "a follower must miss several beats");
+static_assert(kElectionTicksMin < kElectionTicksMax, "suspicion needs a random spread");
+static_assert(kRetransmitTicks < kElectionTicksMin, "retransmit well before suspicion");
+static_assert(kWindowSlots >= 1 && kWindowSlots <= kCatchupSlotsMax, "window fits a catch-up");
+static_assert(kCommandBytesMax <= kBatchBytesMax, "one command always fits a batch");
+static_assert(kBatchCommandsMax <= kPendingCommandsMax, "a batch drains the queue");
+static_assert(kVotersMax % 2 == 1 && kVotersMax <= kNodesMax, "odd voter bound");
+
+}  // namespace pifleet::core

@@ -1,0 +1,90 @@
+#include "agent/core/core.h"
+
+#include <utility>
+
+#include "agent/base/assert.h"
+
+namespace pifleet::core {
+
+Core::Core(const CoreOptions& options, const DurableState& restored)
+    : ctx_(options),
+      acceptor_(ctx_, restored),
+      requester_(ctx_),
+      replica_(ctx_, requester_),
+      leader_(ctx_, replica_, restored.promised) {
+  PIFLEET_ASSERT(options.id != 0);
+  PIFLEET_ASSERT(options.batch_commands_max >= 1 &&
+                 options.batch_commands_max <= kBatchCommandsMax);
+  PIFLEET_ASSERT(options.election_ticks_min < options.election_ticks_max);
+}
+
+void Core::Tick() {
+  leader_.Tick();
+  replica_.Tick(leader_.leader_hint());
+  if (requester_.TickDue()) Forward(requester_.Outstanding());
+  leader_.Pump();
+}
+
+void Core::Receive(const Envelope& envelope) {
+  PIFLEET_ASSERT(envelope.to == ctx_.self());
+  const NodeId from = envelope.from;
+  std::visit(
+      [&](const auto& m) {
+        using T = std::decay_t<decltype(m)>;
+        if constexpr (std::is_same_v<T, Prepare>) {
+          leader_.ObserveBallot(from, m.ballot);
+          acceptor_.OnPrepare(from, m);
+        } else if constexpr (std::is_same_v<T, Promise>) {
+          leader_.OnPromise(from, m);
+        } else if constexpr (std::is_same_v<T, Accept>) {
+          leader_.ObserveBallot(from, m.ballot);
+          acceptor_.OnAccept(from, m);
+        } else if constexpr (std::is_same_v<T, Accepted>) {
+          leader_.OnAccepted(from, m);
+        } else if constexpr (std::is_same_v<T, Decision>) {
+          replica_.OnDecision(m.slot, m.value);
+        } else if constexpr (std::is_same_v<T, Active>) {
+          leader_.OnActive(from, m);
+          replica_.NotePeerApplied(m.applied_slot);
+        } else if constexpr (std::is_same_v<T, Request>) {
+          leader_.Enqueue(m.commands);
+        } else if constexpr (std::is_same_v<T, CatchupRequest>) {
+          replica_.OnCatchupRequest(from, m);
+        } else {
+          static_assert(std::is_same_v<T, CatchupReply>);
+          replica_.OnCatchupReply(m);
+        }
+      },
+      envelope.message);
+  leader_.Pump();
+}
+
+Status Core::Propose(const Command& command) {
+  Status status = requester_.Add(command);
+  if (status.ok()) {
+    Forward({command});
+    leader_.Pump();
+  }
+  return status;
+}
+
+void Core::Forward(const std::vector<Command>& commands) {
+  if (leader_.active()) {
+    leader_.Enqueue(commands);
+  } else if (leader_.leader_hint() != 0 && leader_.leader_hint() != ctx_.self()) {
+    ctx_.Send(leader_.leader_hint(), Request{commands});
+  }
+}
+
+Ready Core::TakeReady() {
+  PIFLEET_ASSERT_MSG(!ready_outstanding_, "TakeReady twice without Advance");
+  ready_outstanding_ = true;
+  return std::exchange(ctx_.ready, Ready{});
+}
+
+void Core::Advance() {
+  PIFLEET_ASSERT_MSG(ready_outstanding_, "Advance without TakeReady");
+  ready_outstanding_ = false;
+}
+
+}  // namespace pifleet::core

@@ -1,0 +1,54 @@
+// The pure Multi-Paxos core of one node: Acceptor, Replica, Leader (Scout + Commanders) and
+// Requester over one Context. It does no I/O and reads no clock; the driver feeds it
+//   Tick()               one tick of logical time (the daemon: every kTickMs),
+//   Receive(envelope)    a message from a peer (or from itself),
+//   Propose(command)     a client command,
+// and after any of them handles TakeReady() (see ready.h for the order) and calls Advance().
+// A restarted node is built from the DurableState folded from its synced records.
+#pragma once
+
+#include "agent/base/status.h"
+#include "agent/core/acceptor.h"
+#include "agent/core/context.h"
+#include "agent/core/leader.h"
+#include "agent/core/replica.h"
+#include "agent/core/requester.h"
+
+namespace pifleet::core {
+
+class Core {
+ public:
+  explicit Core(const CoreOptions& options, const DurableState& restored = DurableState{});
+  Core(const Core&) = delete;
+  Core& operator=(const Core&) = delete;
+
+  void Tick();
+  void Receive(const Envelope& envelope);
+  // Accepts the command for ordering; NoSpace when too many proposals are in flight.
+  Status Propose(const Command& command);
+
+  bool HasReady() const { return !ctx_.ready.Empty(); }
+  // Hands out everything produced since the last call. Must be followed by Advance().
+  Ready TakeReady();
+  void Advance();
+
+  // Read-only views for status reporting and the simulator's checkers.
+  NodeId id() const { return ctx_.self(); }
+  bool IsLeader() const { return leader_.active(); }
+  NodeId LeaderHint() const { return leader_.leader_hint(); }
+  Ballot Promised() const { return acceptor_.promised(); }
+  Slot AppliedSlot() const { return replica_.slot_out() - 1; }
+  const Membership& membership() const { return ctx_.membership; }
+
+ private:
+  void Forward(const std::vector<Command>& commands);
+
+  Context ctx_;
+  Acceptor acceptor_;
+  Requester requester_;
+  Replica replica_;
+  Leader leader_;
+  bool ready_outstanding_ = false;
+};
+
+}  // namespace pifleet::core

@@ -1,0 +1,217 @@
+#include "agent/core/leader.h"
+
+#include <algorithm>
+
+#include "agent/base/assert.h"
+#include "agent/core/constants.h"
+
+namespace pifleet::core {
+namespace {
+std::pair<uint64_t, uint64_t> Key(const Command& command) {
+  return {command.client_id, command.sequence};
+}
+}  // namespace
+
+Leader::Leader(Context& ctx, Replica& replica, Ballot restored_promise)
+    : ctx_(ctx), replica_(replica), highest_seen_(restored_promise) {
+  HeardFromLeader();
+}
+
+void Leader::HeardFromLeader() {
+  silent_ticks_ = 0;
+  election_timeout_ticks_ = static_cast<uint32_t>(
+      ctx_.rng.Between(ctx_.options.election_ticks_min, ctx_.options.election_ticks_max));
+}
+
+bool Leader::CanCampaign() const {
+  // Learners never lead and never vote.
+  return ctx_.membership.ForSlot(replica_.slot_out()).IsVoter(ctx_.self());
+}
+
+void Leader::Tick() {
+  if (mode_ == Mode::kActive) {
+    if (++heartbeat_ticks_ >= ctx_.options.heartbeat_ticks) Heartbeat();
+  } else if (++silent_ticks_ >= election_timeout_ticks_) {
+    HeardFromLeader();
+    if (mode_ == Mode::kFollower && CanCampaign()) StartScout();
+  }
+  if (mode_ == Mode::kFollower || ++retransmit_ticks_ < kRetransmitTicks) return;
+  retransmit_ticks_ = 0;
+  SendPrepares(/*only_missing=*/true);
+  for (const auto& [slot, commander] : commanders_) SendAccepts(slot, commander);
+}
+
+void Leader::ObserveBallot(NodeId from, Ballot ballot) {
+  if (from == ctx_.self()) return;
+  if (ballot >= highest_seen_) {
+    highest_seen_ = ballot;
+    leader_hint_ = ballot.node;
+    HeardFromLeader();
+  }
+  if (mode_ != Mode::kFollower && ballot > ballot_) Preempt(ballot);
+}
+
+void Leader::StartScout() {
+  const Ballot base = std::max(highest_seen_, ballot_);
+  ballot_ = Ballot{base.round + 1, ctx_.self()};
+  highest_seen_ = ballot_;
+  mode_ = Mode::kScouting;
+  leader_hint_ = 0;
+  scout_from_ = replica_.slot_out();
+  promised_by_.clear();
+  learned_.clear();
+  commanders_.clear();
+  retransmit_ticks_ = 0;
+  SendPrepares(/*only_missing=*/false);
+}
+
+void Leader::SendPrepares(bool only_missing) {
+  for (NodeId voter : ctx_.membership.WindowVoters(replica_.slot_out())) {
+    if (only_missing && promised_by_.count(voter)) continue;
+    ctx_.Send(voter, Prepare{ballot_, scout_from_});
+  }
+}
+
+bool Leader::HasQuorumFor(Slot slot) const {
+  const Config& config = ctx_.membership.ForSlot(slot);
+  size_t votes = 0;
+  for (NodeId voter : config.voters) votes += promised_by_.count(voter);
+  return votes >= ctx_.membership.QuorumSize(config);
+}
+
+void Leader::OnPromise(NodeId from, const Promise& promise) {
+  if (promise.promised > ballot_) return Preempt(promise.promised);
+  if (mode_ == Mode::kFollower || promise.ballot != ballot_ || promise.promised != ballot_) return;
+  promised_by_.insert(from);
+  for (const PValue& pvalue : promise.accepted) {
+    if (replica_.Decided(pvalue.slot) || commanders_.count(pvalue.slot)) continue;
+    auto it = learned_.find(pvalue.slot);
+    if (it == learned_.end() || it->second.ballot < pvalue.ballot) learned_[pvalue.slot] = pvalue;
+  }
+  if (mode_ == Mode::kScouting && HasQuorumFor(replica_.slot_out())) BecomeActive();
+}
+
+void Leader::BecomeActive() {
+  mode_ = Mode::kActive;
+  leader_hint_ = ctx_.self();
+  next_slot_ = replica_.slot_out();
+  if (!learned_.empty()) next_slot_ = std::max(next_slot_, learned_.rbegin()->first + 1);
+  Heartbeat();
+}
+
+void Leader::Preempt(Ballot higher) {
+  PIFLEET_ASSERT(higher > ballot_);
+  if (higher > highest_seen_) highest_seen_ = higher;
+  for (const auto& [slot, commander] : commanders_) {
+    for (const Command& command : commander.value.commands) queued_.erase(Key(command));
+  }
+  commanders_.clear();
+  learned_.clear();
+  if (ctx_.options.canary == Canary::kSkipPhase1 && mode_ == Mode::kActive) {
+    // The unsafe variant: take a higher ballot and carry on as if phase 1 had run.
+    ballot_ = Ballot{higher.round + 1, ctx_.self()};
+    highest_seen_ = ballot_;
+    next_slot_ = replica_.slot_out();
+    return;
+  }
+  mode_ = Mode::kFollower;
+  leader_hint_ = higher.node;
+  pending_.clear();
+  queued_.clear();
+  HeardFromLeader();
+}
+
+void Leader::OnActive(NodeId from, const Active& active) {
+  if (from == ctx_.self()) return;
+  if (active.ballot >= highest_seen_) {
+    highest_seen_ = active.ballot;
+    leader_hint_ = from;
+    HeardFromLeader();
+  }
+  if (mode_ != Mode::kFollower && active.ballot > ballot_) Preempt(active.ballot);
+}
+
+void Leader::Enqueue(const std::vector<Command>& commands) {
+  if (mode_ != Mode::kActive) return;  // the requesters re-send to whoever leads next
+  for (const Command& command : commands) {
+    if (pending_.size() >= kPendingCommandsMax) return;
+    if (queued_.insert(Key(command)).second) pending_.push_back(command);
+  }
+}
+
+Value Leader::TakeBatch() {
+  Value batch;
+  uint64_t bytes = 0;
+  while (!pending_.empty() && batch.commands.size() < ctx_.options.batch_commands_max &&
+         bytes + pending_.front().payload.size() <= kBatchBytesMax) {
+    bytes += pending_.front().payload.size();
+    batch.commands.push_back(std::move(pending_.front()));
+    pending_.pop_front();
+  }
+  return batch;
+}
+
+void Leader::Pump() {
+  if (mode_ != Mode::kActive) return;
+  const Slot out = replica_.slot_out();
+  next_slot_ = std::max(next_slot_, out);
+  for (Slot slot = out; slot < out + kWindowSlots; ++slot) {
+    if (replica_.Decided(slot) || commanders_.count(slot)) continue;
+    if (!HasQuorumFor(slot)) return;  // waits for promises from a new configuration's voters
+    auto learned = learned_.find(slot);
+    if (learned != learned_.end()) {
+      StartCommander(slot, learned->second.value);
+    } else if (slot < next_slot_) {
+      StartCommander(slot, Value{});  // no-op fill of a hole
+    } else if (!pending_.empty()) {
+      StartCommander(slot, TakeBatch());
+      next_slot_ = slot + 1;
+    } else {
+      return;
+    }
+  }
+}
+
+void Leader::StartCommander(Slot slot, Value value) {
+  learned_.erase(slot);
+  Commander& commander = commanders_[slot];
+  commander.value = std::move(value);
+  SendAccepts(slot, commander);
+}
+
+void Leader::SendAccepts(Slot slot, const Commander& commander) {
+  for (NodeId voter : ctx_.membership.ForSlot(slot).voters) {
+    if (!commander.acks.count(voter)) ctx_.Send(voter, Accept{ballot_, slot, commander.value});
+  }
+}
+
+void Leader::OnAccepted(NodeId from, const Accepted& accepted) {
+  if (accepted.promised > ballot_) return Preempt(accepted.promised);
+  if (mode_ != Mode::kActive || accepted.ballot != ballot_) return;
+  auto it = commanders_.find(accepted.slot);
+  if (it == commanders_.end()) return;
+  const Config& config = ctx_.membership.ForSlot(accepted.slot);
+  if (!config.IsVoter(from)) return;  // learners never vote
+  it->second.acks.insert(from);
+  if (it->second.acks.size() >= ctx_.membership.QuorumSize(config)) Decide(accepted.slot);
+}
+
+void Leader::Decide(Slot slot) {
+  auto it = commanders_.find(slot);
+  Value value = std::move(it->second.value);
+  commanders_.erase(it);
+  for (const Command& command : value.commands) queued_.erase(Key(command));
+  for (NodeId node : ctx_.membership.NodesFrom(slot)) {
+    if (node != ctx_.self()) ctx_.Send(node, Decision{slot, value});
+  }
+  replica_.OnDecision(slot, value);
+}
+
+void Leader::Heartbeat() {
+  heartbeat_ticks_ = 0;
+  for (NodeId node : ctx_.membership.NodesFrom(replica_.slot_out())) {
+    if (node != ctx_.self()) ctx_.Send(node, Active{ballot_, replica_.slot_out() - 1});
+  }
+}
+
+}  // namespace pifleet::core

@@ -1,0 +1,80 @@
+// Leader: runs Multi-Paxos rounds for this node. Its Scout (phase 1: Prepare / Promise) runs
+// once per ballot; once adopted the leader is stable and runs only Commanders (phase 2: Accept /
+// Accepted, one per slot), up to kWindowSlots slots in flight, each slot a batch of commands.
+// A new leader re-proposes every value its scout learned and fills the other holes with no-ops.
+// It sends `Active` heartbeats; followers suspect it after a randomised timeout. A preempted
+// leader does not fight back: it follows the higher ballot until that leader falls silent.
+#pragma once
+
+#include <deque>
+#include <map>
+#include <set>
+#include <utility>
+#include <vector>
+
+#include "agent/core/context.h"
+#include "agent/core/message.h"
+#include "agent/core/replica.h"
+
+namespace pifleet::core {
+
+class Leader {
+ public:
+  Leader(Context& ctx, Replica& replica, Ballot restored_promise);
+
+  void Tick();
+  // A Prepare or Accept from another node shows its ballot (and that it is alive).
+  void ObserveBallot(NodeId from, Ballot ballot);
+  void OnPromise(NodeId from, const Promise& promise);
+  void OnAccepted(NodeId from, const Accepted& accepted);
+  void OnActive(NodeId from, const Active& active);
+  void Enqueue(const std::vector<Command>& commands);
+  // Starts commanders for every slot of the window that can take one.
+  void Pump();
+
+  bool active() const { return mode_ == Mode::kActive; }
+  NodeId leader_hint() const { return leader_hint_; }
+  Ballot ballot() const { return ballot_; }
+
+ private:
+  enum class Mode { kFollower, kScouting, kActive };
+  struct Commander {
+    Value value;
+    std::set<NodeId> acks;
+  };
+
+  bool CanCampaign() const;
+  void StartScout();
+  void SendPrepares(bool only_missing);
+  bool HasQuorumFor(Slot slot) const;
+  void BecomeActive();
+  void Preempt(Ballot higher);
+  void HeardFromLeader();
+  void StartCommander(Slot slot, Value value);
+  void SendAccepts(Slot slot, const Commander& commander);
+  void Decide(Slot slot);
+  Value TakeBatch();
+  void Heartbeat();
+
+  Context& ctx_;
+  Replica& replica_;
+  Mode mode_ = Mode::kFollower;
+  Ballot ballot_;        // this node's own ballot (scouting or active)
+  Ballot highest_seen_;  // highest ballot seen anywhere
+  NodeId leader_hint_ = 0;
+  uint32_t silent_ticks_ = 0;
+  uint32_t election_timeout_ticks_ = 0;
+  uint32_t heartbeat_ticks_ = 0;
+  uint32_t retransmit_ticks_ = 0;
+  // Scout state.
+  Slot scout_from_ = 1;
+  std::set<NodeId> promised_by_;
+  std::map<Slot, PValue> learned_;  // per slot, the highest-ballot value promises reported
+  // Commander state.
+  std::map<Slot, Commander> commanders_;
+  Slot next_slot_ = 1;
+  std::deque<Command> pending_;
+  std::set<std::pair<uint64_t, uint64_t>> queued_;  // pending or in flight
+};
+
+}  // namespace pifleet::core

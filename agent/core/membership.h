@@ -1,0 +1,35 @@
+// The configuration history of the replicated log: which voters decide slot s. A
+// reconfiguration decided in slot s governs slots s + kWindowSlots and later, so a replica that
+// has applied every slot below `applied + 1` knows the configuration of every slot in the window.
+#pragma once
+
+#include <cstddef>
+#include <utility>
+#include <vector>
+
+#include "agent/core/options.h"
+#include "agent/core/types.h"
+
+namespace pifleet::core {
+
+class Membership {
+ public:
+  Membership(Config initial, Canary canary);
+
+  // Records a reconfiguration decided (and applied) in `slot`.
+  void OnApplied(Slot slot, const Config& config);
+  const Config& ForSlot(Slot slot) const;
+  const Config& Latest() const { return entries_.back().second; }
+  // Votes needed in `config` (a strict majority unless the quorum canary is on).
+  size_t QuorumSize(const Config& config) const;
+  // Every node of every configuration from `slot` on: who receives decisions and heartbeats.
+  std::vector<NodeId> NodesFrom(Slot slot) const;
+  // Every voter of every configuration governing slots [from, from + kWindowSlots).
+  std::vector<NodeId> WindowVoters(Slot from) const;
+
+ private:
+  std::vector<std::pair<Slot, Config>> entries_;  // (first slot governed, config)
+  Canary canary_;
+};
+
+}  // namespace pifleet::core

@@ -1,0 +1,32 @@
+// How a core is set up. The Seed role is `initial_config`: every node of a new cluster starts
+// from the same configuration for slot 1.
+#pragma once
+
+#include <cstdint>
+
+#include "agent/core/constants.h"
+#include "agent/core/types.h"
+
+namespace pifleet::core {
+
+// Known-unsafe variants, switched on only by the simulator to prove its checkers catch them.
+enum class Canary : uint8_t {
+  kNone,
+  kForgetPromise,    // a restarted acceptor forgets its promise
+  kQuorumOneShort,   // quorums one vote smaller than a majority
+  kSkipPhase1,       // a preempted leader takes the next ballot without phase 1
+  kApplyOutOfOrder,  // a replica applies decisions as they arrive, holes or not
+};
+
+struct CoreOptions {
+  NodeId id = 0;
+  Config initial_config;
+  uint64_t seed = 1;
+  uint32_t batch_commands_max = kBatchCommandsMax;  // 1 turns batching off
+  uint32_t heartbeat_ticks = kHeartbeatTicks;
+  uint32_t election_ticks_min = kElectionTicksMin;
+  uint32_t election_ticks_max = kElectionTicksMax;
+  Canary canary = Canary::kNone;
+};
+
+}  // namespace pifleet::core

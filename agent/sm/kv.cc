@@ -1,0 +1,54 @@
+#include "agent/sm/kv.h"
+
+namespace pifleet::sm {
+
+KvResult KvStore::Apply(uint64_t client_id, uint64_t sequence, const std::string& payload) {
+  KvResult result;
+  switch (sessions_.Check(client_id, sequence, &result)) {
+    case SessionTable::Verdict::kDuplicate:
+      return result;
+    case SessionTable::Verdict::kStale:
+      return KvResult{false, "stale sequence"};
+    case SessionTable::Verdict::kNew:
+      break;
+  }
+  std::optional<KvOp> op = DecodeKvOp(payload);
+  result = op ? Execute(*op) : KvResult{false, "malformed command"};
+  sessions_.Record(client_id, sequence, result);
+  return result;
+}
+
+KvResult KvStore::Execute(const KvOp& op) {
+  auto it = data_.find(op.key);
+  const std::string current = it == data_.end() ? "" : it->second;
+  switch (op.kind) {
+    case KvKind::kPut:
+      data_[op.key] = op.value;
+      return KvResult{true, ""};
+    case KvKind::kGet:
+      return KvResult{true, current};  // "" = absent
+    case KvKind::kCas:
+      if (current != op.expected) return KvResult{false, current};
+      data_[op.key] = op.value;
+      return KvResult{true, ""};
+    case KvKind::kDelete:
+      if (it != data_.end()) data_.erase(it);
+      return KvResult{true, ""};
+  }
+  return KvResult{false, "unknown operation"};
+}
+
+uint64_t KvStore::Digest() const {
+  uint64_t hash = 1469598103934665603ULL;
+  auto mix = [&hash](const std::string& s) {
+    for (unsigned char c : s) hash = (hash ^ c) * 1099511628211ULL;
+    hash = (hash ^ 0xff) * 1099511628211ULL;
+  };
+  for (const auto& [key, value] : data_) {
+    mix(key);
+    mix(value);
+  }
+  return hash;
+}
+
+}  // namespace pifleet::sm

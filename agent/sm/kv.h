@@ -1,0 +1,29 @@
+// The key-value state machine: put, get, compare-and-swap, delete, applied exactly once per
+// (client id, sequence). Deterministic: the same commands give the same state and results.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+
+#include "agent/sm/kv_op.h"
+#include "agent/sm/sessions.h"
+
+namespace pifleet::sm {
+
+class KvStore {
+ public:
+  // Applies one client command (payload = EncodeKvOp). A malformed payload gives ok=false.
+  KvResult Apply(uint64_t client_id, uint64_t sequence, const std::string& payload);
+  // A digest of the whole state, for the simulator's replica comparison.
+  uint64_t Digest() const;
+  size_t size() const { return data_.size(); }
+
+ private:
+  KvResult Execute(const KvOp& op);
+
+  std::map<std::string, std::string> data_;
+  SessionTable sessions_;
+};
+
+}  // namespace pifleet::sm
