@@ -1,0 +1,26 @@
+// Online cores and clock: /sys/devices/system/cpu/online ("0-3"), and cpufreq
+// scaling_cur_freq / cpuinfo_max_freq in kHz of the first online core (all cores of a Pi share
+// one cpufreq policy).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace pifleet::hal {
+
+struct CpuReading {
+  int online_cores = 1;
+  std::string online_source;  // "sysfs", "proc-stat" or "default"
+  std::optional<int64_t> cur_khz;
+  std::optional<int64_t> max_khz;
+  std::string freq_source;  // "cpufreq", "cpuinfo-mhz" (current only) or "none"
+};
+
+CpuReading ReadCpu(const std::string& sysroot);
+
+// "0-3" -> 4, "0,2-3" -> 3; nullopt when malformed. `first` gets the lowest listed core.
+std::optional<int> CountCpuList(std::string_view list, int* first);
+
+}  // namespace pifleet::hal

@@ -1,0 +1,102 @@
+#include "hal/sysfs_file.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <charconv>
+#include <cstring>
+
+#include "agent/base/assert.h"
+#include "hal/constants.h"
+
+namespace pifleet::hal {
+
+std::string JoinSysroot(std::string_view sysroot, std::string_view path) {
+  std::string out(sysroot.empty() ? "/" : sysroot);
+  while (out.size() > 1 && out.back() == '/') out.pop_back();
+  while (!path.empty() && path.front() == '/') path.remove_prefix(1);
+  if (out.back() != '/') out.push_back('/');
+  out.append(path);
+  return out;
+}
+
+std::optional<std::string> ReadFile(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return std::nullopt;
+  std::string out;
+  char buf[4096];
+  bool failed = false;
+  while (out.size() < kProbeFileBytesMax) {
+    const ssize_t n = ::read(fd, buf, sizeof(buf));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) failed = true;
+    if (n <= 0) break;
+    out.append(buf, static_cast<std::size_t>(n));
+  }
+  ::close(fd);
+  if (failed) return std::nullopt;
+  if (out.size() > kProbeFileBytesMax) out.resize(kProbeFileBytesMax);
+  return out;
+}
+
+std::string_view Trim(std::string_view text) {
+  auto junk = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\0'; };
+  while (!text.empty() && junk(text.front())) text.remove_prefix(1);
+  while (!text.empty() && junk(text.back())) text.remove_suffix(1);
+  return text;
+}
+
+std::optional<std::string> ReadLine(const std::string& path) {
+  auto text = ReadFile(path);
+  if (!text) return std::nullopt;
+  std::string_view view(*text);
+  const auto end = view.find_first_of("\n", 0);
+  if (end != std::string_view::npos) view = view.substr(0, end);
+  return std::string(Trim(view));
+}
+
+std::optional<int64_t> ParseInt(std::string_view text) {
+  text = Trim(text);
+  if (text.empty()) return std::nullopt;
+  int64_t value = 0;
+  const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || ptr != text.data() + text.size()) return std::nullopt;
+  return value;
+}
+
+std::optional<uint64_t> ParseHex(std::string_view text) {
+  text = Trim(text);
+  if (text.size() > 2 && text[0] == '0' && (text[1] == 'x' || text[1] == 'X')) {
+    text.remove_prefix(2);
+  }
+  if (text.empty()) return std::nullopt;
+  uint64_t value = 0;
+  const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value, 16);
+  if (ec != std::errc() || ptr != text.data() + text.size()) return std::nullopt;
+  return value;
+}
+
+std::optional<int64_t> ReadInt(const std::string& path) {
+  auto line = ReadLine(path);
+  if (!line) return std::nullopt;
+  return ParseInt(*line);
+}
+
+Status WriteFile(const std::string& path, std::string_view value) {
+  // O_TRUNC is ignored by sysfs and keeps fixture files holding exactly the last value.
+  const int fd = ::open(path.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC);
+  if (fd < 0) return Status::IOError(path + ": open for writing: " + std::strerror(errno));
+  ssize_t n;
+  do {
+    n = ::write(fd, value.data(), value.size());
+  } while (n < 0 && errno == EINTR);
+  const int write_errno = errno;
+  ::close(fd);
+  if (n < 0) return Status::IOError(path + ": write: " + std::strerror(write_errno));
+  PIFLEET_ASSERT(static_cast<std::size_t>(n) <= value.size());
+  if (static_cast<std::size_t>(n) != value.size()) return Status::IOError(path + ": short write");
+  return Status::Ok();
+}
+
+}  // namespace pifleet::hal
