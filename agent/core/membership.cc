@@ -21,8 +21,12 @@ Membership::Membership(Config initial, Canary canary) : canary_(canary) {
 void Membership::OnApplied(Slot slot, const Config& config) {
   PIFLEET_ASSERT(!config.voters.empty() && config.voters.size() <= kVotersMax);
   const Slot first = slot + kWindowSlots;
-  PIFLEET_ASSERT_MSG(first > entries_.back().first, "reconfigurations apply in slot order");
-  entries_.emplace_back(first, config);
+  PIFLEET_ASSERT_MSG(first >= entries_.back().first, "reconfigurations apply in slot order");
+  if (first == entries_.back().first) {
+    entries_.back().second = config;  // two in one batch: the later one wins
+  } else {
+    entries_.emplace_back(first, config);
+  }
 }
 
 const Config& Membership::ForSlot(Slot slot) const {

@@ -1,0 +1,26 @@
+#include "tests/sim/canaries.h"
+
+namespace pifleet::sim {
+
+const std::vector<CanaryInfo>& Canaries() {
+  static const std::vector<CanaryInfo> kCanaries = {
+      {"forget-promise", core::Canary::kForgetPromise,
+       "an acceptor forgets its promise when it restarts"},
+      {"quorum-one-short", core::Canary::kQuorumOneShort,
+       "quorums are one vote smaller than a majority"},
+      {"skip-phase1", core::Canary::kSkipPhase1,
+       "a preempted leader takes a higher ballot without running phase 1"},
+      {"apply-out-of-order", core::Canary::kApplyOutOfOrder,
+       "a replica applies decisions as they arrive, holes or not"},
+  };
+  return kCanaries;
+}
+
+std::optional<core::Canary> CanaryByName(const std::string& name) {
+  for (const CanaryInfo& info : Canaries()) {
+    if (name == info.name) return info.canary;
+  }
+  return std::nullopt;
+}
+
+}  // namespace pifleet::sim

@@ -1,0 +1,73 @@
+#include "tests/sim/clients.h"
+
+namespace pifleet::sim {
+
+ClientPool::ClientPool(core::Rng& rng, uint32_t clients) : rng_(rng) {
+  for (uint32_t i = 0; i < clients; ++i) {
+    SimClient client;
+    client.id = i + 1;
+    clients_.push_back(client);
+  }
+}
+
+const sm::KvOp& ClientPool::Begin(SimClient& client, int64_t now_us) {
+  ++client.sequence;
+  client.waiting = true;
+  client.attempt = 0;
+  sm::KvOp& op = client.op;
+  op = sm::KvOp{};
+  op.key = "k" + std::to_string(rng_.Between(0, kSimKeys - 1));
+  const uint64_t pick = rng_.Between(0, 9);
+  // Values are unique per operation so that the checker can tell writes apart.
+  const std::string value = std::to_string(client.id) + "." + std::to_string(client.sequence);
+  lin::Operation record;
+  record.client_id = client.id;
+  record.key = op.key;
+  record.call_time = now_us;
+  if (pick < 4) {
+    op.kind = sm::KvKind::kGet;
+    record.kind = lin::OpKind::kGet;
+  } else if (pick < 7) {
+    op.kind = sm::KvKind::kPut;
+    op.value = value;
+    record.kind = lin::OpKind::kPut;
+  } else if (pick < 9) {
+    op.kind = sm::KvKind::kCas;
+    op.value = value;
+    // Expect a value some client may have written, or absence.
+    op.expected = rng_.Chance(300000) ? ""
+                                      : std::to_string(rng_.Between(1, clients_.size())) + "." +
+                                            std::to_string(rng_.Between(1, client.sequence));
+    record.kind = lin::OpKind::kCas;
+  } else {
+    op.kind = sm::KvKind::kDelete;
+    record.kind = lin::OpKind::kDelete;
+  }
+  record.value = op.value;
+  record.expected = op.expected;
+  client.history_index = history_.size();
+  history_.push_back(std::move(record));
+  return op;
+}
+
+bool ClientPool::Complete(uint64_t client_id, uint64_t sequence, const sm::KvResult& result,
+                          int64_t now_us) {
+  SimClient& client = clients_[client_id - 1];
+  if (!client.waiting || client.sequence != sequence) return false;
+  client.waiting = false;
+  lin::Operation& record = history_[client.history_index];
+  record.return_time = now_us;
+  record.ok = result.ok;
+  record.output = result.output;
+  ++completed_;
+  return true;
+}
+
+bool ClientPool::AllIdle() const {
+  for (const SimClient& client : clients_) {
+    if (client.waiting) return false;
+  }
+  return true;
+}
+
+}  // namespace pifleet::sim

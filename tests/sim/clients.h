@@ -1,0 +1,48 @@
+// Simulated clients: each runs one key-value operation at a time on a small key set, sends it
+// to a random node, retries the same (client id, sequence) at another node after a timeout, and
+// records its history (call and return times) for the linearizability checker.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "agent/core/rng.h"
+#include "agent/sm/kv_op.h"
+#include "tests/sim/lin/linearizability.h"
+
+namespace pifleet::sim {
+
+inline constexpr uint32_t kSimKeys = 3;
+inline constexpr int64_t kClientTimeoutUs = 250'000;
+
+struct SimClient {
+  uint64_t id = 0;
+  uint64_t sequence = 0;
+  bool waiting = false;  // an operation is outstanding
+  uint32_t attempt = 0;
+  sm::KvOp op;
+  size_t history_index = 0;  // the outstanding operation's entry in the history
+};
+
+class ClientPool {
+ public:
+  ClientPool(core::Rng& rng, uint32_t clients);
+
+  // Starts the next operation of `client` at `now_us`.
+  const sm::KvOp& Begin(SimClient& client, int64_t now_us);
+  // Records the answer; false when it is stale (an older sequence or already answered).
+  bool Complete(uint64_t client_id, uint64_t sequence, const sm::KvResult& result, int64_t now_us);
+  bool AllIdle() const;
+  uint64_t completed() const { return completed_; }
+  std::vector<SimClient>& clients() { return clients_; }
+  const std::vector<lin::Operation>& history() const { return history_; }
+
+ private:
+  core::Rng& rng_;
+  std::vector<SimClient> clients_;
+  std::vector<lin::Operation> history_;
+  uint64_t completed_ = 0;
+};
+
+}  // namespace pifleet::sim

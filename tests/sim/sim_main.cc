@@ -1,0 +1,128 @@
+// pifleet-sim: runs seeded whole-cluster simulations and their checkers.
+// Exit codes: 0 no violation (with --canary: the canary was caught), 1 a violation (with
+// --canary: not caught), 2 usage.
+#include <CLI/CLI.hpp>
+#include <chrono>
+#include <cstdio>
+#include <string>
+
+#include "tests/sim/canaries.h"
+#include "tests/sim/simulation.h"
+
+namespace {
+
+using pifleet::sim::Faults;
+
+struct Totals {
+  uint64_t seeds = 0, violations = 0, committed = 0, messages = 0, undecided = 0;
+  int64_t sim_us = 0;
+};
+
+std::string ReplayCommand(uint64_t seed, const pifleet::sim::SimOptions& o,
+                          const std::string& faults, const std::string& canary) {
+  std::string cmd = "pifleet-sim --seed " + std::to_string(seed) + " --voters " +
+                    std::to_string(o.voters) + " --learners " + std::to_string(o.learners) +
+                    " --faults " + faults + " --clients " + std::to_string(o.clients);
+  if (!o.batching) cmd += " --no-batching";
+  if (!canary.empty()) cmd += " --canary " + canary;
+  return cmd + " --trace";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"pifleet-sim: deterministic simulation of a pifleet cluster with fault injection"};
+  pifleet::sim::SimOptions options;
+  uint64_t seeds = 100, start = 1;
+  std::optional<uint64_t> single_seed;
+  std::string faults_name = "all", canary_name;
+  bool list_canaries = false, no_batching = false, print_hash = false;
+  app.add_option("--seeds", seeds, "number of seeds to run")->check(CLI::Range(1ULL, 100000000ULL));
+  app.add_option("--start", start, "first seed");
+  app.add_option("--seed", single_seed, "run exactly this seed (replay)");
+  app.add_option("--voters", options.voters, "voters")->check(CLI::IsMember({3, 5}));
+  app.add_option("--learners", options.learners, "learners (non-voting replicas)")
+      ->check(CLI::Range(0, 16));
+  app.add_option("--faults", faults_name, "fault model")
+      ->check(CLI::IsMember({"none", "net", "crash", "all"}));
+  app.add_option("--clients", options.clients, "simulated clients")->check(CLI::Range(1, 1000));
+  app.add_option("--heal-ms", options.heal_ms, "simulated ms of faults before healing")
+      ->check(CLI::Range(100, 600000));
+  app.add_option("--canary", canary_name, "switch on a known-unsafe variant (see --list-canaries)");
+  app.add_flag("--list-canaries", list_canaries, "list the canaries and exit");
+  app.add_flag("--no-batching", no_batching, "one command per slot");
+  app.add_flag("--trace", options.trace, "print a readable trace of every event");
+  app.add_flag("--trace-hash", print_hash, "print each seed's trace hash");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return e.get_exit_code() == 0 ? code : 2;
+  }
+  if (list_canaries) {
+    for (const auto& info : pifleet::sim::Canaries())
+      std::printf("%-20s %s\n", info.name, info.description);
+    return 0;
+  }
+  if (!canary_name.empty()) {
+    auto canary = pifleet::sim::CanaryByName(canary_name);
+    if (!canary) {
+      std::fprintf(stderr, "pifleet-sim: unknown canary '%s' (see --list-canaries)\n",
+                   canary_name.c_str());
+      return 2;
+    }
+    options.canary = *canary;
+  }
+  options.batching = !no_batching;
+  options.faults = faults_name == "none"    ? Faults::kNone
+                   : faults_name == "net"   ? Faults::kNet
+                   : faults_name == "crash" ? Faults::kCrash
+                                            : Faults::kAll;
+  if (single_seed) {
+    start = *single_seed;
+    seeds = 1;
+  }
+  Totals totals;
+  const auto wall_start = std::chrono::steady_clock::now();
+  uint64_t caught_seed = 0;
+  for (uint64_t seed = start; seed < start + seeds; ++seed) {
+    pifleet::sim::SeedResult result = pifleet::sim::Simulation(seed, options).Run();
+    ++totals.seeds;
+    totals.committed += result.committed;
+    totals.messages += result.node_messages;
+    totals.sim_us += result.sim_time_us;
+    totals.undecided += result.lin_undecided;
+    if (print_hash)
+      std::printf("seed %llu trace %016llx\n", (unsigned long long)seed,
+                  (unsigned long long)result.trace_hash);
+    if (!result.violation) continue;
+    ++totals.violations;
+    if (!canary_name.empty()) {
+      std::printf("canary %s caught at seed %llu: %s\n", canary_name.c_str(),
+                  (unsigned long long)seed, result.what.c_str());
+      caught_seed = seed;
+      break;
+    }
+    std::printf("VIOLATION seed %llu: %s\n  replay: %s\n", (unsigned long long)seed,
+                result.what.c_str(),
+                ReplayCommand(seed, options, faults_name, canary_name).c_str());
+  }
+  const double wall_s =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+  std::printf(
+      "seeds %llu  violations %llu  committed %llu  msgs/cmd %.2f  cmds/sim-s %.1f  "
+      "seeds/s %.1f  lin-undecided %llu  wall %.1fs\n",
+      (unsigned long long)totals.seeds, (unsigned long long)totals.violations,
+      (unsigned long long)totals.committed,
+      totals.committed ? double(totals.messages) / double(totals.committed) : 0.0,
+      totals.sim_us ? double(totals.committed) * 1e6 / double(totals.sim_us) : 0.0,
+      wall_s > 0 ? double(totals.seeds) / wall_s : 0.0, (unsigned long long)totals.undecided,
+      wall_s);
+  if (!canary_name.empty()) {
+    if (caught_seed == 0)
+      std::printf("canary %s NOT caught in %llu seeds\n", canary_name.c_str(),
+                  (unsigned long long)seeds);
+    return caught_seed != 0 ? 0 : 1;
+  }
+  return totals.violations == 0 ? 0 : 1;
+}

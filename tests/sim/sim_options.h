@@ -1,0 +1,42 @@
+// What one simulator run looks like: cluster shape, fault model, canary, and run lengths.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "agent/core/options.h"
+
+namespace pifleet::sim {
+
+enum class Faults : uint8_t { kNone, kNet, kCrash, kAll };
+
+struct SimOptions {
+  uint32_t voters = 3;
+  uint32_t learners = 1;
+  Faults faults = Faults::kAll;
+  core::Canary canary = core::Canary::kNone;
+  bool batching = true;
+  bool trace = false;  // print a readable line per event
+  uint32_t clients = 4;
+  // Faults run until heal_ms; then the network heals, crashed nodes restart, and every pending
+  // request must complete within liveness_bound_ms.
+  int64_t heal_ms = 2000;
+  int64_t liveness_bound_ms = 10000;
+  uint64_t lin_step_budget = 2'000'000;
+};
+
+// Per-seed fault parameters, drawn from the seed.
+struct FaultParams {
+  uint32_t loss_per_million = 0;
+  uint32_t dup_per_million = 0;
+  uint32_t reorder_per_million = 0;
+  int64_t delay_min_us = 100;
+  int64_t delay_max_us = 2000;
+  bool partitions = false;
+  bool crashes = false;
+  bool reconfig = false;
+  int64_t fsync_min_us = 200;
+  int64_t fsync_max_us = 5000;
+};
+
+}  // namespace pifleet::sim

@@ -1,0 +1,151 @@
+#include "tests/sim/simulation.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "agent/base/assert.h"
+#include "tests/sim/describe.h"
+
+namespace pifleet::sim {
+namespace {
+
+constexpr uint64_t kAdminClientId = 1'000'000;
+
+struct CoreAssertion {
+  std::string what;
+};
+
+[[noreturn]] void ThrowOnAssert(const char* expression, const char* file, int line,
+                                const char* message) {
+  throw CoreAssertion{std::string("core assertion failed: ") + expression + " at " + file + ":" +
+                      std::to_string(line) + (message ? std::string(": ") + message : "")};
+}
+
+FaultParams DrawFaults(core::Rng& rng, Faults faults, bool have_learners) {
+  FaultParams p;
+  p.delay_min_us = static_cast<int64_t>(rng.Between(50, 500));
+  p.delay_max_us = p.delay_min_us + static_cast<int64_t>(rng.Between(100, 5000));
+  p.fsync_min_us = static_cast<int64_t>(rng.Between(100, 1000));
+  p.fsync_max_us = p.fsync_min_us + static_cast<int64_t>(rng.Between(500, 20000));
+  const bool net = faults == Faults::kNet || faults == Faults::kAll;
+  const bool crash = faults == Faults::kCrash || faults == Faults::kAll;
+  if (net) {
+    p.loss_per_million = static_cast<uint32_t>(rng.Between(0, 150000));
+    p.dup_per_million = static_cast<uint32_t>(rng.Between(0, 100000));
+    p.reorder_per_million = static_cast<uint32_t>(rng.Between(0, 100000));
+    p.partitions = true;
+  }
+  p.crashes = crash;
+  p.reconfig = faults == Faults::kAll && have_learners;
+  return p;
+}
+
+}  // namespace
+
+Simulation::Simulation(uint64_t seed, const SimOptions& options)
+    : seed_(seed),
+      options_(options),
+      rng_(seed * 0x9e3779b97f4a7c15ULL + 1),
+      params_(DrawFaults(rng_, options.faults, options.learners > 0)),
+      network_(rng_, params_),
+      trace_(options.trace),
+      clients_(rng_, options.clients) {
+  const uint32_t total = options.voters + options.learners;
+  for (uint32_t i = 0; i < total; ++i) {
+    (i < options.voters ? config_.voters : config_.learners).push_back(i + 1);
+  }
+  nodes_.resize(total);
+  for (uint32_t i = 0; i < total; ++i) {
+    SimNode& node = nodes_[i];
+    node.id = i + 1;
+    // Clock drift: each node's tick is a little fast or slow (at most 0.5 %).
+    node.tick_period_us = 10000 + static_cast<int64_t>(rng_.Between(0, 100)) - 50;
+    StartNode(node);
+    Schedule(static_cast<int64_t>(rng_.Between(0, 9999)), Kind::kTick, i);
+  }
+}
+
+std::vector<uint64_t> Simulation::NodeIds() const {
+  std::vector<uint64_t> ids;
+  for (const SimNode& node : nodes_) ids.push_back(node.id);
+  return ids;
+}
+
+void Simulation::Schedule(int64_t at_us, Kind kind, uint32_t node, uint64_t arg, uint64_t arg2) {
+  queue_.push(Event{at_us, next_seq_++, kind, node, arg, arg2});
+}
+
+void Simulation::StartNode(SimNode& node) {
+  core::CoreOptions core_options;
+  core_options.id = node.id;
+  core_options.initial_config.voters.clear();
+  for (uint32_t i = 0; i < options_.voters; ++i)
+    core_options.initial_config.voters.push_back(i + 1);
+  for (uint32_t i = options_.voters; i < nodes_.size(); ++i) {
+    core_options.initial_config.learners.push_back(i + 1);
+  }
+  core_options.seed = seed_ ^ (node.id << 32) ^ (uint64_t{node.incarnation} << 48);
+  core_options.batch_commands_max = options_.batching ? core::kBatchCommandsMax : 1;
+  core_options.canary = options_.canary;
+  node.core = std::make_unique<core::Core>(core_options, node.disk.durable);
+  node.kv = std::make_unique<sm::KvStore>();
+  node.applied = 0;
+  node.up = true;
+  node.promise_floor = node.disk.durable.promised;
+  checker_.OnPromise(node.id, node.core->Promised(), node.promise_floor);
+}
+
+SeedResult Simulation::Run() {
+  set_assert_handler(&ThrowOnAssert);
+  for (SimClient& client : clients_.clients()) {
+    Schedule(static_cast<int64_t>(rng_.Between(0, 20000)), Kind::kClientStart, 0, client.id);
+  }
+  if (params_.partitions)
+    Schedule(static_cast<int64_t>(rng_.Between(50000, 400000)), Kind::kPartition, 0);
+  if (params_.crashes) Schedule(static_cast<int64_t>(rng_.Between(50000, 600000)), Kind::kCrash, 0);
+  if (params_.reconfig)
+    Schedule(static_cast<int64_t>(rng_.Between(100000, 600000)), Kind::kReconfig, 0);
+  const int64_t heal_us = options_.heal_ms * 1000;
+  const int64_t deadline_us = heal_us + options_.liveness_bound_ms * 1000;
+  Schedule(heal_us, Kind::kHeal, 0);
+  SeedResult result;
+  result.seed = seed_;
+  try {
+    while (!queue_.empty() && !checker_.failed()) {
+      Event event = queue_.top();
+      queue_.pop();
+      now_us_ = event.time_us;
+      if (healed_ && clients_.AllIdle()) break;
+      if (now_us_ > deadline_us) {
+        checker_.Fail("liveness: requests still pending " +
+                      std::to_string(options_.liveness_bound_ms) + " ms after the faults healed");
+        break;
+      }
+      trace_.Mix(static_cast<uint64_t>(event.time_us));
+      trace_.Mix(static_cast<uint64_t>(event.kind) << 32 | event.node);
+      Step(event);
+    }
+  } catch (const CoreAssertion& assertion) {
+    checker_.Fail(assertion.what);
+  }
+  set_assert_handler(nullptr);
+  if (!checker_.failed()) CheckLinearizability(result);
+  result.violation = checker_.failed();
+  result.what = checker_.violation();
+  result.committed = clients_.completed();
+  result.node_messages = node_messages_;
+  result.sim_time_us = now_us_;
+  result.trace_hash = trace_.hash();
+  return result;
+}
+
+void Simulation::CheckLinearizability(SeedResult& result) {
+  lin::CheckResult check = lin::CheckHistory(clients_.history(), options_.lin_step_budget);
+  if (check.undecided) {
+    result.lin_undecided = true;
+  } else if (!check.linearizable) {
+    checker_.Fail("history not linearizable on key " + check.key + ": " + check.explanation);
+  }
+}
+
+}  // namespace pifleet::sim

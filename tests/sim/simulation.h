@@ -1,0 +1,104 @@
+// One seeded run of a whole cluster on one thread: nodes, simulated network and disks,
+// clients, faults, and the checkers. The same seed and options always give the same trace.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <queue>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "agent/core/rng.h"
+#include "tests/sim/checker.h"
+#include "tests/sim/clients.h"
+#include "tests/sim/network.h"
+#include "tests/sim/sim_node.h"
+#include "tests/sim/sim_options.h"
+#include "tests/sim/trace.h"
+
+namespace pifleet::sim {
+
+struct SeedResult {
+  uint64_t seed = 0;
+  bool violation = false;
+  bool lin_undecided = false;
+  std::string what;
+  uint64_t committed = 0;      // client operations answered
+  uint64_t node_messages = 0;  // datagrams sent between distinct nodes
+  int64_t sim_time_us = 0;
+  uint64_t trace_hash = 0;
+};
+
+class Simulation {
+ public:
+  Simulation(uint64_t seed, const SimOptions& options);
+  SeedResult Run();
+
+ private:
+  enum class Kind : uint8_t {
+    kTick,
+    kDeliver,
+    kSyncDone,
+    kCrash,
+    kRestart,
+    kPartition,
+    kReconfig,
+    kHeal,
+    kClientStart,
+    kClientRequest,
+    kClientTimeout,
+    kClientReply,
+  };
+  struct Event {
+    int64_t time_us;
+    uint64_t seq;
+    Kind kind;
+    uint32_t node;
+    uint64_t arg;  // kind-specific
+    uint64_t arg2;
+    bool operator>(const Event& other) const {
+      return time_us != other.time_us ? time_us > other.time_us : seq > other.seq;
+    }
+  };
+
+  void Schedule(int64_t at_us, Kind kind, uint32_t node, uint64_t arg = 0, uint64_t arg2 = 0);
+  void Step(const Event& event);
+  void StartNode(SimNode& node);
+  void Drain(SimNode& node);
+  void Send(const core::Envelope& envelope, uint32_t incarnation);
+  void ApplyCommitted(SimNode& node, const core::Decision& decision);
+  void OnSyncDone(SimNode& node, uint64_t upto);
+  void Crash(SimNode& node);
+  void Restart(SimNode& node);
+  void ClientSend(SimClient& client);
+  void OnClientRequest(SimNode& node, uint64_t client_id, uint64_t sequence);
+  void ProposeReconfig();
+  void Heal();
+  void CheckLinearizability(SeedResult& result);
+  uint32_t RandomNode() { return static_cast<uint32_t>(rng_.Between(0, nodes_.size() - 1)); }
+  std::vector<uint64_t> NodeIds() const;
+
+  uint64_t seed_;
+  SimOptions options_;
+  core::Rng rng_;
+  FaultParams params_;
+  Network network_;
+  Trace trace_;
+  SafetyChecker checker_;
+  ClientPool clients_;
+  std::vector<SimNode> nodes_;
+  core::Config config_;  // the latest configuration decided, as the admin sees it
+  core::Slot config_slot_ = 0;
+  uint64_t admin_sequence_ = 0;
+  std::priority_queue<Event, std::vector<Event>, std::greater<Event>> queue_;
+  std::unordered_map<uint64_t, core::Envelope> in_flight_;
+  std::unordered_map<uint64_t, sm::KvResult> replies_;
+  uint64_t next_seq_ = 0;
+  int64_t now_us_ = 0;
+  bool healed_ = false;
+  uint64_t node_messages_ = 0;
+};
+
+}  // namespace pifleet::sim

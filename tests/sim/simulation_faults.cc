@@ -1,0 +1,83 @@
+// Crashes, restarts, membership changes, healing, and the client side of the simulation.
+#include <algorithm>
+
+#include "tests/sim/simulation.h"
+
+namespace pifleet::sim {
+namespace {
+constexpr uint64_t kAdminClientId = 1'000'000;
+}  // namespace
+
+void Simulation::Crash(SimNode& node) {
+  node.up = false;
+  ++node.incarnation;
+  node.disk.Crash();  // unsynced records are lost, and the replies waiting for them
+  node.held.clear();
+  node.waiting.clear();
+  node.core.reset();
+  node.kv.reset();
+  trace_.Mix(node.id << 40 | 1);
+  trace_.Line(now_us_, "crash n" + std::to_string(node.id));
+  Schedule(now_us_ + static_cast<int64_t>(rng_.Between(50000, 800000)), Kind::kRestart,
+           static_cast<uint32_t>(node.id - 1), 0, node.incarnation);
+}
+
+void Simulation::Restart(SimNode& node) {
+  StartNode(node);  // from the durable state only
+  trace_.Mix(node.id << 40 | 2);
+  trace_.Line(now_us_, "restart n" + std::to_string(node.id));
+  Drain(node);
+}
+
+void Simulation::ProposeReconfig() {
+  if (config_.learners.empty()) return;
+  // Swap a random voter with a random learner; the voter count stays the same.
+  core::Config next = config_;
+  const size_t v = rng_.Between(0, next.voters.size() - 1);
+  const size_t l = rng_.Between(0, next.learners.size() - 1);
+  std::swap(next.voters[v], next.learners[l]);
+  SimNode& node = nodes_[RandomNode()];
+  if (!node.up) return;
+  core::Command command;
+  command.client_id = kAdminClientId;
+  command.sequence = ++admin_sequence_;
+  command.kind = core::CommandKind::kReconfig;
+  command.config = next;
+  trace_.Mix(node.id << 40 | 3);
+  trace_.Line(now_us_, "reconfig proposed at n" + std::to_string(node.id));
+  (void)node.core->Propose(command);  // NoSpace is fine: the admin tries again later
+  Drain(node);
+}
+
+void Simulation::Heal() {
+  healed_ = true;
+  network_.Heal();
+  network_.SetQuiet(true);
+  trace_.Line(now_us_, "heal: network whole, crashed nodes restart, no new requests");
+  for (SimNode& node : nodes_) {
+    if (!node.up) Restart(node);
+  }
+}
+
+void Simulation::ClientSend(SimClient& client) {
+  const uint32_t target = RandomNode();
+  for (int64_t delay : network_.Deliveries(0, nodes_[target].id)) {
+    Schedule(now_us_ + delay, Kind::kClientRequest, target, client.id, client.sequence);
+  }
+  Schedule(now_us_ + kClientTimeoutUs + static_cast<int64_t>(rng_.Between(0, 50000)),
+           Kind::kClientTimeout, 0, client.id, client.sequence << 16 | client.attempt);
+}
+
+void Simulation::OnClientRequest(SimNode& node, uint64_t client_id, uint64_t sequence) {
+  SimClient& client = clients_.clients()[client_id - 1];
+  if (client.sequence != sequence) return;  // an old retry: the client has moved on
+  core::Command command;
+  command.client_id = client_id;
+  command.sequence = sequence;
+  command.payload = sm::EncodeKvOp(client.op);
+  node.waiting[client_id] = sequence;
+  (void)node.core->Propose(command);  // NoSpace: the client times out and retries
+  Drain(node);
+}
+
+}  // namespace pifleet::sim

@@ -1,0 +1,186 @@
+// The event handlers of Simulation: node steps, the Ready loop, disks, faults and clients.
+#include <algorithm>
+
+#include "tests/sim/describe.h"
+#include "tests/sim/simulation.h"
+
+namespace pifleet::sim {
+void Simulation::Step(const Event& event) {
+  SimNode& node = nodes_[event.node];
+  switch (event.kind) {
+    case Kind::kTick:
+      Schedule(now_us_ + node.tick_period_us, Kind::kTick, event.node);
+      if (node.up) {
+        node.core->Tick();
+        Drain(node);
+      }
+      return;
+    case Kind::kDeliver: {
+      auto it = in_flight_.find(event.arg);
+      core::Envelope envelope = std::move(it->second);
+      in_flight_.erase(it);
+      trace_.Mix(envelope.message.index() << 16 | envelope.from);
+      // A message to itself is in-process: it dies with the incarnation that sent it.
+      const bool stale_self = envelope.from == envelope.to && event.arg2 != node.incarnation;
+      if (!node.up || stale_self) return;
+      if (trace_.printing()) trace_.Line(now_us_, Describe(envelope));
+      node.core->Receive(envelope);
+      Drain(node);
+      return;
+    }
+    case Kind::kSyncDone:
+      if (node.up && event.arg2 == node.incarnation) OnSyncDone(node, event.arg);
+      return;
+    case Kind::kCrash:
+      if (healed_) return;
+      Schedule(now_us_ + static_cast<int64_t>(rng_.Between(100000, 700000)), Kind::kCrash, 0);
+      {
+        const uint32_t victim = RandomNode();
+        if (nodes_[victim].up) Crash(nodes_[victim]);
+      }
+      return;
+    case Kind::kRestart:
+      if (!node.up && event.arg2 == node.incarnation) Restart(node);
+      return;
+    case Kind::kPartition:
+      if (healed_) return;
+      Schedule(now_us_ + static_cast<int64_t>(rng_.Between(100000, 600000)), Kind::kPartition, 0);
+      if (rng_.Chance(500000)) {
+        network_.Partition(NodeIds());
+      } else {
+        network_.Heal();
+      }
+      trace_.Mix(network_.blocked_links());
+      if (trace_.printing()) {
+        trace_.Line(now_us_,
+                    "network: " + std::to_string(network_.blocked_links()) + " one-way links cut");
+      }
+      return;
+    case Kind::kReconfig:
+      if (healed_) return;
+      Schedule(now_us_ + static_cast<int64_t>(rng_.Between(200000, 800000)), Kind::kReconfig, 0);
+      ProposeReconfig();
+      return;
+    case Kind::kHeal:
+      Heal();
+      return;
+    case Kind::kClientStart: {
+      SimClient& client = clients_.clients()[event.arg - 1];
+      if (healed_ || client.waiting) return;
+      clients_.Begin(client, now_us_);
+      ClientSend(client);
+      return;
+    }
+    case Kind::kClientRequest:
+      if (node.up) OnClientRequest(node, event.arg, event.arg2);
+      return;
+    case Kind::kClientTimeout: {
+      SimClient& client = clients_.clients()[event.arg - 1];
+      if (client.waiting && client.sequence == event.arg2 >> 16 &&
+          client.attempt == (event.arg2 & 0xffff)) {
+        ++client.attempt;
+        ClientSend(client);
+      }
+      return;
+    }
+    case Kind::kClientReply: {
+      auto it = replies_.find(event.seq);
+      const sm::KvResult reply = it->second;
+      replies_.erase(it);
+      if (clients_.Complete(event.arg, event.arg2, reply, now_us_)) {
+        trace_.Mix(event.arg << 32 | event.arg2);
+        if (trace_.printing()) {
+          trace_.Line(now_us_,
+                      "client " + std::to_string(event.arg) + " seq " + std::to_string(event.arg2) +
+                          " answered ok=" + std::to_string(reply.ok) + " \"" + reply.output + "\"");
+        }
+        Schedule(now_us_ + static_cast<int64_t>(rng_.Between(0, 20000)), Kind::kClientStart, 0,
+                 event.arg);
+      }
+      return;
+    }
+  }
+}
+
+void Simulation::Drain(SimNode& node) {
+  while (node.core->HasReady()) {
+    core::Ready ready = node.core->TakeReady();
+    for (core::Record& record : ready.records) node.disk.Append(std::move(record));
+    if (ready.must_sync && !node.disk.sync_in_flight) {
+      node.disk.sync_in_flight = true;
+      Schedule(
+          now_us_ + static_cast<int64_t>(rng_.Between(params_.fsync_min_us, params_.fsync_max_us)),
+          Kind::kSyncDone, node.id - 1, node.disk.appended, node.incarnation);
+    }
+    for (const core::Envelope& envelope : ready.messages) Send(envelope, node.incarnation);
+    for (core::Envelope& envelope : ready.messages_after_sync) {
+      if (node.disk.synced >= node.disk.appended) {
+        Send(envelope, node.incarnation);
+      } else {
+        node.held.emplace_back(node.disk.appended, std::move(envelope));
+      }
+    }
+    for (const core::Decision& decision : ready.committed) ApplyCommitted(node, decision);
+    node.core->Advance();
+    const core::Ballot promised = node.core->Promised();
+    checker_.OnPromise(node.id, promised, node.promise_floor);
+    node.promise_floor = std::max(node.promise_floor, promised);
+  }
+}
+
+void Simulation::OnSyncDone(SimNode& node, uint64_t upto) {
+  node.disk.SyncDone(upto);
+  node.disk.sync_in_flight = false;
+  size_t kept = 0;
+  for (size_t i = 0; i < node.held.size(); ++i) {
+    if (node.held[i].first <= node.disk.synced) {
+      Send(node.held[i].second, node.incarnation);
+    } else {
+      node.held[kept++] = std::move(node.held[i]);
+    }
+  }
+  node.held.resize(kept);
+  if (node.disk.appended > node.disk.synced) {  // group commit: one fsync for all that queued
+    node.disk.sync_in_flight = true;
+    Schedule(
+        now_us_ + static_cast<int64_t>(rng_.Between(params_.fsync_min_us, params_.fsync_max_us)),
+        Kind::kSyncDone, node.id - 1, node.disk.appended, node.incarnation);
+  }
+}
+
+void Simulation::Send(const core::Envelope& envelope, uint32_t incarnation) {
+  if (envelope.from != envelope.to) ++node_messages_;
+  for (int64_t delay : network_.Deliveries(envelope.from, envelope.to)) {
+    const uint64_t id = next_seq_;
+    in_flight_.emplace(id, envelope);
+    Schedule(now_us_ + delay, Kind::kDeliver, static_cast<uint32_t>(envelope.to - 1), id,
+             incarnation);
+  }
+}
+
+void Simulation::ApplyCommitted(SimNode& node, const core::Decision& decision) {
+  checker_.OnApply(node.id, node.applied, decision.slot, decision.value);
+  node.applied = std::max(node.applied, decision.slot);
+  trace_.Mix(decision.slot << 8 | decision.value.commands.size());
+  for (const core::Command& command : decision.value.commands) {
+    if (command.kind == core::CommandKind::kReconfig) {
+      if (decision.slot > config_slot_) {
+        config_ = command.config;
+        config_slot_ = decision.slot;
+      }
+      continue;
+    }
+    const sm::KvResult result =
+        node.kv->Apply(command.client_id, command.sequence, command.payload);
+    auto waiting = node.waiting.find(command.client_id);
+    if (waiting == node.waiting.end() || waiting->second != command.sequence) continue;
+    node.waiting.erase(waiting);
+    for (int64_t delay : network_.Deliveries(node.id, 0)) {
+      replies_.emplace(next_seq_, result);
+      Schedule(now_us_ + delay, Kind::kClientReply, 0, command.client_id, command.sequence);
+    }
+  }
+  checker_.OnDigest(node.id, decision.slot, node.kv->Digest());
+}
+
+}  // namespace pifleet::sim
