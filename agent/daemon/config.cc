@@ -1,0 +1,204 @@
+#include "agent/daemon/config.h"
+
+#include <toml++/toml.h>
+
+#include <fstream>
+#include <sstream>
+#include <type_traits>
+#include <variant>
+
+namespace pifleet::daemon {
+namespace {
+
+using Member = std::variant<std::string AgentConfig::*, bool AgentConfig::*,
+                            uint32_t AgentConfig::*, std::vector<std::string> AgentConfig::*>;
+
+struct Key {
+  const char* name;  // TOML key; the flag is the same with '-' for '_'
+  Member member;
+  const char* help;
+};
+
+const Key kKeys[] = {
+    {"cluster", &AgentConfig::cluster, "Cluster name; nodes of another name are ignored"},
+    {"data_dir", &AgentConfig::data_dir, "Data directory: node.meta, wal/, snap/, cluster.key"},
+    {"listen", &AgentConfig::listen, "UDP address for peers and clients (host:port)"},
+    {"key_file", &AgentConfig::key_file, "Cluster key file (default: <data_dir>/cluster.key)"},
+    {"seed", &AgentConfig::seed, "Start a new cluster with this node as its first voter"},
+    {"join", &AgentConfig::join, "Join through these members (host:port, repeatable)"},
+    {"discover", &AgentConfig::discover, "Find the cluster by authenticated LAN beacons"},
+    {"role", &AgentConfig::role, "voter, learner or auto (the autopilot decides)"},
+    {"voters", &AgentConfig::voters, "Voter count the autopilot keeps (3 or 5)"},
+    {"name", &AgentConfig::name, "Node name (default: the host name)"},
+    {"metrics_listen", &AgentConfig::metrics_listen, "HTTP address of /metrics; empty: off"},
+    {"datagram_bytes", &AgentConfig::datagram_bytes, "Largest datagram sent, in bytes"},
+    {"log_level", &AgentConfig::log_level, "error, warning, notice, info or debug"},
+    {"unsafe_no_fsync", &AgentConfig::unsafe_no_fsync,
+     "BENCHMARKS ONLY: skip fdatasync; acknowledged writes can be lost"},
+};
+
+// Tables other parts of pifleet read from the same file (hal's [leds], ...).
+const char* const kOtherTables[] = {"leds", "hal", "jobs"};
+
+std::string FlagName(const char* key) {
+  std::string flag = "--";
+  for (const char* p = key; *p; ++p) flag.push_back(*p == '_' ? '-' : *p);
+  return flag;
+}
+
+const char* TypeName(const Member& member) {
+  return std::visit(
+      [](auto pointer) -> const char* {
+        using T = std::remove_reference_t<decltype(AgentConfig{}.*pointer)>;
+        if constexpr (std::is_same_v<T, std::string>) return "string";
+        if constexpr (std::is_same_v<T, bool>) return "boolean";
+        if constexpr (std::is_same_v<T, uint32_t>) return "integer";
+        return "array of strings";
+      },
+      member);
+}
+
+Status WrongType(const std::string& source, const Key& key) {
+  return Status::InvalidArgument(source + ": key '" + key.name + "' must be a " +
+                                 TypeName(key.member));
+}
+
+Status ReadKey(const toml::node& node, const Key& key, const std::string& source,
+               AgentConfig* config) {
+  if (auto pointer = std::get_if<std::string AgentConfig::*>(&key.member)) {
+    auto value = node.value<std::string>();
+    if (!value || !node.is_string()) return WrongType(source, key);
+    config->** pointer = *value;
+  } else if (auto flag = std::get_if<bool AgentConfig::*>(&key.member)) {
+    if (!node.is_boolean()) return WrongType(source, key);
+    config->** flag = *node.value<bool>();
+  } else if (auto number = std::get_if<uint32_t AgentConfig::*>(&key.member)) {
+    if (!node.is_integer()) return WrongType(source, key);
+    const int64_t value = *node.value<int64_t>();
+    if (value < 0 || value > UINT32_MAX) {
+      return Status::InvalidArgument(source + ": key '" + key.name + "' is out of range");
+    }
+    config->** number = static_cast<uint32_t>(value);
+  } else {
+    auto list = std::get<std::vector<std::string> AgentConfig::*>(key.member);
+    const toml::array* array = node.as_array();
+    if (array == nullptr) return WrongType(source, key);
+    std::vector<std::string> values;
+    for (const toml::node& item : *array) {
+      if (!item.is_string()) return WrongType(source, key);
+      values.push_back(*item.value<std::string>());
+    }
+    config->*list = std::move(values);
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status ParseConfigText(std::string_view text, const std::string& source_name, AgentConfig* config) {
+  toml::table table;
+  try {
+    table = toml::parse(text, source_name);
+  } catch (const toml::parse_error& error) {
+    std::ostringstream message;
+    message << source_name << ":" << error.source().begin.line << ":" << error.source().begin.column
+            << ": " << error.description();
+    return Status::InvalidArgument(message.str());
+  }
+  AgentConfig parsed = *config;
+  for (const auto& [name, node] : table) {
+    const std::string_view key_name = name.str();
+    bool known = false;
+    for (const Key& key : kKeys) {
+      if (key_name != key.name) continue;
+      known = true;
+      if (Status status = ReadKey(node, key, source_name, &parsed); !status.ok()) return status;
+    }
+    for (const char* other : kOtherTables) known = known || key_name == other;
+    if (!known) {
+      return Status::InvalidArgument(source_name + ": unknown key '" + std::string(key_name) +
+                                     "' (see docs/configuration.md)");
+    }
+  }
+  *config = std::move(parsed);
+  return Status::Ok();
+}
+
+Status LoadConfigFile(const std::string& path, AgentConfig* config) {
+  std::ifstream file(path, std::ios::binary);
+  if (!file) return Status::IOError("cannot read config file " + path);
+  std::ostringstream text;
+  text << file.rdbuf();
+  return ParseConfigText(text.str(), path, config);
+}
+
+Status ValidateConfig(const AgentConfig& config) {
+  if (config.role != "voter" && config.role != "learner" && config.role != "auto") {
+    return Status::InvalidArgument("role must be voter, learner or auto, not '" + config.role +
+                                   "'");
+  }
+  if (config.voters != 1 && config.voters != 3 && config.voters != 5 && config.voters != 7) {
+    return Status::InvalidArgument("voters must be 1, 3, 5 or 7 (an odd quorum size)");
+  }
+  if (config.seed && !config.join.empty()) {
+    return Status::InvalidArgument("seed starts a new cluster; it cannot be combined with join");
+  }
+  if (config.datagram_bytes < 256 || config.datagram_bytes > 65507) {
+    return Status::InvalidArgument("datagram_bytes must be between 256 and 65507");
+  }
+  const std::string& level = config.log_level;
+  if (level != "error" && level != "warning" && level != "notice" && level != "info" &&
+      level != "debug") {
+    return Status::InvalidArgument("log_level must be error, warning, notice, info or debug");
+  }
+  if (config.data_dir.empty()) return Status::InvalidArgument("data_dir must not be empty");
+  return Status::Ok();
+}
+
+void ConfigFlags::Add(CLI::App* command) {
+  for (const Key& key : kKeys) {
+    const std::string flag = FlagName(key.name);
+    CLI::Option* option = std::visit(
+        [&](auto pointer) -> CLI::Option* {
+          using T = std::remove_reference_t<decltype(values_.*pointer)>;
+          if constexpr (std::is_same_v<T, bool>) {
+            return command->add_flag(flag, values_.*pointer, key.help);
+          } else if constexpr (std::is_same_v<T, std::vector<std::string>>) {
+            return command->add_option(flag, values_.*pointer, key.help)->delimiter(',');
+          } else {
+            return command->add_option(flag, values_.*pointer, key.help);
+          }
+        },
+        key.member);
+    options_.push_back(option);
+  }
+}
+
+void ConfigFlags::ApplyGivenFlags(AgentConfig* config) const {
+  for (size_t i = 0; i < options_.size(); ++i) {
+    if (options_[i]->count() == 0) continue;
+    std::visit([&](auto pointer) { config->*pointer = values_.*pointer; }, kKeys[i].member);
+  }
+}
+
+std::string ConfigReferenceMarkdown() {
+  const AgentConfig defaults;
+  std::string out = "| key | flag | type | default | meaning |\n|---|---|---|---|---|\n";
+  for (const Key& key : kKeys) {
+    const std::string value = std::visit(
+        [&](auto pointer) -> std::string {
+          const auto& v = defaults.*pointer;
+          using T = std::remove_cvref_t<decltype(v)>;
+          if constexpr (std::is_same_v<T, bool>) return v ? "true" : "false";
+          if constexpr (std::is_same_v<T, uint32_t>) return std::to_string(v);
+          if constexpr (std::is_same_v<T, std::string>) return "\"" + v + "\"";
+          return "[]";
+        },
+        key.member);
+    out += std::string("| `") + key.name + "` | `" + FlagName(key.name) + "` | " +
+           TypeName(key.member) + " | `" + value + "` | " + key.help + " |\n";
+  }
+  return out;
+}
+
+}  // namespace pifleet::daemon

@@ -1,0 +1,117 @@
+#include "agent/daemon/config.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+
+namespace pifleet::daemon {
+namespace {
+
+TEST(Config, FileValuesOverDefaults) {
+  AgentConfig config;
+  ASSERT_TRUE(ParseConfigText(R"(
+cluster = "rack-a"
+data_dir = "/srv/pifleet"
+join = ["10.0.0.1:7101", "10.0.0.2:7101"]
+role = "learner"
+voters = 5
+discover = true
+
+[leds.status]
+name = "ACT"
+)",
+                              "pifleet.toml", &config)
+                  .ok());
+  EXPECT_EQ(config.cluster, "rack-a");
+  EXPECT_EQ(config.data_dir, "/srv/pifleet");
+  EXPECT_EQ(config.join, (std::vector<std::string>{"10.0.0.1:7101", "10.0.0.2:7101"}));
+  EXPECT_EQ(config.role, "learner");
+  EXPECT_EQ(config.voters, 5u);
+  EXPECT_TRUE(config.discover);
+  EXPECT_EQ(config.listen, "0.0.0.0:7101");  // untouched default
+  EXPECT_TRUE(ValidateConfig(config).ok());
+}
+
+TEST(Config, BrokenFilesNameTheProblemAndChangeNothing) {
+  const struct {
+    const char* text;
+    const char* expected;
+  } cases[] = {
+      {"cluster = ", "pifleet.toml:1:"},                     // syntax, with line and column
+      {"clutser = \"x\"", "unknown key 'clutser'"},          // typo
+      {"voters = \"three\"", "'voters' must be a integer"},  // type
+      {"seed = 1", "'seed' must be a boolean"},
+      {"join = \"10.0.0.1:7101\"", "'join' must be a array of strings"},
+      {"voters = -1", "'voters' is out of range"},
+  };
+  for (const auto& c : cases) {
+    AgentConfig config;
+    config.cluster = "unchanged";
+    const Status status = ParseConfigText(c.text, "pifleet.toml", &config);
+    EXPECT_EQ(status.code(), Status::Code::kInvalidArgument) << c.text;
+    EXPECT_NE(status.message().find(c.expected), std::string::npos) << status.message();
+    EXPECT_EQ(config.cluster, "unchanged");
+  }
+  AgentConfig config;
+  EXPECT_EQ(LoadConfigFile("/nonexistent/pifleet.toml", &config).code(), Status::Code::kIOError);
+}
+
+TEST(Config, ValidationCatchesWhatOneKeyCannot) {
+  AgentConfig config;
+  config.role = "boss";
+  EXPECT_NE(ValidateConfig(config).message().find("role"), std::string::npos);
+  config = AgentConfig{};
+  config.voters = 4;
+  EXPECT_NE(ValidateConfig(config).message().find("odd"), std::string::npos);
+  config = AgentConfig{};
+  config.seed = true;
+  config.join = {"127.0.0.1:7101"};
+  EXPECT_NE(ValidateConfig(config).message().find("cannot be combined"), std::string::npos);
+  config = AgentConfig{};
+  config.datagram_bytes = 100;
+  EXPECT_FALSE(ValidateConfig(config).ok());
+}
+
+TEST(Config, FlagsGivenOnTheCommandLineWinOverTheFile) {
+  CLI::App app;
+  ConfigFlags flags;
+  flags.Add(&app);
+  const char* argv[] = {
+      "agent", "--listen", "127.0.0.1:7102", "--join", "127.0.0.1:7101,127.0.0.1:7103", "--seed"};
+  ASSERT_NO_THROW(app.parse(6, const_cast<char**>(argv)));
+  AgentConfig config;
+  ASSERT_TRUE(ParseConfigText("listen = \"0.0.0.0:9999\"\nname = \"pi-07\"", "f", &config).ok());
+  flags.ApplyGivenFlags(&config);
+  EXPECT_EQ(config.listen, "127.0.0.1:7102");  // flag wins
+  EXPECT_EQ(config.name, "pi-07");             // file value kept: no flag given
+  EXPECT_EQ(config.join, (std::vector<std::string>{"127.0.0.1:7101", "127.0.0.1:7103"}));
+  EXPECT_TRUE(config.seed);
+}
+
+TEST(Config, ReferenceListsEveryKeyWithItsFlag) {
+  const std::string table = ConfigReferenceMarkdown();
+  EXPECT_NE(table.find("| `data_dir` | `--data-dir` | string | `\"/var/lib/pifleet\"` |"),
+            std::string::npos);
+  EXPECT_NE(table.find("| `unsafe_no_fsync` | `--unsafe-no-fsync` | boolean | `false` |"),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace pifleet::daemon
+
+namespace pifleet::daemon {
+namespace {
+
+TEST(Config, DocsCarryTheCurrentReferenceTable) {
+  std::ifstream file(std::string(PIFLEET_SOURCE_DIR) + "/docs/configuration.md");
+  ASSERT_TRUE(file) << "docs/configuration.md is missing";
+  std::ostringstream text;
+  text << file.rdbuf();
+  EXPECT_NE(text.str().find(ConfigReferenceMarkdown()), std::string::npos)
+      << "docs/configuration.md is out of date; its table must read:\n"
+      << ConfigReferenceMarkdown();
+}
+
+}  // namespace
+}  // namespace pifleet::daemon
