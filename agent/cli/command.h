@@ -21,6 +21,8 @@ struct Context {
 using Installer = void (*)(CLI::App& app, Context& context);
 
 void InstallVersionCommand(CLI::App& app, Context& context);
+void InstallHalCommand(CLI::App& app, Context& context);
+void InstallLedCommand(CLI::App& app, Context& context);
 
 // Multi-line text for `pifleet --version`.
 std::string VersionText();

@@ -9,6 +9,8 @@ namespace {
 // Every subcommand, in the order `pifleet --help` lists them.
 constexpr pifleet::cli::Installer kInstallers[] = {
     pifleet::cli::InstallVersionCommand,
+    pifleet::cli::InstallHalCommand,
+    pifleet::cli::InstallLedCommand,
 };
 
 }  // namespace
