@@ -35,9 +35,9 @@ find_path(PIFLEET_ASIO_INCLUDE asio.hpp REQUIRED)
 find_path(PIFLEET_CLI11_INCLUDE CLI/CLI.hpp REQUIRED)
 find_path(PIFLEET_TOMLPP_INCLUDE toml++/toml.h REQUIRED)
 
+find_package(Threads REQUIRED)  # the WAL's sync thread
 if(PIFLEET_TESTS)
   find_package(GTest REQUIRED)
-  find_package(Threads REQUIRED)
   include(GoogleTest)
 endif()
 if(PIFLEET_BENCH AND NOT CMAKE_CROSSCOMPILING)
