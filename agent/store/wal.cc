@@ -1,0 +1,237 @@
+#include "agent/store/wal.h"
+
+#include <cinttypes>
+#include <cstdio>
+
+#include "agent/base/assert.h"
+
+namespace pifleet::store {
+
+Wal::Wal(Env* env, std::string dir, const WalOptions& options)
+    : env_(env), dir_(std::move(dir)), options_(options) {}
+
+Wal::~Wal() = default;
+
+std::string Wal::SegmentPath(uint64_t number) const {
+  char name[32];
+  std::snprintf(name, sizeof(name), "%020" PRIu64 ".wal", number);
+  return JoinPath(dir_, name);
+}
+
+Wal::Carried* Wal::CarriedFor(RecordKind kind) {
+  if (kind == RecordKind::kPromise) return &promise_;
+  if (kind == RecordKind::kSnapshotMarker) return &marker_;
+  return nullptr;
+}
+
+uint64_t Wal::last_lsn() const {
+  std::lock_guard lock(mu_);
+  return next_lsn_ - 1;
+}
+
+WalStats Wal::stats() const {
+  WalStats stats;
+  {
+    std::lock_guard lock(mu_);
+    stats.segments = segments_.size();
+    for (const Segment& segment : segments_) stats.bytes += segment.bytes;
+    stats.appended_records = appended_records_;
+  }
+  return stats;
+}
+
+Wal::Chunk* Wal::ChunkForTailLocked() {
+  const uint64_t tail = segments_.back().number;
+  if (pending_.empty() || pending_.back().segment != tail) {
+    pending_.emplace_back();
+    pending_.back().segment = tail;
+    pending_.back().last_lsn = next_lsn_ - 1;
+  }
+  return &pending_.back();
+}
+
+void Wal::NoteRecordLocked(RecordKind kind, uint64_t slot, std::string_view payload, uint64_t lsn,
+                           Segment* segment) {
+  if (IsSlotScoped(kind)) {
+    segment->max_slot = segment->has_slot_records ? std::max(segment->max_slot, slot) : slot;
+    segment->has_slot_records = true;
+  }
+  if (Carried* carried = CarriedFor(kind)) {
+    carried->present = true;
+    carried->lsn = lsn;
+    carried->segment = segment->number;
+    carried->slot = slot;
+    carried->payload.assign(payload);
+  }
+}
+
+uint64_t Wal::AppendLocked(RecordKind kind, uint64_t slot, std::string_view payload) {
+  Chunk* chunk = ChunkForTailLocked();
+  const uint64_t lsn = next_lsn_++;
+  writer_.AddRecord(EncodeRecordBody(kind, slot, payload), &chunk->bytes);
+  chunk->last_lsn = lsn;
+  if (kind == RecordKind::kSnapshotMarker) {
+    chunk->marker_slot_max = chunk->has_marker ? std::max(chunk->marker_slot_max, slot) : slot;
+    chunk->has_marker = true;
+  }
+  Segment& segment = segments_.back();
+  segment.bytes = writer_.file_bytes();
+  NoteRecordLocked(kind, slot, payload, lsn, &segment);
+  ++appended_records_;
+  return lsn;
+}
+
+void Wal::StartSegmentLocked(uint64_t number) {
+  PIFLEET_ASSERT(segments_.empty() || segments_.back().number + 1 == number ||
+                 segments_.back().number == number);
+  if (!segments_.empty() && segments_.back().number == number) segments_.pop_back();
+  Segment segment;
+  segment.number = number;
+  segment.first_lsn = next_lsn_;
+  segments_.push_back(segment);
+  writer_ = log::Writer(0);
+  Chunk* chunk = ChunkForTailLocked();
+  writer_.AddRecord(
+      EncodeRecordBody(RecordKind::kSegmentHeader, number, EncodeSegmentHeader(next_lsn_)),
+      &chunk->bytes);
+  segments_.back().bytes = writer_.file_bytes();
+  // Copies keep the newest promise and marker in a young segment, so old ones can go.
+  for (Carried* carried : {&promise_, &marker_}) {
+    if (!carried->present) continue;
+    const RecordKind kind =
+        carried == &promise_ ? RecordKind::kPromise : RecordKind::kSnapshotMarker;
+    const std::string payload = carried->payload;
+    AppendLocked(kind, carried->slot, payload);
+  }
+}
+
+Status Wal::Append(RecordKind kind, uint64_t slot, std::string_view payload, uint64_t* lsn) {
+  PIFLEET_ASSERT_MSG(
+      kind != RecordKind::kSegmentHeader && static_cast<uint8_t>(kind) <= kRecordKindMax,
+      "callers append promise / accept / decision / snapshot-marker records only");
+  const uint64_t encoded_max = LogEncodedBytesMax(kWalRecordPrefixBytes + payload.size());
+  if (payload.size() > kWalPayloadBytesMax || encoded_max * 4 > options_.segment_bytes) {
+    return Status::InvalidArgument("wal record payload of " + std::to_string(payload.size()) +
+                                   " bytes is too large");
+  }
+  std::lock_guard lock(mu_);
+  if (writer_.file_bytes() + encoded_max > options_.segment_bytes) {
+    StartSegmentLocked(segments_.back().number + 1);
+  }
+  *lsn = AppendLocked(kind, slot, payload);
+  return Status::Ok();
+}
+
+Status Wal::EnsureFile(uint64_t segment) {
+  if (file_ != nullptr && file_segment_ == segment) return Status::Ok();
+  Status s;
+  if (file_ == nullptr && file_segment_ == segment && file_durable_bytes_ > 0) {
+    // A failed sync left unknown bytes after the durable ones: cut them, then append again.
+    s = env_->TruncateFile(SegmentPath(segment), file_durable_bytes_);
+    if (s.ok()) s = env_->NewAppendableFile(SegmentPath(segment), &file_);
+  } else {
+    if (file_ != nullptr) s = file_->Close();
+    file_.reset();
+    file_segment_ = segment;
+    file_durable_bytes_ = 0;
+    if (s.ok()) s = env_->NewWritableFile(SegmentPath(segment), &file_);
+    if (s.ok()) s = env_->SyncDir(dir_);
+  }
+  if (!s.ok()) file_.reset();
+  return s;
+}
+
+void Wal::Publish(const Chunk& chunk) {
+  synced_lsn_.store(chunk.last_lsn, std::memory_order_release);
+  if (chunk.has_marker) {
+    std::lock_guard lock(mu_);
+    durable_marker_slot_ = durable_marker_ ? std::max(durable_marker_slot_, chunk.marker_slot_max)
+                                           : chunk.marker_slot_max;
+    durable_marker_ = true;
+  }
+}
+
+// Writes chunks in order and syncs a segment file once, after its last chunk. *chunks_synced
+// counts the chunks that are durable (a prefix of *chunks).
+Status Wal::WriteChunks(std::deque<Chunk>* chunks, size_t* chunks_synced) {
+  *chunks_synced = 0;
+  for (size_t i = 0; i < chunks->size(); ++i) {
+    const Chunk& chunk = (*chunks)[i];
+    Status s = EnsureFile(chunk.segment);
+    if (s.ok()) s = file_->Append(chunk.bytes);
+    const bool last_for_file = i + 1 == chunks->size() || (*chunks)[i + 1].segment != chunk.segment;
+    if (s.ok() && last_for_file) {
+      s = file_->Sync();
+      ++syncs_;
+    }
+    if (!s.ok()) {
+      file_.reset();
+      return s;
+    }
+    if (!last_for_file) continue;
+    // Chunks *chunks_synced..i all belong to this file.
+    for (size_t j = *chunks_synced; j <= i; ++j) {
+      file_durable_bytes_ += (*chunks)[j].bytes.size();
+      Publish((*chunks)[j]);
+    }
+    *chunks_synced = i + 1;
+  }
+  return Status::Ok();
+}
+
+Status Wal::Sync() {
+  std::lock_guard sync_lock(sync_mu_);
+  std::deque<Chunk> chunks;
+  {
+    std::lock_guard lock(mu_);
+    chunks.swap(pending_);
+  }
+  size_t chunks_synced = 0;
+  const Status s = WriteChunks(&chunks, &chunks_synced);
+  no_space_.store(s.code() == Status::Code::kNoSpace, std::memory_order_release);
+  if (!s.ok()) {
+    // Keep every record not yet durable, ahead of anything appended meanwhile.
+    std::lock_guard lock(mu_);
+    for (size_t i = chunks.size(); i > chunks_synced; --i) {
+      pending_.push_front(std::move(chunks[i - 1]));
+    }
+  }
+  return s;
+}
+
+Status Wal::Compact(uint64_t snapshot_slot, size_t* segments_removed) {
+  *segments_removed = 0;
+  std::lock_guard sync_lock(sync_mu_);
+  std::unique_lock lock(mu_);
+  if (!durable_marker_ || durable_marker_slot_ < snapshot_slot) {
+    return Status::InvalidArgument("wal compaction below slot " + std::to_string(snapshot_slot) +
+                                   " needs a durable snapshot marker at or above it");
+  }
+  const uint64_t synced = synced_lsn();
+  Status s;
+  while (segments_.size() > 1) {
+    const Segment& oldest = segments_[0];
+    if (oldest.has_slot_records && oldest.max_slot >= snapshot_slot) break;
+    // The next segment must already hold a durable record (its header gives the first lsn).
+    if (synced < segments_[1].first_lsn) break;
+    bool pinned = false;
+    for (const Carried* carried : {&promise_, &marker_}) {
+      if (carried->present && (carried->segment <= oldest.number || carried->lsn > synced)) {
+        pinned = true;
+      }
+    }
+    if (pinned) break;
+    s = env_->RemoveFile(SegmentPath(oldest.number));
+    if (!s.ok()) break;
+    segments_.pop_front();
+    ++*segments_removed;
+  }
+  lock.unlock();
+  if (*segments_removed > 0) {
+    const Status dir_status = env_->SyncDir(dir_);
+    if (s.ok()) s = dir_status;
+  }
+  return s;
+}
+
+}  // namespace pifleet::store

@@ -1,0 +1,58 @@
+#include "agent/store/wal_record.h"
+
+#include "agent/store/coding.h"
+#include "agent/store/store_constants.h"
+
+namespace pifleet::store {
+
+const char* RecordKindName(RecordKind kind) {
+  switch (kind) {
+    case RecordKind::kSegmentHeader:
+      return "segment-header";
+    case RecordKind::kPromise:
+      return "promise";
+    case RecordKind::kAccept:
+      return "accept";
+    case RecordKind::kDecision:
+      return "decision";
+    case RecordKind::kSnapshotMarker:
+      return "snapshot-marker";
+  }
+  return "unknown";
+}
+
+std::string EncodeRecordBody(RecordKind kind, uint64_t slot, std::string_view payload) {
+  std::string body;
+  body.reserve(kWalRecordPrefixBytes + payload.size());
+  body.push_back(static_cast<char>(kind));
+  PutFixed64(&body, slot);
+  body.append(payload);
+  return body;
+}
+
+bool DecodeRecordBody(std::string_view body, RecordKind* kind, uint64_t* slot,
+                      std::string_view* payload) {
+  if (body.size() < kWalRecordPrefixBytes) return false;
+  const auto raw_kind = static_cast<uint8_t>(body[0]);
+  if (raw_kind > kRecordKindMax) return false;
+  *kind = static_cast<RecordKind>(raw_kind);
+  *slot = DecodeFixed64(body.data() + 1);
+  *payload = body.substr(kWalRecordPrefixBytes);
+  return true;
+}
+
+std::string EncodeSegmentHeader(uint64_t first_lsn) {
+  std::string payload;
+  PutFixed32(&payload, kWalFormatVersion);
+  PutFixed64(&payload, first_lsn);
+  return payload;
+}
+
+bool DecodeSegmentHeader(std::string_view payload, uint32_t* version, uint64_t* first_lsn) {
+  if (payload.size() != 4 + 8) return false;
+  *version = DecodeFixed32(payload.data());
+  *first_lsn = DecodeFixed64(payload.data() + 4);
+  return true;
+}
+
+}  // namespace pifleet::store

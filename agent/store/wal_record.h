@@ -1,0 +1,47 @@
+// What the WAL stores: typed opaque records. The core encodes its promise / accept / decision /
+// snapshot-marker structs itself; the WAL keeps the kind and slot beside the bytes so that it
+// can compact by slot and carry the newest promise and marker forward without knowing them.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace pifleet::store {
+
+enum class RecordKind : uint8_t {
+  kSegmentHeader = 0,   // internal: first record of every segment, never handed to the caller
+  kPromise = 1,         // acceptor's promised ballot (slot unused: 0)
+  kAccept = 2,          // an accepted (slot, ballot, value)
+  kDecision = 3,        // a decided (slot, value)
+  kSnapshotMarker = 4,  // a durable snapshot exists at this slot
+};
+inline constexpr uint8_t kRecordKindMax = static_cast<uint8_t>(RecordKind::kSnapshotMarker);
+
+// Slot-scoped records are obsolete below a snapshot; the newest record of each other kind stays
+// meaningful however old it is, so the WAL copies it into every new segment.
+constexpr bool IsSlotScoped(RecordKind kind) {
+  return kind == RecordKind::kAccept || kind == RecordKind::kDecision;
+}
+
+struct WalRecord {
+  uint64_t lsn = 0;  // 1, 2, 3... in append order, across segments
+  RecordKind kind = RecordKind::kPromise;
+  uint64_t slot = 0;
+  std::string payload;
+};
+
+const char* RecordKindName(RecordKind kind);
+
+// The bytes one log record carries: kind (u8) | slot (u64 LE) | payload.
+std::string EncodeRecordBody(RecordKind kind, uint64_t slot, std::string_view payload);
+// False if body is shorter than the prefix or names an unknown kind.
+bool DecodeRecordBody(std::string_view body, RecordKind* kind, uint64_t* slot,
+                      std::string_view* payload);
+
+// The segment header's payload: format version (u32 LE) | first lsn (u64 LE).
+inline constexpr uint32_t kWalFormatVersion = 1;
+std::string EncodeSegmentHeader(uint64_t first_lsn);
+bool DecodeSegmentHeader(std::string_view payload, uint32_t* version, uint64_t* first_lsn);
+
+}  // namespace pifleet::store
