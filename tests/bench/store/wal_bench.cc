@@ -59,7 +59,7 @@ void BM_WalAppendSync(benchmark::State& state) {
   wal.reset();
   std::filesystem::remove_all(dir);
 }
-BENCHMARK(BM_WalAppendSync)->Arg(1)->Arg(16)->Arg(64)->UseRealTime()->MinTime(2.0);
+BENCHMARK(BM_WalAppendSync)->Arg(1)->Arg(16)->Arg(64)->UseRealTime();
 
 // Fills one 64 MiB segment with 1 KiB records, then times Open (read, check, replay).
 // state.range(0) == 1 evicts the files from the page cache before each open (a cold start).
