@@ -14,6 +14,9 @@ inline constexpr size_t kLogHeaderBytes = 4 + 2 + 1;  // masked crc32c, u16 leng
 inline constexpr uint64_t kWalSegmentBytes = 64ull * 1024 * 1024;
 // The largest payload one WAL record may carry (a batched slot value is bounded well below).
 inline constexpr size_t kWalPayloadBytesMax = 1024 * 1024;
+// Bytes appended but not yet synced; past this Append refuses (the disk is full or stalled and
+// the node has stopped voting anyway), so memory stays bounded.
+inline constexpr uint64_t kWalPendingBytesMax = 64ull * 1024 * 1024;
 // Each WAL record payload starts with its kind (u8) and slot (u64).
 inline constexpr size_t kWalRecordPrefixBytes = 1 + 8;
 
@@ -42,6 +45,7 @@ static_assert(kWalSegmentBytes % kLogBlockBytes == 0);
 static_assert(LogEncodedBytesMax(kWalPayloadBytesMax + kWalRecordPrefixBytes) * 4 <
                   kWalSegmentBytes,
               "a segment must hold several records of the largest size");
+static_assert(kWalPendingBytesMax >= 4 * LogEncodedBytesMax(kWalPayloadBytesMax));
 static_assert(kSnapshotChunkBytes + 38 + 16 + 64 <= 1400, "a chunk must fit one datagram");
 
 }  // namespace pifleet::store

@@ -68,7 +68,9 @@ void Wal::NoteRecordLocked(RecordKind kind, uint64_t slot, std::string_view payl
 uint64_t Wal::AppendLocked(RecordKind kind, uint64_t slot, std::string_view payload) {
   Chunk* chunk = ChunkForTailLocked();
   const uint64_t lsn = next_lsn_++;
+  const size_t before = chunk->bytes.size();
   writer_.AddRecord(EncodeRecordBody(kind, slot, payload), &chunk->bytes);
+  pending_bytes_ += chunk->bytes.size() - before;
   chunk->last_lsn = lsn;
   if (kind == RecordKind::kSnapshotMarker) {
     chunk->marker_slot_max = chunk->has_marker ? std::max(chunk->marker_slot_max, slot) : slot;
@@ -82,18 +84,18 @@ uint64_t Wal::AppendLocked(RecordKind kind, uint64_t slot, std::string_view payl
 }
 
 void Wal::StartSegmentLocked(uint64_t number) {
-  PIFLEET_ASSERT(segments_.empty() || segments_.back().number + 1 == number ||
-                 segments_.back().number == number);
-  if (!segments_.empty() && segments_.back().number == number) segments_.pop_back();
+  PIFLEET_ASSERT(segments_.empty() || segments_.back().number + 1 == number);
   Segment segment;
   segment.number = number;
   segment.first_lsn = next_lsn_;
   segments_.push_back(segment);
   writer_ = log::Writer(0);
   Chunk* chunk = ChunkForTailLocked();
+  const size_t before = chunk->bytes.size();
   writer_.AddRecord(
       EncodeRecordBody(RecordKind::kSegmentHeader, number, EncodeSegmentHeader(next_lsn_)),
       &chunk->bytes);
+  pending_bytes_ += chunk->bytes.size() - before;
   segments_.back().bytes = writer_.file_bytes();
   // Copies keep the newest promise and marker in a young segment, so old ones can go.
   for (Carried* carried : {&promise_, &marker_}) {
@@ -115,6 +117,10 @@ Status Wal::Append(RecordKind kind, uint64_t slot, std::string_view payload, uin
                                    " bytes is too large");
   }
   std::lock_guard lock(mu_);
+  if (pending_bytes_ + encoded_max > kWalPendingBytesMax) {
+    return Status::NoSpace("wal: " + std::to_string(pending_bytes_) +
+                           " bytes already wait for a sync in " + dir_);
+  }
   if (writer_.file_bytes() + encoded_max > options_.segment_bytes) {
     StartSegmentLocked(segments_.back().number + 1);
   }
@@ -185,6 +191,7 @@ Status Wal::Sync() {
   {
     std::lock_guard lock(mu_);
     chunks.swap(pending_);
+    pending_bytes_ = 0;
   }
   size_t chunks_synced = 0;
   const Status s = WriteChunks(&chunks, &chunks_synced);
@@ -193,6 +200,7 @@ Status Wal::Sync() {
     // Keep every record not yet durable, ahead of anything appended meanwhile.
     std::lock_guard lock(mu_);
     for (size_t i = chunks.size(); i > chunks_synced; --i) {
+      pending_bytes_ += chunks[i - 1].bytes.size();
       pending_.push_front(std::move(chunks[i - 1]));
     }
   }

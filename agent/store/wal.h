@@ -54,9 +54,10 @@ class Wal {
   using Visitor = std::function<Status(const WalRecord&)>;
 
   // Opens the WAL in dir (created if missing) and hands every durable record to visitor in
-  // order. A torn tail is cut (durably) and reported; damage anywhere else is a Corruption that
-  // names file and offset, and the node must not start (docs/storage.md: `pifleet repair`).
-  // A visitor error stops the replay and is returned. Writing resumes in a new segment.
+  // order (if Open then fails, discard what the visitor saw). A torn tail is cut (durably) and
+  // reported; damage anywhere else is a Corruption that names file and offset, and the node must
+  // not start (docs/storage.md: `pifleet repair`). A visitor error stops the replay and is
+  // returned. Writing resumes in a new segment.
   static Status Open(Env* env, std::string dir, const WalOptions& options, const Visitor& visitor,
                      std::unique_ptr<Wal>* wal, WalRecoveryReport* report);
 
@@ -66,6 +67,7 @@ class Wal {
 
   // Queues a record; *lsn is its position. Durable only after a Sync() that started later.
   // kind must not be kSegmentHeader; payload at most kWalPayloadBytesMax and a quarter segment.
+  // NoSpace when kWalPendingBytesMax bytes already wait for a sync.
   Status Append(RecordKind kind, uint64_t slot, std::string_view payload, uint64_t* lsn);
 
   // Group commit. On NoSpace (or any I/O error) nothing queued is lost: the records stay queued,
@@ -142,6 +144,7 @@ class Wal {
   log::Writer writer_;  // encodes the newest segment
   uint64_t next_lsn_ = 1;
   std::deque<Chunk> pending_;
+  uint64_t pending_bytes_ = 0;
   Carried promise_;
   Carried marker_;
   uint64_t appended_records_ = 0;

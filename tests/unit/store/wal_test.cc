@@ -212,6 +212,24 @@ TEST_F(WalTest, DiskFullKeepsRecordsQueuedAndResumesWhenSpaceReturns) {
   for (int i = 1; i <= 25; ++i) ASSERT_EQ(again.records[i - 1].payload, PayloadFor(i, 200));
 }
 
+TEST_F(WalTest, QueueWaitingForSyncIsBounded) {
+  Opened opened = Open();
+  env_.SetSpaceLimitBytes(0);
+  const std::string payload(kWalPayloadBytesMax, 'q');
+  Status s;
+  int appended = 0;
+  uint64_t lsn = 0;
+  while ((s = opened.wal->Append(RecordKind::kAccept, appended, payload, &lsn)).ok()) ++appended;
+  EXPECT_EQ(s.code(), Status::Code::kNoSpace);
+  EXPECT_NE(s.message().find("wait for a sync"), std::string::npos);
+  EXPECT_GE(static_cast<uint64_t>(appended) * kWalPayloadBytesMax, kWalPendingBytesMax * 9 / 10);
+  EXPECT_LE(static_cast<uint64_t>(appended) * kWalPayloadBytesMax, kWalPendingBytesMax);
+  EXPECT_EQ(opened.wal->Sync().code(), Status::Code::kNoSpace);
+  env_.SetSpaceLimitBytes(UINT64_MAX);
+  ASSERT_TRUE(opened.wal->Sync().ok());
+  EXPECT_TRUE(opened.wal->Append(RecordKind::kAccept, 0, payload, &lsn).ok());  // room again
+}
+
 TEST_F(WalTest, FailedFdatasyncIsRetriedFromMemory) {
   Opened opened = Open();
   Wal* wal = opened.wal.get();
