@@ -38,6 +38,11 @@ KvResult KvStore::Execute(const KvOp& op) {
   return KvResult{false, "unknown operation"};
 }
 
+std::string KvStore::Read(const std::string& key) const {
+  auto it = data_.find(key);
+  return it == data_.end() ? "" : it->second;
+}
+
 uint64_t KvStore::Digest() const {
   uint64_t hash = 1469598103934665603ULL;
   auto mix = [&hash](const std::string& s) {

@@ -12,15 +12,19 @@ const std::vector<CanaryInfo>& Canaries() {
        "a preempted leader takes a higher ballot without running phase 1"},
       {"apply-out-of-order", core::Canary::kApplyOutOfOrder,
        "a replica applies decisions as they arrive, holes or not"},
+      {"stale-read", core::Canary::kNone,
+       "a node answers reads from its own state without ordering them (only the "
+       "linearizability checker can catch this one)",
+       true},
   };
   return kCanaries;
 }
 
-std::optional<core::Canary> CanaryByName(const std::string& name) {
+const CanaryInfo* CanaryByName(const std::string& name) {
   for (const CanaryInfo& info : Canaries()) {
-    if (name == info.name) return info.canary;
+    if (name == info.name) return &info;
   }
-  return std::nullopt;
+  return nullptr;
 }
 
 }  // namespace pifleet::sim

@@ -1,7 +1,6 @@
 // The canaries: known-unsafe variants of the core that the checkers must catch.
 #pragma once
 
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -13,9 +12,10 @@ struct CanaryInfo {
   const char* name;
   core::Canary canary;
   const char* description;
+  bool stale_reads = false;  // a simulator-level canary: the core itself is unchanged
 };
 
 const std::vector<CanaryInfo>& Canaries();
-std::optional<core::Canary> CanaryByName(const std::string& name);
+const CanaryInfo* CanaryByName(const std::string& name);
 
 }  // namespace pifleet::sim

@@ -71,7 +71,8 @@ int main(int argc, char** argv) {
                    canary_name.c_str());
       return 2;
     }
-    options.canary = *canary;
+    options.canary = canary->canary;
+    options.stale_reads = canary->stale_reads;
   }
   options.batching = !no_batching;
   options.faults = faults_name == "none"    ? Faults::kNone

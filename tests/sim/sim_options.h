@@ -16,7 +16,8 @@ struct SimOptions {
   Faults faults = Faults::kAll;
   core::Canary canary = core::Canary::kNone;
   bool batching = true;
-  bool trace = false;  // print a readable line per event
+  bool stale_reads = false;  // the stale-read canary
+  bool trace = false;        // print a readable line per event
   uint32_t clients = 4;
   // Faults run until heal_ms; then the network heals, crashed nodes restart, and every pending
   // request must complete within liveness_bound_ms.

@@ -69,6 +69,8 @@ class Simulation {
   void Drain(SimNode& node);
   void Send(const core::Envelope& envelope, uint32_t incarnation);
   void ApplyCommitted(SimNode& node, const core::Decision& decision);
+  void Reply(const SimNode& node, uint64_t client_id, uint64_t sequence,
+             const sm::KvResult& result);
   void OnSyncDone(SimNode& node, uint64_t upto);
   void Crash(SimNode& node);
   void Restart(SimNode& node);

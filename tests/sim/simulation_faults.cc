@@ -75,6 +75,10 @@ void Simulation::OnClientRequest(SimNode& node, uint64_t client_id, uint64_t seq
   command.client_id = client_id;
   command.sequence = sequence;
   command.payload = sm::EncodeKvOp(client.op);
+  if (options_.stale_reads && client.op.kind == sm::KvKind::kGet) {
+    Reply(node, client_id, sequence, sm::KvResult{true, node.kv->Read(client.op.key)});
+    return;
+  }
   node.waiting[client_id] = sequence;
   (void)node.core->Propose(command);  // NoSpace: the client times out and retries
   Drain(node);

@@ -175,12 +175,17 @@ void Simulation::ApplyCommitted(SimNode& node, const core::Decision& decision) {
     auto waiting = node.waiting.find(command.client_id);
     if (waiting == node.waiting.end() || waiting->second != command.sequence) continue;
     node.waiting.erase(waiting);
-    for (int64_t delay : network_.Deliveries(node.id, 0)) {
-      replies_.emplace(next_seq_, result);
-      Schedule(now_us_ + delay, Kind::kClientReply, 0, command.client_id, command.sequence);
-    }
+    Reply(node, command.client_id, command.sequence, result);
   }
   checker_.OnDigest(node.id, decision.slot, node.kv->Digest());
+}
+
+void Simulation::Reply(const SimNode& node, uint64_t client_id, uint64_t sequence,
+                       const sm::KvResult& result) {
+  for (int64_t delay : network_.Deliveries(node.id, 0)) {
+    replies_.emplace(next_seq_, result);
+    Schedule(now_us_ + delay, Kind::kClientReply, 0, client_id, sequence);
+  }
 }
 
 }  // namespace pifleet::sim

@@ -1,0 +1,21 @@
+# Determinism: one seed run twice gives the same trace hash, and another seed a different one
+# (so the hash does depend on the run). Usage: cmake -DSIM=path -P same_seed_twice.cmake
+foreach(run a b other)
+  set(seed 7)
+  if(run STREQUAL "other")
+    set(seed 8)
+  endif()
+  execute_process(COMMAND ${SIM} --seed ${seed} --voters 5 --learners 2 --faults all --trace-hash
+    OUTPUT_VARIABLE out_${run} RESULT_VARIABLE rc_${run})
+  string(REGEX MATCH "trace [0-9a-f]+" hash_${run} "${out_${run}}")
+  if(NOT rc_${run} EQUAL 0 OR hash_${run} STREQUAL "")
+    message(FATAL_ERROR "run ${run} failed (exit ${rc_${run}}):\n${out_${run}}")
+  endif()
+endforeach()
+message(STATUS "seed 7: ${hash_a} and ${hash_b}; seed 8: ${hash_other}")
+if(NOT hash_a STREQUAL hash_b)
+  message(FATAL_ERROR "seed 7 is not deterministic: ${hash_a} then ${hash_b}")
+endif()
+if(hash_a STREQUAL hash_other)
+  message(FATAL_ERROR "seeds 7 and 8 gave the same trace hash ${hash_a}")
+endif()

@@ -1,0 +1,78 @@
+// Replica tests, after "Paxos Made Moderately Complex" section 3 (replica invariants R1-R5)
+// and the 500-lines chapter's catch-up extension.
+#include <gtest/gtest.h>
+
+#include "tests/unit/core/harness.h"
+
+namespace pifleet::core::testing {
+namespace {
+
+const Config kConfig = MakeConfig({1, 2, 3}, {4});
+
+Envelope To(NodeId to, NodeId from, Message message) { return Envelope{from, to, message}; }
+Value Cmd(uint64_t client, uint64_t seq) { return Value{{MakeCommand(client, seq)}}; }
+
+// R4: slot_out never decreases and decisions are applied in slot order without gaps.
+TEST(ReplicaPaper, R4AppliesInSlotOrder) {
+  Core core(MakeOptions(4, kConfig));
+  core.Receive(To(4, 1, Decision{2, Cmd(1, 2)}));
+  EXPECT_TRUE(Take(core).committed.empty()) << "slot 1 is a hole";
+  core.Receive(To(4, 1, Decision{1, Cmd(1, 1)}));
+  Output out = Take(core);
+  ASSERT_EQ(out.committed.size(), 2u);
+  EXPECT_EQ(out.committed[0].slot, 1u);
+  EXPECT_EQ(out.committed[1].slot, 2u);
+  EXPECT_EQ(core.AppliedSlot(), 2u);
+}
+
+// R1: a duplicate decision with the same value is harmless; it is applied once.
+TEST(ReplicaPaper, R1DuplicateDecisionAppliedOnce) {
+  Core core(MakeOptions(4, kConfig));
+  core.Receive(To(4, 1, Decision{1, Cmd(1, 1)}));
+  core.Receive(To(4, 2, Decision{1, Cmd(1, 1)}));
+  EXPECT_EQ(Take(core).committed.size(), 1u);
+}
+
+// Catch-up: a heartbeat showing the leader ahead makes the replica ask for what it missed, and
+// the reply fills the gap.
+TEST(ReplicaPaper, CatchesUpFromTheLeader) {
+  Core leader_replica(MakeOptions(2, kConfig));
+  for (Slot s = 1; s <= 5; ++s) leader_replica.Receive(To(2, 1, Decision{s, Cmd(1, s)}));
+  Take(leader_replica);
+  Core behind(MakeOptions(4, kConfig));
+  behind.Receive(To(4, 2, Active{Ballot{1, 2}, 5}));
+  std::vector<std::pair<NodeId, CatchupRequest>> requests;
+  for (uint32_t t = 0; t < kCatchupTicks && requests.empty(); ++t) {
+    behind.Tick();
+    requests = OfType<CatchupRequest>(Take(behind).messages);
+  }
+  ASSERT_EQ(requests.size(), 1u);
+  EXPECT_EQ(requests[0].first, 2u);
+  EXPECT_EQ(requests[0].second.from_slot, 1u);
+  leader_replica.Receive(To(2, 4, requests[0].second));
+  auto replies = OfType<CatchupReply>(Take(leader_replica).messages);
+  ASSERT_EQ(replies.size(), 1u);
+  behind.Receive(To(4, 2, replies[0].second));
+  EXPECT_EQ(Take(behind).committed.size(), 5u);
+  EXPECT_EQ(behind.AppliedSlot(), 5u);
+}
+
+// R5 / reconfiguration: a change decided in slot s governs slots from s + kWindowSlots on.
+TEST(ReplicaPaper, R5ReconfigurationTakesEffectAlphaSlotsLater) {
+  Core core(MakeOptions(4, kConfig));
+  Command change;
+  change.client_id = 99;
+  change.sequence = 1;
+  change.kind = CommandKind::kReconfig;
+  change.config = MakeConfig({1, 2, 4}, {3});
+  core.Receive(To(4, 1, Decision{3, Value{{change}}}));
+  core.Receive(To(4, 1, Decision{1, Value{}}));
+  core.Receive(To(4, 1, Decision{2, Value{}}));
+  Take(core);
+  EXPECT_FALSE(core.membership().ForSlot(3 + kWindowSlots - 1).IsVoter(4));
+  EXPECT_TRUE(core.membership().ForSlot(3 + kWindowSlots).IsVoter(4));
+  EXPECT_FALSE(core.membership().ForSlot(3 + kWindowSlots).IsVoter(3));
+}
+
+}  // namespace
+}  // namespace pifleet::core::testing
