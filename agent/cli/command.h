@@ -21,6 +21,7 @@ struct Context {
 using Installer = void (*)(CLI::App& app, Context& context);
 
 void InstallVersionCommand(CLI::App& app, Context& context);
+void InstallKeygenCommand(CLI::App& app, Context& context);
 void InstallHalCommand(CLI::App& app, Context& context);
 void InstallLedCommand(CLI::App& app, Context& context);
 

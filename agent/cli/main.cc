@@ -9,6 +9,7 @@ namespace {
 // Every subcommand, in the order `pifleet --help` lists them.
 constexpr pifleet::cli::Installer kInstallers[] = {
     pifleet::cli::InstallVersionCommand,
+    pifleet::cli::InstallKeygenCommand,
     pifleet::cli::InstallHalCommand,
     pifleet::cli::InstallLedCommand,
 };
