@@ -11,13 +11,14 @@ std::string DescribeOperation(const Operation& op) {
   const bool pending = op.return_time == kPending;
   switch (op.kind) {
     case OpKind::kPut:
-      text += " " + internal::QuoteValue(op.value);
+      text.append(" ").append(internal::QuoteValue(op.value));
       break;
     case OpKind::kGet:
-      if (!pending) text += " -> " + internal::QuoteValue(op.output);
+      if (!pending) text.append(" -> ").append(internal::QuoteValue(op.output));
       break;
     case OpKind::kCas:
-      text += " " + internal::QuoteValue(op.expected) + " -> " + internal::QuoteValue(op.value);
+      text.append(" ").append(internal::QuoteValue(op.expected));
+      text.append(" -> ").append(internal::QuoteValue(op.value));
       if (!pending) text += op.ok ? " ok" : " failed";
       break;
     case OpKind::kDelete:
