@@ -71,6 +71,10 @@ void Simulation::ClientSend(SimClient& client) {
 void Simulation::OnClientRequest(SimNode& node, uint64_t client_id, uint64_t sequence) {
   SimClient& client = clients_.clients()[client_id - 1];
   if (client.sequence != sequence) return;  // an old retry: the client has moved on
+  if (trace_.printing()) {
+    trace_.Line(now_us_, "n" + std::to_string(node.id) + " <- client " + std::to_string(client_id) +
+                             " seq " + std::to_string(sequence));
+  }
   core::Command command;
   command.client_id = client_id;
   command.sequence = sequence;

@@ -162,8 +162,17 @@ void Simulation::ApplyCommitted(SimNode& node, const core::Decision& decision) {
   checker_.OnApply(node.id, node.applied, decision.slot, decision.value);
   node.applied = std::max(node.applied, decision.slot);
   trace_.Mix(decision.slot << 8 | decision.value.commands.size());
+  if (trace_.printing()) {
+    trace_.Line(now_us_, "n" + std::to_string(node.id) + " applies slot " +
+                             std::to_string(decision.slot) + " (" +
+                             std::to_string(decision.value.commands.size()) + " commands)");
+  }
   for (const core::Command& command : decision.value.commands) {
     if (command.kind == core::CommandKind::kReconfig) {
+      if (trace_.printing()) {
+        trace_.Line(now_us_, "n" + std::to_string(node.id) + " applies a reconfiguration: " +
+                                 std::to_string(command.config.voters.size()) + " voters");
+      }
       if (decision.slot > config_slot_) {
         config_ = command.config;
         config_slot_ = decision.slot;
