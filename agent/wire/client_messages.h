@@ -1,0 +1,41 @@
+// What `pifleet` client commands and agents say to each other (beside the peer messages of
+// agent/core). The payloads are opaque here; agent/daemon defines them per operation.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace pifleet::wire {
+
+enum class ClientOp : uint8_t {
+  kKv = 1,       // payload: sm::EncodeKvOp bytes, through the log
+  kStatus = 2,   // this node's status
+  kMembers = 3,  // the membership table
+  kLeave = 4,    // payload: node id (decimal) to remove
+  kMetrics = 5,  // Prometheus text
+};
+
+struct ClientRequest {
+  uint64_t client_id = 0;  // random per CLI process
+  uint64_t sequence = 0;   // with client_id, makes a retried command apply once
+  ClientOp op = ClientOp::kStatus;
+  std::string payload;
+  bool operator==(const ClientRequest&) const = default;
+};
+
+enum class ReplyCode : uint8_t {
+  kOk = 0,
+  kError = 1,     // refused: `error` says why
+  kNoQuorum = 2,  // not decided in time; safe to retry with the same sequence
+};
+
+struct ClientReply {
+  uint64_t client_id = 0;
+  uint64_t sequence = 0;
+  ReplyCode code = ReplyCode::kOk;
+  std::string payload;
+  std::string error;
+  bool operator==(const ClientReply&) const = default;
+};
+
+}  // namespace pifleet::wire
