@@ -1,6 +1,6 @@
 #include "hal/calibration.h"
 
-#include <chrono>
+#include <time.h>
 
 #include "agent/base/assert.h"
 #include "hal/constants.h"
@@ -40,10 +40,13 @@ Calibration Calibrate(uint32_t iterations, int rounds, const MonotonicNs& now_ns
 }
 
 Calibration CalibrateNow() {
+  // This thread's CPU time, not wall time: a round the scheduler preempts (other processes on a
+  // busy machine) is not charged for the time it waited.
   return Calibrate(kCalibrationIterations, kCalibrationRounds, [] {
-    return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                     std::chrono::steady_clock::now().time_since_epoch())
-                                     .count());
+    timespec ts{};
+    const int rc = clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    PIFLEET_ASSERT(rc == 0);
+    return static_cast<uint64_t>(ts.tv_sec) * 1'000'000'000u + static_cast<uint64_t>(ts.tv_nsec);
   });
 }
 

@@ -21,11 +21,11 @@ struct Calibration {
 
 using MonotonicNs = std::function<uint64_t()>;
 
-// Best of `rounds` runs of `iterations`. `now_ns` is the clock (steady_clock in production,
-// a scripted one in tests).
+// Best of `rounds` runs of `iterations`. `now_ns` is the clock (the thread's CPU clock in
+// production, a scripted one in tests).
 Calibration Calibrate(uint32_t iterations, int rounds, const MonotonicNs& now_ns);
 
-// Calibrate with the constants.h sizes and std::chrono::steady_clock.
+// Calibrate with the constants.h sizes, timed by this thread's CPU clock.
 Calibration CalibrateNow();
 
 }  // namespace pifleet::hal

@@ -35,4 +35,10 @@ double QuotaShare(std::optional<double> quota_cores, int online_cores);
 
 Capacity ComputeCapacity(const ProbeSnapshot& snapshot, double core_speed_mops);
 
+// What the LED controller's hot-throttled state follows: heat or the firmware cost capacity.
+// A cgroup quota is configuration, not trouble, so it does not count.
+inline bool HotOrThrottled(const Capacity& capacity) {
+  return capacity.thermal_factor < 1.0 || capacity.throttle_factor < 1.0;
+}
+
 }  // namespace pifleet::hal

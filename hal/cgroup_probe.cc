@@ -40,11 +40,16 @@ CgroupReading ReadCgroup(const std::string& sysroot) {
   if (!path) return out;
   out.cgroup_v2 = true;
   out.path = path->empty() ? "/" : *path;
+  // Hybrid hierarchies (systemd's older default) mount cgroup v2 at /sys/fs/cgroup/unified.
+  std::string mount = "sys/fs/cgroup";
+  if (!ReadFile(JoinSysroot(sysroot, mount + "/cgroup.controllers")) &&
+      ReadFile(JoinSysroot(sysroot, mount + "/unified/cgroup.controllers"))) {
+    mount += "/unified";
+  }
   // Walk from this cgroup up to the root: a parent's quota caps every child.
   std::string dir = out.path;
   for (int depth = 0; depth <= kCgroupDepthMax; ++depth) {
-    const std::string file =
-        JoinSysroot(sysroot, "sys/fs/cgroup" + (dir == "/" ? "" : dir) + "/cpu.max");
+    const std::string file = JoinSysroot(sysroot, mount + (dir == "/" ? "" : dir) + "/cpu.max");
     const auto line = ReadLine(file);
     const auto quota = line ? ParseCpuMax(*line) : std::nullopt;
     if (quota && (!out.quota_cores || *quota < *out.quota_cores)) {

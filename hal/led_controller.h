@@ -8,6 +8,7 @@
 #include <cstdint>
 
 #include "agent/base/status.h"
+#include "hal/constants.h"
 #include "hal/led_driver.h"
 #include "hal/led_language.h"
 
@@ -35,7 +36,7 @@ class LedController {
   void SetHotThrottled(bool hot) { hot_ = hot; }
   void SetFailed(bool failed) { failed_ = failed; }
   // Blinks the identify pattern for `seconds` (1..kIdentifySecondsMax) from now_ms.
-  void Identify(uint64_t now_ms, uint32_t seconds);
+  void Identify(uint64_t now_ms, uint32_t seconds = kIdentifySecondsDefault);
 
   // Toggles the heartbeat LED: call on each heartbeat the leader sends or receives.
   void OnLeaderHeartbeat();

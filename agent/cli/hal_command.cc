@@ -15,7 +15,15 @@ namespace pifleet::cli {
 
 namespace {
 
-using namespace pifleet::hal;
+using ::pifleet::hal::CalibrateNow;
+using ::pifleet::hal::Calibration;
+using ::pifleet::hal::Capacity;
+using ::pifleet::hal::ComputeCapacity;
+using ::pifleet::hal::LoadProbe;
+using ::pifleet::hal::ProbeSnapshot;
+using ::pifleet::hal::ReadProbes;
+using ::pifleet::hal::ThrottleFlags;
+using ::pifleet::hal::ThrottleSourceName;
 
 constexpr int kLoadWindowMs = 250;  // two /proc/stat samples this far apart give the load
 

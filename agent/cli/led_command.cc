@@ -15,7 +15,18 @@ namespace pifleet::cli {
 
 namespace {
 
-using namespace pifleet::hal;
+using ::pifleet::hal::AllPatterns;
+using ::pifleet::hal::DefaultLedConfig;
+using ::pifleet::hal::DescribeSteps;
+using ::pifleet::hal::LedConfig;
+using ::pifleet::hal::LedDriver;
+using ::pifleet::hal::LevelAt;
+using ::pifleet::hal::LoadLedConfig;
+using ::pifleet::hal::MakeLedDriver;
+using ::pifleet::hal::PatternByName;
+using ::pifleet::hal::PatternLevel;
+using ::pifleet::hal::PatternSpec;
+using ::pifleet::hal::SpecOf;
 
 constexpr uint32_t kHeartbeatToggleMs = 250;
 

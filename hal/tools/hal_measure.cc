@@ -6,7 +6,7 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <cstdlib>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -18,16 +18,23 @@
 #include "hal/sysfs_file.h"
 #include "hal/sysfs_led.h"
 
+namespace pifleet::hal {
 namespace {
-
-using namespace pifleet::hal;
 
 constexpr int kCalibrationRuns = 10;
 constexpr int kProbeIterations = 2000;
 constexpr int kLedIterations = 20000;
 constexpr double kProbesPerHour = 3600;          // one snapshot a second
 constexpr double kStatusChangesPerHour = 72000;  // worst case: identify, 20 changes a second
+constexpr double kLeaderChangesPerHour = 3600;   // leader: on 1900, off 100
 constexpr double kHeartbeatsPerHour = 36000;     // one leader heartbeat every 100 ms
+
+bool WriteNewFile(const std::string& path, const std::string& text) {
+  FILE* f = std::fopen(path.c_str(), "w");
+  if (f == nullptr) return false;
+  const bool ok = std::fputs(text.c_str(), f) >= 0;
+  return std::fclose(f) == 0 && ok;
+}
 
 double CpuSeconds() {
   rusage usage{};
@@ -64,48 +71,53 @@ void MeasureProbes(const std::string& sysroot) {
 
 bool MakeFakeLed(const std::string& root) {
   const std::string dir = JoinSysroot(root, "sys/class/leds/ACT");
-  if (std::system(("mkdir -p '" + dir + "'").c_str()) != 0) return false;
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return false;
   for (const char* file : {"trigger", "brightness", "max_brightness", "delay_on", "delay_off"}) {
-    FILE* f = std::fopen((dir + "/" + file).c_str(), "w");
-    if (f == nullptr) return false;
-    std::fputs(std::string(file) == "trigger" ? "none timer [mmc0]\n" : "1\n", f);
-    std::fclose(f);
+    const std::string value = std::string(file) == "trigger" ? "none timer [mmc0]\n" : "1\n";
+    if (!WriteNewFile(dir + "/" + file, value)) return false;
   }
   return true;
 }
 
 void MeasureLeds() {
   char root[] = "/tmp/pifleet-hal-measure-XXXXXX";
-  if (mkdtemp(root) == nullptr || !MakeFakeLed(root)) {
-    std::printf("LED loop: cannot create a temporary LED tree\n");
-    return;
-  }
+  if (mkdtemp(root) == nullptr) return;
   std::unique_ptr<SysfsLed> led;
-  if (!SysfsLed::Open(root, "ACT", &led).ok()) return;
-  LedController controller(led.get(), led.get());
-  controller.SetRole(Role::kLeader);
-  controller.Identify(0, kIdentifySecondsMax);
-  uint64_t now_ms = 0;
-  const double start = CpuSeconds();
-  for (int i = 0; i < kLedIterations; ++i) now_ms = controller.Tick(now_ms);
-  const double per_change = (CpuSeconds() - start) / kLedIterations;
-  const double hb_start = CpuSeconds();
-  for (int i = 0; i < kLedIterations; ++i) controller.OnLeaderHeartbeat();
-  const double per_heartbeat = (CpuSeconds() - hb_start) / kLedIterations;
-  std::printf("LED loop (sysfs files in %s):\n", root);
-  std::printf("  %.1f us CPU per status change -> %.1f ms per hour at 20 changes/s\n",
-              per_change * 1e6, per_change * kStatusChangesPerHour * 1e3);
-  std::printf("  %.1f us CPU per heartbeat toggle -> %.1f ms per hour at 10 heartbeats/s\n",
-              per_heartbeat * 1e6, per_heartbeat * kHeartbeatsPerHour * 1e3);
-  std::system(("rm -rf '" + std::string(root) + "'").c_str());
+  if (!MakeFakeLed(root) || !SysfsLed::Open(root, "ACT", &led).ok()) {
+    std::printf("LED loop: cannot create a temporary LED tree in %s\n", root);
+  } else {
+    LedController controller(led.get(), led.get());
+    controller.SetRole(Role::kLeader);
+    controller.Identify(0, kIdentifySecondsMax);  // a strobe: every tick changes the level
+    uint64_t now_ms = 0;
+    const double start = CpuSeconds();
+    for (int i = 0; i < kLedIterations; ++i) now_ms = controller.Tick(now_ms);
+    const double per_change = (CpuSeconds() - start) / kLedIterations;
+    const double hb_start = CpuSeconds();
+    for (int i = 0; i < kLedIterations; ++i) controller.OnLeaderHeartbeat();
+    const double per_heartbeat = (CpuSeconds() - hb_start) / kLedIterations;
+    std::printf("LED loop (sysfs files under %s):\n", root);
+    std::printf(
+        "  %.1f us CPU per status change -> %.1f ms per hour for identify (20/s), "
+        "%.1f ms per hour for leader (1/s)\n",
+        per_change * 1e6, per_change * kStatusChangesPerHour * 1e3,
+        per_change * kLeaderChangesPerHour * 1e3);
+    std::printf("  %.1f us CPU per heartbeat toggle -> %.1f ms per hour at 10 heartbeats/s\n",
+                per_heartbeat * 1e6, per_heartbeat * kHeartbeatsPerHour * 1e3);
+  }
+  std::error_code ec;
+  std::filesystem::remove_all(root, ec);
 }
 
 }  // namespace
+}  // namespace pifleet::hal
 
 int main(int argc, char** argv) {
   const std::string sysroot = argc > 1 ? argv[1] : "/";
-  MeasureCalibration();
-  MeasureProbes(sysroot);
-  MeasureLeds();
+  pifleet::hal::MeasureCalibration();
+  pifleet::hal::MeasureProbes(sysroot);
+  pifleet::hal::MeasureLeds();
   return 0;
 }

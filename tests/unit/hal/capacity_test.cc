@@ -78,6 +78,14 @@ TEST(CapacityTest, QuotaShareLimitsAContainedAgent) {
   EXPECT_DOUBLE_EQ(container.value_mops, 150.0);
 }
 
+TEST(CapacityTest, HotOrThrottledFollowsTheThermalAndThrottleFactors) {
+  EXPECT_FALSE(HotOrThrottled(CapacityOf("pi4b-cool")));
+  EXPECT_FALSE(HotOrThrottled(CapacityOf("pi4b-quota")));
+  for (const char* fixture : {"pi4b-hot", "pi4b-throttled", "pi4b-undervoltage", "pi5-hot"}) {
+    EXPECT_TRUE(HotOrThrottled(CapacityOf(fixture))) << fixture;
+  }
+}
+
 TEST(CapacityTest, FactorsAtTheirEdges) {
   EXPECT_DOUBLE_EQ(ThermalFactor(std::nullopt), 1.0);
   EXPECT_DOUBLE_EQ(ThermalFactor(kThermalSoftLimitMilliC), 1.0);

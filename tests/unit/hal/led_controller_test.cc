@@ -109,6 +109,13 @@ TEST(LedControllerTest, IdentifyLastsItsDurationThenTheRoleComesBack) {
   EXPECT_TRUE(status.levels.back());
 }
 
+TEST(LedControllerTest, IdentifyDefaultsToThirtySeconds) {
+  LedController controller(nullptr, nullptr);
+  controller.Identify(1000);
+  EXPECT_EQ(controller.Desired(30'999), LedPattern::kIdentify);
+  EXPECT_EQ(controller.Desired(31'000), LedPattern::kBooting);
+}
+
 TEST(LedControllerTest, ASteadyPatternWakesAtTheEndOfIdentify) {
   LedController controller(nullptr, nullptr);
   controller.SetRole(Role::kFollower);

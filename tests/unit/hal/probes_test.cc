@@ -136,6 +136,16 @@ TEST(ProbesTest, OffAPiEveryProbeFallsBack) {
   EXPECT_DOUBLE_EQ(*s.cgroup.quota_cores, 1.5);
 }
 
+TEST(ProbesTest, HybridHierarchyFindsCgroupV2UnderUnified) {
+  FixtureCopy copy("container-x86");
+  std::filesystem::create_directories(copy.Path("sys/fs/cgroup/unified"));
+  std::filesystem::rename(copy.Path("sys/fs/cgroup/cpu.max"),
+                          copy.Path("sys/fs/cgroup/unified/cpu.max"));
+  EXPECT_FALSE(ReadCgroup(copy.root()).quota_cores.has_value());  // not mounted there yet
+  testing::WriteText(copy.Path("sys/fs/cgroup/unified/cgroup.controllers"), "cpu memory\n");
+  EXPECT_DOUBLE_EQ(ReadCgroup(copy.root()).quota_cores.value_or(0), 1.5);
+}
+
 TEST(ProbesTest, EmptySysrootGivesDefaultsNotCrashes) {
   FixtureCopy copy("container-x86");
   std::filesystem::remove_all(copy.Path("sys"));
