@@ -319,7 +319,52 @@ WireMessage UnpackMessage(const msgpack::object& root, DropReason* reason) {
   return envelope;
 }
 
+// Runs a bounded decode of one msgpack value; false on any malformation.
+template <typename T, typename F>
+bool DecodeValue(std::span<const uint8_t> bytes, F unpack, T* out) {
+  const char* data = reinterpret_cast<const char*>(bytes.data());
+  BoundsVisitor bounds(bytes.size());
+  size_t offset = 0;
+  try {
+    if (!msgpack::parse(data, bytes.size(), offset, bounds) || !bounds.ok() ||
+        offset != bytes.size()) {
+      return false;
+    }
+    const msgpack::object_handle handle = msgpack::unpack(data, bytes.size());
+    *out = unpack(handle.get());
+    return true;
+  } catch (const Malformed&) {
+    return false;
+  } catch (const msgpack::unpack_error&) {
+    return false;
+  } catch (const std::bad_alloc&) {
+    return false;
+  }
+}
+
 }  // namespace
+
+std::string EncodeBallot(const core::Ballot& ballot) {
+  msgpack::sbuffer buffer;
+  Packer pk(buffer);
+  Pack(pk, ballot);
+  return std::string(buffer.data(), buffer.size());
+}
+
+bool DecodeBallot(std::span<const uint8_t> bytes, core::Ballot* out) {
+  return DecodeValue(bytes, UnpackBallot, out);
+}
+
+std::string EncodePValue(const core::PValue& pvalue) {
+  msgpack::sbuffer buffer;
+  Packer pk(buffer);
+  Pack(pk, pvalue);
+  return std::string(buffer.data(), buffer.size());
+}
+
+bool DecodePValue(std::span<const uint8_t> bytes, core::PValue* out) {
+  return DecodeValue(bytes, UnpackPValue, out);
+}
 
 std::string Encode(const WireMessage& message) {
   msgpack::sbuffer buffer;
