@@ -9,7 +9,6 @@ namespace pifleet::core {
 Core::Core(const CoreOptions& options, const DurableState& restored)
     : ctx_(options),
       acceptor_(ctx_, restored),
-      requester_(ctx_),
       replica_(ctx_, requester_),
       leader_(ctx_, replica_, restored.promised) {
   PIFLEET_ASSERT(options.id != 0);

@@ -10,13 +10,13 @@
 #include <vector>
 
 #include "agent/base/status.h"
-#include "agent/core/context.h"
+#include "agent/core/types.h"
 
 namespace pifleet::core {
 
 class Requester {
  public:
-  explicit Requester(Context& ctx) : ctx_(ctx) {}
+  Requester() = default;
 
   Status Add(const Command& command);
   void OnDecided(const Value& value);
@@ -26,7 +26,6 @@ class Requester {
   size_t size() const { return outstanding_.size(); }
 
  private:
-  Context& ctx_;
   std::map<std::pair<uint64_t, uint64_t>, Command> outstanding_;
   uint32_t ticks_ = 0;
 };

@@ -9,8 +9,6 @@
 namespace pifleet::sim {
 namespace {
 
-constexpr uint64_t kAdminClientId = 1'000'000;
-
 struct CoreAssertion {
   std::string what;
 };
