@@ -1,0 +1,27 @@
+// The replicated state machine the agent applies decided commands to: the key-value store and
+// the members table, told apart by the first payload byte (kv kinds 1..4, members 0x10..0x11).
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "agent/sm/kv.h"
+#include "agent/sm/members.h"
+
+namespace pifleet::sm {
+
+class StateMachine {
+ public:
+  // Applies one decided application command. Malformed payloads give ok=false on every replica.
+  KvResult Apply(uint64_t slot, uint64_t client_id, uint64_t sequence, const std::string& payload);
+
+  const KvStore& kv() const { return kv_; }
+  const MembersTable& members() const { return members_; }
+  uint64_t Digest() const;
+
+ private:
+  KvStore kv_;
+  MembersTable members_;
+};
+
+}  // namespace pifleet::sm
