@@ -105,6 +105,7 @@ void Wal::StartSegmentLocked(uint64_t number) {
     const std::string payload = carried->payload;
     AppendLocked(kind, carried->slot, payload);
   }
+  segments_.back().copies_end_lsn = next_lsn_;
 }
 
 Status Wal::Append(RecordKind kind, uint64_t slot, std::string_view payload, uint64_t* lsn) {
@@ -220,15 +221,13 @@ Status Wal::Compact(uint64_t snapshot_slot, size_t* segments_removed) {
   while (segments_.size() > 1) {
     const Segment& oldest = segments_[0];
     if (oldest.has_slot_records && oldest.max_slot >= snapshot_slot) break;
-    // The next segment must already hold a durable record (its header gives the first lsn).
-    if (synced < segments_[1].first_lsn) break;
-    bool pinned = false;
+    // The next segment's header and its copies of the newest promise and marker must be
+    // durable: after that nothing in the oldest segment is needed by a recovery.
+    if (synced + 1 < std::max(segments_[1].first_lsn + 1, segments_[1].copies_end_lsn)) break;
     for (const Carried* carried : {&promise_, &marker_}) {
-      if (carried->present && (carried->segment <= oldest.number || carried->lsn > synced)) {
-        pinned = true;
-      }
+      PIFLEET_ASSERT_MSG(!carried->present || carried->segment > oldest.number,
+                         "every newer segment starts with a copy of the newest promise and marker");
     }
-    if (pinned) break;
     s = env_->RemoveFile(SegmentPath(oldest.number));
     if (!s.ok()) break;
     segments_.pop_front();

@@ -88,7 +88,8 @@ class Wal {
  private:
   struct Segment {
     uint64_t number = 0;
-    uint64_t first_lsn = 0;  // lsn of its first record after the header
+    uint64_t first_lsn = 0;       // lsn of its first record after the header
+    uint64_t copies_end_lsn = 0;  // lsn just past the carried copies at its start
     uint64_t bytes = 0;
     bool has_slot_records = false;
     uint64_t max_slot = 0;  // of accept / decision records

@@ -172,6 +172,35 @@ TEST_F(WalTest, CompactionDropsOldSegmentsAndKeepsTheNewestPromise) {
   EXPECT_LT(again.records.size(), 600u);
 }
 
+TEST_F(WalTest, CompactionWaitsUntilTheNextSegmentsCopiesAreDurable) {
+  WalOptions options;
+  options.segment_bytes = 4 * kLogBlockBytes;
+  Opened opened = Open(options);
+  Wal* wal = opened.wal.get();
+  Append(wal, RecordKind::kPromise, 0, "promise 4.1");
+  Append(wal, RecordKind::kSnapshotMarker, 1000, "snapshot@1000");
+  uint64_t slot = 1;
+  while (wal->stats().segments == 1) {
+    Append(wal, RecordKind::kDecision, slot, PayloadFor(slot, 500));
+    ++slot;
+    if (wal->stats().segments == 1) {
+      ASSERT_TRUE(wal->Sync().ok());
+    }
+  }
+  // Segment 1 is durable; segment 2 (its header and copies) is not yet.
+  size_t removed = 0;
+  ASSERT_TRUE(wal->Compact(1000, &removed).ok());
+  EXPECT_EQ(removed, 0u);
+  opened.wal.reset();
+  env_.Crash(FaultEnv::CrashMode::kDropUnsynced);
+  Opened again = Open(options);
+  ASSERT_FALSE(again.records.empty());
+  EXPECT_EQ(again.records.front().payload, "promise 4.1");
+  ASSERT_TRUE(again.wal->Sync().ok());  // segment 2 again, now durable with its copies
+  ASSERT_TRUE(again.wal->Compact(1000, &removed).ok());
+  EXPECT_EQ(removed, 1u);
+}
+
 TEST_F(WalTest, CompactionKeepsSegmentsWithSlotsAtOrAboveTheSnapshot) {
   WalOptions options;
   options.segment_bytes = 4 * kLogBlockBytes;
