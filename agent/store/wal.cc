@@ -37,6 +37,7 @@ WalStats Wal::stats() const {
     for (const Segment& segment : segments_) stats.bytes += segment.bytes;
     stats.appended_records = appended_records_;
   }
+  stats.syncs = syncs_.load(std::memory_order_relaxed);
   return stats;
 }
 
@@ -169,7 +170,7 @@ Status Wal::WriteChunks(std::deque<Chunk>* chunks, size_t* chunks_synced) {
     const bool last_for_file = i + 1 == chunks->size() || (*chunks)[i + 1].segment != chunk.segment;
     if (s.ok() && last_for_file) {
       s = file_->Sync();
-      ++syncs_;
+      syncs_.fetch_add(1, std::memory_order_relaxed);
     }
     if (!s.ok()) {
       file_.reset();

@@ -138,7 +138,7 @@ class Wal {
   std::unique_ptr<WritableFile> file_;
   uint64_t file_segment_ = 0;
   uint64_t file_durable_bytes_ = 0;
-  uint64_t syncs_ = 0;
+  std::atomic<uint64_t> syncs_{0};  // read by stats() without sync_mu_
 
   mutable std::mutex mu_;  // guards everything below
   std::deque<Segment> segments_;

@@ -92,7 +92,7 @@ const std::vector<size_t> kMixedSizes = {0,   1,
                                          999, 0,
                                          7};
 
-TEST(Log, RoundTripsRecordsOfEverySizeAcrossBlocks) {
+TEST(LogFormat, RoundTripsRecordsOfEverySizeAcrossBlocks) {
   const Encoded encoded = Encode(kMixedSizes);
   const ReadBack back = ReadAll(encoded.bytes);
   ASSERT_TRUE(back.status.ok()) << back.status.ToString();
@@ -101,7 +101,7 @@ TEST(Log, RoundTripsRecordsOfEverySizeAcrossBlocks) {
   EXPECT_EQ(back.valid_bytes, encoded.bytes.size());
 }
 
-TEST(Log, ShortBlockRemainderBecomesZeroTrailer) {
+TEST(LogFormat, ShortBlockRemainderBecomesZeroTrailer) {
   // Leaves 4 bytes in the first block: too few for a header, so they are padding.
   const Encoded encoded = Encode({kBlockBytes - kHeaderBytes - 4, 10});
   EXPECT_EQ(encoded.bytes.substr(kBlockBytes - 4, 4), std::string(4, '\0'));
@@ -109,7 +109,7 @@ TEST(Log, ShortBlockRemainderBecomesZeroTrailer) {
   EXPECT_EQ(ReadAll(encoded.bytes).records, encoded.records);
 }
 
-TEST(Log, WriterResumesMidBlockLikeOneLongWrite) {
+TEST(LogFormat, WriterResumesMidBlockLikeOneLongWrite) {
   const Encoded whole = Encode({300, kBlockBytes, 40});
   Writer first;
   std::string bytes;
@@ -133,7 +133,7 @@ void ExpectCutIsCleanPrefix(const Encoded& encoded, uint64_t cut) {
   ASSERT_EQ(back.torn, cut > expected_valid) << "cut " << cut;
 }
 
-TEST(Log, TornAtEveryByteOfAFinalRecordCrossingABlock) {
+TEST(LogFormat, TornAtEveryByteOfAFinalRecordCrossingABlock) {
   // Small records up to near the end of block 0, then one that spans into block 1.
   std::vector<size_t> sizes(40, 800);
   sizes.push_back(600);
@@ -144,7 +144,7 @@ TEST(Log, TornAtEveryByteOfAFinalRecordCrossingABlock) {
   }
 }
 
-TEST(Log, TornAtEveryRecordBoundaryAndSampledBytesOfLargeRecords) {
+TEST(LogFormat, TornAtEveryRecordBoundaryAndSampledBytesOfLargeRecords) {
   const Encoded encoded = Encode(kMixedSizes);
   for (uint64_t end : encoded.ends) {
     const uint64_t last = std::min<uint64_t>(end + 8, encoded.bytes.size());
@@ -157,7 +157,7 @@ TEST(Log, TornAtEveryRecordBoundaryAndSampledBytesOfLargeRecords) {
   }
 }
 
-TEST(Log, BitFlipInEveryPhysicalRecordIsCorruptionAtThatRecord) {
+TEST(LogFormat, BitFlipInEveryPhysicalRecordIsCorruptionAtThatRecord) {
   const Encoded encoded = Encode(kMixedSizes);
   const auto physical = PhysicalRecords(encoded.bytes);
   ASSERT_GT(physical.size(), encoded.records.size());  // some records are fragmented
@@ -188,7 +188,7 @@ TEST(Log, BitFlipInEveryPhysicalRecordIsCorruptionAtThatRecord) {
   EXPECT_GT(flips, 100);
 }
 
-TEST(Log, LengthDamageOfTheLastRecordIsNotMistakenForATornWrite) {
+TEST(LogFormat, LengthDamageOfTheLastRecordIsNotMistakenForATornWrite) {
   const Encoded encoded = Encode({50, 60});
   std::string damaged = encoded.bytes;
   const size_t last = encoded.ends[0];
@@ -199,7 +199,7 @@ TEST(Log, LengthDamageOfTheLastRecordIsNotMistakenForATornWrite) {
       << back.status.message();
 }
 
-TEST(Log, ZeroFilledTailIsACleanEnd) {
+TEST(LogFormat, ZeroFilledTailIsACleanEnd) {
   const Encoded encoded = Encode({50, 60});
   const ReadBack back = ReadAll(encoded.bytes + std::string(100, '\0'));
   ASSERT_TRUE(back.status.ok());
@@ -208,7 +208,7 @@ TEST(Log, ZeroFilledTailIsACleanEnd) {
   EXPECT_EQ(back.valid_bytes, encoded.bytes.size());
 }
 
-TEST(Log, DamageBeforeTheLastBlockNamesFileAndOffset) {
+TEST(LogFormat, DamageBeforeTheLastBlockNamesFileAndOffset) {
   const Encoded encoded = Encode({100, 2 * kBlockBytes, 100});
   std::string damaged = encoded.bytes;
   damaged[encoded.ends[0] + kHeaderBytes + 10] ^= 1;

@@ -54,7 +54,7 @@ void ExpectRecords(const Opened& opened, uint64_t count) {
 
 // Builds: kSynced records durable, then kUnsynced more written to the file but never synced
 // (the fdatasync failed), then a crash that keeps `keep` of the unsynced bytes.
-class TornWriteTest : public ::testing::Test {
+class WalTornWriteTest : public ::testing::Test {
  protected:
   static constexpr uint64_t kSynced = 20;
   static constexpr uint64_t kUnsynced = 12;
@@ -104,7 +104,7 @@ class TornWriteTest : public ::testing::Test {
   }
 };
 
-TEST_F(TornWriteTest, AtEveryRecordBoundary) {
+TEST_F(WalTornWriteTest, AtEveryRecordBoundary) {
   FaultEnv env(0);
   std::vector<uint64_t> ends;
   uint64_t synced_bytes = 0;
@@ -117,7 +117,7 @@ TEST_F(TornWriteTest, AtEveryRecordBoundary) {
   }
 }
 
-TEST_F(TornWriteTest, AtEveryByteOfTheFinalRecord) {
+TEST_F(WalTornWriteTest, AtEveryByteOfTheFinalRecord) {
   FaultEnv env(0);
   std::vector<uint64_t> ends;
   uint64_t synced_bytes = 0;
@@ -127,7 +127,7 @@ TEST_F(TornWriteTest, AtEveryByteOfTheFinalRecord) {
   for (uint64_t keep = final_start; keep <= final_end; ++keep) CheckCut(keep);
 }
 
-TEST_F(TornWriteTest, AtSampledBytesOfEveryUnsyncedRecord) {
+TEST_F(WalTornWriteTest, AtSampledBytesOfEveryUnsyncedRecord) {
   FaultEnv env(0);
   std::vector<uint64_t> ends;
   uint64_t synced_bytes = 0;

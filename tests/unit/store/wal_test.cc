@@ -81,6 +81,7 @@ TEST_F(WalTest, GroupCommitIsOneFdatasyncForEverythingQueued) {
     for (int i = 0; i < batch; ++i) Append(opened.wal.get(), RecordKind::kAccept, i, "v");
     ASSERT_TRUE(opened.wal->Sync().ok());
     EXPECT_EQ(env_.sync_stats().file_syncs - before, 1u) << batch;
+    EXPECT_EQ(env_.sync_stats().file_syncs, opened.wal->stats().syncs);
   }
   const uint64_t before = env_.sync_stats().file_syncs;
   ASSERT_TRUE(opened.wal->Sync().ok());  // nothing queued, nothing to sync
