@@ -51,7 +51,7 @@ void Core::Receive(const Envelope& envelope) {
           replica_.OnCatchupRequest(from, m);
         } else {
           static_assert(std::is_same_v<T, CatchupReply>);
-          replica_.OnCatchupReply(m);
+          replica_.OnCatchupReply(from, m);
         }
       },
       envelope.message);

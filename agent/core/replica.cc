@@ -48,9 +48,13 @@ void Replica::OnCatchupRequest(NodeId from, const CatchupRequest& request) {
   }
 }
 
-void Replica::OnCatchupReply(const CatchupReply& reply) {
+void Replica::OnCatchupReply(NodeId from, const CatchupReply& reply) {
   NotePeerApplied(reply.applied_slot);
   for (const Decision& decision : reply.decisions) OnDecision(decision.slot, decision.value);
+  // A full reply means there is more: ask for the next chunk now rather than at the next tick.
+  if (reply.decisions.size() == kCatchupSlotsMax && Behind()) {
+    ctx_.Send(from, CatchupRequest{slot_out_});
+  }
 }
 
 void Replica::NotePeerApplied(Slot applied_slot) {

@@ -19,7 +19,7 @@ class Replica {
 
   void OnDecision(Slot slot, const Value& value);
   void OnCatchupRequest(NodeId from, const CatchupRequest& request);
-  void OnCatchupReply(const CatchupReply& reply);
+  void OnCatchupReply(NodeId from, const CatchupReply& reply);
   // Another node has applied up to `applied_slot` (heartbeats and catch-up replies).
   void NotePeerApplied(Slot applied_slot);
   void Tick(NodeId leader_hint);
