@@ -204,85 +204,93 @@ TEST(WalBitFlip, InAnOlderSegmentRefusesToStart) {
   EXPECT_NE(opened.status.message().find(kFirstSegment), std::string::npos);
 }
 
-// Random appends, syncs, failed syncs, rollovers, compactions and torn crashes: after every
-// recovery each synced record that compaction may not drop is there, byte for byte.
+// Random appends, syncs, failed syncs, rollovers, compactions and torn crashes over several
+// lives of one WAL. Recovery always returns a prefix of what was appended; that prefix holds
+// every synced record that compaction may not drop, byte for byte, and its newest promise.
+class RandomCrashRun {
+ public:
+  explicit RandomCrashRun(uint64_t seed) : seed_(seed), env_(seed), rng_(seed) {
+    options_.segment_bytes = 4 * kLogBlockBytes;
+    EXPECT_TRUE(env_.CreateDir("/data").ok());
+  }
+
+  void Live() {
+    Opened opened = OpenWal(&env_, kDir, options_);
+    ASSERT_TRUE(opened.status.ok()) << "seed " << seed_ << ": " << opened.status.ToString();
+    CheckRecovered(opened);
+    // Records past the recovered end are gone for good: forget them.
+    appended_.erase(appended_.upper_bound(opened.report.last_lsn), appended_.end());
+    for (int op = 0; op < 300; ++op) Step(opened.wal.get());
+    opened.wal.reset();
+    env_.Crash(FaultEnv::CrashMode::kTornTail);
+  }
+
+ private:
+  void CheckRecovered(const Opened& opened) {
+    ASSERT_GE(opened.report.last_lsn, synced_) << "seed " << seed_;
+    std::string promise_seen;
+    std::set<uint64_t> lsns;
+    for (const WalRecord& record : opened.records) {
+      lsns.insert(record.lsn);
+      if (record.kind == RecordKind::kPromise) promise_seen = record.payload;
+      auto it = appended_.find(record.lsn);
+      if (it == appended_.end()) continue;  // a carried copy
+      ASSERT_EQ(record.payload, it->second.payload) << "seed " << seed_ << " lsn " << record.lsn;
+      ASSERT_EQ(record.slot, it->second.slot);
+    }
+    std::string promise_expected;
+    for (const auto& [lsn, record] : appended_) {
+      if (lsn > opened.report.last_lsn) break;
+      if (record.kind == RecordKind::kPromise) promise_expected = record.payload;
+      if (lsn > synced_ || !IsSlotScoped(record.kind) || record.slot < compacted_below_) continue;
+      ASSERT_TRUE(lsns.count(lsn)) << "seed " << seed_ << " lost synced lsn " << lsn;
+    }
+    EXPECT_EQ(promise_seen, promise_expected) << "seed " << seed_;
+  }
+
+  void Step(Wal* wal) {
+    const uint64_t dice = rng_() % 100;
+    uint64_t lsn = 0;
+    if (dice < 75) {
+      RecordKind kind = dice < 40 ? RecordKind::kAccept : RecordKind::kDecision;
+      uint64_t slot = next_slot_++;
+      std::string payload = PayloadFor(rng_(), rng_() % 2000);
+      if (dice >= 70) {
+        kind = RecordKind::kPromise;
+        slot = 0;
+        payload = "promise " + std::to_string(rng_());
+      }
+      ASSERT_TRUE(wal->Append(kind, slot, payload, &lsn).ok());
+      appended_[lsn] = WalRecord{lsn, kind, slot, payload};
+    } else if (dice < 90) {
+      if (rng_() % 5 == 0) env_.FailNextSyncs(1);
+      if (wal->Sync().ok()) synced_ = wal->synced_lsn();
+    } else if (dice < 95) {
+      ASSERT_TRUE(wal->Append(RecordKind::kSnapshotMarker, next_slot_ - 1, "m", &lsn).ok());
+      appended_[lsn] = WalRecord{lsn, RecordKind::kSnapshotMarker, next_slot_ - 1, "m"};
+    } else {
+      size_t removed = 0;
+      const uint64_t below = next_slot_ > 50 ? next_slot_ - 50 : 1;
+      if (wal->Compact(below, &removed).ok()) compacted_below_ = std::max(compacted_below_, below);
+    }
+  }
+
+  uint64_t seed_;
+  FaultEnv env_;
+  std::mt19937_64 rng_;
+  WalOptions options_;
+  std::map<uint64_t, WalRecord> appended_;  // by lsn
+  uint64_t synced_ = 0;
+  uint64_t next_slot_ = 1;
+  uint64_t compacted_below_ = 0;
+};
+
 TEST(WalRandomCrash, NeverLosesASyncedRecord) {
   for (uint64_t seed = 1; seed <= 40; ++seed) {
-    FaultEnv env(seed);
-    std::mt19937_64 rng(seed);
-    ASSERT_TRUE(env.CreateDir("/data").ok());
-    WalOptions options;
-    options.segment_bytes = 4 * kLogBlockBytes;
-    std::map<uint64_t, WalRecord> appended;  // by lsn
-    uint64_t synced = 0;
-    uint64_t compacted_below = 0;
-    std::string newest_synced_promise;
+    RandomCrashRun run(seed);
     for (int life = 0; life < 6; ++life) {
-      Opened opened = OpenWal(&env, kDir, options);
-      ASSERT_TRUE(opened.status.ok()) << "seed " << seed << ": " << opened.status.ToString();
-      std::string promise_seen;
-      for (const WalRecord& record : opened.records) {
-        if (record.kind == RecordKind::kPromise) promise_seen = record.payload;
-        auto it = appended.find(record.lsn);
-        if (it != appended.end()) {
-          ASSERT_EQ(record.payload, it->second.payload) << "seed " << seed;
-          ASSERT_EQ(record.slot, it->second.slot);
-        }
-      }
-      EXPECT_EQ(promise_seen, newest_synced_promise) << "seed " << seed;
-      std::set<uint64_t> recovered_lsns;
-      for (const WalRecord& record : opened.records) recovered_lsns.insert(record.lsn);
-      for (const auto& [lsn, record] : appended) {
-        if (lsn > synced || !IsSlotScoped(record.kind) || record.slot < compacted_below) continue;
-        ASSERT_TRUE(recovered_lsns.count(lsn)) << "seed " << seed << " lost synced lsn " << lsn;
-      }
-      // Records past the old end are gone for good (or will be reused): forget them.
-      appended.erase(appended.upper_bound(opened.report.last_lsn), appended.end());
-      std::string pending_promise;
-      uint64_t slot = 1 + appended.size();
-      Wal* wal = opened.wal.get();
-      for (int op = 0; op < 300; ++op) {
-        const uint64_t dice = rng() % 100;
-        uint64_t lsn = 0;
-        if (dice < 70) {
-          const RecordKind kind = dice < 40 ? RecordKind::kAccept : RecordKind::kDecision;
-          const std::string payload = PayloadFor(rng(), rng() % 2000);
-          ASSERT_TRUE(wal->Append(kind, slot, payload, &lsn).ok());
-          appended[lsn] = WalRecord{lsn, kind, slot, payload};
-          ++slot;
-        } else if (dice < 75) {
-          pending_promise = "promise " + std::to_string(rng());
-          ASSERT_TRUE(wal->Append(RecordKind::kPromise, 0, pending_promise, &lsn).ok());
-          appended[lsn] = WalRecord{lsn, RecordKind::kPromise, 0, pending_promise};
-        } else if (dice < 90) {
-          if (rng() % 5 == 0) env.FailNextSyncs(1);
-          if (wal->Sync().ok()) {
-            synced = wal->synced_lsn();
-            if (!pending_promise.empty()) newest_synced_promise = pending_promise;
-            pending_promise.clear();
-          }
-        } else if (dice < 95) {
-          ASSERT_TRUE(wal->Append(RecordKind::kSnapshotMarker, slot - 1, "m", &lsn).ok());
-          appended[lsn] = WalRecord{lsn, RecordKind::kSnapshotMarker, slot - 1, "m"};
-        } else {
-          size_t removed = 0;
-          const uint64_t below = slot > 50 ? slot - 50 : 1;
-          if (wal->Compact(below, &removed).ok())
-            compacted_below = std::max(compacted_below, below);
-        }
-      }
-      opened.wal.reset();
-      env.Crash(FaultEnv::CrashMode::kTornTail);
-      // A promise appended but not synced may or may not have survived the crash.
-      if (!pending_promise.empty()) newest_synced_promise = "?";
-      if (newest_synced_promise == "?") {
-        Opened peek = OpenWal(&env, kDir, options);
-        ASSERT_TRUE(peek.status.ok());
-        newest_synced_promise.clear();
-        for (const WalRecord& record : peek.records) {
-          if (record.kind == RecordKind::kPromise) newest_synced_promise = record.payload;
-        }
-      }
+      run.Live();
+      if (::testing::Test::HasFatalFailure()) return;
     }
   }
 }
