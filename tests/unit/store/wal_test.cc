@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <cstdio>
 #include <thread>
 
 #include "agent/store/fault_env.h"
@@ -200,6 +201,43 @@ TEST_F(WalTest, CompactionWaitsUntilTheNextSegmentsCopiesAreDurable) {
   ASSERT_TRUE(again.wal->Sync().ok());  // segment 2 again, now durable with its copies
   ASSERT_TRUE(again.wal->Compact(1000, &removed).ok());
   EXPECT_EQ(removed, 1u);
+}
+
+// Steady load with a snapshot every kEvery slots: the WAL never holds more than the records of
+// the last two snapshot intervals, rounded up to whole segments, plus the segment being written.
+TEST_F(WalTest, StaysBoundedUnderSteadyLoadWithPeriodicSnapshots) {
+  WalOptions options;
+  options.segment_bytes = 4 * kLogBlockBytes;
+  Opened opened = Open(options);
+  Wal* wal = opened.wal.get();
+  constexpr uint64_t kSlots = 40000;
+  constexpr uint64_t kEvery = 1000;
+  constexpr size_t kPayloadBytes = 100;
+  Append(wal, RecordKind::kPromise, 0, "promise 1.1");
+  uint64_t bytes_max = 0;
+  for (uint64_t slot = 1; slot <= kSlots; ++slot) {
+    Append(wal, RecordKind::kAccept, slot, PayloadFor(slot, kPayloadBytes));
+    Append(wal, RecordKind::kDecision, slot, PayloadFor(slot, kPayloadBytes));
+    if (slot % 16 == 0) {
+      ASSERT_TRUE(wal->Sync().ok());
+    }
+    if (slot % kEvery == 0) {
+      Append(wal, RecordKind::kSnapshotMarker, slot, "snapshot");
+      ASSERT_TRUE(wal->Sync().ok());
+      size_t removed = 0;
+      ASSERT_TRUE(wal->Compact(slot, &removed).ok());
+    }
+    bytes_max = std::max(bytes_max, wal->stats().bytes);
+  }
+  const uint64_t interval_bytes =
+      2 * kEvery * LogEncodedBytesMax(kWalRecordPrefixBytes + kPayloadBytes);
+  const uint64_t bound_segments = interval_bytes * 2 / options.segment_bytes + 2;
+  EXPECT_LE(bytes_max, bound_segments * options.segment_bytes);
+  EXPECT_LE(env_.used_bytes(), bound_segments * options.segment_bytes);
+  EXPECT_GT(wal->stats().appended_records, 2 * kSlots);  // the load really ran
+  std::printf("steady load: %llu slots, wal peak %llu bytes (bound %llu)\n",
+              static_cast<unsigned long long>(kSlots), static_cast<unsigned long long>(bytes_max),
+              static_cast<unsigned long long>(bound_segments * options.segment_bytes));
 }
 
 TEST_F(WalTest, CompactionKeepsSegmentsWithSlotsAtOrAboveTheSnapshot) {
