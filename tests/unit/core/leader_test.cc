@@ -156,5 +156,41 @@ TEST_F(ActiveLeader, WindowBoundsSlotsInFlightAndBatchingOffUsesOneSlotPerComman
   EXPECT_EQ(next, (std::set<Slot>{kWindowSlots + 1}));
 }
 
+// Reconfiguration (PMMC's WINDOW): slots governed by a new configuration are proposed only once
+// a quorum of the new voters has promised the leader's ballot; the leader asks them with its
+// same ballot (phase 1 is not re-run for the old voters).
+TEST_F(ActiveLeader, NewVotersMustPromiseBeforeTheirSlotsAreProposed) {
+  Elect(1);
+  Command change = MakeCommand(99, 1);
+  change.kind = CommandKind::kReconfig;
+  change.config = MakeConfig({1, 4, 5}, {2, 3});
+  ASSERT_TRUE(core_->Propose(change).ok());
+  Take(*core_);
+  core_->Receive(To(1, 1, Accepted{ballot_, 1, ballot_}));
+  core_->Receive(To(1, 2, Accepted{ballot_, 1, ballot_}));
+  Take(*core_);
+  for (uint64_t seq = 1; seq <= 2 * kWindowSlots; ++seq) {
+    ASSERT_TRUE(core_->Propose(MakeCommand(1, seq)).ok());
+  }
+  std::set<Slot> slots;
+  for (const auto& [to, accept] : OfType<Accept>(Take(*core_).messages)) slots.insert(accept.slot);
+  EXPECT_EQ(*slots.rbegin(), kWindowSlots) << "slot 1 + alpha waits for the new voters";
+  std::set<NodeId> asked;
+  for (uint32_t t = 0; t < kRetransmitTicks; ++t) {
+    core_->Tick();
+    for (const auto& [to, prepare] : OfType<Prepare>(Take(*core_).messages)) {
+      EXPECT_EQ(prepare.ballot, ballot_);
+      asked.insert(to);
+    }
+  }
+  EXPECT_TRUE(asked.count(4) && asked.count(5));
+  core_->Receive(To(1, 4, Promise{ballot_, ballot_, {}}));
+  std::set<NodeId> voters;
+  for (const auto& [to, accept] : OfType<Accept>(Take(*core_).messages)) {
+    if (accept.slot == 1 + kWindowSlots) voters.insert(to);
+  }
+  EXPECT_EQ(voters, (std::set<NodeId>{1, 4, 5}));
+}
+
 }  // namespace
 }  // namespace pifleet::core::testing
