@@ -33,6 +33,7 @@ void Leader::Tick() {
     if (++heartbeat_ticks_ >= ctx_.options.heartbeat_ticks) Heartbeat();
   } else if (++silent_ticks_ >= election_timeout_ticks_) {
     HeardFromLeader();
+    if (mode_ == Mode::kFollower) leader_hint_ = 0;  // suspected: stop forwarding to it
     if (mode_ == Mode::kFollower && CanCampaign()) StartScout();
   }
   if (mode_ == Mode::kFollower || ++retransmit_ticks_ < kRetransmitTicks) return;

@@ -70,11 +70,13 @@ void Replica::Tick(NodeId leader_hint) {
   if (++catchup_ticks_ < kCatchupTicks) return;
   catchup_ticks_ = 0;
   if (!Behind()) return;
+  // Every other request goes to the leader; the rest go round every known node, so a replica
+  // whose leader hint is stale (or empty, like a restarted leader's) still finds the decisions.
   NodeId target = leader_hint;
-  if (target == 0 || target == ctx_.self()) {
-    const auto& voters = ctx_.membership.Latest().voters;
-    target = voters[bootstrap_next_++ % voters.size()];
-    if (target == ctx_.self()) target = voters[bootstrap_next_++ % voters.size()];
+  if (target == 0 || target == ctx_.self() || ++catchup_attempts_ % 2 == 0) {
+    const std::vector<NodeId> nodes = ctx_.membership.NodesFrom(1);
+    target = nodes[bootstrap_next_++ % nodes.size()];
+    if (target == ctx_.self()) target = nodes[bootstrap_next_++ % nodes.size()];
   }
   if (target != ctx_.self()) ctx_.Send(target, CatchupRequest{slot_out_});
 }

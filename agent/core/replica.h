@@ -39,8 +39,9 @@ class Replica {
   Slot slot_out_ = 1;
   Slot peer_applied_ = 0;
   uint32_t catchup_ticks_ = 0;
-  std::set<Slot> early_;       // only the out-of-order canary commits ahead of slot_out_
-  size_t bootstrap_next_ = 0;  // which voter to ask when no leader is known
+  std::set<Slot> early_;  // only the out-of-order canary commits ahead of slot_out_
+  size_t bootstrap_next_ = 0;
+  uint32_t catchup_attempts_ = 0;  // which voter to ask when no leader is known
 };
 
 }  // namespace pifleet::core
