@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <thread>
 
@@ -94,7 +95,11 @@ TEST_F(WalTest, SyncFromAWorkerThreadWhileTheLoopAppends) {
   Wal* wal = opened.wal.get();
   std::atomic<bool> done{false};
   std::thread worker([&] {
-    while (!done.load()) ASSERT_TRUE(wal->Sync().ok());
+    // Like the daemon's worker, which waits for work between syncs.
+    while (!done.load()) {
+      ASSERT_TRUE(wal->Sync().ok());
+      std::this_thread::sleep_for(std::chrono::microseconds(50));
+    }
   });
   constexpr int kRecords = 2000;
   for (int i = 1; i <= kRecords; ++i) Append(wal, RecordKind::kAccept, i, PayloadFor(i, i % 300));
