@@ -2,5 +2,8 @@
 add_library(pifleet_warnings INTERFACE)
 target_compile_options(pifleet_warnings INTERFACE -Wall -Wextra -Werror -Wshadow
   -Wnon-virtual-dtor -Wimplicit-fallthrough)
-# asio and msgpack are header-only; msgpack must not pull in Boost.
-target_compile_definitions(pifleet_warnings INTERFACE MSGPACK_NO_BOOST ASIO_STANDALONE)
+# asio and msgpack are header-only; msgpack must not pull in Boost. asio decides between
+# aligned_alloc and operator new from whether a libstdc++ header came first, so two files with
+# different include orders would pair one's allocation with the other's free: pin it.
+target_compile_definitions(pifleet_warnings INTERFACE MSGPACK_NO_BOOST ASIO_STANDALONE
+  ASIO_DISABLE_STD_ALIGNED_ALLOC)

@@ -4,6 +4,9 @@
 
 #include <CLI/CLI.hpp>
 
+#include <cstdint>
+#include <string>
+
 namespace pifleet::cli {
 
 // Exit codes of every `pifleet` command; documented in docs/cli.md.
@@ -14,14 +17,25 @@ enum ExitCode : int {
   kExitNoQuorum = 3,  // no quorum or timeout: the cluster did not answer in time
 };
 
+// Options every client command shares (`pifleet --endpoints ... status`).
+struct ClientOptions {
+  std::string endpoints = "127.0.0.1:7101";
+  std::string key_file = "cluster.key";
+  std::string cluster = "pifleet";
+  uint32_t timeout_ms = 5000;
+};
+
 struct Context {
   int exit_code = kExitOk;
+  ClientOptions client;
 };
 
 using Installer = void (*)(CLI::App& app, Context& context);
 
 void InstallVersionCommand(CLI::App& app, Context& context);
 void InstallKeygenCommand(CLI::App& app, Context& context);
+void InstallAgentCommand(CLI::App& app, Context& context);
+void InstallClusterCommands(CLI::App& app, Context& context);
 void InstallHalCommand(CLI::App& app, Context& context);
 void InstallLedCommand(CLI::App& app, Context& context);
 

@@ -8,10 +8,9 @@ namespace {
 
 // Every subcommand, in the order `pifleet --help` lists them.
 constexpr pifleet::cli::Installer kInstallers[] = {
-    pifleet::cli::InstallVersionCommand,
-    pifleet::cli::InstallKeygenCommand,
-    pifleet::cli::InstallHalCommand,
-    pifleet::cli::InstallLedCommand,
+    pifleet::cli::InstallVersionCommand,  pifleet::cli::InstallAgentCommand,
+    pifleet::cli::InstallClusterCommands, pifleet::cli::InstallKeygenCommand,
+    pifleet::cli::InstallHalCommand,      pifleet::cli::InstallLedCommand,
 };
 
 }  // namespace
@@ -24,6 +23,13 @@ int main(int argc, char** argv) {
   app.footer("Exit codes: 0 ok, 1 error, 2 usage, 3 no quorum or timeout. Docs: docs/cli.md");
 
   pifleet::cli::Context context;
+  auto& client = context.client;
+  app.add_option("--endpoints", client.endpoints, "Agents to ask, host:port[,host:port...]")
+      ->capture_default_str();
+  app.add_option("--key-file", client.key_file, "Cluster key file")->capture_default_str();
+  app.add_option("--cluster", client.cluster, "Cluster name")->capture_default_str();
+  app.add_option("--timeout-ms", client.timeout_ms, "Give up after this long (exit code 3)")
+      ->capture_default_str();
   for (auto install : kInstallers) install(app, context);
 
   try {

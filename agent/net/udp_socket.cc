@@ -34,16 +34,18 @@ Status UdpSocket::Open(const UdpAddress& listen) {
 
 void UdpSocket::StartReceiving(Handler handler) {
   handler_ = std::move(handler);
-  ReceiveNext();
+  if (!receiving_) ReceiveNext();
 }
 
 void UdpSocket::ReceiveNext() {
+  receiving_ = true;
   socket_.async_receive_from(asio::buffer(buffer_), from_,
                              [this](const asio::error_code& error, size_t bytes) {
-                               if (error == asio::error::operation_aborted) return;
+                               receiving_ = false;
+                               if (error == asio::error::operation_aborted) return;  // Cancel
                                if (!error) handler_(std::span(buffer_.data(), bytes), from_);
                                // Errors such as ICMP port unreachable are per-datagram: go on.
-                               if (socket_.is_open()) ReceiveNext();
+                               if (socket_.is_open() && !receiving_) ReceiveNext();
                              });
 }
 
@@ -52,6 +54,11 @@ bool UdpSocket::Send(const UdpAddress& to, std::span<const uint8_t> datagram) {
   socket_.send_to(asio::buffer(datagram.data(), datagram.size()), to, 0, error);
   if (error) ++send_failures_;
   return !error;
+}
+
+void UdpSocket::Cancel() {
+  asio::error_code ignored;
+  socket_.cancel(ignored);
 }
 
 void UdpSocket::Close() {

@@ -27,10 +27,13 @@ class UdpSocket {
   UdpSocket(asio::io_context& io) : socket_(io) {}
   // Binds; port 0 picks a free port (clients).
   Status Open(const UdpAddress& listen);
-  // Delivers every datagram to `handler` until Close().
+  // Delivers every datagram to `handler` until Cancel() or Close(); a second call replaces the
+  // handler.
   void StartReceiving(Handler handler);
   // False when the datagram was dropped (would block, or an error such as no route).
   bool Send(const UdpAddress& to, std::span<const uint8_t> datagram);
+  // Stops receiving; the pending receive completes as aborted on the next run of the loop.
+  void Cancel();
   void Close();
 
   UdpAddress local_address() const;
@@ -43,6 +46,7 @@ class UdpSocket {
   Handler handler_;
   std::vector<uint8_t> buffer_ = std::vector<uint8_t>(65536);
   UdpAddress from_;
+  bool receiving_ = false;  // one receive outstanding at most: it owns buffer_
   uint64_t send_failures_ = 0;
 };
 

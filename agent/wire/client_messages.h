@@ -8,11 +8,14 @@
 namespace pifleet::wire {
 
 enum class ClientOp : uint8_t {
-  kKv = 1,       // payload: sm::EncodeKvOp bytes, through the log
-  kStatus = 2,   // this node's status
-  kMembers = 3,  // the membership table
-  kLeave = 4,    // payload: node id (decimal) to remove
-  kMetrics = 5,  // Prometheus text
+  kKv = 1,        // payload: sm::EncodeKvOp bytes, through the log
+  kStatus = 2,    // this node's status
+  kMembers = 3,   // the membership table
+  kLeave = 4,     // payload: node id (decimal) to remove
+  kMetrics = 5,   // Prometheus text
+  kJoin = 6,      // payload: sm::EncodeUpsertMember of the joining node; reply: cluster.meta text
+  kLocalGet = 7,  // payload: key; answered from this node's state, without the log
+  kAlive = 8,     // a member tells the leader it is up (learners send nothing else); no reply
 };
 
 struct ClientRequest {

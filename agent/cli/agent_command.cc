@@ -1,0 +1,53 @@
+// `pifleet agent`: runs this node. Settings: docs/configuration.md (--config FILE, then flags).
+#include <unistd.h>
+
+#include <cstdio>
+#include <memory>
+
+#include "agent/cli/command.h"
+#include "agent/daemon/agent.h"
+
+namespace pifleet::cli {
+
+void InstallAgentCommand(CLI::App& app, Context& context) {
+  auto* cmd = app.add_subcommand("agent", "Run this node's agent (see docs/configuration.md)");
+  auto config_file = std::make_shared<std::string>();
+  auto flags = std::make_shared<daemon::ConfigFlags>();
+  cmd->add_option("--config", *config_file, "TOML file with the agent's settings");
+  flags->Add(cmd);
+  cmd->callback([config_file, flags, &context] {
+    daemon::AgentConfig config;
+    if (!config_file->empty()) {
+      if (Status status = daemon::LoadConfigFile(*config_file, &config); !status.ok()) {
+        std::fprintf(stderr, "pifleet agent: %s\n", status.message().c_str());
+        context.exit_code = kExitUsage;
+        return;
+      }
+    }
+    flags->ApplyGivenFlags(&config);
+    if (config.name.empty()) {
+      char host[256] = {};
+      gethostname(host, sizeof(host) - 1);
+      config.name = host;
+    }
+    if (Status status = daemon::ValidateConfig(config); !status.ok()) {
+      std::fprintf(stderr, "pifleet agent: %s\n", status.message().c_str());
+      context.exit_code = kExitUsage;
+      return;
+    }
+    daemon::Logger logger(daemon::Logger::DetectSink());
+    if (config.log_level == "debug") logger.set_threshold(daemon::Level::kDebug);
+    if (config.log_level == "notice") logger.set_threshold(daemon::Level::kNotice);
+    if (config.log_level == "warning") logger.set_threshold(daemon::Level::kWarning);
+    if (config.log_level == "error") logger.set_threshold(daemon::Level::kError);
+    daemon::Agent agent(config, &logger);
+    if (Status status = agent.Open(); !status.ok()) {
+      logger.Log(daemon::Level::kError, "cannot start: " + status.ToString());
+      context.exit_code = kExitError;
+      return;
+    }
+    context.exit_code = agent.Run();
+  });
+}
+
+}  // namespace pifleet::cli

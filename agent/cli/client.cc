@@ -1,0 +1,139 @@
+#include "agent/cli/client.h"
+
+#include <sys/random.h>
+
+#include <chrono>
+
+#include "agent/daemon/agent.h"
+#include "agent/store/env.h"
+#include "agent/store/posix_env.h"
+
+namespace pifleet::cli {
+namespace {
+
+template <typename T>
+T Random() {
+  T value = 0;
+  while (value == 0) {
+    if (getrandom(&value, sizeof(value), 0) != sizeof(value)) value = 0;
+  }
+  return value;
+}
+
+}  // namespace
+
+Status Client::Create(const ClientOptions& options, std::unique_ptr<Client>* out) {
+  std::unique_ptr<Client> client(new Client());
+  client->options_ = options;
+  std::vector<net::Endpoint> endpoints;
+  if (Status status = net::ParseEndpointList(options.endpoints, &endpoints); !status.ok()) {
+    return status;
+  }
+  for (const net::Endpoint& endpoint : endpoints) {
+    net::UdpAddress address;
+    if (Status status = net::Resolve(client->io_, endpoint, &address); !status.ok()) return status;
+    client->endpoints_.push_back(address);
+    client->endpoint_texts_.push_back(endpoint.ToString());
+  }
+  std::string key_text;
+  if (Status status = store::ReadFileToString(store::PosixEnv(), options.key_file, &key_text);
+      !status.ok()) {
+    return Status::InvalidArgument("cannot read the cluster key (--key-file " + options.key_file +
+                                   "): " + status.message());
+  }
+  wire::KeyBytes key;
+  if (Status status = wire::ParseKey(key_text, &key); !status.ok()) {
+    return Status::InvalidArgument(options.key_file + ": " + status.message());
+  }
+  if (Status status = client->keyring_.Install(key); !status.ok()) return status;
+  const uint64_t cluster_id = daemon::ClusterIdFor(options.cluster);
+  // A CLI process is its own sender with a random id and epoch (DESIGN §4).
+  client->sealer_ = std::make_unique<wire::Sealer>(&client->keyring_, cluster_id,
+                                                   Random<uint64_t>(), Random<uint32_t>());
+  client->opener_ =
+      std::make_unique<wire::Opener>(&client->keyring_, cluster_id, wire::kDatagramBytesMax);
+  client->client_id_ = Random<uint64_t>();
+  client->socket_ = std::make_unique<net::UdpSocket>(client->io_);
+  const auto any = client->endpoints_.front().address().is_v6()
+                       ? asio::ip::address(asio::ip::address_v6::any())
+                       : asio::ip::address(asio::ip::address_v4::any());
+  if (Status status = client->socket_->Open(net::UdpAddress(any, 0)); !status.ok()) return status;
+  *out = std::move(client);
+  return Status::Ok();
+}
+
+bool Client::Attempt(size_t endpoint, const wire::ClientRequest& request, uint32_t wait_ms,
+                     wire::ClientReply* reply) {
+  const std::string bytes = wire::Encode(request);
+  std::vector<std::vector<uint8_t>> plaintexts;
+  if (!wire::Fragment(std::span(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()),
+                      message_id_++, wire::kDatagramBytesDefault - wire::kSealOverheadBytes,
+                      &plaintexts)
+           .ok()) {
+    return false;
+  }
+  std::vector<uint8_t> datagram;
+  for (const auto& plaintext : plaintexts) {
+    if (!sealer_->Seal(plaintext, &datagram).ok()) return false;
+    socket_->Send(endpoints_[endpoint], datagram);
+  }
+  bool answered = false;
+  socket_->StartReceiving([&](std::span<const uint8_t> data, const net::UdpAddress&) {
+    wire::Opened opened;
+    if (opener_->Open(data, &opened) != wire::DropReason::kNone) return;
+    std::vector<uint8_t> message;
+    wire::DropReason reason;
+    if (reassembler_.Add(opened.sender, opened.plaintext, 0, &message, &reason) !=
+        wire::Reassembler::Result::kComplete) {
+      return;
+    }
+    wire::WireMessage decoded;
+    if (wire::Decode(message, &decoded) != wire::DropReason::kNone) return;
+    const auto* got = std::get_if<wire::ClientReply>(&decoded);
+    if (got == nullptr || got->client_id != request.client_id ||
+        got->sequence != request.sequence) {
+      return;  // a late answer to an earlier attempt or request
+    }
+    *reply = *got;
+    answered = true;
+    io_.stop();
+  });
+  io_.restart();
+  io_.run_for(std::chrono::milliseconds(wait_ms));
+  socket_->Cancel();
+  io_.restart();
+  io_.poll();  // runs the aborted receive before this frame's captures go away
+  return answered;
+}
+
+Status Client::CallOne(size_t endpoint, wire::ClientOp op, const std::string& payload,
+                       wire::ClientReply* reply) {
+  const wire::ClientRequest request{client_id_, ++sequence_, op, payload};
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::milliseconds(options_.timeout_ms);
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (Attempt(endpoint, request, 300, reply)) return Status::Ok();
+  }
+  return Status::Timeout("no answer from " + endpoint_texts_[endpoint] + " within " +
+                         std::to_string(options_.timeout_ms) + " ms");
+}
+
+Status Client::Call(wire::ClientOp op, const std::string& payload, wire::ClientReply* reply) {
+  const wire::ClientRequest request{client_id_, ++sequence_, op, payload};
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::milliseconds(options_.timeout_ms);
+  uint32_t wait_ms = 200;
+  std::string last_error;
+  for (size_t attempt = 0; std::chrono::steady_clock::now() < deadline; ++attempt) {
+    const size_t endpoint = attempt % endpoints_.size();
+    if (Attempt(endpoint, request, wait_ms, reply)) {
+      if (reply->code != wire::ReplyCode::kNoQuorum) return Status::Ok();
+      last_error = reply->error;  // same sequence again: applied at most once
+    }
+    wait_ms = std::min<uint32_t>(wait_ms * 2, 1000);
+  }
+  return Status::Timeout("no quorum within " + std::to_string(options_.timeout_ms) + " ms" +
+                         (last_error.empty() ? "" : " (last answer: " + last_error + ")"));
+}
+
+}  // namespace pifleet::cli

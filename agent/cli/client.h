@@ -1,0 +1,53 @@
+// The client side of `pifleet status|members|kv|leave|metrics`: one sealed request to an agent,
+// retried on the same (client id, sequence) across the endpoints until answered or timed out,
+// so a retried write applies once.
+#pragma once
+
+#include <asio.hpp>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "agent/base/status.h"
+#include "agent/cli/command.h"
+#include "agent/net/udp_socket.h"
+#include "agent/wire/codec.h"
+#include "agent/wire/fragments.h"
+#include "agent/wire/seal.h"
+
+namespace pifleet::cli {
+
+class Client {
+ public:
+  static Status Create(const ClientOptions& options, std::unique_ptr<Client>* out);
+
+  // Timeout when no agent answered in time; the reply may still carry an error code.
+  Status Call(wire::ClientOp op, const std::string& payload, wire::ClientReply* reply);
+  // The same request to one endpoint only (`status` of every node).
+  Status CallOne(size_t endpoint, wire::ClientOp op, const std::string& payload,
+                 wire::ClientReply* reply);
+  size_t endpoint_count() const { return endpoints_.size(); }
+  const std::string& endpoint_text(size_t i) const { return endpoint_texts_[i]; }
+  uint64_t client_id() const { return client_id_; }
+
+ private:
+  Client() = default;
+  bool Attempt(size_t endpoint, const wire::ClientRequest& request, uint32_t wait_ms,
+               wire::ClientReply* reply);
+
+  ClientOptions options_;
+  asio::io_context io_;
+  std::unique_ptr<net::UdpSocket> socket_;
+  std::vector<net::UdpAddress> endpoints_;
+  std::vector<std::string> endpoint_texts_;
+  wire::Keyring keyring_;
+  std::unique_ptr<wire::Sealer> sealer_;
+  std::unique_ptr<wire::Opener> opener_;
+  wire::Reassembler reassembler_;
+  uint64_t client_id_ = 0;
+  uint64_t sequence_ = 0;
+  uint32_t message_id_ = 1;
+};
+
+}  // namespace pifleet::cli

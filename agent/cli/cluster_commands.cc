@@ -1,0 +1,202 @@
+// Client commands: status, members, kv put|get|del, leave, metrics. Tables for people, --json
+// for scripts. Exit codes: 0 ok, 1 refused, 2 usage, 3 no quorum or timeout.
+#include <cstdio>
+#include <memory>
+#include <sstream>
+#include <vector>
+
+#include "agent/cli/client.h"
+#include "agent/cli/command.h"
+#include "agent/daemon/status_report.h"
+#include "agent/sm/kv_op.h"
+
+namespace pifleet::cli {
+namespace {
+
+using daemon::JsonString;
+
+int Fail(const char* command, const Status& status) {
+  std::fprintf(stderr, "pifleet %s: %s\n", command, status.message().c_str());
+  if (status.code() == Status::Code::kTimeout) return kExitNoQuorum;
+  if (status.code() == Status::Code::kInvalidArgument) return kExitUsage;
+  return kExitError;
+}
+
+// Runs one request; on success *reply holds an ok answer.
+int Call(const char* command, const ClientOptions& options, wire::ClientOp op,
+         const std::string& payload, wire::ClientReply* reply) {
+  std::unique_ptr<Client> client;
+  if (Status status = Client::Create(options, &client); !status.ok()) return Fail(command, status);
+  if (Status status = client->Call(op, payload, reply); !status.ok()) return Fail(command, status);
+  if (reply->code != wire::ReplyCode::kOk) {
+    std::fprintf(stderr, "pifleet %s: %s\n", command, reply->error.c_str());
+    return kExitError;
+  }
+  return kExitOk;
+}
+
+std::vector<std::vector<std::string>> SplitTable(const std::string& text) {
+  std::vector<std::vector<std::string>> rows;
+  std::istringstream lines(text);
+  std::string line;
+  while (std::getline(lines, line)) {
+    std::vector<std::string> fields;
+    std::istringstream cells(line);
+    std::string cell;
+    while (std::getline(cells, cell, '\t')) fields.push_back(cell);
+    while (fields.size() < 9) fields.emplace_back();
+    rows.push_back(fields);
+  }
+  return rows;
+}
+
+void InstallStatus(CLI::App& app, Context& context) {
+  auto* cmd = app.add_subcommand("status", "Show each endpoint's role, leader and slots");
+  auto json = std::make_shared<bool>(false);
+  cmd->add_flag("--json", *json, "One JSON object per line, one line per endpoint");
+  cmd->callback([json, &context] {
+    std::unique_ptr<Client> client;
+    if (Status status = Client::Create(context.client, &client); !status.ok()) {
+      context.exit_code = Fail("status", status);
+      return;
+    }
+    int answered = 0;
+    for (size_t i = 0; i < client->endpoint_count(); ++i) {
+      wire::ClientReply reply;
+      daemon::StatusReport report;
+      Status status = client->CallOne(i, wire::ClientOp::kStatus, "", &reply);
+      if (status.ok()) status = daemon::DecodeStatusReport(reply.payload, &report);
+      if (!status.ok()) {
+        if (*json) {
+          std::printf("{\"endpoint\":%s,\"error\":%s}\n",
+                      JsonString(client->endpoint_text(i)).c_str(),
+                      JsonString(status.message()).c_str());
+        } else {
+          std::printf("%s: %s\n\n", client->endpoint_text(i).c_str(), status.message().c_str());
+        }
+        continue;
+      }
+      ++answered;
+      if (*json) {
+        std::string line = daemon::StatusReportJson(report);
+        line.insert(1, "\"endpoint\":" + JsonString(client->endpoint_text(i)) + ",");
+        std::printf("%s\n", line.c_str());
+      } else {
+        std::printf("%s\n%s\n", client->endpoint_text(i).c_str(),
+                    daemon::StatusReportText(report).c_str());
+      }
+    }
+    context.exit_code = answered > 0 ? kExitOk : kExitNoQuorum;
+  });
+}
+
+void InstallMembers(CLI::App& app, Context& context) {
+  auto* cmd = app.add_subcommand("members", "List the fleet: voters, learners, addresses");
+  auto json = std::make_shared<bool>(false);
+  cmd->add_flag("--json", *json, "A JSON array");
+  cmd->callback([json, &context] {
+    wire::ClientReply reply;
+    context.exit_code = Call("members", context.client, wire::ClientOp::kMembers, "", &reply);
+    if (context.exit_code != kExitOk) return;
+    const auto rows = SplitTable(reply.payload);
+    if (*json) {
+      std::string out = "[";
+      for (size_t i = 0; i < rows.size(); ++i) {
+        const auto& r = rows[i];
+        out += std::string(i ? "," : "") + "{\"node_id\":" + r[0] +
+               ",\"name\":" + JsonString(r[1]) + ",\"address\":" + JsonString(r[2]) +
+               ",\"voting\":" + JsonString(r[3]) + ",\"role\":" + JsonString(r[4]) +
+               ",\"version\":" + JsonString(r[5]) + ",\"board\":" + JsonString(r[6]) +
+               ",\"serial\":" + JsonString(r[7]) + ",\"last_heard_ms\":" + r[8] + "}";
+      }
+      std::printf("%s]\n", out.c_str());
+      return;
+    }
+    std::printf("%-20s %-16s %-22s %-8s %-8s %s\n", "NODE", "NAME", "ADDRESS", "VOTING", "ROLE",
+                "LAST HEARD");
+    for (const auto& r : rows) {
+      const std::string heard = r[8] == "-1" ? "never" : r[8] + " ms ago";
+      std::printf("%-20s %-16s %-22s %-8s %-8s %s\n", r[0].c_str(), r[1].c_str(), r[2].c_str(),
+                  r[3].c_str(), r[4].c_str(), heard.c_str());
+    }
+  });
+}
+
+void InstallKv(CLI::App& app, Context& context) {
+  auto* kv = app.add_subcommand("kv", "Read and write the replicated key-value store");
+  kv->require_subcommand(1);
+  auto key = std::make_shared<std::string>();
+  auto value = std::make_shared<std::string>();
+  auto consistency = std::make_shared<std::string>("log");
+
+  auto* put = kv->add_subcommand("put", "Set KEY to VALUE (through the log)");
+  put->add_option("KEY", *key, "Key")->required();
+  put->add_option("VALUE", *value, "Value")->required();
+  put->callback([key, value, &context] {
+    wire::ClientReply reply;
+    const sm::KvOp op{sm::KvKind::kPut, *key, *value, ""};
+    context.exit_code =
+        Call("kv put", context.client, wire::ClientOp::kKv, sm::EncodeKvOp(op), &reply);
+    if (context.exit_code == kExitOk) std::printf("OK\n");
+  });
+
+  auto* get = kv->add_subcommand("get", "Print the value of KEY (empty line: absent)");
+  get->add_option("KEY", *key, "Key")->required();
+  get->add_option("--consistency", *consistency,
+                  "log: linearizable, through the log; local: this node's state, maybe stale")
+      ->check(CLI::IsMember({"log", "local"}))
+      ->capture_default_str();
+  get->callback([key, consistency, &context] {
+    wire::ClientReply reply;
+    if (*consistency == "local") {
+      context.exit_code = Call("kv get", context.client, wire::ClientOp::kLocalGet, *key, &reply);
+    } else {
+      const sm::KvOp op{sm::KvKind::kGet, *key, "", ""};
+      context.exit_code =
+          Call("kv get", context.client, wire::ClientOp::kKv, sm::EncodeKvOp(op), &reply);
+    }
+    if (context.exit_code == kExitOk) std::printf("%s\n", reply.payload.substr(1).c_str());
+  });
+
+  auto* del = kv->add_subcommand("del", "Delete KEY (through the log)");
+  del->add_option("KEY", *key, "Key")->required();
+  del->callback([key, &context] {
+    wire::ClientReply reply;
+    const sm::KvOp op{sm::KvKind::kDelete, *key, "", ""};
+    context.exit_code =
+        Call("kv del", context.client, wire::ClientOp::kKv, sm::EncodeKvOp(op), &reply);
+    if (context.exit_code == kExitOk) std::printf("OK\n");
+  });
+}
+
+void InstallLeave(CLI::App& app, Context& context) {
+  auto* cmd = app.add_subcommand("leave", "Remove NODE (its id) from the cluster");
+  auto node = std::make_shared<std::string>();
+  cmd->add_option("NODE", *node, "Node id, as `pifleet members` shows it")->required();
+  cmd->callback([node, &context] {
+    wire::ClientReply reply;
+    context.exit_code = Call("leave", context.client, wire::ClientOp::kLeave, *node, &reply);
+    if (context.exit_code == kExitOk) std::printf("removal of %s proposed\n", node->c_str());
+  });
+}
+
+void InstallMetrics(CLI::App& app, Context& context) {
+  auto* cmd = app.add_subcommand("metrics", "Print an agent's metrics (Prometheus text)");
+  cmd->callback([&context] {
+    wire::ClientReply reply;
+    context.exit_code = Call("metrics", context.client, wire::ClientOp::kMetrics, "", &reply);
+    if (context.exit_code == kExitOk) std::fputs(reply.payload.c_str(), stdout);
+  });
+}
+
+}  // namespace
+
+void InstallClusterCommands(CLI::App& app, Context& context) {
+  InstallStatus(app, context);
+  InstallMembers(app, context);
+  InstallKv(app, context);
+  InstallLeave(app, context);
+  InstallMetrics(app, context);
+}
+
+}  // namespace pifleet::cli

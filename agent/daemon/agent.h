@@ -1,0 +1,141 @@
+// `pifleet agent`: one node. One Asio event loop drives the core (ticks, datagrams, client
+// requests) and hands the core's Ready to the WAL, the network and the state machine, in the
+// order agent/core/ready.h states; fsync runs on the SyncWorker thread, never on the loop.
+#pragma once
+
+#include <asio.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "agent/core/core.h"
+#include "agent/daemon/config.h"
+#include "agent/daemon/log.h"
+#include "agent/daemon/metrics.h"
+#include "agent/daemon/notify.h"
+#include "agent/daemon/status_report.h"
+#include "agent/daemon/sync_worker.h"
+#include "agent/net/udp_socket.h"
+#include "agent/sm/state_machine.h"
+#include "agent/store/node_meta.h"
+#include "agent/store/wal.h"
+#include "agent/wire/codec.h"
+#include "agent/wire/fragments.h"
+#include "agent/wire/seal.h"
+
+namespace pifleet::daemon {
+
+class Agent {
+ public:
+  Agent(AgentConfig config, Logger* logger);
+  ~Agent();
+  Agent(const Agent&) = delete;
+  Agent& operator=(const Agent&) = delete;
+
+  // Opens the data dir, keys, node.meta (epoch bumped and synced) and the WAL, binds the socket.
+  Status Open();
+  // Runs until SIGTERM or SIGINT (exit 0) or a fatal storage error (exit 1).
+  int Run();
+
+ private:
+  struct HeldMessage {
+    uint64_t lsn;  // sent once the WAL is synced up to here
+    core::Envelope envelope;
+  };
+  struct WaitingClient {
+    net::UdpAddress address;
+    uint64_t expires_tick;
+  };
+
+  // Start-up (agent_start.cc).
+  Status LoadKeys();
+  Status LoadNodeMeta();
+  Status OpenWal(core::DurableState* durable);
+  void StartCore(const core::Config& initial, const core::DurableState& durable);
+  // Event loop (agent_loop.cc).
+  void ScheduleTick();
+  void OnTick();
+  void Drain();
+  void PersistRecord(const core::Record& record, bool* failed);
+  void OnSynced(const Status& status);
+  void ReleaseHeld();
+  void Apply(const core::Decision& decision);
+  void RefreshStatusLine();
+  // Network (agent_net.cc).
+  void OnDatagram(std::span<const uint8_t> datagram, const net::UdpAddress& from);
+  void SendToNode(const core::Envelope& envelope);
+  void SendTo(const net::UdpAddress& to, const wire::WireMessage& message);
+  void CountDrop(wire::DropReason reason, const net::UdpAddress& from);
+  std::optional<net::UdpAddress> AddressOf(core::NodeId node);
+  // Clients, joining, autopilot (agent_clients.cc).
+  void OnClientRequest(uint64_t sender, const wire::ClientRequest& request,
+                       const net::UdpAddress& from);
+  void OnClientReply(uint64_t sender, const wire::ClientReply& reply, const net::UdpAddress& from);
+  void Reply(const net::UdpAddress& to, const wire::ClientRequest& request, wire::ReplyCode code,
+             std::string payload, std::string error = "");
+  void HandleJoin(const wire::ClientRequest& request, const net::UdpAddress& from);
+  void SendJoinRequests();
+  void ProposeInternal(core::Command command);
+  void ProposeConfig(const core::Config& config);
+  void RunAutopilot();
+  sm::Member SelfMember() const;
+  StatusReport BuildStatus() const;
+  std::string MembersPayload() const;
+  void UpdateMetrics();
+  std::string RoleName() const;
+
+  AgentConfig config_;
+  Logger* log_;
+  asio::io_context io_;
+  asio::steady_timer tick_timer_{io_};
+  asio::signal_set signals_{io_, SIGTERM, SIGINT};
+  std::chrono::steady_clock::time_point next_tick_;
+  uint64_t ticks_ = 0;
+  int exit_code_ = 0;
+
+  store::NodeMeta meta_;
+  wire::Keyring keyring_;
+  std::unique_ptr<wire::Sealer> sealer_;
+  std::unique_ptr<wire::Opener> opener_;
+  wire::Reassembler reassembler_;
+  uint32_t next_message_id_ = 1;
+  wire::DropCounters decode_drops_{};
+  net::UdpSocket socket_{io_};
+  net::UdpAddress listen_address_;
+
+  std::unique_ptr<store::Wal> wal_;
+  std::unique_ptr<SyncWorker> sync_worker_;
+  bool sync_in_flight_ = false;
+  bool disk_full_ = false;
+  std::deque<HeldMessage> held_;
+
+  std::unique_ptr<core::Core> core_;  // null while joining
+  core::Config initial_config_;       // slot 1's configuration (cluster.meta)
+  core::DurableState durable_;        // recovered from the WAL, for a core started late
+  sm::StateMachine sm_;
+  std::map<std::pair<uint64_t, uint64_t>, WaitingClient> waiting_;
+  std::map<core::NodeId, net::UdpAddress> addresses_;
+  std::map<core::NodeId, uint64_t> last_heard_tick_;
+  std::vector<net::UdpAddress> join_addresses_;
+  uint64_t internal_client_id_ = 0;
+  uint64_t internal_sequence_ = 0;
+  uint64_t config_proposed_tick_ = 0;
+  uint64_t self_upsert_tick_ = 0;
+  bool ready_notified_ = false;
+
+  Notifier notifier_ = Notifier::FromEnvironment();
+  Metrics metrics_;
+};
+
+// The cluster id every node of `cluster_name` shares (FNV-1a of the name, never 0).
+uint64_t ClusterIdFor(const std::string& cluster_name);
+
+}  // namespace pifleet::daemon

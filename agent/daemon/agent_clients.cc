@@ -1,0 +1,299 @@
+// Client requests (pifleet status / members / kv / leave / metrics), joining through a member,
+// and the autopilot that keeps the configured number of voters.
+#include <algorithm>
+#include <charconv>
+
+#include "agent/base/version.h"
+#include "agent/core/constants.h"
+#include "agent/daemon/agent.h"
+#include "agent/daemon/cluster_file.h"
+#include "agent/store/posix_env.h"
+
+namespace pifleet::daemon {
+namespace {
+
+constexpr uint64_t kClientWaitTicks = 1000;   // 10 s
+constexpr uint64_t kConfigSettleTicks = 200;  // 2 s between configuration proposals
+constexpr uint64_t kAliveTicks = 300;         // heard within 3 s: alive
+constexpr uint64_t kVoterDeadTicks = 3000;    // a voter silent 30 s is replaced
+
+bool Contains(const std::vector<core::NodeId>& ids, core::NodeId id) {
+  return std::find(ids.begin(), ids.end(), id) != ids.end();
+}
+
+void Erase(std::vector<core::NodeId>& ids, core::NodeId id) {
+  ids.erase(std::remove(ids.begin(), ids.end(), id), ids.end());
+}
+
+}  // namespace
+
+void Agent::Reply(const net::UdpAddress& to, const wire::ClientRequest& request,
+                  wire::ReplyCode code, std::string payload, std::string error) {
+  SendTo(to, wire::ClientReply{request.client_id, request.sequence, code, std::move(payload),
+                               std::move(error)});
+}
+
+void Agent::OnClientRequest(uint64_t sender, const wire::ClientRequest& request,
+                            const net::UdpAddress& from) {
+  using wire::ClientOp;
+  using wire::ReplyCode;
+  if (request.op == ClientOp::kAlive) {
+    if (request.client_id == sender) last_heard_tick_[sender] = ticks_;  // a member, not a CLI
+    return;
+  }
+  if (request.op == ClientOp::kStatus) {
+    return Reply(from, request, ReplyCode::kOk, EncodeStatusReport(BuildStatus()));
+  }
+  if (request.op == ClientOp::kMetrics) {
+    UpdateMetrics();
+    return Reply(from, request, ReplyCode::kOk, metrics_.Render());
+  }
+  if (!core_) return Reply(from, request, ReplyCode::kNoQuorum, "", "this node is still joining");
+  switch (request.op) {
+    case ClientOp::kMembers:
+      return Reply(from, request, ReplyCode::kOk, MembersPayload());
+    case ClientOp::kLocalGet:
+      return Reply(from, request, ReplyCode::kOk, "\1" + sm_.kv().Read(request.payload));
+    case ClientOp::kJoin:
+      return HandleJoin(request, from);
+    case ClientOp::kLeave: {
+      core::NodeId node = 0;
+      const auto& text = request.payload;
+      std::from_chars(text.data(), text.data() + text.size(), node);
+      core::Config config = core_->membership().Latest();
+      if (!config.Contains(node)) {
+        return Reply(from, request, ReplyCode::kError, "", "node " + text + " is not a member");
+      }
+      if (config.IsVoter(node) && config.voters.size() == 1) {
+        return Reply(from, request, ReplyCode::kError, "", "cannot remove the last voter");
+      }
+      Erase(config.voters, node);
+      Erase(config.learners, node);
+      ProposeConfig(config);
+      ProposeInternal({0, 0, core::CommandKind::kApp, sm::EncodeRemoveMember(node), {}});
+      return Reply(from, request, ReplyCode::kOk, "", "");
+    }
+    case ClientOp::kKv: {
+      core::Command command{
+          request.client_id, request.sequence, core::CommandKind::kApp, request.payload, {}};
+      if (sm::IsMembersCommand(request.payload)) {
+        return Reply(from, request, ReplyCode::kError, "", "not a key-value command");
+      }
+      if (Status status = core_->Propose(command); !status.ok()) {
+        return Reply(from, request, ReplyCode::kNoQuorum, "", status.message());
+      }
+      waiting_[{request.client_id, request.sequence}] = {from, ticks_ + kClientWaitTicks};
+      Drain();
+      return;
+    }
+    default:
+      return Reply(from, request, ReplyCode::kError, "", "unsupported request");
+  }
+}
+
+void Agent::HandleJoin(const wire::ClientRequest& request, const net::UdpAddress& from) {
+  sm::MembersTable decoded;
+  if (!decoded.Apply(0, request.payload) || decoded.members().size() != 1) {
+    return Reply(from, request, wire::ReplyCode::kError, "", "malformed join request");
+  }
+  sm::Member member = decoded.members().begin()->second;
+  member.updated_slot = 0;
+  // A node listening on 0.0.0.0 is reached where its datagrams come from.
+  net::Endpoint endpoint;
+  if (!net::ParseEndpoint(member.address, &endpoint).ok() || endpoint.host == "0.0.0.0" ||
+      endpoint.host == "::") {
+    member.address = net::Endpoint{from.address().to_string(), from.port()}.ToString();
+  }
+  addresses_[member.node_id] = from;
+  last_heard_tick_[member.node_id] = ticks_;
+  auto known = sm_.members().Find(member.node_id);
+  if (known) known->updated_slot = 0;
+  if (!known || !(*known == member)) {
+    ProposeInternal({0, 0, core::CommandKind::kApp, sm::EncodeUpsertMember(member), {}});
+  }
+  core::Config config = core_->membership().Latest();
+  if (!config.Contains(member.node_id) && ticks_ >= config_proposed_tick_ + kConfigSettleTicks) {
+    config.learners.push_back(member.node_id);
+    ProposeConfig(config);
+  }
+  Reply(from, request, wire::ReplyCode::kOk, EncodeClusterFile(initial_config_));
+}
+
+void Agent::SendJoinRequests() {
+  sm::Member self;
+  self.node_id = meta_.node_id;
+  self.name = config_.name;
+  self.address =
+      net::Endpoint{listen_address_.address().to_string(), listen_address_.port()}.ToString();
+  self.role = config_.role;
+  self.version = build_info().version;
+  const wire::ClientRequest request{meta_.node_id, meta_.boot_epoch, wire::ClientOp::kJoin,
+                                    sm::EncodeUpsertMember(self)};
+  for (const net::UdpAddress& address : join_addresses_) SendTo(address, request);
+}
+
+void Agent::OnClientReply(uint64_t sender, const wire::ClientReply& reply,
+                          const net::UdpAddress& from) {
+  if (reply.client_id != meta_.node_id || reply.code != wire::ReplyCode::kOk) return;
+  addresses_[sender] = from;  // the member we joined through
+  last_heard_tick_[sender] = ticks_;
+  if (core_) return;
+  core::Config initial;
+  if (Status status = DecodeClusterFile("join reply", reply.payload, &initial); !status.ok()) {
+    log_->Log(Level::kError, "bad join reply: " + status.message());
+    return;
+  }
+  if (Status status = WriteClusterFile(store::PosixEnv(), config_.data_dir, initial);
+      !status.ok()) {
+    log_->Log(Level::kError, "cannot write cluster.meta: " + status.ToString());
+    exit_code_ = 1;
+    io_.stop();
+    return;
+  }
+  log_->Log(Level::kNotice, "joined through a member; catching up",
+            {{"THROUGH", std::to_string(sender)}});
+  StartCore(initial, durable_);
+}
+
+void Agent::ProposeInternal(core::Command command) {
+  command.client_id = internal_client_id_;
+  command.sequence = ++internal_sequence_;
+  if (Status status = core_->Propose(command); !status.ok()) {
+    log_->LogLimited("propose", ticks_ * core::kTickMs, Level::kWarning,
+                     "could not propose: " + status.message());
+  }
+}
+
+void Agent::ProposeConfig(const core::Config& config) {
+  config_proposed_tick_ = ticks_;
+  log_->Log(Level::kNotice, "proposing a configuration",
+            {{"VOTERS", std::to_string(config.voters.size())},
+             {"LEARNERS", std::to_string(config.learners.size())}});
+  core::Command command;
+  command.kind = core::CommandKind::kReconfig;
+  command.config = config;
+  ProposeInternal(std::move(command));
+}
+
+sm::Member Agent::SelfMember() const {
+  sm::Member self;
+  self.node_id = meta_.node_id;
+  self.name = config_.name;
+  self.address =
+      net::Endpoint{listen_address_.address().to_string(), listen_address_.port()}.ToString();
+  self.role = config_.role;
+  self.version = build_info().version;
+  return self;
+}
+
+void Agent::RunAutopilot() {
+  const core::Config& latest = core_->membership().Latest();
+  // A node that is not yet in the configuration keeps asking to join.
+  if (!latest.Contains(meta_.node_id) && !join_addresses_.empty()) SendJoinRequests();
+  // Every member keeps its own row of the members table current (the seed has no one to join).
+  if (latest.Contains(meta_.node_id) && ticks_ >= self_upsert_tick_ + kConfigSettleTicks) {
+    auto row = sm_.members().Find(meta_.node_id);
+    if (row) row->updated_slot = 0;
+    const sm::Member self = SelfMember();
+    const bool unroutable = self.address.rfind("0.0.0.0:", 0) == 0;  // joiners learn it for us
+    if ((!row && !unroutable) || (row && !unroutable && !(*row == self))) {
+      self_upsert_tick_ = ticks_;
+      ProposeInternal({0, 0, core::CommandKind::kApp, sm::EncodeUpsertMember(self), {}});
+    }
+  }
+  if (!core_->IsLeader()) {
+    const core::NodeId leader = core_->LeaderHint();
+    auto address = leader != 0 ? AddressOf(leader) : std::nullopt;
+    if (address)
+      SendTo(*address, wire::ClientRequest{meta_.node_id, 0, wire::ClientOp::kAlive, ""});
+    return;
+  }
+  if (ticks_ < config_proposed_tick_ + kConfigSettleTicks) return;
+  const auto heard_within = [this](core::NodeId id, uint64_t bound) {
+    if (id == meta_.node_id) return true;
+    auto it = last_heard_tick_.find(id);
+    return it != last_heard_tick_.end() && ticks_ - it->second <= bound;
+  };
+  std::vector<core::NodeId> candidates;
+  for (core::NodeId id : latest.learners) {
+    auto member = sm_.members().Find(id);
+    if (member && member->role != "learner" && heard_within(id, kAliveTicks)) {
+      candidates.push_back(id);
+    }
+  }
+  if (candidates.empty()) return;
+  core::Config next = latest;
+  if (latest.voters.size() < config_.voters) {
+    Erase(next.learners, candidates.front());
+    next.voters.push_back(candidates.front());
+    return ProposeConfig(next);
+  }
+  for (core::NodeId voter : latest.voters) {
+    if (heard_within(voter, kVoterDeadTicks)) continue;
+    Erase(next.voters, voter);
+    next.learners.push_back(voter);  // back as a voter only if the autopilot promotes it
+    Erase(next.learners, candidates.front());
+    next.voters.push_back(candidates.front());
+    log_->Log(Level::kNotice, "autopilot: replacing a silent voter",
+              {{"VOTER", std::to_string(voter)}, {"WITH", std::to_string(candidates.front())}});
+    return ProposeConfig(next);
+  }
+}
+
+std::string Agent::MembersPayload() const {
+  // One line per node: id, name, address, voting role, requested role, version, board, serial,
+  // ms since last heard (self: 0; unknown: -1).
+  const core::Config& latest = core_->membership().Latest();
+  std::vector<core::NodeId> ids = latest.voters;
+  ids.insert(ids.end(), latest.learners.begin(), latest.learners.end());
+  for (const auto& [id, member] : sm_.members().members()) {
+    if (!Contains(ids, id)) ids.push_back(id);
+  }
+  std::string out;
+  for (core::NodeId id : ids) {
+    const auto member = sm_.members().Find(id);
+    const std::string voting = latest.IsVoter(id)    ? "voter"
+                               : latest.Contains(id) ? "learner"
+                                                     : "none";
+    int64_t heard_ms = -1;
+    if (id == meta_.node_id) {
+      heard_ms = 0;
+    } else if (auto it = last_heard_tick_.find(id); it != last_heard_tick_.end()) {
+      heard_ms = static_cast<int64_t>((ticks_ - it->second) * core::kTickMs);
+    }
+    out += std::to_string(id) + "\t" + (member ? member->name : "") + "\t" +
+           (member ? member->address : "") + "\t" + voting + "\t" + (member ? member->role : "") +
+           "\t" + (member ? member->version : "") + "\t" + (member ? member->board : "") + "\t" +
+           (member ? member->serial : "") + "\t" + std::to_string(heard_ms) + "\n";
+  }
+  return out;
+}
+
+void Agent::UpdateMetrics() {
+  using T = Metrics::Type;
+  const StatusReport report = BuildStatus();
+  metrics_.Declare("pifleet_info", T::kGauge, "Agent version and node id.");
+  metrics_.Set("pifleet_info",
+               {{"version", report.version}, {"node_id", std::to_string(report.node_id)}}, 1);
+  metrics_.Declare("pifleet_is_leader", T::kGauge, "1 on the leader.");
+  metrics_.Set("pifleet_is_leader", {}, report.role == "leader" ? 1 : 0);
+  metrics_.Declare("pifleet_applied_slot", T::kGauge, "Highest slot applied.");
+  metrics_.Set("pifleet_applied_slot", {}, static_cast<double>(report.applied_slot));
+  metrics_.Declare("pifleet_voters", T::kGauge, "Voters in the newest configuration.");
+  metrics_.Set("pifleet_voters", {}, static_cast<double>(report.voters.size()));
+  metrics_.Declare("pifleet_learners", T::kGauge, "Learners in the newest configuration.");
+  metrics_.Set("pifleet_learners", {}, static_cast<double>(report.learners.size()));
+  metrics_.Declare("pifleet_disk_full", T::kGauge,
+                   "1 while the WAL cannot sync for want of space.");
+  metrics_.Set("pifleet_disk_full", {}, report.disk_full ? 1 : 0);
+  metrics_.Declare("pifleet_wal_syncs_total", T::kCounter, "fdatasync calls on WAL segments.");
+  metrics_.Set("pifleet_wal_syncs_total", {}, static_cast<double>(wal_->stats().syncs));
+  metrics_.Declare("pifleet_wire_dropped_total", T::kCounter, "Datagrams dropped, by reason.");
+  for (const auto& [reason, count] : report.dropped) {
+    metrics_.Set("pifleet_wire_dropped_total", {{"reason", reason}}, static_cast<double>(count));
+  }
+  metrics_.Declare("pifleet_udp_send_failures_total", T::kCounter, "Datagrams the kernel refused.");
+  metrics_.Set("pifleet_udp_send_failures_total", {}, static_cast<double>(socket_.send_failures()));
+}
+
+}  // namespace pifleet::daemon

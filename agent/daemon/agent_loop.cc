@@ -1,0 +1,222 @@
+// The event loop: ticks, the Ready cycle (persist, send, hold until synced, apply), syncs.
+#include "agent/base/version.h"
+#include "agent/core/constants.h"
+#include "agent/daemon/agent.h"
+
+namespace pifleet::daemon {
+namespace {
+
+constexpr uint64_t kMaintenanceTicks = 100;  // 1 s: autopilot, expiry, status line
+constexpr uint64_t kJoinRetryTicks = 50;     // 500 ms between join attempts
+constexpr uint64_t kDiskRetryTicks = 100;    // 1 s between syncs while the disk is full
+
+}  // namespace
+
+int Agent::Run() {
+  signals_.async_wait([this](const asio::error_code& error, int signal) {
+    if (error) return;
+    log_->Log(Level::kNotice, "stopping", {{"SIGNAL", std::to_string(signal)}});
+    notifier_.Stopping();
+    io_.stop();
+  });
+  socket_.StartReceiving([this](std::span<const uint8_t> datagram, const net::UdpAddress& from) {
+    OnDatagram(datagram, from);
+  });
+  log_->Log(Level::kNotice, "agent listening",
+            {{"ADDRESS",
+              listen_address_.address().to_string() + ":" + std::to_string(listen_address_.port())},
+             {"NODE_ID", std::to_string(meta_.node_id)}});
+  next_tick_ = std::chrono::steady_clock::now();
+  ScheduleTick();
+  io_.run();
+  // Whatever was appended is made durable before the process goes.
+  if (wal_ && wal_->last_lsn() > wal_->synced_lsn()) {
+    if (Status status = wal_->Sync(); !status.ok()) {
+      log_->Log(Level::kError, "final sync failed: " + status.ToString());
+    }
+  }
+  return exit_code_;
+}
+
+void Agent::ScheduleTick() {
+  next_tick_ += std::chrono::milliseconds(core::kTickMs);
+  const auto now = std::chrono::steady_clock::now();
+  if (next_tick_ < now - std::chrono::milliseconds(10 * core::kTickMs)) next_tick_ = now;
+  tick_timer_.expires_at(next_tick_);
+  tick_timer_.async_wait([this](const asio::error_code& error) {
+    if (error) return;
+    OnTick();
+    ScheduleTick();
+  });
+}
+
+void Agent::OnTick() {
+  ++ticks_;
+  if (core_) {
+    core_->Tick();
+    Drain();
+  } else if (ticks_ % kJoinRetryTicks == 1) {
+    SendJoinRequests();
+  }
+  if (disk_full_ && !sync_in_flight_ && ticks_ % kDiskRetryTicks == 0) {
+    sync_in_flight_ = true;
+    sync_worker_->Request();
+  }
+  if (notifier_.watchdog_usec() > 0 &&
+      ticks_ % std::max<uint64_t>(1, notifier_.watchdog_usec() / 2000 / core::kTickMs) == 0) {
+    notifier_.Watchdog();  // from the loop itself: a hung loop stops the pings
+  }
+  if (ticks_ % kMaintenanceTicks == 0) {
+    reassembler_.Expire(ticks_);
+    for (auto it = waiting_.begin(); it != waiting_.end();) {
+      it = it->second.expires_tick <= ticks_ ? waiting_.erase(it) : std::next(it);
+    }
+    if (core_) RunAutopilot();
+    RefreshStatusLine();
+  }
+}
+
+void Agent::Drain() {
+  while (core_->HasReady()) {
+    core::Ready ready = core_->TakeReady();
+    bool append_failed = false;
+    for (const core::Record& record : ready.records) PersistRecord(record, &append_failed);
+    if ((ready.must_sync || !ready.records.empty()) && !sync_in_flight_) {
+      sync_in_flight_ = true;
+      sync_worker_->Request();
+    }
+    for (const core::Envelope& envelope : ready.messages) SendToNode(envelope);
+    if (!append_failed) {
+      const uint64_t lsn = wal_->last_lsn();
+      for (core::Envelope& envelope : ready.messages_after_sync) {
+        held_.push_back({lsn, std::move(envelope)});
+      }
+    }
+    // else: the records they vouch for are not in the WAL, so they must never leave.
+    for (const core::Decision& decision : ready.committed) Apply(decision);
+    core_->Advance();
+  }
+  ReleaseHeld();
+}
+
+void Agent::PersistRecord(const core::Record& record, bool* failed) {
+  uint64_t lsn = 0;
+  Status status;
+  if (const auto* promise = std::get_if<core::PromiseRecord>(&record)) {
+    status =
+        wal_->Append(store::RecordKind::kPromise, 0, wire::EncodeBallot(promise->ballot), &lsn);
+  } else {
+    const auto& accept = std::get<core::AcceptRecord>(record);
+    status = wal_->Append(store::RecordKind::kAccept, accept.pvalue.slot,
+                          wire::EncodePValue(accept.pvalue), &lsn);
+  }
+  if (!status.ok()) {
+    *failed = true;
+    log_->LogLimited("wal-append", ticks_ * core::kTickMs, Level::kError,
+                     "WAL append refused; not voting until it is durable: " + status.ToString());
+  }
+}
+
+void Agent::OnSynced(const Status& status) {
+  sync_in_flight_ = false;
+  if (status.code() == Status::Code::kNoSpace) {
+    if (!disk_full_) {
+      log_->Log(Level::kError, "disk full: not voting on new slots, still serving reads",
+                {{"DETAIL", status.message()}});
+    }
+    disk_full_ = true;
+    return;  // retried from OnTick; held replies stay held, so nothing unsynced is vouched for
+  }
+  if (!status.ok()) {
+    log_->Log(Level::kError, "WAL sync failed; stopping so nothing unsynced is acknowledged",
+              {{"DETAIL", status.ToString()}});
+    exit_code_ = 1;
+    io_.stop();
+    return;
+  }
+  if (disk_full_) log_->Log(Level::kNotice, "disk has space again: voting resumed");
+  disk_full_ = false;
+  ReleaseHeld();
+  if (config_.unsafe_no_fsync) return;
+  if (wal_->last_lsn() > wal_->synced_lsn()) {
+    sync_in_flight_ = true;
+    sync_worker_->Request();
+  }
+}
+
+void Agent::ReleaseHeld() {
+  const uint64_t synced = wal_->synced_lsn();
+  while (!held_.empty() && (held_.front().lsn <= synced || config_.unsafe_no_fsync)) {
+    SendToNode(held_.front().envelope);
+    held_.pop_front();
+  }
+}
+
+void Agent::Apply(const core::Decision& decision) {
+  for (const core::Command& command : decision.value.commands) {
+    if (command.kind != core::CommandKind::kApp) continue;  // the core tracks configurations
+    const sm::KvResult result =
+        sm_.Apply(decision.slot, command.client_id, command.sequence, command.payload);
+    auto it = waiting_.find({command.client_id, command.sequence});
+    if (it == waiting_.end()) continue;
+    wire::ClientRequest request{command.client_id, command.sequence, wire::ClientOp::kKv, ""};
+    std::string payload(1, result.ok ? '\1' : '\0');
+    payload += result.output;
+    Reply(it->second.address, request, wire::ReplyCode::kOk, std::move(payload));
+    waiting_.erase(it);
+  }
+  if (!ready_notified_ && core_) {
+    const core::Config& latest = core_->membership().Latest();
+    if (latest.Contains(meta_.node_id)) {
+      ready_notified_ = true;
+      notifier_.Ready();
+      log_->Log(Level::kNotice, "joined the cluster", {{"ROLE", RoleName()}});
+    }
+  }
+}
+
+void Agent::RefreshStatusLine() {
+  const StatusReport report = BuildStatus();
+  notifier_.SetStatus(report.role + ", leader " +
+                      (report.leader_id ? std::to_string(report.leader_id) : "unknown") +
+                      ", applied slot " + std::to_string(report.applied_slot) +
+                      (disk_full_ ? ", DISK FULL" : ""));
+}
+
+std::string Agent::RoleName() const {
+  if (!core_) return "joining";
+  const core::Config& latest = core_->membership().Latest();
+  if (core_->IsLeader()) return "leader";
+  if (latest.IsVoter(meta_.node_id)) return "follower";
+  if (latest.Contains(meta_.node_id)) return "learner";
+  return "joining";
+}
+
+StatusReport Agent::BuildStatus() const {
+  StatusReport report;
+  report.node_id = meta_.node_id;
+  report.name = config_.name;
+  report.cluster = config_.cluster;
+  report.version = build_info().version;
+  report.role = RoleName();
+  report.epoch = meta_.boot_epoch;
+  report.disk_full = disk_full_;
+  report.wal_synced_lsn = wal_ ? wal_->synced_lsn() : 0;
+  if (core_) {
+    report.leader_id = core_->IsLeader() ? meta_.node_id : core_->LeaderHint();
+    report.applied_slot = core_->AppliedSlot();
+    report.decided_slot = core_->AppliedSlot();
+    report.promised_round = core_->Promised().round;
+    report.voters = core_->membership().Latest().voters;
+    report.learners = core_->membership().Latest().learners;
+  }
+  const auto& opened = opener_->counters();
+  for (size_t i = 1; i < wire::kDropReasonCount; ++i) {  // 0 counts accepted datagrams
+    const uint64_t count = opened[i] + decode_drops_[i];
+    report.dropped[wire::DropReasonName(static_cast<wire::DropReason>(i))] = count;
+  }
+  report.dropped["reassembly_evicted"] += reassembler_.evicted_count();
+  return report;
+}
+
+}  // namespace pifleet::daemon

@@ -1,0 +1,105 @@
+// Datagrams in and out: open (authenticate, replay filter), reassemble, decode, dispatch; and
+// encode, fragment, seal, send. Every bad datagram is dropped, counted by reason and logged at
+// a limited rate; nothing about it reaches the core.
+#include "agent/core/constants.h"
+#include "agent/daemon/agent.h"
+
+namespace pifleet::daemon {
+
+void Agent::CountDrop(wire::DropReason reason, const net::UdpAddress& from) {
+  log_->LogLimited(std::string("drop:") + wire::DropReasonName(reason), ticks_ * core::kTickMs,
+                   Level::kNotice, "dropped a datagram",
+                   {{"REASON", wire::DropReasonName(reason)},
+                    {"FROM", from.address().to_string() + ":" + std::to_string(from.port())}});
+}
+
+void Agent::OnDatagram(std::span<const uint8_t> datagram, const net::UdpAddress& from) {
+  wire::Opened opened;
+  if (wire::DropReason reason = opener_->Open(datagram, &opened);
+      reason != wire::DropReason::kNone) {
+    return CountDrop(reason, from);
+  }
+  std::vector<uint8_t> bytes;
+  wire::DropReason reason = wire::DropReason::kNone;
+  switch (reassembler_.Add(opened.sender, opened.plaintext, ticks_, &bytes, &reason)) {
+    case wire::Reassembler::Result::kPending:
+      return;
+    case wire::Reassembler::Result::kDropped:
+      ++decode_drops_[static_cast<size_t>(reason)];
+      return CountDrop(reason, from);
+    case wire::Reassembler::Result::kComplete:
+      break;
+  }
+  wire::WireMessage message;
+  if (reason = wire::Decode(bytes, &message); reason != wire::DropReason::kNone) {
+    ++decode_drops_[static_cast<size_t>(reason)];
+    return CountDrop(reason, from);
+  }
+  if (auto* envelope = std::get_if<core::Envelope>(&message)) {
+    // The sealed header names the sender; a body claiming another is not believed.
+    if (envelope->from != opened.sender || envelope->to != meta_.node_id || !core_) {
+      ++decode_drops_[static_cast<size_t>(wire::DropReason::kMalformed)];
+      return CountDrop(wire::DropReason::kMalformed, from);
+    }
+    addresses_[opened.sender] = from;
+    last_heard_tick_[opened.sender] = ticks_;
+    core_->Receive(*envelope);
+    Drain();
+  } else if (auto* request = std::get_if<wire::ClientRequest>(&message)) {
+    OnClientRequest(opened.sender, *request, from);
+  } else {
+    OnClientReply(opened.sender, std::get<wire::ClientReply>(message), from);
+  }
+}
+
+std::optional<net::UdpAddress> Agent::AddressOf(core::NodeId node) {
+  if (auto it = addresses_.find(node); it != addresses_.end()) return it->second;
+  if (auto member = sm_.members().Find(node)) {
+    net::Endpoint endpoint;
+    net::UdpAddress address;
+    asio::error_code error;
+    if (net::ParseEndpoint(member->address, &endpoint).ok()) {
+      const auto ip = asio::ip::make_address(endpoint.host, error);
+      if (!error) {
+        address = net::UdpAddress(ip, endpoint.port);
+        addresses_[node] = address;
+        return address;
+      }
+    }
+  }
+  return std::nullopt;
+}
+
+void Agent::SendToNode(const core::Envelope& envelope) {
+  if (envelope.to == meta_.node_id) {
+    // The local acceptor answers the local leader through the loop, never re-entrantly.
+    asio::post(io_, [this, envelope] {
+      if (!core_) return;
+      core_->Receive(envelope);
+      Drain();
+    });
+    return;
+  }
+  if (auto address = AddressOf(envelope.to)) SendTo(*address, envelope);
+}
+
+void Agent::SendTo(const net::UdpAddress& to, const wire::WireMessage& message) {
+  const std::string bytes = wire::Encode(message);
+  std::vector<std::vector<uint8_t>> plaintexts;
+  const size_t plaintext_max = config_.datagram_bytes - wire::kSealOverheadBytes;
+  if (Status status =
+          wire::Fragment(std::span(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()),
+                         next_message_id_++, plaintext_max, &plaintexts);
+      !status.ok()) {
+    log_->LogLimited("send-too-large", ticks_ * core::kTickMs, Level::kError,
+                     "message too large to send: " + status.message());
+    return;
+  }
+  std::vector<uint8_t> datagram;
+  for (const auto& plaintext : plaintexts) {
+    if (!sealer_->Seal(plaintext, &datagram).ok()) return;
+    socket_.Send(to, datagram);
+  }
+}
+
+}  // namespace pifleet::daemon

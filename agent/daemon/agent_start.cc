@@ -1,0 +1,183 @@
+// Agent start-up: data dir, keys, node.meta, WAL recovery, socket, and the Seed / Bootstrap
+// choice (seed a new cluster, rejoin from cluster.meta, or join through --join).
+#include <sys/random.h>
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "agent/base/version.h"
+#include "agent/daemon/agent.h"
+#include "agent/daemon/cluster_file.h"
+#include "agent/store/posix_env.h"
+
+namespace pifleet::daemon {
+namespace {
+
+uint64_t RandomU64() {
+  uint64_t value = 0;
+  while (value == 0) {
+    if (getrandom(&value, sizeof(value), 0) != sizeof(value)) value = 0;
+  }
+  return value;
+}
+
+}  // namespace
+
+uint64_t ClusterIdFor(const std::string& cluster_name) {
+  uint64_t hash = 1469598103934665603ull;
+  for (char c : cluster_name) hash = (hash ^ static_cast<uint8_t>(c)) * 1099511628211ull;
+  return hash == 0 ? 1 : hash;
+}
+
+Agent::Agent(AgentConfig config, Logger* logger) : config_(std::move(config)), log_(logger) {
+  if (config_.key_file.empty()) config_.key_file = config_.data_dir + "/cluster.key";
+}
+
+Agent::~Agent() {
+  sync_worker_.reset();  // joins the thread before the WAL goes
+}
+
+Status Agent::Open() {
+  if (Status status = ValidateConfig(config_); !status.ok()) return status;
+  if (mkdir(config_.data_dir.c_str(), 0700) != 0 && errno != EEXIST) {
+    return Status::IOError("cannot create data dir " + config_.data_dir + ": " +
+                           std::strerror(errno));
+  }
+  if (config_.unsafe_no_fsync) {
+    log_->Log(Level::kWarning,
+              "UNSAFE: --unsafe-no-fsync is on; acknowledged writes can be lost on power loss. "
+              "Use it for benchmarks only.");
+  }
+  if (Status status = LoadKeys(); !status.ok()) return status;
+  if (Status status = LoadNodeMeta(); !status.ok()) return status;
+
+  net::Endpoint listen;
+  if (Status status = net::ParseEndpoint(config_.listen, &listen); !status.ok()) return status;
+  if (Status status = net::Resolve(io_, listen, &listen_address_); !status.ok()) return status;
+  if (Status status = socket_.Open(listen_address_); !status.ok()) return status;
+  for (const std::string& text : config_.join) {
+    net::Endpoint endpoint;
+    net::UdpAddress address;
+    if (Status status = net::ParseEndpoint(text, &endpoint); !status.ok()) return status;
+    if (Status status = net::Resolve(io_, endpoint, &address); !status.ok()) return status;
+    join_addresses_.push_back(address);
+  }
+
+  if (Status status = OpenWal(&durable_); !status.ok()) return status;
+
+  core::Config initial;
+  Status cluster = ReadClusterFile(store::PosixEnv(), config_.data_dir, &initial);
+  if (cluster.ok()) {
+    StartCore(initial, durable_);
+  } else if (cluster.code() != Status::Code::kNotFound) {
+    return cluster;
+  } else if (config_.seed) {
+    initial.voters = {meta_.node_id};
+    if (Status status = WriteClusterFile(store::PosixEnv(), config_.data_dir, initial);
+        !status.ok()) {
+      return status;
+    }
+    log_->Log(Level::kNotice, "seeded a new cluster", {{"CLUSTER", config_.cluster}});
+    StartCore(initial, durable_);
+  } else if (join_addresses_.empty()) {
+    return Status::InvalidArgument(
+        "this node is in no cluster yet: start the first node with --seed and the others with "
+        "--join ADDRESS");
+  }
+  internal_client_id_ = RandomU64();
+  return Status::Ok();
+}
+
+Status Agent::LoadKeys() {
+  std::string text;
+  if (Status status = store::ReadFileToString(store::PosixEnv(), config_.key_file, &text);
+      !status.ok()) {
+    return Status::InvalidArgument(
+        "cannot read the cluster key " + config_.key_file +
+        " (create one with: pifleet keygen > cluster.key): " + status.message());
+  }
+  struct stat st {};
+  if (stat(config_.key_file.c_str(), &st) == 0 && (st.st_mode & 077) != 0) {
+    log_->Log(Level::kWarning, "the cluster key file is readable by others; chmod 600 it",
+              {{"PATH", config_.key_file}});
+  }
+  wire::KeyBytes key;
+  if (Status status = wire::ParseKey(text, &key); !status.ok()) {
+    return Status::InvalidArgument(config_.key_file + ": " + status.message());
+  }
+  return keyring_.Install(key);
+}
+
+Status Agent::LoadNodeMeta() {
+  store::Env* env = store::PosixEnv();
+  Status status = store::ReadNodeMeta(env, config_.data_dir, &meta_);
+  const uint64_t cluster_id = ClusterIdFor(config_.cluster);
+  if (status.code() == Status::Code::kNotFound) {
+    meta_ = store::NodeMeta{RandomU64(), cluster_id, 0};
+    status = store::WriteNodeMeta(env, config_.data_dir, meta_);
+  }
+  if (!status.ok()) return status;
+  if (meta_.cluster_id != cluster_id) {
+    return Status::InvalidArgument("data dir " + config_.data_dir +
+                                   " belongs to another cluster than '" + config_.cluster + "'");
+  }
+  // The epoch is durable before the first datagram: no (subkey, counter) pair is ever reused.
+  if (Status bumped = store::BumpEpoch(env, config_.data_dir, &meta_); !bumped.ok()) return bumped;
+  sealer_ =
+      std::make_unique<wire::Sealer>(&keyring_, meta_.cluster_id, meta_.node_id, meta_.boot_epoch);
+  opener_ = std::make_unique<wire::Opener>(&keyring_, meta_.cluster_id, wire::kDatagramBytesMax);
+  log_->Log(Level::kInfo, "node identity",
+            {{"NODE_ID", std::to_string(meta_.node_id)},
+             {"EPOCH", std::to_string(meta_.boot_epoch)},
+             {"VERSION", build_info().version}});
+  return Status::Ok();
+}
+
+Status Agent::OpenWal(core::DurableState* durable) {
+  store::WalRecoveryReport report;
+  const auto visit = [durable](const store::WalRecord& record) {
+    const auto bytes =
+        std::span(reinterpret_cast<const uint8_t*>(record.payload.data()), record.payload.size());
+    if (record.kind == store::RecordKind::kPromise) {
+      core::PromiseRecord promise;
+      if (!wire::DecodeBallot(bytes, &promise.ballot)) {
+        return Status::Corruption("WAL record " + std::to_string(record.lsn) +
+                                  ": undecodable promise");
+      }
+      durable->Apply(promise);
+    } else if (record.kind == store::RecordKind::kAccept) {
+      core::AcceptRecord accept;
+      if (!wire::DecodePValue(bytes, &accept.pvalue)) {
+        return Status::Corruption("WAL record " + std::to_string(record.lsn) +
+                                  ": undecodable accept");
+      }
+      durable->Apply(accept);
+    }
+    return Status::Ok();
+  };
+  Status status =
+      store::Wal::Open(store::PosixEnv(), config_.data_dir + "/wal", {}, visit, &wal_, &report);
+  if (status.code() == Status::Code::kCorruption) {
+    return Status::Corruption(status.message() +
+                              "; refusing to start (see docs/storage.md: pifleet repair)");
+  }
+  if (!status.ok()) return status;
+  log_->Log(report.torn_tail ? Level::kWarning : Level::kInfo, report.ToString());
+  sync_worker_ = std::make_unique<SyncWorker>(
+      wal_.get(), [this](Status synced) { asio::post(io_, [this, synced] { OnSynced(synced); }); });
+  return Status::Ok();
+}
+
+void Agent::StartCore(const core::Config& initial, const core::DurableState& durable) {
+  core::CoreOptions options;
+  options.id = meta_.node_id;
+  options.initial_config = initial;
+  options.seed = RandomU64();
+  core_ = std::make_unique<core::Core>(options, durable);
+  initial_config_ = initial;
+  log_->Log(Level::kInfo, "consensus core started",
+            {{"VOTERS", std::to_string(initial.voters.size())}});
+}
+
+}  // namespace pifleet::daemon
