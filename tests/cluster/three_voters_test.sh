@@ -16,8 +16,16 @@ declare -A ledger=()
 write() {  # write KEY VALUE through any node; record it only if acknowledged
   if cli --endpoints "$all" kv put "$1" "$2" > /dev/null; then ledger[$1]=$2; fi
 }
-for i in $(seq 1 20); do write "k$i" "v$i" & done; wait
-for i in $(seq 1 20); do write "k$i" "v$i"; done
+# Several clients at once; each records what was acknowledged to it.
+writers=()
+for c in 1 2 3 4; do
+  ( for i in $(seq "$c" 4 20); do
+      cli --endpoints "$all" kv put "k$i" "v$i" > /dev/null && echo "k$i v$i"
+    done > "$WORK/acks.$c" ) &
+  writers+=($!)
+done
+wait "${writers[@]}"
+while read -r key value; do ledger[$key]=$value; done < <(cat "$WORK"/acks.*)
 [ "${#ledger[@]}" -eq 20 ] || fail "only ${#ledger[@]} of 20 writes acknowledged with every node up"
 
 leader=$(leader_of 1)
