@@ -86,6 +86,7 @@ truncate -s +512M "$tmp/disk.img"  # a bigger card: the root must grow into it
 
 # 4. Boot.
 port=$((20000 + RANDOM % 20000))
+: > "$tmp/console.log"
 start=$(date +%s)
 qemu-system-aarch64 -M virt -cpu cortex-a57 -smp 2 -m 1024 -display none -monitor none \
   -serial "file:$tmp/console.log" -no-reboot \
