@@ -69,6 +69,7 @@ class Agent {
   void ReleaseHeld();
   void Apply(const core::Decision& decision);
   void RefreshStatusLine();
+  void NotifyReadyOnceMember();
   // Network (agent_net.cc).
   void OnDatagram(std::span<const uint8_t> datagram, const net::UdpAddress& from);
   void SendToNode(const core::Envelope& envelope);

@@ -72,6 +72,7 @@ void Agent::OnTick() {
       it = it->second.expires_tick <= ticks_ ? waiting_.erase(it) : std::next(it);
     }
     if (core_) RunAutopilot();
+    NotifyReadyOnceMember();
     RefreshStatusLine();
   }
 }
@@ -165,14 +166,15 @@ void Agent::Apply(const core::Decision& decision) {
     Reply(it->second.address, request, wire::ReplyCode::kOk, std::move(payload));
     waiting_.erase(it);
   }
-  if (!ready_notified_ && core_) {
-    const core::Config& latest = core_->membership().Latest();
-    if (latest.Contains(meta_.node_id)) {
-      ready_notified_ = true;
-      notifier_.Ready();
-      log_->Log(Level::kNotice, "joined the cluster", {{"ROLE", RoleName()}});
-    }
-  }
+  NotifyReadyOnceMember();
+}
+
+void Agent::NotifyReadyOnceMember() {
+  // A seed is a member from slot 1, before anything is decided; a joiner once a decision adds it.
+  if (ready_notified_ || !core_ || !core_->membership().Latest().Contains(meta_.node_id)) return;
+  ready_notified_ = true;
+  notifier_.Ready();
+  log_->Log(Level::kNotice, "joined the cluster", {{"ROLE", RoleName()}});
 }
 
 void Agent::RefreshStatusLine() {
