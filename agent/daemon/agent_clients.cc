@@ -120,13 +120,7 @@ void Agent::HandleJoin(const wire::ClientRequest& request, const net::UdpAddress
 }
 
 void Agent::SendJoinRequests() {
-  sm::Member self;
-  self.node_id = meta_.node_id;
-  self.name = config_.name;
-  self.address =
-      net::Endpoint{listen_address_.address().to_string(), listen_address_.port()}.ToString();
-  self.role = config_.role;
-  self.version = build_info().version;
+  const sm::Member self = SelfMember();
   const wire::ClientRequest request{meta_.node_id, meta_.boot_epoch, wire::ClientOp::kJoin,
                                     sm::EncodeUpsertMember(self)};
   for (const net::UdpAddress& address : join_addresses_) SendTo(address, request);
