@@ -107,13 +107,13 @@ while [ "$(date +%s)" -lt "$deadline" ] && { [ -z "$ready" ] || [ -z "$answered"
   fi
   grep -aq 'Failed to start pifleet' "$tmp/console.txt" && fail "a pifleet unit failed"
   if [ -z "$answered" ] && "$client" --endpoints "127.0.0.1:$port" --key-file "$tmp/cluster.key" --cluster qemu \
-      status --json > "$tmp/status.json" 2> /dev/null && grep -q '"role":"leader"' "$tmp/status.json"; then
+      status --json > "$tmp/status.json" 2> "$tmp/status.err" && grep -q '"role":"leader"' "$tmp/status.json"; then
     answered=$(($(date +%s) - start))
     echo "boot_test: leader of a one-node cluster over UDP $answered s after qemu started: $(cat "$tmp/status.json")"
   fi
   sleep 5
 done
-[ -n "$answered" ] || fail "the agent did not answer as leader over UDP: $(cat "$tmp/status.json" 2> /dev/null)"
+[ -n "$answered" ] || fail "the agent did not answer as leader over UDP: $(cat "$tmp/status.json" "$tmp/status.err" 2> /dev/null)"
 [ -n "$ready" ] || fail "the agent answers as leader but systemd never saw READY=1 (pifleet.service still starting)"
 grep -aq 'pifleet-growroot: root file system now' "$tmp/console.txt" || fail "growroot did not run"
 kill "$qemu_pid"; wait "$qemu_pid" 2> /dev/null || true; qemu_pid=""
