@@ -53,7 +53,8 @@ void Agent::ScheduleTick() {
 
 void Agent::OnTick() {
   ++ticks_;
-  hal_.Tick(SteadyNowMs(), LedView(SteadyNowMs()), disk_full_);
+  const uint64_t now_ms = SteadyNowMs();
+  hal_.Tick(now_ms, LedView(now_ms), disk_full_);
   if (core_) {
     core_->Tick();
     Drain();
