@@ -50,4 +50,10 @@ inline constexpr uint32_t kIdentifySecondsDefault = 30;
 inline constexpr uint32_t kIdentifySecondsMax = 3600;
 inline constexpr uint32_t kGpioLineMax = 1023;
 
+// The agent: probes and capacity once a second (the rate measured in docs/hal.md); a member that
+// has had no leader heartbeat for this long shows no-quorum (the core suspects its leader after
+// 300-600 ms, so a healthy failover is over well before).
+inline constexpr uint64_t kProbeIntervalMs = 1000;
+inline constexpr uint64_t kLeaderSilentMs = 1000;
+
 }  // namespace pifleet::hal

@@ -1,6 +1,7 @@
 // Client commands: status, members, kv put|get|del, leave, metrics. Tables for people, --json
 // for scripts. Exit codes: 0 ok, 1 refused, 2 usage, 3 no quorum or timeout.
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
 #include <sstream>
 #include <vector>
@@ -44,7 +45,7 @@ std::vector<std::vector<std::string>> SplitTable(const std::string& text) {
     std::istringstream cells(line);
     std::string cell;
     while (std::getline(cells, cell, '\t')) fields.push_back(cell);
-    while (fields.size() < 9) fields.emplace_back();
+    while (fields.size() < 12) fields.emplace_back("0");  // older agents: no capacity
     rows.push_back(fields);
   }
   return rows;
@@ -107,17 +108,24 @@ void InstallMembers(CLI::App& app, Context& context) {
                ",\"name\":" + JsonString(r[1]) + ",\"address\":" + JsonString(r[2]) +
                ",\"voting\":" + JsonString(r[3]) + ",\"role\":" + JsonString(r[4]) +
                ",\"version\":" + JsonString(r[5]) + ",\"board\":" + JsonString(r[6]) +
-               ",\"serial\":" + JsonString(r[7]) + ",\"last_heard_ms\":" + r[8] + "}";
+               ",\"serial\":" + JsonString(r[7]) + ",\"last_heard_ms\":" + r[8] +
+               ",\"capacity_milli\":" + r[9] + ",\"temperature_milli\":" + r[10] +
+               ",\"throttled_bits\":" + r[11] + "}";
       }
       std::printf("%s]\n", out.c_str());
       return;
     }
-    std::printf("%-20s %-16s %-22s %-8s %-8s %s\n", "NODE", "NAME", "ADDRESS", "VOTING", "ROLE",
-                "LAST HEARD");
+    std::printf("%-20s %-16s %-22s %-8s %-8s %-9s %-6s %s\n", "NODE", "NAME", "ADDRESS", "VOTING",
+                "ROLE", "CAPACITY", "TEMP", "LAST HEARD");
     for (const auto& r : rows) {
       const std::string heard = r[8] == "-1" ? "never" : r[8] + " ms ago";
-      std::printf("%-20s %-16s %-22s %-8s %-8s %s\n", r[0].c_str(), r[1].c_str(), r[2].c_str(),
-                  r[3].c_str(), r[4].c_str(), heard.c_str());
+      // Capacity in Mops and degrees C, from the x1000 integers of the members table.
+      const std::string capacity = std::to_string(std::atoll(r[9].c_str()) / 1000);
+      const std::string temp =
+          r[10] == "0" ? "-" : std::to_string(std::atoll(r[10].c_str()) / 1000);
+      std::printf("%-20s %-16s %-22s %-8s %-8s %-9s %-6s %s\n", r[0].c_str(), r[1].c_str(),
+                  r[2].c_str(), r[3].c_str(), r[4].c_str(), capacity.c_str(), temp.c_str(),
+                  heard.c_str());
     }
   });
 }

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "agent/core/core.h"
+#include "agent/daemon/agent_hal.h"
 #include "agent/daemon/config.h"
 #include "agent/daemon/log.h"
 #include "agent/daemon/metrics.h"
@@ -92,6 +93,10 @@ class Agent {
   std::string MembersPayload() const;
   void UpdateMetrics();
   std::string RoleName() const;
+  // LEDs and identify (agent_leds.cc; the hardware itself is AgentHal).
+  hal::NodeView LedView(uint64_t now_ms) const;
+  void NoteHeartbeatsSent(const std::vector<core::Envelope>& messages);
+  void HandleIdentify(const wire::ClientRequest& request, const net::UdpAddress& from);
 
   AgentConfig config_;
   Logger* log_;
@@ -134,6 +139,7 @@ class Agent {
 
   Notifier notifier_ = Notifier::FromEnvironment();
   Metrics metrics_;
+  AgentHal hal_;
 };
 
 // The cluster id every node of `cluster_name` shares (FNV-1a of the name, never 0).

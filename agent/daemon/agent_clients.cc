@@ -44,6 +44,7 @@ void Agent::OnClientRequest(uint64_t sender, const wire::ClientRequest& request,
   if (request.op == ClientOp::kStatus) {
     return Reply(from, request, ReplyCode::kOk, EncodeStatusReport(BuildStatus()));
   }
+  if (request.op == ClientOp::kIdentify) return HandleIdentify(request, from);
   if (request.op == ClientOp::kMetrics) {
     UpdateMetrics();
     return Reply(from, request, ReplyCode::kOk, metrics_.Render());
@@ -177,6 +178,7 @@ sm::Member Agent::SelfMember() const {
       net::Endpoint{listen_address_.address().to_string(), listen_address_.port()}.ToString();
   self.role = config_.role;
   self.version = build_info().version;
+  hal_.FillMember(&self);  // board, serial and the capacity last published
   return self;
 }
 
@@ -188,9 +190,10 @@ void Agent::RunAutopilot() {
   if (latest.Contains(meta_.node_id) && ticks_ >= self_upsert_tick_ + kConfigSettleTicks) {
     auto row = sm_.members().Find(meta_.node_id);
     if (row) row->updated_slot = 0;
-    const sm::Member self = SelfMember();
+    sm::Member self = SelfMember();
     const bool unroutable = self.address.rfind("0.0.0.0:", 0) == 0;  // joiners learn it for us
-    if ((!row && !unroutable) || (row && !unroutable && !(*row == self))) {
+    if (unroutable && row) self.address = row->address;  // so capacity updates still go out
+    if ((!row && !unroutable) || (row && !(*row == self))) {
       self_upsert_tick_ = ticks_;
       ProposeInternal({0, 0, core::CommandKind::kApp, sm::EncodeUpsertMember(self), {}});
     }
@@ -236,7 +239,7 @@ void Agent::RunAutopilot() {
 
 std::string Agent::MembersPayload() const {
   // One line per node: id, name, address, voting role, requested role, version, board, serial,
-  // ms since last heard (self: 0; unknown: -1).
+  // ms since last heard (self: 0; unknown: -1), capacity x 1000, millidegrees C, throttled bits.
   const core::Config& latest = core_->membership().Latest();
   std::vector<core::NodeId> ids = latest.voters;
   ids.insert(ids.end(), latest.learners.begin(), latest.learners.end());
@@ -258,7 +261,12 @@ std::string Agent::MembersPayload() const {
     out += std::to_string(id) + "\t" + (member ? member->name : "") + "\t" +
            (member ? member->address : "") + "\t" + voting + "\t" + (member ? member->role : "") +
            "\t" + (member ? member->version : "") + "\t" + (member ? member->board : "") + "\t" +
-           (member ? member->serial : "") + "\t" + std::to_string(heard_ms) + "\n";
+           (member ? member->serial : "") + "\t" + std::to_string(heard_ms) + "\t" +
+           (member ? std::to_string(member->capacity_milli) + "\t" +
+                         std::to_string(member->temperature_milli) + "\t" +
+                         std::to_string(member->throttled_bits)
+                   : "0\t0\t0") +
+           "\n";
   }
   return out;
 }

@@ -29,6 +29,7 @@ int Agent::Run() {
   next_tick_ = std::chrono::steady_clock::now();
   ScheduleTick();
   io_.run();
+  hal_.Restore();  // a clean stop gives the LEDs back; the unit's stop hook sets failed otherwise
   // Whatever was appended is made durable before the process goes.
   if (wal_ && wal_->last_lsn() > wal_->synced_lsn()) {
     if (Status status = wal_->Sync(); !status.ok()) {
@@ -52,6 +53,8 @@ void Agent::ScheduleTick() {
 
 void Agent::OnTick() {
   ++ticks_;
+  const uint64_t now_ms = SteadyNowMs();
+  hal_.Tick(now_ms, LedView(now_ms), disk_full_);
   if (core_) {
     core_->Tick();
     Drain();
@@ -87,6 +90,7 @@ void Agent::Drain() {
       sync_worker_->Request();
     }
     for (const core::Envelope& envelope : ready.messages) SendToNode(envelope);
+    NoteHeartbeatsSent(ready.messages);
     if (!append_failed) {
       const uint64_t lsn = wal_->last_lsn();
       for (core::Envelope& envelope : ready.messages_after_sync) {
@@ -203,6 +207,7 @@ StatusReport Agent::BuildStatus() const {
   report.role = RoleName();
   report.epoch = meta_.boot_epoch;
   report.disk_full = disk_full_;
+  report.led = hal_.pattern_name();
   report.wal_synced_lsn = wal_ ? wal_->synced_lsn() : 0;
   if (core_) {
     report.leader_id = core_->IsLeader() ? meta_.node_id : core_->LeaderHint();

@@ -44,6 +44,9 @@ void Agent::OnDatagram(std::span<const uint8_t> datagram, const net::UdpAddress&
     addresses_[opened.sender] = from;
     last_heard_tick_[opened.sender] = ticks_;
     core_->Receive(*envelope);
+    if (std::holds_alternative<core::Active>(envelope->message)) {
+      hal_.HeartbeatReceived(SteadyNowMs());
+    }
     Drain();
   } else if (auto* request = std::get_if<wire::ClientRequest>(&message)) {
     OnClientRequest(opened.sender, *request, from);

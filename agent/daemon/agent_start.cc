@@ -30,7 +30,8 @@ uint64_t ClusterIdFor(const std::string& cluster_name) {
   return hash == 0 ? 1 : hash;
 }
 
-Agent::Agent(AgentConfig config, Logger* logger) : config_(std::move(config)), log_(logger) {
+Agent::Agent(AgentConfig config, Logger* logger)
+    : config_(std::move(config)), log_(logger), hal_(config_.sysroot, config_.leds, logger) {
   if (config_.key_file.empty()) config_.key_file = config_.data_dir + "/cluster.key";
 }
 
@@ -40,6 +41,7 @@ Agent::~Agent() {
 
 Status Agent::Open() {
   if (Status status = ValidateConfig(config_); !status.ok()) return status;
+  hal_.Open(SteadyNowMs());  // the status LED shows booting while the WAL is read
   if (mkdir(config_.data_dir.c_str(), 0700) != 0 && errno != EEXIST) {
     return Status::IOError("cannot create data dir " + config_.data_dir + ": " +
                            std::strerror(errno));

@@ -35,6 +35,8 @@ const Key kKeys[] = {
     {"log_level", &AgentConfig::log_level, "error, warning, notice, info or debug"},
     {"unsafe_no_fsync", &AgentConfig::unsafe_no_fsync,
      "BENCHMARKS ONLY: skip fdatasync; acknowledged writes can be lost"},
+    {"sysroot", &AgentConfig::sysroot,
+     "Read probes and drive LEDs under this directory instead of / (tests)"},
 };
 
 // Tables other parts of pifleet read from the same file (hal's [leds], ...).
@@ -114,6 +116,11 @@ Status ParseConfigText(std::string_view text, const std::string& source_name, Ag
       known = true;
       if (Status status = ReadKey(node, key, source_name, &parsed); !status.ok()) return status;
     }
+    if (key_name == "leds") {  // parsed and checked by the hardware layer
+      if (Status status = hal::ParseLedConfig(text, source_name, &parsed.leds); !status.ok()) {
+        return status;
+      }
+    }
     for (const char* other : kOtherTables) known = known || key_name == other;
     if (!known) {
       return Status::InvalidArgument(source_name + ": unknown key '" + std::string(key_name) +
@@ -152,6 +159,7 @@ Status ValidateConfig(const AgentConfig& config) {
     return Status::InvalidArgument("log_level must be error, warning, notice, info or debug");
   }
   if (config.data_dir.empty()) return Status::InvalidArgument("data_dir must not be empty");
+  if (config.sysroot.empty()) return Status::InvalidArgument("sysroot must not be empty");
   return Status::Ok();
 }
 

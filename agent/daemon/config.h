@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "agent/base/status.h"
+#include "hal/led_config.h"
 
 namespace pifleet::daemon {
 
@@ -29,6 +30,9 @@ struct AgentConfig {
   uint32_t datagram_bytes = 1400;                 // largest datagram sent
   std::string log_level = "info";                 // error | warning | notice | info | debug
   bool unsafe_no_fsync = false;  // benchmarks only: acknowledged writes can be lost
+  std::string sysroot = "/";     // probes and LEDs read under here (tests: a fixture tree)
+  // The [leds.status] / [leds.heartbeat] tables (hal/led_config.h); not flags.
+  hal::LedConfig leds = hal::DefaultLedConfig();
 };
 
 // Reads a TOML file over *config. Unknown keys, wrong types and syntax errors are errors that

@@ -18,7 +18,7 @@ std::string IdList(const std::vector<uint64_t>& ids) {
 std::string EncodeStatusReport(const StatusReport& r) {
   msgpack::sbuffer buffer;
   msgpack::packer<msgpack::sbuffer> pk(buffer);
-  pk.pack_map(16);
+  pk.pack_map(17);
   pk.pack(std::string("node_id")), pk.pack(r.node_id);
   pk.pack(std::string("name")), pk.pack(r.name);
   pk.pack(std::string("cluster")), pk.pack(r.cluster);
@@ -34,6 +34,7 @@ std::string EncodeStatusReport(const StatusReport& r) {
   pk.pack(std::string("disk_full")), pk.pack(r.disk_full);
   pk.pack(std::string("wal_synced_lsn")), pk.pack(r.wal_synced_lsn);
   pk.pack(std::string("dropped")), pk.pack(r.dropped);
+  pk.pack(std::string("led")), pk.pack(r.led);
   pk.pack(std::string("format")), pk.pack(1);
   return std::string(buffer.data(), buffer.size());
 }
@@ -77,6 +78,8 @@ Status DecodeStatusReport(const std::string& bytes, StatusReport* out) {
         r.wal_synced_lsn = v.as<uint64_t>();
       else if (key == "dropped")
         r.dropped = v.as<std::map<std::string, uint64_t>>();
+      else if (key == "led")
+        r.led = v.as<std::string>();
       // Unknown keys come from newer agents: ignored.
     }
     *out = std::move(r);
@@ -125,7 +128,7 @@ std::string StatusReportJson(const StatusReport& r) {
          ",\"epoch\":" + std::to_string(r.epoch) + ",\"voters\":" + ids(r.voters) +
          ",\"learners\":" + ids(r.learners) + ",\"disk_full\":" + (r.disk_full ? "true" : "false") +
          ",\"wal_synced_lsn\":" + std::to_string(r.wal_synced_lsn) + ",\"dropped\":" + dropped +
-         "}";
+         ",\"led\":" + JsonString(r.led) + "}";
 }
 
 std::string StatusReportText(const StatusReport& r) {
@@ -137,10 +140,10 @@ std::string StatusReportText(const StatusReport& r) {
     dropped_detail += (dropped_detail.empty() ? "" : ", ") + reason + " " + std::to_string(count);
   }
   return "node      " + std::to_string(r.node_id) + " (" + r.name + ")\n" + "cluster   " +
-         r.cluster + "\nrole      " + r.role + "\nleader    " +
-         (r.leader_id ? std::to_string(r.leader_id) : "unknown") + "\ndecided   slot " +
-         std::to_string(r.decided_slot) + "\napplied   slot " + std::to_string(r.applied_slot) +
-         "\nvoters    " + IdList(r.voters) + "\nlearners  " +
+         r.cluster + "\nrole      " + r.role + "\nled       " + (r.led.empty() ? "-" : r.led) +
+         "\nleader    " + (r.leader_id ? std::to_string(r.leader_id) : "unknown") +
+         "\ndecided   slot " + std::to_string(r.decided_slot) + "\napplied   slot " +
+         std::to_string(r.applied_slot) + "\nvoters    " + IdList(r.voters) + "\nlearners  " +
          (r.learners.empty() ? "-" : IdList(r.learners)) + "\ndisk      " +
          (r.disk_full ? "FULL: not voting" : "ok") + "\ndropped   " +
          std::to_string(dropped_total) +

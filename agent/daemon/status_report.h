@@ -27,6 +27,7 @@ struct StatusReport {
   bool disk_full = false;
   uint64_t wal_synced_lsn = 0;
   std::map<std::string, uint64_t> dropped;  // datagrams dropped, by reason
+  std::string led;                          // the status LED's pattern (docs/leds.md)
 };
 
 std::string EncodeStatusReport(const StatusReport& report);

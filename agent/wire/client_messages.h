@@ -16,6 +16,7 @@ enum class ClientOp : uint8_t {
   kJoin = 6,      // payload: sm::EncodeUpsertMember of the joining node; reply: cluster.meta text
   kLocalGet = 7,  // payload: key; answered from this node's state, without the log
   kAlive = 8,     // a member tells the leader it is up (learners send nothing else); no reply
+  kIdentify = 9,  // payload: "NODE_ID SECONDS"; that node blinks identify (docs/leds.md)
 };
 
 struct ClientRequest {

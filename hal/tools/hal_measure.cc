@@ -14,6 +14,7 @@
 #include "hal/capacity.h"
 #include "hal/capacity_publisher.h"
 #include "hal/led_controller.h"
+#include "hal/node_role.h"
 #include "hal/probes.h"
 #include "hal/sysfs_file.h"
 #include "hal/sysfs_led.h"
@@ -27,7 +28,10 @@ constexpr int kLedIterations = 20000;
 constexpr double kProbesPerHour = 3600;          // one snapshot a second
 constexpr double kStatusChangesPerHour = 72000;  // worst case: identify, 20 changes a second
 constexpr double kLeaderChangesPerHour = 3600;   // leader: on 1900, off 100
-constexpr double kHeartbeatsPerHour = 36000;     // one leader heartbeat every 100 ms
+// The agent toggles on every leader heartbeat: the core's Active, every 5 ticks of 10 ms.
+constexpr double kHeartbeatsPerHour = 72000;
+constexpr double kAgentTicksPerHour = 360000;  // the agent looks at its role every 10 ms tick
+constexpr int kAgentTickIterations = 200000;
 
 bool WriteNewFile(const std::string& path, const std::string& text) {
   FILE* f = std::fopen(path.c_str(), "w");
@@ -81,6 +85,32 @@ bool MakeFakeLed(const std::string& root) {
   return true;
 }
 
+// What the agent does on each 10 ms tick (AgentHal::Tick without the probes): the role from
+// its view, and a status LED step only when one is due or the pattern changed.
+void MeasureAgentTicks(LedDriver* led) {
+  for (const bool leader : {false, true}) {
+    LedController controller(led, nullptr);
+    NodeView view;
+    view.started = view.has_core = view.member = view.voter = view.heard_any_peer = true;
+    view.leader = leader;
+    view.leader_silent_ms = 20;
+    view.voters_total = view.voters_alive = 3;
+    uint64_t now_ms = 0;
+    uint64_t next_ms = 0;
+    const double start = CpuSeconds();
+    for (int i = 0; i < kAgentTickIterations; ++i, now_ms += 10) {
+      controller.SetRole(RoleOf(view));
+      if (now_ms >= next_ms || controller.Desired(now_ms) != controller.active()) {
+        next_ms = controller.Tick(now_ms);
+      }
+    }
+    const double per_tick = (CpuSeconds() - start) / kAgentTickIterations;
+    std::printf("  %.3f us CPU per agent tick as %s -> %.1f ms per hour at 100 ticks/s\n",
+                per_tick * 1e6, leader ? "leader" : "follower",
+                per_tick * kAgentTicksPerHour * 1e3);
+  }
+}
+
 void MeasureLeds() {
   char root[] = "/tmp/pifleet-hal-measure-XXXXXX";
   if (mkdtemp(root) == nullptr) return;
@@ -104,8 +134,9 @@ void MeasureLeds() {
         "%.1f ms per hour for leader (1/s)\n",
         per_change * 1e6, per_change * kStatusChangesPerHour * 1e3,
         per_change * kLeaderChangesPerHour * 1e3);
-    std::printf("  %.1f us CPU per heartbeat toggle -> %.1f ms per hour at 10 heartbeats/s\n",
+    std::printf("  %.1f us CPU per heartbeat toggle -> %.1f ms per hour at 20 heartbeats/s\n",
                 per_heartbeat * 1e6, per_heartbeat * kHeartbeatsPerHour * 1e3);
+    MeasureAgentTicks(led.get());
   }
   std::error_code ec;
   std::filesystem::remove_all(root, ec);

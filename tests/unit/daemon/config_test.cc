@@ -33,6 +33,34 @@ name = "ACT"
   EXPECT_TRUE(ValidateConfig(config).ok());
 }
 
+TEST(Config, LedTablesAndSysrootReachTheAgent) {
+  AgentConfig config;
+  EXPECT_EQ(config.leds.status->name, "ACT");  // the Pi's own LEDs by default
+  EXPECT_EQ(config.sysroot, "/");
+  ASSERT_TRUE(ParseConfigText(R"(
+sysroot = "/tmp/fixture"
+
+[leds.status]
+name = "led0"
+
+[leds.heartbeat]
+chip = "gpiochip0"
+line = 17
+)",
+                              "pifleet.toml", &config)
+                  .ok());
+  EXPECT_EQ(config.sysroot, "/tmp/fixture");
+  EXPECT_EQ(config.leds.status->name, "led0");
+  EXPECT_EQ(config.leds.heartbeat->kind, hal::LedSpec::Kind::kGpio);
+  EXPECT_EQ(config.leds.heartbeat->line, 17u);
+
+  AgentConfig untouched;
+  const Status bad = ParseConfigText("[leds.heartbeat]\nline = 5000\n", "x.toml", &untouched);
+  EXPECT_FALSE(bad.ok());
+  EXPECT_NE(bad.message().find("leds.heartbeat"), std::string::npos) << bad.message();
+  EXPECT_EQ(untouched.leds.heartbeat->name, "PWR");
+}
+
 TEST(Config, BrokenFilesNameTheProblemAndChangeNothing) {
   const struct {
     const char* text;

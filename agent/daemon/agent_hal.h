@@ -1,0 +1,85 @@
+// The agent's hardware: the status and heartbeat LEDs speaking the LED language (docs/leds.md)
+// and the probe loop that turns readings into capacity for the members table (docs/hal.md).
+// Every call comes from the agent's event loop, so a hung loop freezes both LEDs.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "agent/daemon/log.h"
+#include "agent/sm/members.h"
+#include "hal/capacity.h"
+#include "hal/capacity_publisher.h"
+#include "hal/led_config.h"
+#include "hal/led_controller.h"
+#include "hal/load_probe.h"
+#include "hal/node_role.h"
+
+namespace pifleet::daemon {
+
+// Milliseconds on the steady clock: the time base of every AgentHal call.
+uint64_t SteadyNowMs();
+
+class AgentHal {
+ public:
+  AgentHal(std::string sysroot, const hal::LedConfig& leds, Logger* log);
+  ~AgentHal();  // gives the LEDs back if Restore was not called (a failed start)
+  AgentHal(const AgentHal&) = delete;
+  AgentHal& operator=(const AgentHal&) = delete;
+
+  // Opens the LEDs (a missing one is logged, never fatal), shows booting, calibrates the
+  // per-core speed and takes the first probe reading.
+  void Open(uint64_t now_ms);
+  // From every loop tick: probes once a second, publishes capacity when it moved, and steps the
+  // status LED when it is due or the state changed.
+  void Tick(uint64_t now_ms, const hal::NodeView& view, bool disk_full);
+
+  // The heartbeat LED: toggled on each leader heartbeat received, or sent by the leader.
+  void HeartbeatReceived(uint64_t now_ms);
+  void HeartbeatSent();
+  // Since the last heartbeat received; UINT64_MAX before the first.
+  uint64_t LeaderSilentMs(uint64_t now_ms) const;
+
+  void Identify(uint64_t now_ms, uint32_t seconds);
+  // Gives both LEDs back as they were found (the agent's clean exit).
+  void Restore();
+
+  // What this node publishes about itself: capacity, temperature, throttle bits (as last
+  // published, so a row changes only when the publisher says so), board and serial.
+  void FillMember(sm::Member* member) const;
+  const char* pattern_name() const;
+  const hal::Capacity& capacity() const { return capacity_; }
+
+ private:
+  void Probe(uint64_t now_ms);
+  void LogLedErrors(uint64_t now_ms);
+
+  std::string sysroot_;
+  hal::LedConfig led_config_;
+  Logger* log_;
+  std::unique_ptr<hal::LedDriver> status_led_;
+  std::unique_ptr<hal::LedDriver> heartbeat_led_;
+  std::unique_ptr<hal::LedController> controller_;  // from Open on
+  uint64_t next_led_ms_ = 0;
+  uint64_t led_errors_logged_ = 0;
+  uint64_t last_heartbeat_ms_ = 0;
+  bool heartbeat_seen_ = false;
+  bool restored_ = false;
+
+  hal::LoadProbe load_;
+  double core_speed_mops_ = 0.0;
+  uint64_t next_probe_ms_ = 0;
+  hal::Capacity capacity_;
+  bool hot_ = false;
+  int64_t temperature_milli_ = 0;
+  uint32_t throttled_bits_ = 0;
+  std::string board_;
+  std::string serial_;
+  hal::CapacityPublisher publisher_;
+  uint64_t published_capacity_milli_ = 0;
+  int64_t published_temperature_milli_ = 0;
+  uint32_t published_throttled_bits_ = 0;
+};
+
+}  // namespace pifleet::daemon
