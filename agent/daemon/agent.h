@@ -136,6 +136,7 @@ class Agent {
   uint64_t config_proposed_tick_ = 0;
   uint64_t self_upsert_tick_ = 0;
   bool ready_notified_ = false;
+  bool was_member_ = false;  // in a configuration since start; once removed, never rejoins alone
 
   Notifier notifier_ = Notifier::FromEnvironment();
   Metrics metrics_;

@@ -184,8 +184,16 @@ sm::Member Agent::SelfMember() const {
 
 void Agent::RunAutopilot() {
   const core::Config& latest = core_->membership().Latest();
-  // A node that is not yet in the configuration keeps asking to join.
-  if (!latest.Contains(meta_.node_id) && !join_addresses_.empty()) SendJoinRequests();
+  // A node that is not yet in the configuration keeps asking to join; one that was in it and
+  // has been removed (`pifleet leave`) stays out rather than rejoin through --join.
+  if (latest.Contains(meta_.node_id)) {
+    was_member_ = true;
+  } else if (was_member_) {
+    log_->LogLimited("removed", ticks_ * core::kTickMs, Level::kWarning,
+                     "removed from the cluster configuration; not rejoining (stop this agent)");
+  } else if (!join_addresses_.empty()) {
+    SendJoinRequests();
+  }
   // Every member keeps its own row of the members table current (the seed has no one to join).
   if (latest.Contains(meta_.node_id) && ticks_ >= self_upsert_tick_ + kConfigSettleTicks) {
     auto row = sm_.members().Find(meta_.node_id);

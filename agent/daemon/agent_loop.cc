@@ -195,7 +195,7 @@ std::string Agent::RoleName() const {
   if (core_->IsLeader()) return "leader";
   if (latest.IsVoter(meta_.node_id)) return "follower";
   if (latest.Contains(meta_.node_id)) return "learner";
-  return "joining";
+  return was_member_ ? "removed" : "joining";
 }
 
 StatusReport Agent::BuildStatus() const {

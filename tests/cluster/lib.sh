@@ -8,6 +8,7 @@ declare -A PIDS=()
 
 cleanup() {
   local status=$?
+  touch "$WORK/stop-writers" "$WORK/stop-history"  # background clients end their loops
   for node in "${!PIDS[@]}"; do kill -9 "${PIDS[$node]}" 2>/dev/null || true; done
   wait 2>/dev/null || true
   if [ "$status" -ne 0 ]; then
@@ -19,20 +20,38 @@ cleanup() {
 trap cleanup EXIT
 
 fail() { echo "FAIL: $*"; exit 1; }
+# Debian's python3 when present: a pyenv shim first in PATH costs about 2 s per start.
+if [ -x /usr/bin/python3 ]; then python3() { /usr/bin/python3 "$@"; }; fi
 port() { echo $((BASE_PORT + $1)); }
-addr() { echo "127.0.0.1:$(port "$1")"; }
+# host_of N: node N's IP; LOOPBACK='[::1]' puts every node on IPv6 loopback. netns_lib.sh gives
+# each node its own address.
+host_of() { echo "${LOOPBACK:-127.0.0.1}"; }
+addr() { echo "$(host_of "$1"):$(port "$1")"; }
+# wrap_for N: sets WRAP to the words that run a command where node N's network is (N empty:
+# where clients run). None on plain loopback; netns_lib.sh puts `ip netns exec NS` there. An
+# array, not a function, so that "${WRAP[@]}" CMD & leaves $! the command's own pid.
+wrap_for() { WRAP=(); }
 
 "$PIFLEET" keygen --out "$WORK/cluster.key"
 
 # start_agent N [extra flags...]: node N listens on BASE_PORT+N with data dir $WORK/nN.
 start_agent() {
   local n=$1; shift
-  "$PIFLEET" agent --data-dir "$WORK/n$n" --listen "$(addr "$n")" --key-file "$WORK/cluster.key" \
-    --name "n$n" --metrics-listen "" "$@" >> "$WORK/n$n.log" 2>&1 &
+  wrap_for "$n"
+  "${WRAP[@]}" "$PIFLEET" agent --data-dir "$WORK/n$n" --listen "$(addr "$n")" \
+    --key-file "$WORK/cluster.key" --name "n$n" --metrics-listen "" "$@" >> "$WORK/n$n.log" 2>&1 &
   PIDS[$n]=$!
 }
 
 kill_agent() { kill -9 "${PIDS[$1]}" 2>/dev/null || true; wait "${PIDS[$1]}" 2>/dev/null || true; unset "PIDS[$1]"; }
+# stop_agent N: SIGTERM; returns the agent's exit code.
+stop_agent() {
+  local rc=0
+  kill -TERM "${PIDS[$1]}"
+  wait "${PIDS[$1]}" || rc=$?
+  unset "PIDS[$1]"
+  return "$rc"
+}
 
 endpoints() {
   local list="" n
@@ -40,11 +59,16 @@ endpoints() {
   echo "$list"
 }
 
-cli() { "$PIFLEET" --key-file "$WORK/cluster.key" --timeout-ms "${TIMEOUT_MS:-5000}" "$@"; }
+# cli ARGS...: a client command; CLI_NODE=N runs it from node N's network.
+cli() {
+  wrap_for "${CLI_NODE:-}"
+  "${WRAP[@]}" "$PIFLEET" --key-file "$WORK/cluster.key" \
+    --timeout-ms "${TIMEOUT_MS:-5000}" "$@"
+}
 
 # field NODE KEY: one field of `status --json` of node NODE.
 field() {
-  cli --endpoints "$(addr "$1")" status --json 2>/dev/null |
+  CLI_NODE=$1 cli --endpoints "$(addr "$1")" status --json 2>/dev/null |
     python3 -c "import json,sys; print(json.loads(sys.stdin.readline())['$2'])" 2>/dev/null
 }
 
@@ -62,4 +86,76 @@ leader_of() {  # prints the leader id as node N sees it
 }
 
 node_id() { field "$1" node_id; }
-is_voter_count() { [ "$(cli --endpoints "$(addr "$1")" status --json | python3 -c "import json,sys; print(len(json.loads(sys.stdin.readline())['voters']))")" = "$2" ]; }
+# has_leader N: node N names a leader (polled with wait_until).
+has_leader() { local id; id=$(leader_of "$1") && [ -n "$id" ] && [ "$id" != 0 ]; }
+is_voter_count() { [ "$(CLI_NODE=$1 cli --endpoints "$(addr "$1")" status --json | python3 -c "import json,sys; print(len(json.loads(sys.stdin.readline())['voters']))")" = "$2" ]; }
+
+# node_number ID N...: which of the nodes N... has node id ID.
+node_number() {
+  local id=$1 n; shift
+  for n in "$@"; do [ "$(node_id "$n")" = "$id" ] && { echo "$n"; return 0; }; done
+  return 1
+}
+
+# leader_node N...: the node number of the leader, as the first of N... that names one sees it.
+leader_node() {
+  local n leader
+  for n in "$@"; do
+    leader=$(leader_of "$n") || continue
+    [ -n "$leader" ] && [ "$leader" != 0 ] && { node_number "$leader" "$@"; return; }
+  done
+  return 1
+}
+
+# Background writers. Client C puts keys cC-1, cC-2, ... through the endpoints listed in
+# $WORK/endpoints (re-read before every write, so a test can change them) until stop_writers.
+# Each acknowledged write is appended to $WORK/acks.C as "KEY VALUE"; only those are promised.
+WRITER_PIDS=()
+start_writers() {
+  local c
+  rm -f "$WORK/stop-writers"
+  for c in "$@"; do
+    (
+      i=0
+      while [ ! -e "$WORK/stop-writers" ]; do
+        i=$((i + 1))
+        if TIMEOUT_MS=3000 cli --endpoints "$(cat "$WORK/endpoints")" kv put "c$c-$i" "v$c-$i" \
+            > /dev/null 2>&1; then
+          echo "c$c-$i v$c-$i" >> "$WORK/acks.$c"
+        fi
+      done
+    ) &
+    WRITER_PIDS+=($!)
+  done
+}
+stop_writers() {
+  touch "$WORK/stop-writers"
+  wait "${WRITER_PIDS[@]}" 2>/dev/null || true
+  WRITER_PIDS=()
+}
+acked_count() { cat "$WORK"/acks.* 2>/dev/null | wc -l; }
+
+# wait_acks N SECONDS: waits until N more writes than now are acknowledged.
+wait_acks() {
+  local target=$(( $(acked_count) + $1 ))
+  acks_reached() { [ "$(acked_count)" -ge "$target" ]; }
+  wait_until "$2" acks_reached
+}
+
+# check_ledger ENDPOINTS: reads every acknowledged key back through the log (linearizable
+# reads, one client process: pifleet-kv-client) and fails on any value that differs.
+check_ledger() {
+  local kv_client=${PIFLEET_KV_CLIENT:?set PIFLEET_KV_CLIENT to the pifleet-kv-client binary}
+  cat "$WORK"/acks.* > "$WORK/ledger" 2> /dev/null || true
+  "$kv_client" --endpoints "$1" --key-file "$WORK/cluster.key" check "$WORK/ledger" ||
+    fail "an acknowledged write is missing or wrong"
+}
+
+# check_logs_clean: no sanitizer report and no failed assertion in any agent log.
+check_logs_clean() {
+  local found
+  found=$(grep -l -E 'AddressSanitizer|UndefinedBehaviorSanitizer|runtime error:|assertion failed' \
+    "$WORK"/*.log 2>/dev/null || true)
+  [ -z "$found" ] || { grep -h -E -A5 'Sanitizer|runtime error:|assertion failed' $found | head -40; \
+    fail "agent logs report errors: $found"; }
+}

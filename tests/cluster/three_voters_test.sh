@@ -5,7 +5,7 @@
 source "$(dirname "$0")/lib.sh"
 
 start_agent 1 --seed --voters 3
-wait_until 10 test -n "$(leader_of 1)" || fail "the seed did not come up"
+wait_until 20 has_leader 1 || fail "the seed did not come up"
 start_agent 2 --join "$(addr 1)"
 start_agent 3 --join "$(addr 1)"
 wait_until 30 is_voter_count 1 3 || fail "autopilot did not make 3 voters"

@@ -1,0 +1,157 @@
+// pifleet-kv-client: one long-lived client for the cluster tests and tests/bench/cluster_bench.sh.
+// The client (key, subkeys, socket) is set up once, so the figures are the cluster's, not
+// process start-up's, and a ledger of hundreds of keys is checked in one process.
+//   pifleet-kv-client --endpoints E --key-file K latency N
+//       N sequential puts; prints "puts N p50_us X p99_us Y max_us Z"
+//   pifleet-kv-client --endpoints E --key-file K failover PID
+//       one put, then SIGKILL to PID, then the next put until acknowledged; prints
+//       "failover_ms X" (kill to acknowledgement)
+//   pifleet-kv-client --endpoints E --key-file K check FILE
+//       reads every "KEY VALUE" line's key through the log and compares the value
+// Exit codes: 0 done, 1 a request failed, timed out or read a wrong value, 2 usage.
+#include <signal.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "agent/cli/client.h"
+#include "agent/sm/kv_op.h"
+
+namespace pifleet {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+constexpr uint32_t kRequestTimeoutMs = 30000;
+
+// A log operation; *output gets the value for a get.
+bool Run(cli::Client& client, sm::KvKind kind, const std::string& key, const std::string& value,
+         std::string* output) {
+  wire::ClientReply reply;
+  const sm::KvOp op{kind, key, value, ""};
+  if (!client.Call(wire::ClientOp::kKv, sm::EncodeKvOp(op), &reply).ok()) return false;
+  if (reply.code != wire::ReplyCode::kOk || reply.payload.empty()) return false;
+  if (output != nullptr) *output = reply.payload.substr(1);  // first byte: the ok flag
+  return true;
+}
+
+bool Put(cli::Client& client, const std::string& key) {
+  return Run(client, sm::KvKind::kPut, key, "x", nullptr);
+}
+
+int64_t MicrosSince(Clock::time_point start) {
+  return std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start).count();
+}
+
+int Latency(cli::Client& client, int count) {
+  std::vector<int64_t> micros;
+  micros.reserve(static_cast<size_t>(count));
+  for (int i = 0; i < count; ++i) {
+    const auto start = Clock::now();
+    if (!Put(client, "latency/" + std::to_string(i))) {
+      std::fprintf(stderr, "pifleet-kv-client: put %d failed\n", i);
+      return 1;
+    }
+    micros.push_back(MicrosSince(start));
+  }
+  std::sort(micros.begin(), micros.end());
+  const auto at = [&micros](double q) {
+    return micros[std::min(micros.size() - 1, static_cast<size_t>(q * micros.size()))];
+  };
+  std::printf("puts %d p50_us %lld p99_us %lld max_us %lld\n", count,
+              static_cast<long long>(at(0.50)), static_cast<long long>(at(0.99)),
+              static_cast<long long>(micros.back()));
+  return 0;
+}
+
+int Failover(cli::Client& client, pid_t victim) {
+  if (!Put(client, "failover/before")) {
+    std::fprintf(stderr, "pifleet-kv-client: no put acknowledged before the kill\n");
+    return 1;
+  }
+  const auto start = Clock::now();
+  if (kill(victim, SIGKILL) != 0) {
+    std::perror("pifleet-kv-client: kill");
+    return 1;
+  }
+  if (!Put(client, "failover/after")) {
+    std::fprintf(stderr, "pifleet-kv-client: no put acknowledged after the kill\n");
+    return 1;
+  }
+  std::printf("failover_ms %.1f\n", static_cast<double>(MicrosSince(start)) / 1000.0);
+  return 0;
+}
+
+int Check(cli::Client& client, const std::string& path) {
+  std::ifstream file(path);
+  if (!file) {
+    std::fprintf(stderr, "pifleet-kv-client: cannot read %s\n", path.c_str());
+    return 1;
+  }
+  std::string line;
+  int checked = 0;
+  while (std::getline(file, line)) {
+    std::istringstream fields(line);
+    std::string key, value, got;
+    if (!(fields >> key >> value)) continue;
+    if (!Run(client, sm::KvKind::kGet, key, "", &got)) {
+      std::fprintf(stderr, "pifleet-kv-client: read of %s failed\n", key.c_str());
+      return 1;
+    }
+    if (got != value) {
+      std::fprintf(stderr, "%s: read '%s', acknowledged '%s'\n", key.c_str(), got.c_str(),
+                   value.c_str());
+      return 1;
+    }
+    ++checked;
+  }
+  std::printf("ledger: all %d acknowledged writes read back\n", checked);
+  return 0;
+}
+
+int Usage() {
+  std::fprintf(stderr,
+               "usage: pifleet-kv-client --endpoints E --key-file K "
+               "(latency N | failover PID | check FILE)\n");
+  return 2;
+}
+
+int Main(int argc, char** argv) {
+  cli::ClientOptions options;
+  options.timeout_ms = kRequestTimeoutMs;
+  std::vector<std::string> args(argv + 1, argv + argc);
+  std::vector<std::string> rest;
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "--endpoints" && i + 1 < args.size()) {
+      options.endpoints = args[++i];
+    } else if (args[i] == "--key-file" && i + 1 < args.size()) {
+      options.key_file = args[++i];
+    } else {
+      rest.push_back(args[i]);
+    }
+  }
+  if (rest.size() != 2) return Usage();
+  std::unique_ptr<cli::Client> client;
+  if (Status status = cli::Client::Create(options, &client); !status.ok()) {
+    std::fprintf(stderr, "pifleet-kv-client: %s\n", status.message().c_str());
+    return 2;
+  }
+  const std::string& mode = rest[0];
+  const int number = std::atoi(rest[1].c_str());
+  if (mode == "latency" && number > 0) return Latency(*client, number);
+  if (mode == "failover" && number > 0) return Failover(*client, static_cast<pid_t>(number));
+  if (mode == "check") return Check(*client, rest[1]);
+  return Usage();
+}
+
+}  // namespace
+}  // namespace pifleet
+
+int main(int argc, char** argv) { return pifleet::Main(argc, argv); }
