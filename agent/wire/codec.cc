@@ -293,7 +293,10 @@ WireMessage UnpackMessage(const msgpack::object& root, DropReason* reason) {
   if (type == WireType::kClientRequest) {
     const msgpack::object* f = Array(root, 5);
     const uint8_t op = U8(f[3]);
-    if (op < static_cast<uint8_t>(ClientOp::kKv) || op > static_cast<uint8_t>(ClientOp::kAlive)) {
+    const bool key_op = op >= static_cast<uint8_t>(ClientOp::kKeyInstall) &&
+                        op <= static_cast<uint8_t>(ClientOp::kKeyList);
+    if (!key_op &&
+        (op < static_cast<uint8_t>(ClientOp::kKv) || op > static_cast<uint8_t>(ClientOp::kAlive))) {
       *reason = DropReason::kUnknownType;
       return {};
     }
