@@ -21,15 +21,18 @@
 #include "agent/daemon/config.h"
 #include "agent/daemon/log.h"
 #include "agent/daemon/metrics.h"
+#include "agent/daemon/metrics_http.h"
 #include "agent/daemon/notify.h"
 #include "agent/daemon/status_report.h"
 #include "agent/daemon/sync_worker.h"
+#include "agent/net/beacon_socket.h"
 #include "agent/net/udp_socket.h"
 #include "agent/sm/state_machine.h"
 #include "agent/store/node_meta.h"
 #include "agent/store/wal.h"
 #include "agent/wire/codec.h"
 #include "agent/wire/fragments.h"
+#include "agent/wire/key_table.h"
 #include "agent/wire/seal.h"
 
 namespace pifleet::daemon {
@@ -97,6 +100,22 @@ class Agent {
   hal::NodeView LedView(uint64_t now_ms) const;
   void NoteHeartbeatsSent(const std::vector<core::Envelope>& messages);
   void HandleIdentify(const wire::ClientRequest& request, const net::UdpAddress& from);
+  // Keyring rotation through the log (agent_keys.cc).
+  std::string KeyringPath() const;
+  Status LoadPersistedKeyring(bool* loaded);
+  Status SaveKeyring();
+  std::vector<core::NodeId> ConfigMembers() const;
+  std::string KeyListPayload() const;
+  void HandleKeyRequest(const wire::ClientRequest& request, const net::UdpAddress& from);
+  void ApplyKeyCommand(uint64_t slot, const core::Command& command);
+  Status ApplyKeyringChange(uint64_t slot, const wire::KeyCommand& command);
+  void ReportKeys(bool changed);
+  void NoteClientKey(const net::UdpAddress& from, uint8_t key_id);
+  std::optional<uint8_t> ReplyKeyFor(const net::UdpAddress& to) const;
+  // LAN discovery (discovery.cc).
+  Status StartDiscovery();
+  void OnBeaconDatagram(std::span<const uint8_t> datagram, const net::UdpAddress& from);
+  void SendBeaconIfDue();
 
   AgentConfig config_;
   Logger* log_;
@@ -109,6 +128,12 @@ class Agent {
 
   store::NodeMeta meta_;
   wire::Keyring keyring_;
+  uint64_t keyring_applied_slot_ = 0;  // slot of the last key command applied to keyring_
+  wire::KeyTable key_table_;
+  std::map<std::pair<uint64_t, uint64_t>, std::string> key_results_;  // error, "" if applied
+  std::deque<std::pair<uint64_t, uint64_t>> key_results_order_;
+  uint64_t keys_reported_tick_ = 0;
+  std::map<net::UdpAddress, uint8_t> client_key_ids_;
   std::unique_ptr<wire::Sealer> sealer_;
   std::unique_ptr<wire::Opener> opener_;
   wire::Reassembler reassembler_;
@@ -141,6 +166,9 @@ class Agent {
   Notifier notifier_ = Notifier::FromEnvironment();
   Metrics metrics_;
   AgentHal hal_;
+  std::unique_ptr<MetricsHttpServer> metrics_http_;  // null when metrics_listen is ""
+  std::unique_ptr<net::BeaconSocket> beacons_;       // null without --discover
+  uint64_t beacons_heard_ = 0;
 };
 
 // The cluster id every node of `cluster_name` shares (FNV-1a of the name, never 0).

@@ -57,6 +57,11 @@ void Agent::OnClientRequest(uint64_t sender, const wire::ClientRequest& request,
       return Reply(from, request, ReplyCode::kOk, "\1" + sm_.kv().Read(request.payload));
     case ClientOp::kJoin:
       return HandleJoin(request, from);
+    case ClientOp::kKeyInstall:
+    case ClientOp::kKeyUse:
+    case ClientOp::kKeyRemove:
+    case ClientOp::kKeyList:
+      return HandleKeyRequest(request, from);
     case ClientOp::kLeave: {
       core::NodeId node = 0;
       const auto& text = request.payload;
@@ -77,7 +82,7 @@ void Agent::OnClientRequest(uint64_t sender, const wire::ClientRequest& request,
     case ClientOp::kKv: {
       core::Command command{
           request.client_id, request.sequence, core::CommandKind::kApp, request.payload, {}};
-      if (sm::IsMembersCommand(request.payload)) {
+      if (sm::IsMembersCommand(request.payload) || wire::IsKeyCommand(request.payload)) {
         return Reply(from, request, ReplyCode::kError, "", "not a key-value command");
       }
       if (Status status = core_->Propose(command); !status.ok()) {

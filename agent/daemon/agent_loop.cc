@@ -61,6 +61,7 @@ void Agent::OnTick() {
   } else if (ticks_ % kJoinRetryTicks == 1) {
     SendJoinRequests();
   }
+  SendBeaconIfDue();
   if (disk_full_ && !sync_in_flight_ && ticks_ % kDiskRetryTicks == 0) {
     sync_in_flight_ = true;
     sync_worker_->Request();
@@ -75,6 +76,7 @@ void Agent::OnTick() {
       it = it->second.expires_tick <= ticks_ ? waiting_.erase(it) : std::next(it);
     }
     if (core_) RunAutopilot();
+    ReportKeys(false);
     NotifyReadyOnceMember();
     RefreshStatusLine();
   }
@@ -160,6 +162,10 @@ void Agent::ReleaseHeld() {
 void Agent::Apply(const core::Decision& decision) {
   for (const core::Command& command : decision.value.commands) {
     if (command.kind != core::CommandKind::kApp) continue;  // the core tracks configurations
+    if (wire::IsKeyCommand(command.payload)) {
+      ApplyKeyCommand(decision.slot, command);
+      continue;
+    }
     const sm::KvResult result =
         sm_.Apply(decision.slot, command.client_id, command.sequence, command.payload);
     auto it = waiting_.find({command.client_id, command.sequence});

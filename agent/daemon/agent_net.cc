@@ -49,6 +49,7 @@ void Agent::OnDatagram(std::span<const uint8_t> datagram, const net::UdpAddress&
     }
     Drain();
   } else if (auto* request = std::get_if<wire::ClientRequest>(&message)) {
+    NoteClientKey(from, opened.key_id);
     OnClientRequest(opened.sender, *request, from);
   } else {
     OnClientReply(opened.sender, std::get<wire::ClientReply>(message), from);
@@ -98,9 +99,14 @@ void Agent::SendTo(const net::UdpAddress& to, const wire::WireMessage& message) 
                      "message too large to send: " + status.message());
     return;
   }
+  // A client is answered in the key it asked with (agent_keys.cc); peers get the primary.
+  const auto key_id =
+      std::holds_alternative<wire::ClientReply>(message) ? ReplyKeyFor(to) : std::nullopt;
   std::vector<uint8_t> datagram;
   for (const auto& plaintext : plaintexts) {
-    if (!sealer_->Seal(plaintext, &datagram).ok()) return;
+    const Status sealed = key_id ? sealer_->SealWith(*key_id, plaintext, &datagram)
+                                 : sealer_->Seal(plaintext, &datagram);
+    if (!sealed.ok()) return;
     socket_.Send(to, datagram);
   }
 }

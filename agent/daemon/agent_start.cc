@@ -66,6 +66,21 @@ Status Agent::Open() {
     join_addresses_.push_back(address);
   }
 
+  if (config_.discover) {
+    if (Status status = StartDiscovery(); !status.ok()) return status;
+  }
+  if (!config_.metrics_listen.empty()) {
+    metrics_http_ = std::make_unique<MetricsHttpServer>(io_, log_, [this] {
+      UpdateMetrics();
+      return metrics_.Render();
+    });
+    // Not fatal: a node without /metrics still serves the cluster; `pifleet metrics` works.
+    if (Status status = metrics_http_->Open(config_.metrics_listen); !status.ok()) {
+      log_->Log(Level::kError, status.message() + "; running without the /metrics listener");
+      metrics_http_.reset();
+    }
+  }
+
   if (Status status = OpenWal(&durable_); !status.ok()) return status;
 
   core::Config initial;
@@ -82,16 +97,18 @@ Status Agent::Open() {
     }
     log_->Log(Level::kNotice, "seeded a new cluster", {{"CLUSTER", config_.cluster}});
     StartCore(initial, durable_);
-  } else if (join_addresses_.empty()) {
+  } else if (join_addresses_.empty() && !config_.discover) {
     return Status::InvalidArgument(
         "this node is in no cluster yet: start the first node with --seed and the others with "
-        "--join ADDRESS");
+        "--join ADDRESS or --discover");
   }
   internal_client_id_ = RandomU64();
   return Status::Ok();
 }
 
 Status Agent::LoadKeys() {
+  bool loaded = false;
+  if (Status status = LoadPersistedKeyring(&loaded); !status.ok() || loaded) return status;
   std::string text;
   if (Status status = store::ReadFileToString(store::PosixEnv(), config_.key_file, &text);
       !status.ok()) {
@@ -108,7 +125,8 @@ Status Agent::LoadKeys() {
   if (Status status = wire::ParseKey(text, &key); !status.ok()) {
     return Status::InvalidArgument(config_.key_file + ": " + status.message());
   }
-  return keyring_.Install(key);
+  if (Status status = keyring_.Install(key); !status.ok()) return status;
+  return SaveKeyring();
 }
 
 Status Agent::LoadNodeMeta() {

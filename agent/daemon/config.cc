@@ -7,6 +7,9 @@
 #include <type_traits>
 #include <variant>
 
+#include "agent/daemon/discovery.h"
+#include "agent/daemon/metrics_http.h"
+
 namespace pifleet::daemon {
 namespace {
 
@@ -27,10 +30,18 @@ const Key kKeys[] = {
     {"seed", &AgentConfig::seed, "Start a new cluster with this node as its first voter"},
     {"join", &AgentConfig::join, "Join through these members (host:port, repeatable)"},
     {"discover", &AgentConfig::discover, "Find the cluster by authenticated LAN beacons"},
+    {"discover_group", &AgentConfig::discover_group,
+     "Beacon multicast group and port (IPv4, host:port)"},
+    {"discover_interval_ms", &AgentConfig::discover_interval_ms,
+     "A member's beacon period, in ms (100..60000)"},
+    {"discover_broadcast", &AgentConfig::discover_broadcast,
+     "Also broadcast each beacon (for LANs that filter multicast)"},
     {"role", &AgentConfig::role, "voter, learner or auto (the autopilot decides)"},
     {"voters", &AgentConfig::voters, "Voter count the autopilot keeps (3 or 5)"},
     {"name", &AgentConfig::name, "Node name (default: the host name)"},
     {"metrics_listen", &AgentConfig::metrics_listen, "HTTP address of /metrics; empty: off"},
+    {"metrics_allow_remote", &AgentConfig::metrics_allow_remote,
+     "Allow a non-loopback metrics_listen (exposes /metrics on the network)"},
     {"datagram_bytes", &AgentConfig::datagram_bytes, "Largest datagram sent, in bytes"},
     {"log_level", &AgentConfig::log_level, "error, warning, notice, info or debug"},
     {"unsafe_no_fsync", &AgentConfig::unsafe_no_fsync,
@@ -160,6 +171,18 @@ Status ValidateConfig(const AgentConfig& config) {
   }
   if (config.data_dir.empty()) return Status::InvalidArgument("data_dir must not be empty");
   if (config.sysroot.empty()) return Status::InvalidArgument("sysroot must not be empty");
+  if (!config.metrics_listen.empty()) {
+    if (Status status = CheckMetricsListen(config.metrics_listen, config.metrics_allow_remote);
+        !status.ok()) {
+      return status;
+    }
+  }
+  if (config.discover) {
+    if (Status status = CheckDiscoverGroup(config.discover_group); !status.ok()) return status;
+    if (config.discover_interval_ms < 100 || config.discover_interval_ms > 60000) {
+      return Status::InvalidArgument("discover_interval_ms must be between 100 and 60000");
+    }
+  }
   return Status::Ok();
 }
 

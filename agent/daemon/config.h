@@ -16,17 +16,21 @@
 namespace pifleet::daemon {
 
 struct AgentConfig {
-  std::string cluster = "pifleet";                // cluster name; nodes of other names are ignored
-  std::string data_dir = "/var/lib/pifleet";      // node.meta, wal/, snap/, cluster.key
-  std::string listen = "0.0.0.0:7101";            // UDP address for peers and clients
-  std::string key_file;                           // default: <data_dir>/cluster.key
-  bool seed = false;                              // start a new cluster with this node as its voter
-  std::vector<std::string> join;                  // addresses of members to join through
-  bool discover = false;                          // find the cluster by authenticated LAN beacons
-  std::string role = "auto";                      // voter | learner | auto
-  uint32_t voters = 3;                            // voter count the autopilot keeps
-  std::string name;                               // node name; default: the host name
+  std::string cluster = "pifleet";            // cluster name; nodes of other names are ignored
+  std::string data_dir = "/var/lib/pifleet";  // node.meta, wal/, snap/, cluster.key
+  std::string listen = "0.0.0.0:7101";        // UDP address for peers and clients
+  std::string key_file;                       // default: <data_dir>/cluster.key
+  bool seed = false;                          // start a new cluster with this node as its voter
+  std::vector<std::string> join;              // addresses of members to join through
+  bool discover = false;                      // find the cluster by authenticated LAN beacons
+  std::string discover_group = "239.255.70.70:7170";  // beacons: IPv4 multicast group:port
+  uint32_t discover_interval_ms = 1000;               // a member's beacon period
+  bool discover_broadcast = false;  // also broadcast every beacon (multicast-filtering LANs)
+  std::string role = "auto";        // voter | learner | auto
+  uint32_t voters = 3;              // voter count the autopilot keeps
+  std::string name;                 // node name; default: the host name
   std::string metrics_listen = "127.0.0.1:9101";  // HTTP /metrics; "" turns it off
+  bool metrics_allow_remote = false;              // let metrics_listen be a non-loopback address
   uint32_t datagram_bytes = 1400;                 // largest datagram sent
   std::string log_level = "info";                 // error | warning | notice | info | debug
   bool unsafe_no_fsync = false;  // benchmarks only: acknowledged writes can be lost

@@ -17,6 +17,10 @@ enum class ClientOp : uint8_t {
   kLocalGet = 7,  // payload: key; answered from this node's state, without the log
   kAlive = 8,     // a member tells the leader it is up (learners send nothing else); no reply
   kIdentify = 9,  // payload: "NODE_ID SECONDS"; that node blinks identify (docs/leds.md)
+  kKeyInstall = 10,  // payload: 32 key bytes; through the log
+  kKeyUse = 11,      // payload: 1 byte, the key id; through the log
+  kKeyRemove = 12,   // payload: 1 byte, the key id; through the log
+  kKeyList = 13,     // reply: one line per key (agent_keys.cc)
 };
 
 struct ClientRequest {

@@ -293,8 +293,7 @@ WireMessage UnpackMessage(const msgpack::object& root, DropReason* reason) {
   if (type == WireType::kClientRequest) {
     const msgpack::object* f = Array(root, 5);
     const uint8_t op = U8(f[3]);
-    if (op < static_cast<uint8_t>(ClientOp::kKv) ||
-        op > static_cast<uint8_t>(ClientOp::kIdentify)) {
+    if (op < static_cast<uint8_t>(ClientOp::kKv) || op > static_cast<uint8_t>(ClientOp::kKeyList)) {
       *reason = DropReason::kUnknownType;
       return {};
     }

@@ -43,6 +43,7 @@ enum class WireType : uint8_t {
   kCatchupReply = 9,
   kClientRequest = 64,
   kClientReply = 65,
+  kBeacon = 70,  // LAN discovery (agent/wire/beacon.h); not a WireMessage, decoded on its own
 };
 
 }  // namespace pifleet::wire

@@ -15,16 +15,22 @@ Sealer::Sealer(const Keyring* keyring, uint64_t cluster_id, uint64_t sender, uin
 Status Sealer::Seal(std::span<const uint8_t> plaintext, std::vector<uint8_t>* datagram) {
   const auto primary = keyring_->primary_id();
   if (!primary) return Status::InvalidArgument("no cluster key installed");
-  const KeyBytes* key = keyring_->Find(*primary);
-  PIFLEET_ASSERT(key != nullptr);
-  if (!cached_key_ || cached_key_bytes_ != *key) {
-    cached_key_ =
-        std::make_unique<AeadKey>(DeriveSubkey(*key, *primary, cluster_id_, sender_, epoch_));
-    cached_key_bytes_ = *key;
+  return SealWith(*primary, plaintext, datagram);
+}
+
+Status Sealer::SealWith(uint8_t key_id, std::span<const uint8_t> plaintext,
+                        std::vector<uint8_t>* datagram) {
+  const KeyBytes* key = keyring_->Find(key_id);
+  if (key == nullptr) return Status::NotFound("no installed key with id " + std::to_string(key_id));
+  CachedKey& cached = cached_keys_[key_id];
+  if (!cached.aead || cached.key_bytes != *key) {
+    cached.aead =
+        std::make_unique<AeadKey>(DeriveSubkey(*key, key_id, cluster_id_, sender_, epoch_));
+    cached.key_bytes = *key;
   }
   PIFLEET_ASSERT_MSG(counter_ < UINT64_MAX, "datagram counter exhausted; bump the epoch");
   Header header;
-  header.key_id = *primary;
+  header.key_id = key_id;
   header.cluster_id = cluster_id_;
   header.sender = sender_;
   header.epoch = epoch_;
@@ -33,7 +39,7 @@ Status Sealer::Seal(std::span<const uint8_t> plaintext, std::vector<uint8_t>* da
   datagram->resize(kHeaderBytes + plaintext.size() + kTagBytes);
   std::span<uint8_t, kHeaderBytes> head(datagram->data(), kHeaderBytes);
   EncodeHeader(header, head);
-  cached_key_->Seal(header.counter, head, plaintext, datagram->data() + kHeaderBytes);
+  cached.aead->Seal(header.counter, head, plaintext, datagram->data() + kHeaderBytes);
   return Status::Ok();
 }
 
@@ -79,6 +85,7 @@ DropReason Opener::OpenUncounted(std::span<const uint8_t> datagram, Opened* out)
   peer.window.Accept(header.counter);
   peer.last_heard = ++heard_sequence_;
 
+  out->key_id = header.key_id;
   out->sender = header.sender;
   out->epoch = header.epoch;
   out->counter = header.counter;

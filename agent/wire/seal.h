@@ -28,19 +28,28 @@ class Sealer {
 
   // Replaces *datagram with the sealed plaintext. Fails when the keyring has no key.
   Status Seal(std::span<const uint8_t> plaintext, std::vector<uint8_t>* datagram);
+  // The same under an installed key other than the primary: an agent answers a client in the
+  // key the client asked with, so a client keeps working until its key is removed.
+  Status SealWith(uint8_t key_id, std::span<const uint8_t> plaintext,
+                  std::vector<uint8_t>* datagram);
   uint64_t counter() const { return counter_; }
 
  private:
+  struct CachedKey {
+    KeyBytes key_bytes{};  // the cluster key the subkey was derived from
+    std::unique_ptr<AeadKey> aead;
+  };
+
   const Keyring* keyring_;
   uint64_t cluster_id_;
   uint64_t sender_;
   uint32_t epoch_;
-  uint64_t counter_ = 0;         // last counter used; the first datagram carries 1
-  KeyBytes cached_key_bytes_{};  // the primary key the cached subkey was derived from
-  std::unique_ptr<AeadKey> cached_key_;
+  uint64_t counter_ = 0;  // last counter used, under every key; the first datagram carries 1
+  std::map<uint8_t, CachedKey> cached_keys_;  // by key id: at most 256 entries
 };
 
 struct Opened {
+  uint8_t key_id = 0;  // the installed key it was sealed with
   uint64_t sender = 0;
   uint32_t epoch = 0;
   uint64_t counter = 0;

@@ -173,6 +173,29 @@ TEST(Seal, KeyRotationWithoutDowntime) {
   EXPECT_EQ(opener.Open(datagram, &opened), DropReason::kUnknownKey);
 }
 
+TEST(Seal, AnswerInTheKeyTheClientAskedWith) {
+  const auto [old_key, new_key] = TwoTestKeys();
+  Node agent(old_key);
+  ASSERT_TRUE(agent.ring.Install(new_key).ok());
+  ASSERT_TRUE(agent.ring.Use(KeyId(new_key)).ok());
+  Node client(old_key);  // has not been given the new key yet
+  Sealer sealer(&agent.ring, kCluster, 7, 1);
+  Opener opener(&client.ring, kCluster, kDatagramBytesDefault);
+  std::vector<uint8_t> datagram;
+  Opened opened;
+  ASSERT_TRUE(sealer.Seal(Bytes("primary"), &datagram).ok());
+  EXPECT_EQ(opener.Open(datagram, &opened), DropReason::kUnknownKey);
+  ASSERT_TRUE(sealer.SealWith(KeyId(old_key), Bytes("reply"), &datagram).ok());
+  ASSERT_EQ(opener.Open(datagram, &opened), DropReason::kNone);
+  EXPECT_EQ(opened.key_id, KeyId(old_key));
+  EXPECT_EQ(opened.plaintext, Bytes("reply"));
+  // Counters are shared across keys: the next datagram under the primary carries 3.
+  ASSERT_TRUE(sealer.Seal(Bytes("next"), &datagram).ok());
+  EXPECT_EQ(sealer.counter(), 3u);
+  ASSERT_TRUE(agent.ring.Remove(KeyId(old_key)).ok());
+  EXPECT_EQ(sealer.SealWith(KeyId(old_key), Bytes("x"), &datagram).code(), Status::Code::kNotFound);
+}
+
 TEST(Seal, FailsClearlyWithoutAKey) {
   Keyring empty;
   Sealer sealer(&empty, kCluster, 1, 1);

@@ -1,0 +1,215 @@
+// Keyring rotation without downtime (docs/security.md): `pifleet key install|use|remove` travel
+// through the replicated log, so every node applies the same steps in the same order, and a
+// node that was down replays what it missed. Each node persists its keyring (data dir, 0600)
+// and reports what it holds through the log, so `use` and `remove` refuse a step some member
+// is not ready for. Clients are answered in the key they asked with.
+#include <algorithm>
+
+#include "agent/core/constants.h"
+#include "agent/daemon/agent.h"
+#include "agent/store/posix_env.h"
+#include "agent/wire/keyring_file.h"
+
+namespace pifleet::daemon {
+namespace {
+
+constexpr uint64_t kKeyWaitTicks = 1000;   // 10 s for a key command to apply
+constexpr uint64_t kKeyReportTicks = 200;  // 2 s between reports of an unchanged keyring
+constexpr size_t kKeyResultsMax = 256;     // applied key commands remembered for retries
+constexpr size_t kClientKeyIdsMax = 256;   // clients answered in a non-primary key
+
+}  // namespace
+
+std::string Agent::KeyringPath() const { return config_.data_dir + "/" + wire::kKeyringFileName; }
+
+Status Agent::LoadPersistedKeyring(bool* loaded) {
+  *loaded = false;
+  Status status = wire::LoadKeyringFile(KeyringPath(), &keyring_, &keyring_applied_slot_);
+  if (status.code() == Status::Code::kNotFound) return Status::Ok();
+  if (!status.ok()) return status;
+  *loaded = true;
+  log_->Log(Level::kInfo, "keyring loaded from the data dir",
+            {{"PATH", KeyringPath()},
+             {"KEYS", std::to_string(keyring_.ids().size())},
+             {"PRIMARY", wire::KeyIdText(*keyring_.primary_id())}});
+  // The data dir's keyring wins over key_file, as Consul's keyring file wins over `encrypt`:
+  // a key removed by `pifleet key remove` must not come back through an old key file.
+  std::string text;
+  wire::KeyBytes key;
+  if (store::ReadFileToString(store::PosixEnv(), config_.key_file, &text).ok() &&
+      wire::ParseKey(text, &key).ok() && keyring_.Find(wire::KeyId(key)) == nullptr) {
+    log_->Log(Level::kWarning,
+              "key_file holds a key that is not in the data dir's keyring; it is ignored "
+              "(install it with pifleet key install)",
+              {{"PATH", config_.key_file}, {"KEY_ID", wire::KeyIdText(wire::KeyId(key))}});
+  }
+  return Status::Ok();
+}
+
+Status Agent::SaveKeyring() {
+  return wire::SaveKeyringFile(KeyringPath(), keyring_, keyring_applied_slot_);
+}
+
+std::vector<core::NodeId> Agent::ConfigMembers() const {
+  const core::Config& latest = core_->membership().Latest();
+  std::vector<core::NodeId> members = latest.voters;
+  members.insert(members.end(), latest.learners.begin(), latest.learners.end());
+  return members;
+}
+
+std::string Agent::KeyListPayload() const {
+  // One line per installed key: id, 1 if this node's primary, members holding it, members
+  // sending with it, members.
+  const std::vector<core::NodeId> members = ConfigMembers();
+  std::vector<uint8_t> ids = keyring_.ids();
+  std::sort(ids.begin(), ids.end());
+  std::string out;
+  for (uint8_t id : ids) {
+    out += wire::KeyIdText(id) + "\t" + (keyring_.primary_id() == id ? "1" : "0") + "\t" +
+           std::to_string(key_table_.CountInstalled(id, members)) + "\t" +
+           std::to_string(key_table_.CountPrimary(id, members)) + "\t" +
+           std::to_string(members.size()) + "\n";
+  }
+  return out;
+}
+
+void Agent::HandleKeyRequest(const wire::ClientRequest& request, const net::UdpAddress& from) {
+  using wire::ClientOp;
+  using wire::ReplyCode;
+  if (request.op == ClientOp::kKeyList)
+    return Reply(from, request, ReplyCode::kOk, KeyListPayload());
+  if (auto done = key_results_.find({request.client_id, request.sequence});
+      done != key_results_.end()) {  // a retry of a command already applied here
+    return Reply(from, request, done->second.empty() ? ReplyCode::kOk : ReplyCode::kError, "",
+                 done->second);
+  }
+  wire::KeyCommand command;
+  Status check = Status::Ok();
+  uint8_t key_id = 0;
+  if (request.op == ClientOp::kKeyInstall) {
+    command.kind = wire::KeyCommandKind::kInstall;
+    if (request.payload.size() != wire::kKeyBytes) {
+      return Reply(from, request, ReplyCode::kError, "", "a key is 32 bytes");
+    }
+    std::copy(request.payload.begin(), request.payload.end(), command.key.begin());
+    wire::Keyring trial = keyring_;
+    check = trial.Install(command.key);
+  } else if (request.payload.size() != 1) {
+    return Reply(from, request, ReplyCode::kError, "", "malformed key id");
+  } else {
+    key_id = static_cast<uint8_t>(request.payload[0]);
+    command.key_id = key_id;
+    if (keyring_.Find(key_id) == nullptr) {
+      check = Status::NotFound("no installed key with id " + wire::KeyIdText(key_id));
+    } else if (request.op == ClientOp::kKeyUse) {
+      command.kind = wire::KeyCommandKind::kUse;
+      check = key_table_.CheckUse(key_id, ConfigMembers());
+    } else {
+      command.kind = wire::KeyCommandKind::kRemove;
+      check = key_table_.CheckRemove(key_id, *keyring_.primary_id(), ConfigMembers());
+    }
+  }
+  if (!check.ok()) return Reply(from, request, ReplyCode::kError, "", check.message());
+  const core::Command proposal{request.client_id,
+                               request.sequence,
+                               core::CommandKind::kApp,
+                               wire::EncodeKeyCommand(command),
+                               {}};
+  if (Status status = core_->Propose(proposal); !status.ok()) {
+    return Reply(from, request, ReplyCode::kNoQuorum, "", status.message());
+  }
+  waiting_[{request.client_id, request.sequence}] = {from, ticks_ + kKeyWaitTicks};
+  Drain();
+}
+
+Status Agent::ApplyKeyringChange(uint64_t slot, const wire::KeyCommand& command) {
+  wire::Keyring next = keyring_;
+  Status status;
+  std::string what;
+  if (command.kind == wire::KeyCommandKind::kInstall) {
+    status = next.Install(command.key);
+    what = "installed key " + wire::KeyIdText(wire::KeyId(command.key));
+  } else if (command.kind == wire::KeyCommandKind::kUse) {
+    status = next.Use(command.key_id);
+    what = "primary key is now " + wire::KeyIdText(command.key_id);
+  } else {
+    status = next.Remove(command.key_id);
+    what = "removed key " + wire::KeyIdText(command.key_id);
+  }
+  if (!status.ok()) return status;
+  keyring_ = std::move(next);  // Sealer and Opener hold a pointer to keyring_: same object
+  keyring_applied_slot_ = slot;
+  if (Status saved = SaveKeyring(); !saved.ok()) {
+    log_->Log(Level::kError, "cannot persist the keyring; a restart would lose this change",
+              {{"DETAIL", saved.ToString()}});
+  }
+  log_->Log(Level::kNotice, "keyring: " + what, {{"SLOT", std::to_string(slot)}});
+  asio::post(io_, [this] { ReportKeys(true); });
+  return Status::Ok();
+}
+
+void Agent::ApplyKeyCommand(uint64_t slot, const core::Command& command) {
+  const std::pair<uint64_t, uint64_t> id{command.client_id, command.sequence};
+  auto waiter = waiting_.find(id);
+  const auto answer = [&](const std::string& error) {
+    if (waiter == waiting_.end()) return;
+    const wire::ClientRequest request{id.first, id.second, wire::ClientOp::kKeyUse, ""};
+    Reply(waiter->second.address, request,
+          error.empty() ? wire::ReplyCode::kOk : wire::ReplyCode::kError, "", error);
+    waiting_.erase(waiter);
+  };
+  // A command proposed twice (a client retry through two nodes) applies once.
+  if (auto done = key_results_.find(id); done != key_results_.end()) return answer(done->second);
+  std::string error;
+  const auto decoded = wire::DecodeKeyCommand(command.payload);
+  if (!decoded) {
+    error = "malformed key command";
+  } else if (decoded->kind == wire::KeyCommandKind::kState) {
+    key_table_.Apply(slot, *decoded);
+  } else if (slot > keyring_applied_slot_) {
+    // At or below keyring_applied_slot_ this is a replay after a restart: the persisted keyring
+    // already holds its effect and maybe later ones, which it must not lose.
+    if (Status status = ApplyKeyringChange(slot, *decoded); !status.ok()) error = status.message();
+  }
+  if (key_results_order_.size() >= kKeyResultsMax) {
+    key_results_.erase(key_results_order_.front());
+    key_results_order_.pop_front();
+  }
+  key_results_[id] = error;
+  key_results_order_.push_back(id);
+  answer(error);
+}
+
+void Agent::ReportKeys(bool changed) {
+  if (!core_ || !core_->membership().Latest().Contains(meta_.node_id)) return;
+  wire::KeyCommand state;
+  state.kind = wire::KeyCommandKind::kState;
+  state.node = meta_.node_id;
+  state.key_id = *keyring_.primary_id();
+  state.ids = keyring_.ids();
+  std::sort(state.ids.begin(), state.ids.end());
+  const wire::NodeKeys* row = key_table_.Find(meta_.node_id);
+  if (row != nullptr && row->primary == state.key_id && row->ids == state.ids) return;
+  if (!changed && ticks_ < keys_reported_tick_ + kKeyReportTicks) return;
+  keys_reported_tick_ = ticks_;
+  ProposeInternal({0, 0, core::CommandKind::kApp, wire::EncodeKeyCommand(state), {}});
+}
+
+void Agent::NoteClientKey(const net::UdpAddress& from, uint8_t key_id) {
+  if (keyring_.primary_id() == key_id) {
+    client_key_ids_.erase(from);
+    return;
+  }
+  if (client_key_ids_.size() >= kClientKeyIdsMax && !client_key_ids_.count(from)) {
+    client_key_ids_.erase(client_key_ids_.begin());
+  }
+  client_key_ids_[from] = key_id;
+}
+
+std::optional<uint8_t> Agent::ReplyKeyFor(const net::UdpAddress& to) const {
+  auto it = client_key_ids_.find(to);
+  if (it == client_key_ids_.end() || keyring_.Find(it->second) == nullptr) return std::nullopt;
+  return it->second;
+}
+
+}  // namespace pifleet::daemon

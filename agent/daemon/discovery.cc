@@ -1,0 +1,103 @@
+#include "agent/daemon/discovery.h"
+
+#include <algorithm>
+
+#include "agent/core/constants.h"
+#include "agent/daemon/agent.h"
+#include "agent/wire/beacon.h"
+
+namespace pifleet::daemon {
+
+Status CheckDiscoverGroup(const std::string& group) {
+  net::Endpoint endpoint;
+  if (Status status = net::ParseEndpoint(group, &endpoint); !status.ok()) {
+    return Status::InvalidArgument("discover_group: " + status.message());
+  }
+  asio::error_code error;
+  const asio::ip::address address = asio::ip::make_address(endpoint.host, error);
+  if (error || !address.is_v4() || !address.is_multicast()) {
+    return Status::InvalidArgument("discover_group " + group +
+                                   " must be an IPv4 multicast address (224.0.0.0/4) and a port, "
+                                   "such as 239.255.70.70:7170");
+  }
+  return Status::Ok();
+}
+
+Status Agent::StartDiscovery() {
+  net::Endpoint endpoint;
+  if (Status status = net::ParseEndpoint(config_.discover_group, &endpoint); !status.ok()) {
+    return status;
+  }
+  const net::UdpAddress group(asio::ip::make_address(endpoint.host), endpoint.port);
+  beacons_ = std::make_unique<net::BeaconSocket>(io_);
+  if (Status status = beacons_->Open(group, config_.discover_broadcast); !status.ok()) {
+    return status;
+  }
+  beacons_->StartReceiving([this](std::span<const uint8_t> datagram, const net::UdpAddress& from) {
+    OnBeaconDatagram(datagram, from);
+  });
+  log_->Log(beacons_->multicast_joined() ? Level::kInfo : Level::kWarning,
+            beacons_->multicast_joined()
+                ? "discovery: listening for beacons"
+                : "discovery: cannot join the multicast group; beacons go by broadcast only",
+            {{"GROUP", config_.discover_group}});
+  return Status::Ok();
+}
+
+void Agent::OnBeaconDatagram(std::span<const uint8_t> datagram, const net::UdpAddress& from) {
+  wire::Opened opened;
+  if (wire::DropReason reason = opener_->Open(datagram, &opened);
+      reason != wire::DropReason::kNone) {
+    return CountDrop(reason, from);  // another key or cluster: ignored, counted
+  }
+  if (opened.sender == meta_.node_id) return;  // our own beacon, looped back
+  std::vector<uint8_t> bytes;
+  wire::DropReason reason = wire::DropReason::kNone;
+  switch (reassembler_.Add(opened.sender, opened.plaintext, ticks_, &bytes, &reason)) {
+    case wire::Reassembler::Result::kPending:
+      return;  // a beacon is never fragmented; the partial expires like any other
+    case wire::Reassembler::Result::kDropped:
+      ++decode_drops_[static_cast<size_t>(reason)];
+      return CountDrop(reason, from);
+    case wire::Reassembler::Result::kComplete:
+      break;
+  }
+  wire::Beacon beacon;
+  if (!wire::DecodeBeacon(bytes, &beacon) || beacon.node_id != opened.sender) {
+    ++decode_drops_[static_cast<size_t>(wire::DropReason::kMalformed)];
+    return CountDrop(wire::DropReason::kMalformed, from);
+  }
+  ++beacons_heard_;
+  if (core_) return;  // already in the cluster: peers are reached through the members table
+  const net::UdpAddress member(from.address(), beacon.port);
+  if (std::find(join_addresses_.begin(), join_addresses_.end(), member) != join_addresses_.end() ||
+      join_addresses_.size() >= kDiscoveredAddressesMax) {
+    return;
+  }
+  join_addresses_.push_back(member);
+  log_->Log(Level::kNotice, "discovery: found a member; joining through it",
+            {{"ADDRESS", member.address().to_string() + ":" + std::to_string(member.port())},
+             {"MEMBER", std::to_string(beacon.node_id)}});
+  SendJoinRequests();
+}
+
+void Agent::SendBeaconIfDue() {
+  if (!beacons_ || !core_ || !core_->membership().Latest().Contains(meta_.node_id)) return;
+  const uint64_t period_ticks = std::max<uint64_t>(1, config_.discover_interval_ms / core::kTickMs);
+  if (ticks_ % period_ticks != 0) return;
+  const std::string body = wire::EncodeBeacon({meta_.node_id, listen_address_.port()});
+  std::vector<std::vector<uint8_t>> plaintexts;
+  if (!wire::Fragment(std::span(reinterpret_cast<const uint8_t*>(body.data()), body.size()),
+                      next_message_id_++, config_.datagram_bytes - wire::kSealOverheadBytes,
+                      &plaintexts)
+           .ok()) {
+    return;
+  }
+  std::vector<uint8_t> datagram;
+  for (const auto& plaintext : plaintexts) {
+    if (!sealer_->Seal(plaintext, &datagram).ok()) return;
+    beacons_->Send(datagram);
+  }
+}
+
+}  // namespace pifleet::daemon

@@ -1,0 +1,32 @@
+// The keyring an agent persists in its data dir (`keyring`, mode 0600), so a node restarted
+// after a rotation still holds the keys the cluster uses. Text, one key per line:
+//   # comment
+//   applied_slot 42
+//   primary <base64>
+//   key <base64>
+// applied_slot is the log slot of the last key command applied to it: replaying the log after
+// a restart must not roll the keyring back to an older state (agent_keys.cc).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "agent/base/status.h"
+#include "agent/wire/keyring.h"
+
+namespace pifleet::wire {
+
+inline constexpr const char* kKeyringFileName = "keyring";
+
+std::string EncodeKeyringFile(const Keyring& keyring, uint64_t applied_slot);
+// Corruption naming `source` and the line when the text is not a keyring this build wrote.
+Status DecodeKeyringFile(std::string_view text, const std::string& source, Keyring* keyring,
+                         uint64_t* applied_slot);
+
+// Replaces path atomically (temp file 0600, fsync, rename, fsync of the directory).
+Status SaveKeyringFile(const std::string& path, const Keyring& keyring, uint64_t applied_slot);
+// NotFound when the file does not exist.
+Status LoadKeyringFile(const std::string& path, Keyring* keyring, uint64_t* applied_slot);
+
+}  // namespace pifleet::wire
