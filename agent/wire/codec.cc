@@ -370,8 +370,12 @@ bool DecodeValue(std::span<const uint8_t> bytes, F unpack, T* out) {
 
 }  // namespace
 
+// WAL payloads start from a small buffer (sbuffer's default is 8 KiB), since most are tiny and
+// every accept and decision is encoded once per node.
+constexpr size_t kRecordBufferBytes = 256;
+
 std::string EncodeBallot(const core::Ballot& ballot) {
-  msgpack::sbuffer buffer;
+  msgpack::sbuffer buffer(kRecordBufferBytes);
   Packer pk(buffer);
   Pack(pk, ballot);
   return std::string(buffer.data(), buffer.size());
@@ -382,7 +386,7 @@ bool DecodeBallot(std::span<const uint8_t> bytes, core::Ballot* out) {
 }
 
 std::string EncodePValue(const core::PValue& pvalue) {
-  msgpack::sbuffer buffer;
+  msgpack::sbuffer buffer(kRecordBufferBytes);
   Packer pk(buffer);
   Pack(pk, pvalue);
   return std::string(buffer.data(), buffer.size());
