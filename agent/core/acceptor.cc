@@ -44,6 +44,9 @@ void Acceptor::OnAccept(NodeId from, const Accept& accept) {
   // A slot inside the snapshot is decided; the sender is behind and learns so from the offer.
   if (ctx_.HasSnapshot() && accept.slot <= ctx_.snapshot_slot) return OfferSnapshot(from);
   if (accept.ballot >= promised_) {
+    // The accept implies the promise, but the WAL compacts accepts below a snapshot and keeps
+    // only the newest promise record: a raised promise gets a record of its own.
+    if (accept.ballot > promised_) ctx_.PersistPromise(accept.ballot);
     RaisePromise(accept.ballot);
     PValue pvalue{accept.ballot, accept.slot, accept.value};
     auto it = accepted_.find(accept.slot);

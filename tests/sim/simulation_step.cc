@@ -116,7 +116,10 @@ void Simulation::Drain(SimNode& node) {
       if (node.wal->synced_lsn() >= node.wal->last_lsn()) {
         Send(envelope, node.incarnation);
       } else {
+        // It waits for every record handed out so far, decisions (logged without a sync of
+        // their own) included: make sure a sync is coming.
         node.held.emplace_back(node.wal->last_lsn(), std::move(envelope));
+        if (!node.sync_in_flight) ScheduleSync(node);
       }
     }
     if (ready.install) {
