@@ -38,6 +38,7 @@ void InstallAgentCommand(CLI::App& app, Context& context);
 void InstallClusterCommands(CLI::App& app, Context& context);
 void InstallHalCommand(CLI::App& app, Context& context);
 void InstallLedCommand(CLI::App& app, Context& context);
+void InstallRepairCommand(CLI::App& app, Context& context);
 
 // Multi-line text for `pifleet --version`.
 std::string VersionText();

@@ -11,6 +11,7 @@ constexpr pifleet::cli::Installer kInstallers[] = {
     pifleet::cli::InstallVersionCommand,  pifleet::cli::InstallAgentCommand,
     pifleet::cli::InstallClusterCommands, pifleet::cli::InstallKeygenCommand,
     pifleet::cli::InstallHalCommand,      pifleet::cli::InstallLedCommand,
+    pifleet::cli::InstallRepairCommand,
 };
 
 }  // namespace
