@@ -14,7 +14,19 @@ void Acceptor::RaisePromise(Ballot ballot) {
   promised_ = ballot;
 }
 
+void Acceptor::Compact(Slot slot) {
+  accepted_.erase(accepted_.begin(), accepted_.upper_bound(slot));
+}
+
+void Acceptor::OfferSnapshot(NodeId to) {
+  ctx_.Send(to, SnapshotOffer{ctx_.snapshot_slot, ctx_.snapshot_blob->size(), ctx_.snapshot_hash});
+}
+
 void Acceptor::OnPrepare(NodeId from, const Prepare& prepare) {
+  // What this acceptor accepted at or below its snapshot is gone, so it must not promise as if
+  // it had accepted nothing there: the scout waits until its node has caught up past the
+  // snapshot and asks again from there.
+  if (ctx_.HasSnapshot() && prepare.from_slot <= ctx_.snapshot_slot) return OfferSnapshot(from);
   if (prepare.ballot > promised_) {
     RaisePromise(prepare.ballot);
     ctx_.PersistPromise(promised_);
@@ -29,7 +41,12 @@ void Acceptor::OnPrepare(NodeId from, const Prepare& prepare) {
 }
 
 void Acceptor::OnAccept(NodeId from, const Accept& accept) {
+  // A slot inside the snapshot is decided; the sender is behind and learns so from the offer.
+  if (ctx_.HasSnapshot() && accept.slot <= ctx_.snapshot_slot) return OfferSnapshot(from);
   if (accept.ballot >= promised_) {
+    // The accept implies the promise, but the WAL compacts accepts below a snapshot and keeps
+    // only the newest promise record: a raised promise gets a record of its own.
+    if (accept.ballot > promised_) ctx_.PersistPromise(accept.ballot);
     RaisePromise(accept.ballot);
     PValue pvalue{accept.ballot, accept.slot, accept.value};
     auto it = accepted_.find(accept.slot);

@@ -1,5 +1,7 @@
 // Acceptor: makes promises and accepts proposals. Its promise and accepted values are persisted
 // (Ready::records) and its replies leave only after they are durable (messages_after_sync).
+// Below the node's snapshot it has forgotten what it accepted: a Prepare or Accept reaching
+// there is answered with a SnapshotOffer instead (those slots are decided; the asker is behind).
 #pragma once
 
 #include <map>
@@ -16,11 +18,14 @@ class Acceptor {
 
   void OnPrepare(NodeId from, const Prepare& prepare);
   void OnAccept(NodeId from, const Accept& accept);
+  // Forgets accepted values at or below `slot` (decided and inside a snapshot).
+  void Compact(Slot slot);
   Ballot promised() const { return promised_; }
   const std::map<Slot, PValue>& accepted() const { return accepted_; }
 
  private:
   void RaisePromise(Ballot ballot);
+  void OfferSnapshot(NodeId to);
 
   Context& ctx_;
   Ballot promised_;

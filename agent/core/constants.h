@@ -32,6 +32,13 @@ inline constexpr uint32_t kPendingCommandsMax = 4096;
 inline constexpr uint32_t kOutstandingProposalsMax = 1024;
 // Decisions per catch-up reply.
 inline constexpr uint32_t kCatchupSlotsMax = 64;
+// Snapshot transfer: chunk size (one chunk with its framing fits one datagram), chunks a puller
+// keeps requested ahead, retransmit rounds without progress before it gives the source up, and
+// the largest snapshot it accepts.
+inline constexpr uint64_t kSnapshotChunkBytes = 1024;
+inline constexpr uint64_t kSnapshotPullWindow = 8;
+inline constexpr uint32_t kSnapshotPullStallsMax = 10;
+inline constexpr uint64_t kSnapshotBytesMax = 256ull * 1024 * 1024;
 // Cluster size bounds.
 inline constexpr uint32_t kVotersMax = 7;
 inline constexpr uint32_t kNodesMax = 256;
@@ -42,6 +49,7 @@ static_assert(kRetransmitTicks < kElectionTicksMin, "retransmit well before susp
 static_assert(kWindowSlots >= 1 && kWindowSlots <= kCatchupSlotsMax, "window fits a catch-up");
 static_assert(kCommandBytesMax <= kBatchBytesMax, "one command always fits a batch");
 static_assert(kBatchCommandsMax <= kPendingCommandsMax, "a batch drains the queue");
+static_assert(kSnapshotPullWindow >= 1 && kSnapshotPullWindow <= kCatchupSlotsMax);
 static_assert(kVotersMax % 2 == 1 && kVotersMax <= kNodesMax, "odd voter bound");
 
 }  // namespace pifleet::core

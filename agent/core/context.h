@@ -2,12 +2,15 @@
 // Ready being filled. Roles write their output here; Core::TakeReady hands it to the driver.
 #pragma once
 
+#include <memory>
+#include <string>
 #include <utility>
 
 #include "agent/core/membership.h"
 #include "agent/core/options.h"
 #include "agent/core/ready.h"
 #include "agent/core/rng.h"
+#include "agent/core/snapshot.h"
 
 namespace pifleet::core {
 
@@ -21,6 +24,7 @@ struct Context {
   }
   // For replies that reveal acceptor state: they leave once that state is durable.
   void SendAfterSync(NodeId to, Message message) {
+    if (options.canary == Canary::kReplyBeforeSync) return Send(to, std::move(message));
     ready.messages_after_sync.push_back(Envelope{options.id, to, std::move(message)});
   }
   // Records are built in place: copying a whole variant trips gcc 12's maybe-uninitialized.
@@ -33,10 +37,34 @@ struct Context {
     ready.must_sync = true;
   }
 
+  // Applied values are logged without a sync of their own: they only spare a restart a fetch.
+  void PersistDecision(Slot slot, const Value& value) {
+    ready.records.emplace_back(std::in_place_type<DecisionRecord>, DecisionRecord{slot, value});
+  }
+  void PersistSnapshotMarker(Slot slot, uint64_t hash) {
+    ready.records.emplace_back(std::in_place_type<SnapshotRecord>, SnapshotRecord{slot, hash});
+    ready.must_sync = true;
+  }
+  // Hands a snapshot blob to the driver to store, with its marker; replaces one not yet taken.
+  void SaveSnapshot(Slot slot, std::shared_ptr<const std::string> blob) {
+    std::erase_if(ready.records, [](const Record& record) {
+      return std::holds_alternative<SnapshotRecord>(record);
+    });
+    const uint64_t hash = SnapshotHash(*blob);
+    ready.snapshot_save = SnapshotSave{slot, std::move(blob)};
+    PersistSnapshotMarker(slot, hash);
+  }
+  bool HasSnapshot() const { return snapshot_blob != nullptr; }
+
   CoreOptions options;
   Rng rng;
   Membership membership;
   Ready ready;
+  // The newest snapshot this node holds (taken or installed): every accept and decision at or
+  // below snapshot_slot is forgotten, and peers that need those slots are offered this blob.
+  std::shared_ptr<const std::string> snapshot_blob;
+  Slot snapshot_slot = 0;
+  uint64_t snapshot_hash = 0;
 };
 
 }  // namespace pifleet::core

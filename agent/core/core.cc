@@ -6,7 +6,8 @@
 
 namespace pifleet::core {
 
-Core::Core(const CoreOptions& options, const DurableState& restored)
+Core::Core(const CoreOptions& options, const DurableState& restored,
+           std::shared_ptr<const std::string> snapshot)
     : ctx_(options),
       acceptor_(ctx_, restored),
       replica_(ctx_, requester_),
@@ -15,6 +16,41 @@ Core::Core(const CoreOptions& options, const DurableState& restored)
   PIFLEET_ASSERT(options.batch_commands_max >= 1 &&
                  options.batch_commands_max <= kBatchCommandsMax);
   PIFLEET_ASSERT(options.election_ticks_min < options.election_ticks_max);
+  PIFLEET_ASSERT_MSG(restored.snapshot_slot == 0 || snapshot != nullptr,
+                     "a log with a snapshot marker needs its snapshot");
+  if (snapshot != nullptr) {
+    replica_.Restore(*snapshot, restored.decisions);
+    PIFLEET_ASSERT_MSG(ctx_.snapshot_slot >= restored.snapshot_slot,
+                       "the snapshot is older than the log's marker");
+    CompactRoles();
+  } else {
+    for (const auto& [slot, value] : restored.decisions) replica_.OnDecision(slot, value);
+    ctx_.ready.records.clear();  // those decisions are in the log already
+  }
+}
+
+void Core::CompactRoles() {
+  if (ctx_.snapshot_slot == 0) return;
+  acceptor_.Compact(ctx_.snapshot_slot);
+  ctx_.membership.DropBefore(ctx_.snapshot_slot + 1);
+}
+
+Status Core::TakeSnapshot(Slot slot, std::string_view app_bytes) {
+  if (slot != AppliedSlot() || slot <= ctx_.snapshot_slot) {
+    return Status::InvalidArgument("snapshot slot " + std::to_string(slot) +
+                                   " is not the applied slot " + std::to_string(AppliedSlot()) +
+                                   " above the last snapshot " +
+                                   std::to_string(ctx_.snapshot_slot));
+  }
+  SnapshotMeta meta{slot, ctx_.membership.EntriesFrom(slot + 1)};
+  auto blob = std::make_shared<const std::string>(EncodeSnapshot(meta, app_bytes));
+  ctx_.snapshot_blob = blob;
+  ctx_.snapshot_slot = slot;
+  ctx_.snapshot_hash = SnapshotHash(*blob);
+  ctx_.SaveSnapshot(slot, std::move(blob));
+  replica_.CompactTo(slot);
+  CompactRoles();
+  return Status::Ok();
 }
 
 void Core::Tick() {
@@ -49,12 +85,19 @@ void Core::Receive(const Envelope& envelope) {
           leader_.Enqueue(m.commands);
         } else if constexpr (std::is_same_v<T, CatchupRequest>) {
           replica_.OnCatchupRequest(from, m);
-        } else {
-          static_assert(std::is_same_v<T, CatchupReply>);
+        } else if constexpr (std::is_same_v<T, CatchupReply>) {
           replica_.OnCatchupReply(from, m);
+        } else if constexpr (std::is_same_v<T, SnapshotOffer>) {
+          replica_.OnSnapshotOffer(from, m);
+        } else if constexpr (std::is_same_v<T, SnapshotChunkRequest>) {
+          replica_.OnSnapshotChunkRequest(from, m);
+        } else {
+          static_assert(std::is_same_v<T, SnapshotChunk>);
+          replica_.OnSnapshotChunk(from, m);
         }
       },
       envelope.message);
+  CompactRoles();
   leader_.Pump();
 }
 

@@ -7,6 +7,10 @@
 // A restarted node is built from the DurableState folded from its synced records.
 #pragma once
 
+#include <memory>
+#include <string>
+#include <string_view>
+
 #include "agent/base/status.h"
 #include "agent/core/acceptor.h"
 #include "agent/core/context.h"
@@ -18,7 +22,11 @@ namespace pifleet::core {
 
 class Core {
  public:
-  explicit Core(const CoreOptions& options, const DurableState& restored = DurableState{});
+  // `snapshot`: the newest snapshot blob on this node's disk (required when restored has a
+  // snapshot marker; at or above restored.snapshot_slot). Its state comes back to the driver as
+  // the first Ready's `install`, followed by the decisions of `restored` above it.
+  explicit Core(const CoreOptions& options, const DurableState& restored = DurableState{},
+                std::shared_ptr<const std::string> snapshot = nullptr);
   Core(const Core&) = delete;
   Core& operator=(const Core&) = delete;
 
@@ -26,6 +34,12 @@ class Core {
   void Receive(const Envelope& envelope);
   // Accepts the command for ordering; NoSpace when too many proposals are in flight.
   Status Propose(const Command& command);
+
+  // The driver has applied every slot up to `slot` (= AppliedSlot()) and `app_bytes` is its
+  // state machine's snapshot there. The core forgets decisions and accepted values at or below
+  // `slot`, keeps the blob to serve peers, and hands it out as Ready::snapshot_save with its
+  // marker record. InvalidArgument unless slot == AppliedSlot() > SnapshotSlot().
+  Status TakeSnapshot(Slot slot, std::string_view app_bytes);
 
   bool HasReady() const { return !ctx_.ready.Empty(); }
   // Hands out everything produced since the last call. Must be followed by Advance().
@@ -39,9 +53,15 @@ class Core {
   Ballot Promised() const { return acceptor_.promised(); }
   Slot AppliedSlot() const { return replica_.slot_out() - 1; }
   const Membership& membership() const { return ctx_.membership; }
+  Slot SnapshotSlot() const { return ctx_.snapshot_slot; }
+  // Bounded-memory checks: what the roles still hold.
+  size_t DecisionsHeld() const { return replica_.decisions().size(); }
+  size_t AcceptedHeld() const { return acceptor_.accepted().size(); }
+  bool PullingSnapshot() const { return replica_.pulling(); }
 
  private:
   void Forward(const std::vector<Command>& commands);
+  void CompactRoles();
 
   Context ctx_;
   Acceptor acceptor_;

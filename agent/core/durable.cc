@@ -7,8 +7,21 @@ void DurableState::Apply(const Record& record) {
     if (promise->ballot > promised) promised = promise->ballot;
     return;
   }
+  if (const auto* decision = std::get_if<DecisionRecord>(&record)) {
+    if (decision->slot > snapshot_slot) decisions[decision->slot] = decision->value;
+    return;
+  }
+  if (const auto* marker = std::get_if<SnapshotRecord>(&record)) {
+    if (marker->slot <= snapshot_slot) return;
+    snapshot_slot = marker->slot;
+    snapshot_hash = marker->hash;
+    accepted.erase(accepted.begin(), accepted.upper_bound(snapshot_slot));
+    decisions.erase(decisions.begin(), decisions.upper_bound(snapshot_slot));
+    return;
+  }
   const PValue& pvalue = std::get<AcceptRecord>(record).pvalue;
   if (pvalue.ballot > promised) promised = pvalue.ballot;
+  if (pvalue.slot <= snapshot_slot) return;
   auto it = accepted.find(pvalue.slot);
   if (it == accepted.end() || it->second.ballot <= pvalue.ballot) accepted[pvalue.slot] = pvalue;
 }

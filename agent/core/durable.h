@@ -17,13 +17,29 @@ struct PromiseRecord {
 struct AcceptRecord {
   PValue pvalue;
 };
-using Record = std::variant<PromiseRecord, AcceptRecord>;
+// A value this replica applied: lets a restarted node replay its own log after its snapshot
+// instead of fetching it. Never needs a sync of its own (peers hold it too).
+struct DecisionRecord {
+  Slot slot = 0;
+  Value value;
+};
+// A snapshot of the state at `slot` is durable (the driver stored its blob before appending
+// this); every accept and decision at or below `slot` is obsolete, so the WAL may compact.
+struct SnapshotRecord {
+  Slot slot = 0;
+  uint64_t hash = 0;  // SnapshotHash of the blob
+};
+using Record = std::variant<PromiseRecord, AcceptRecord, DecisionRecord, SnapshotRecord>;
 
 // The fold of every durable record: the acceptor's promise and, per slot, the highest-ballot
-// accepted value. Replaying records in order gives the state the acceptor had when they synced.
+// accepted value; the decisions above the newest snapshot marker. Replaying records in order
+// gives the state the node had when they synced.
 struct DurableState {
   Ballot promised;
   std::map<Slot, PValue> accepted;
+  std::map<Slot, Value> decisions;
+  Slot snapshot_slot = 0;  // newest durable snapshot marker (0: none)
+  uint64_t snapshot_hash = 0;
   void Apply(const Record& record);
 };
 

@@ -67,6 +67,9 @@ void Leader::StartScout() {
 }
 
 void Leader::SendPrepares(bool only_missing) {
+  // Slots this node has applied meanwhile (say from a snapshot, because acceptors answered with
+  // offers) need no phase 1: ask from the first unapplied one.
+  scout_from_ = std::max(scout_from_, replica_.slot_out());
   for (NodeId voter : ctx_.membership.WindowVoters(replica_.slot_out())) {
     if (only_missing && promised_by_.count(voter)) continue;
     ctx_.Send(voter, Prepare{ballot_, scout_from_});
@@ -156,6 +159,13 @@ void Leader::Pump() {
   if (mode_ != Mode::kActive) return;
   const Slot out = replica_.slot_out();
   next_slot_ = std::max(next_slot_, out);
+  // Slots this node applied another way (a snapshot, a catch-up) need no commander any more.
+  while (!commanders_.empty() && commanders_.begin()->first < out) {
+    for (const Command& command : commanders_.begin()->second.value.commands) {
+      queued_.erase(Key(command));
+    }
+    commanders_.erase(commanders_.begin());
+  }
   for (Slot slot = out; slot < out + kWindowSlots; ++slot) {
     if (replica_.Decided(slot) || commanders_.count(slot)) continue;
     if (!HasQuorumFor(slot)) return;  // waits for promises from a new configuration's voters

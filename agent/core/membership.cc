@@ -62,4 +62,28 @@ std::vector<NodeId> Membership::WindowVoters(Slot from) const {
   return out;
 }
 
+std::vector<std::pair<Slot, Config>> Membership::EntriesFrom(Slot slot) const {
+  std::vector<std::pair<Slot, Config>> out;
+  for (size_t i = 0; i < entries_.size(); ++i) {
+    const bool superseded = i + 1 < entries_.size() && entries_[i + 1].first <= slot;
+    if (!superseded) out.push_back(entries_[i]);
+  }
+  return out;
+}
+
+void Membership::DropBefore(Slot slot) {
+  size_t drop = 0;
+  while (drop + 1 < entries_.size() && entries_[drop + 1].first <= slot) ++drop;
+  entries_.erase(entries_.begin(), entries_.begin() + static_cast<std::ptrdiff_t>(drop));
+}
+
+void Membership::Restore(std::vector<std::pair<Slot, Config>> entries) {
+  PIFLEET_ASSERT(!entries.empty());
+  for (size_t i = 0; i < entries.size(); ++i) {
+    PIFLEET_ASSERT(!entries[i].second.voters.empty());
+    PIFLEET_ASSERT(i == 0 || entries[i - 1].first < entries[i].first);
+  }
+  entries_ = std::move(entries);
+}
+
 }  // namespace pifleet::core

@@ -27,6 +27,13 @@ class Membership {
   // Every voter of every configuration governing slots [from, from + kWindowSlots).
   std::vector<NodeId> WindowVoters(Slot from) const;
 
+  // Snapshots: the entries that govern `slot` and later; forgetting the older ones; replacing
+  // the whole history with a snapshot's entries.
+  std::vector<std::pair<Slot, Config>> EntriesFrom(Slot slot) const;
+  void DropBefore(Slot slot);
+  void Restore(std::vector<std::pair<Slot, Config>> entries);
+  size_t entry_count() const { return entries_.size(); }
+
  private:
   std::vector<std::pair<Slot, Config>> entries_;  // (first slot governed, config)
   Canary canary_;

@@ -3,9 +3,18 @@
 namespace pifleet::core {
 
 const char* MessageName(const Message& message) {
-  static constexpr const char* kNames[] = {"Prepare",  "Promise",        "Accept",
-                                           "Accepted", "Decision",       "Active",
-                                           "Request",  "CatchupRequest", "CatchupReply"};
+  static constexpr const char* kNames[] = {"Prepare",
+                                           "Promise",
+                                           "Accept",
+                                           "Accepted",
+                                           "Decision",
+                                           "Active",
+                                           "Request",
+                                           "CatchupRequest",
+                                           "CatchupReply",
+                                           "SnapshotOffer",
+                                           "SnapshotChunkRequest",
+                                           "SnapshotChunk"};
   static_assert(std::size(kNames) == std::variant_size_v<Message>);
   return kNames[message.index()];
 }

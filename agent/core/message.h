@@ -55,8 +55,30 @@ struct CatchupReply {
   Slot applied_slot = 0;
 };
 
-using Message = std::variant<Prepare, Promise, Accept, Accepted, Decision, Active, Request,
-                             CatchupRequest, CatchupReply>;
+// Snapshot transfer, a chunked pull (DESIGN §4). A node that cannot answer from its log (the
+// slots asked for are compacted into its snapshot) offers its snapshot instead: an answer to a
+// CatchupRequest, a Prepare or an Accept below its snapshot. The receiver pulls the blob chunk by
+// chunk (kSnapshotChunkBytes, the last one shorter) and checks `hash` before installing it.
+struct SnapshotOffer {
+  Slot slot = 0;
+  uint64_t bytes = 0;
+  uint64_t hash = 0;
+};
+struct SnapshotChunkRequest {
+  Slot slot = 0;
+  uint64_t index = 0;
+};
+// A chunk of the snapshot at `slot`. A node asked for a snapshot it no longer has answers with
+// an offer of its current one.
+struct SnapshotChunk {
+  Slot slot = 0;
+  uint64_t index = 0;
+  Bytes data;
+};
+
+using Message =
+    std::variant<Prepare, Promise, Accept, Accepted, Decision, Active, Request, CatchupRequest,
+                 CatchupReply, SnapshotOffer, SnapshotChunkRequest, SnapshotChunk>;
 
 struct Envelope {
   NodeId from = 0;

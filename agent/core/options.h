@@ -16,6 +16,7 @@ enum class Canary : uint8_t {
   kQuorumOneShort,   // quorums one vote smaller than a majority
   kSkipPhase1,       // a preempted leader takes the next ballot without phase 1
   kApplyOutOfOrder,  // a replica applies decisions as they arrive, holes or not
+  kReplyBeforeSync,  // an acceptor's promises and accepted replies leave before the fsync
 };
 
 struct CoreOptions {

@@ -1,12 +1,17 @@
 #include "agent/core/replica.h"
 
+#include <memory>
+#include <utility>
+
 #include "agent/base/assert.h"
 #include "agent/core/constants.h"
+#include "agent/core/snapshot.h"
 
 namespace pifleet::core {
 
 void Replica::OnDecision(Slot slot, const Value& value) {
   PIFLEET_ASSERT(slot >= 1);
+  if (slot <= ctx_.snapshot_slot) return;  // inside the snapshot: applied and forgotten
   auto it = decisions_.find(slot);
   if (it != decisions_.end()) {
     PIFLEET_ASSERT_MSG(it->second == value, "a slot is decided twice with different values");
@@ -30,13 +35,19 @@ void Replica::ApplyReady() {
 
 void Replica::Commit(Slot slot, const Value& value) {
   ctx_.ready.committed.push_back(Decision{slot, value});
+  if (!replaying_) ctx_.PersistDecision(slot, value);
   for (const Command& command : value.commands) {
     if (command.kind == CommandKind::kReconfig) ctx_.membership.OnApplied(slot, command.config);
   }
   requester_.OnDecided(value);
 }
 
+void Replica::OfferSnapshot(NodeId to) {
+  ctx_.Send(to, SnapshotOffer{ctx_.snapshot_slot, ctx_.snapshot_blob->size(), ctx_.snapshot_hash});
+}
+
 void Replica::OnCatchupRequest(NodeId from, const CatchupRequest& request) {
+  if (ctx_.HasSnapshot() && request.from_slot <= ctx_.snapshot_slot) return OfferSnapshot(from);
   CatchupReply reply;
   reply.applied_slot = slot_out_ - 1;
   for (auto it = decisions_.lower_bound(request.from_slot);
@@ -52,9 +63,76 @@ void Replica::OnCatchupReply(NodeId from, const CatchupReply& reply) {
   NotePeerApplied(reply.applied_slot);
   for (const Decision& decision : reply.decisions) OnDecision(decision.slot, decision.value);
   // A full reply means there is more: ask for the next chunk now rather than at the next tick.
-  if (reply.decisions.size() == kCatchupSlotsMax && Behind()) {
+  if (reply.decisions.size() == kCatchupSlotsMax && Behind() && !pull_.active()) {
     ctx_.Send(from, CatchupRequest{slot_out_});
   }
+}
+
+void Replica::OnSnapshotOffer(NodeId from, const SnapshotOffer& offer) {
+  NotePeerApplied(offer.slot);
+  if (offer.slot < slot_out_ || offer.bytes == 0 || offer.bytes > kSnapshotBytesMax) return;
+  if (pull_.active() && pull_.offer().slot >= offer.slot) return;
+  pull_.Start(from, offer);
+  RequestChunks(/*retransmit=*/false);
+}
+
+void Replica::RequestChunks(bool retransmit) {
+  for (uint64_t index : pull_.Requests(retransmit)) {
+    ctx_.Send(pull_.source(), SnapshotChunkRequest{pull_.offer().slot, index});
+  }
+}
+
+void Replica::OnSnapshotChunkRequest(NodeId from, const SnapshotChunkRequest& request) {
+  if (!ctx_.HasSnapshot()) return;
+  if (request.slot != ctx_.snapshot_slot) return OfferSnapshot(from);  // a newer one replaced it
+  const uint64_t offset = request.index * kSnapshotChunkBytes;
+  if (request.index >= kSnapshotBytesMax / kSnapshotChunkBytes ||
+      offset >= ctx_.snapshot_blob->size()) {
+    return;
+  }
+  ctx_.Send(from, SnapshotChunk{ctx_.snapshot_slot, request.index,
+                                ctx_.snapshot_blob->substr(offset, kSnapshotChunkBytes)});
+}
+
+void Replica::OnSnapshotChunk(NodeId from, const SnapshotChunk& chunk) {
+  if (!pull_.active() || from != pull_.source()) return;
+  pull_.OnChunk(chunk);
+  if (!pull_.complete()) return RequestChunks(/*retransmit=*/false);
+  const uint64_t hash = pull_.offer().hash;
+  const std::string blob = pull_.TakeBlob();
+  if (SnapshotHash(blob) == hash) Install(blob, /*durable=*/false);
+}
+
+bool Replica::Install(const std::string& blob, bool durable) {
+  SnapshotMeta meta;
+  std::string app_bytes;
+  if (!DecodeSnapshot(blob, &meta, &app_bytes) || meta.slot < slot_out_) return false;
+  // Whatever this Ready was about to apply is older than the snapshot, which replaces it.
+  ctx_.ready.committed.clear();
+  decisions_.erase(decisions_.begin(), decisions_.upper_bound(meta.slot));
+  early_.erase(early_.begin(), early_.upper_bound(meta.slot));
+  slot_out_ = meta.slot + 1;
+  ctx_.membership.Restore(std::move(meta.configs));
+  auto shared = std::make_shared<const std::string>(blob);
+  ctx_.snapshot_blob = shared;
+  ctx_.snapshot_slot = meta.slot;
+  ctx_.snapshot_hash = SnapshotHash(blob);
+  if (!durable) ctx_.SaveSnapshot(meta.slot, std::move(shared));
+  ctx_.ready.install = SnapshotInstall{meta.slot, std::move(app_bytes)};
+  ApplyReady();
+  return true;
+}
+
+void Replica::Restore(const std::string& blob, const std::map<Slot, Value>& decisions) {
+  PIFLEET_ASSERT_MSG(Install(blob, /*durable=*/true), "a restored snapshot must decode");
+  replaying_ = true;
+  for (const auto& [slot, value] : decisions) OnDecision(slot, value);
+  replaying_ = false;
+}
+
+void Replica::CompactTo(Slot slot) {
+  PIFLEET_ASSERT(slot < slot_out_);
+  decisions_.erase(decisions_.begin(), decisions_.upper_bound(slot));
 }
 
 void Replica::NotePeerApplied(Slot applied_slot) {
@@ -69,6 +147,10 @@ bool Replica::Behind() const {
 void Replica::Tick(NodeId leader_hint) {
   if (++catchup_ticks_ < kCatchupTicks) return;
   catchup_ticks_ = 0;
+  if (pull_.active()) {
+    if (pull_.StillHopeful()) return RequestChunks(/*retransmit=*/true);
+    pull_.Reset();  // the source went quiet: catch up from whoever answers next
+  }
   if (!Behind()) return;
   // Every other request goes to the leader; the rest go round every known node, so a replica
   // whose leader hint is stale (or empty, like a restarted leader's) still finds the decisions.

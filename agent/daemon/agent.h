@@ -68,7 +68,11 @@ class Agent {
   void ScheduleTick();
   void OnTick();
   void Drain();
-  void PersistRecord(const core::Record& record, bool* failed);
+  // Snapshots and compaction (agent_snapshots.cc).
+  void PersistReady(const core::Ready& ready, bool* failed);
+  void InstallSnapshot(const core::SnapshotInstall& install);
+  void MaybeSnapshot();
+  void CompactIfMarkerDurable();
   void OnSynced(const Status& status);
   void ReleaseHeld();
   void Apply(const core::Decision& decision);
@@ -151,6 +155,9 @@ class Agent {
   std::unique_ptr<core::Core> core_;  // null while joining
   core::Config initial_config_;       // slot 1's configuration (cluster.meta)
   core::DurableState durable_;        // recovered from the WAL, for a core started late
+  std::shared_ptr<const std::string> restored_snapshot_;  // newest snap/ blob at start
+  uint64_t marker_lsn_ = 0;  // a snapshot marker waiting for its sync before compaction
+  core::Slot marker_slot_ = 0;
   sm::StateMachine sm_;
   std::map<std::pair<uint64_t, uint64_t>, WaitingClient> waiting_;
   std::map<core::NodeId, net::UdpAddress> addresses_;

@@ -86,7 +86,7 @@ void Agent::Drain() {
   while (core_->HasReady()) {
     core::Ready ready = core_->TakeReady();
     bool append_failed = false;
-    for (const core::Record& record : ready.records) PersistRecord(record, &append_failed);
+    PersistReady(ready, &append_failed);
     if ((ready.must_sync || !ready.records.empty()) && !sync_in_flight_) {
       sync_in_flight_ = true;
       sync_worker_->Request();
@@ -100,28 +100,12 @@ void Agent::Drain() {
       }
     }
     // else: the records they vouch for are not in the WAL, so they must never leave.
+    if (ready.install) InstallSnapshot(*ready.install);
     for (const core::Decision& decision : ready.committed) Apply(decision);
     core_->Advance();
+    MaybeSnapshot();
   }
   ReleaseHeld();
-}
-
-void Agent::PersistRecord(const core::Record& record, bool* failed) {
-  uint64_t lsn = 0;
-  Status status;
-  if (const auto* promise = std::get_if<core::PromiseRecord>(&record)) {
-    status =
-        wal_->Append(store::RecordKind::kPromise, 0, wire::EncodeBallot(promise->ballot), &lsn);
-  } else {
-    const auto& accept = std::get<core::AcceptRecord>(record);
-    status = wal_->Append(store::RecordKind::kAccept, accept.pvalue.slot,
-                          wire::EncodePValue(accept.pvalue), &lsn);
-  }
-  if (!status.ok()) {
-    *failed = true;
-    log_->LogLimited("wal-append", ticks_ * core::kTickMs, Level::kError,
-                     "WAL append refused; not voting until it is durable: " + status.ToString());
-  }
 }
 
 void Agent::OnSynced(const Status& status) {
@@ -144,6 +128,7 @@ void Agent::OnSynced(const Status& status) {
   if (disk_full_) log_->Log(Level::kNotice, "disk has space again: voting resumed");
   disk_full_ = false;
   ReleaseHeld();
+  CompactIfMarkerDurable();
   if (config_.unsafe_no_fsync) return;
   if (wal_->last_lsn() > wal_->synced_lsn()) {
     sync_in_flight_ = true;

@@ -9,6 +9,7 @@
 #include "agent/base/version.h"
 #include "agent/daemon/agent.h"
 #include "agent/daemon/cluster_file.h"
+#include "agent/store/core_log.h"
 #include "agent/store/posix_env.h"
 
 namespace pifleet::daemon {
@@ -155,35 +156,21 @@ Status Agent::LoadNodeMeta() {
 }
 
 Status Agent::OpenWal(core::DurableState* durable) {
-  store::WalRecoveryReport report;
-  const auto visit = [durable](const store::WalRecord& record) {
-    const auto bytes =
-        std::span(reinterpret_cast<const uint8_t*>(record.payload.data()), record.payload.size());
-    if (record.kind == store::RecordKind::kPromise) {
-      core::PromiseRecord promise;
-      if (!wire::DecodeBallot(bytes, &promise.ballot)) {
-        return Status::Corruption("WAL record " + std::to_string(record.lsn) +
-                                  ": undecodable promise");
-      }
-      durable->Apply(promise);
-    } else if (record.kind == store::RecordKind::kAccept) {
-      core::AcceptRecord accept;
-      if (!wire::DecodePValue(bytes, &accept.pvalue)) {
-        return Status::Corruption("WAL record " + std::to_string(record.lsn) +
-                                  ": undecodable accept");
-      }
-      durable->Apply(accept);
-    }
-    return Status::Ok();
-  };
-  Status status =
-      store::Wal::Open(store::PosixEnv(), config_.data_dir + "/wal", {}, visit, &wal_, &report);
+  store::CoreRecovery recovery;
+  Status status = store::RecoverCore(store::PosixEnv(), config_.data_dir, {}, &recovery);
   if (status.code() == Status::Code::kCorruption) {
     return Status::Corruption(status.message() +
-                              "; refusing to start (see docs/storage.md: pifleet repair)");
+                              "; refusing to start (run `pifleet repair --data-dir " +
+                              config_.data_dir + "`; see docs/storage.md)");
   }
   if (!status.ok()) return status;
-  log_->Log(report.torn_tail ? Level::kWarning : Level::kInfo, report.ToString());
+  *durable = std::move(recovery.durable);
+  restored_snapshot_ = std::move(recovery.snapshot);
+  wal_ = std::move(recovery.wal);
+  log_->Log(recovery.report.torn_tail ? Level::kWarning : Level::kInfo,
+            recovery.report.ToString() +
+                (restored_snapshot_ ? "; snapshot at slot " + std::to_string(recovery.snapshot_slot)
+                                    : ""));
   sync_worker_ = std::make_unique<SyncWorker>(
       wal_.get(), [this](Status synced) { asio::post(io_, [this, synced] { OnSynced(synced); }); });
   return Status::Ok();
@@ -194,7 +181,7 @@ void Agent::StartCore(const core::Config& initial, const core::DurableState& dur
   options.id = meta_.node_id;
   options.initial_config = initial;
   options.seed = RandomU64();
-  core_ = std::make_unique<core::Core>(options, durable);
+  core_ = std::make_unique<core::Core>(options, durable, restored_snapshot_);
   initial_config_ = initial;
   log_->Log(Level::kInfo, "consensus core started",
             {{"VOTERS", std::to_string(initial.voters.size())}});

@@ -56,4 +56,27 @@ uint64_t KvStore::Digest() const {
   return hash;
 }
 
+void KvStore::EncodeTo(ByteWriter& w) const {
+  w.U64(data_.size());
+  for (const auto& [key, value] : data_) {
+    w.Str(key);
+    w.Str(value);
+  }
+  sessions_.EncodeTo(w);
+}
+
+bool KvStore::DecodeFrom(ByteReader& r) {
+  std::map<std::string, std::string> data;
+  const uint64_t count = r.Count(16);
+  for (uint64_t i = 0; i < count && r.ok; ++i) {
+    std::string key = r.Str();
+    data[std::move(key)] = r.Str();
+  }
+  SessionTable sessions;
+  if (!r.ok || data.size() != count || !sessions.DecodeFrom(r)) return false;
+  data_ = std::move(data);
+  sessions_ = std::move(sessions);
+  return true;
+}
+
 }  // namespace pifleet::sm

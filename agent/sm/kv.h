@@ -20,6 +20,10 @@ class KvStore {
   // A digest of the whole state, for the simulator's replica comparison.
   uint64_t Digest() const;
   size_t size() const { return data_.size(); }
+  const SessionTable& sessions() const { return sessions_; }
+  // Snapshot bytes: every key in order with its value, then the sessions.
+  void EncodeTo(ByteWriter& w) const;
+  bool DecodeFrom(ByteReader& r);
 
  private:
   KvResult Execute(const KvOp& op);

@@ -114,4 +114,29 @@ uint64_t MembersTable::Digest() const {
   return hash;
 }
 
+void MembersTable::EncodeTo(ByteWriter& w) const {
+  w.U64(members_.size());
+  for (const auto& [id, m] : members_) {
+    w.Str(EncodeUpsertMember(m));
+    w.U64(m.updated_slot);
+  }
+}
+
+bool MembersTable::DecodeFrom(ByteReader& r) {
+  MembersTable table;
+  const uint64_t count = r.Count(16);
+  for (uint64_t i = 0; i < count && r.ok; ++i) {
+    const std::string upsert = r.Str();
+    const uint64_t slot = r.U64();
+    if (!r.ok || upsert.empty() ||
+        static_cast<uint8_t>(upsert[0]) != static_cast<uint8_t>(MembersKind::kUpsert)) {
+      return false;
+    }
+    if (!table.Apply(slot, upsert)) return false;
+  }
+  if (!r.ok || table.members_.size() != count) return false;
+  members_ = std::move(table.members_);
+  return true;
+}
+
 }  // namespace pifleet::sm

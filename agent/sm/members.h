@@ -8,6 +8,8 @@
 #include <optional>
 #include <string>
 
+#include "agent/sm/bytes.h"
+
 namespace pifleet::sm {
 
 struct Member {
@@ -39,6 +41,9 @@ class MembersTable {
   const std::map<uint64_t, Member>& members() const { return members_; }
   std::optional<Member> Find(uint64_t node_id) const;
   uint64_t Digest() const;
+  // Snapshot bytes: each member as its upsert command and the slot of that upsert.
+  void EncodeTo(ByteWriter& w) const;
+  bool DecodeFrom(ByteReader& r);
 
  private:
   std::map<uint64_t, Member> members_;

@@ -27,4 +27,36 @@ void SessionTable::Record(uint64_t client_id, uint64_t sequence, const KvResult&
   session = Session{sequence, result, ++clock_};
 }
 
+void SessionTable::EncodeTo(ByteWriter& w) const {
+  w.U64(sessions_.size());
+  for (const auto& [client_id, session] : sessions_) {
+    w.U64(client_id);
+    w.U64(session.sequence);
+    w.U8(session.result.ok ? 1 : 0);
+    w.Str(session.result.output);
+    w.U64(session.last_used);
+  }
+  w.U64(clock_);
+}
+
+bool SessionTable::DecodeFrom(ByteReader& r) {
+  std::map<uint64_t, Session> sessions;
+  const uint64_t count = r.Count(33);
+  if (count > kSessionsMax) return false;
+  for (uint64_t i = 0; i < count && r.ok; ++i) {
+    const uint64_t client_id = r.U64();
+    Session session;
+    session.sequence = r.U64();
+    session.result.ok = r.U8() != 0;
+    session.result.output = r.Str();
+    session.last_used = r.U64();
+    sessions[client_id] = std::move(session);
+  }
+  const uint64_t clock = r.U64();
+  if (!r.ok || sessions.size() != count) return false;
+  sessions_ = std::move(sessions);
+  clock_ = clock;
+  return true;
+}
+
 }  // namespace pifleet::sm

@@ -7,6 +7,7 @@
 #include <map>
 #include <optional>
 
+#include "agent/sm/bytes.h"
 #include "agent/sm/kv_op.h"
 
 namespace pifleet::sm {
@@ -21,6 +22,10 @@ class SessionTable {
   Verdict Check(uint64_t client_id, uint64_t sequence, KvResult* cached) const;
   void Record(uint64_t client_id, uint64_t sequence, const KvResult& result);
   size_t size() const { return sessions_.size(); }
+  // Snapshot bytes: every session in client order, then the use clock (so eviction after a
+  // restore picks the same session as on every other replica).
+  void EncodeTo(ByteWriter& w) const;
+  bool DecodeFrom(ByteReader& r);
 
  private:
   struct Session {

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "agent/sm/kv.h"
 #include "agent/sm/members.h"
@@ -18,6 +19,14 @@ class StateMachine {
   const KvStore& kv() const { return kv_; }
   const MembersTable& members() const { return members_; }
   uint64_t Digest() const;
+
+  // The whole state as bytes, identical on every replica that applied the same slots:
+  // "PFSM" | version u8 | kv (keys in order, then client sessions) | members. Restore takes
+  // such bytes back; on any malformation it returns false and changes nothing.
+  std::string Snapshot() const;
+  bool Restore(std::string_view bytes);
+  // 64-bit FNV-1a of Snapshot(): the state hash replicas compare.
+  uint64_t StateHash() const;
 
  private:
   KvStore kv_;

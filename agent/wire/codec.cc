@@ -7,7 +7,7 @@
 namespace pifleet::wire {
 namespace {
 
-static_assert(std::variant_size_v<core::Message> == 9,
+static_assert(std::variant_size_v<core::Message> == 12,
               "a new core message needs its WireType, Pack and Unpack here");
 
 constexpr size_t kDepthMax = 8;
@@ -107,12 +107,26 @@ void PackPeer(Packer& pk, const core::Envelope& envelope) {
         } else if constexpr (std::is_same_v<M, core::CatchupRequest>) {
           Begin(pk, WireType::kCatchupRequest, envelope, 1);
           pk.pack(m.from_slot);
-        } else {
-          static_assert(std::is_same_v<M, core::CatchupReply>);
+        } else if constexpr (std::is_same_v<M, core::CatchupReply>) {
           Begin(pk, WireType::kCatchupReply, envelope, 2);
           pk.pack_array(static_cast<uint32_t>(m.decisions.size()));
           for (const core::Decision& decision : m.decisions) Pack(pk, decision);
           pk.pack(m.applied_slot);
+        } else if constexpr (std::is_same_v<M, core::SnapshotOffer>) {
+          Begin(pk, WireType::kSnapshotOffer, envelope, 3);
+          pk.pack(m.slot);
+          pk.pack(m.bytes);
+          pk.pack(m.hash);
+        } else if constexpr (std::is_same_v<M, core::SnapshotChunkRequest>) {
+          Begin(pk, WireType::kSnapshotChunkRequest, envelope, 2);
+          pk.pack(m.slot);
+          pk.pack(m.index);
+        } else {
+          static_assert(std::is_same_v<M, core::SnapshotChunk>);
+          Begin(pk, WireType::kSnapshotChunk, envelope, 3);
+          pk.pack(m.slot);
+          pk.pack(m.index);
+          PackBytes(pk, m.data);
         }
       },
       envelope.message);
@@ -227,6 +241,12 @@ core::Message UnpackPeerBody(WireType type, const msgpack::object* f) {
       reply.applied_slot = U64(f[1]);
       return reply;
     }
+    case WireType::kSnapshotOffer:
+      return core::SnapshotOffer{U64(f[0]), U64(f[1]), U64(f[2])};
+    case WireType::kSnapshotChunkRequest:
+      return core::SnapshotChunkRequest{U64(f[0]), U64(f[1])};
+    case WireType::kSnapshotChunk:
+      return core::SnapshotChunk{U64(f[0]), U64(f[1]), Bytes(f[2])};
     default:
       throw Malformed{};
   }
@@ -252,6 +272,12 @@ size_t PeerFieldCount(WireType type) {
       return 1;
     case WireType::kCatchupReply:
       return 2;
+    case WireType::kSnapshotOffer:
+      return 3;
+    case WireType::kSnapshotChunkRequest:
+      return 2;
+    case WireType::kSnapshotChunk:
+      return 3;
     default:
       return 0;
   }
@@ -344,8 +370,12 @@ bool DecodeValue(std::span<const uint8_t> bytes, F unpack, T* out) {
 
 }  // namespace
 
+// WAL payloads start from a small buffer (sbuffer's default is 8 KiB), since most are tiny and
+// every accept and decision is encoded once per node.
+constexpr size_t kRecordBufferBytes = 256;
+
 std::string EncodeBallot(const core::Ballot& ballot) {
-  msgpack::sbuffer buffer;
+  msgpack::sbuffer buffer(kRecordBufferBytes);
   Packer pk(buffer);
   Pack(pk, ballot);
   return std::string(buffer.data(), buffer.size());
@@ -356,7 +386,7 @@ bool DecodeBallot(std::span<const uint8_t> bytes, core::Ballot* out) {
 }
 
 std::string EncodePValue(const core::PValue& pvalue) {
-  msgpack::sbuffer buffer;
+  msgpack::sbuffer buffer(kRecordBufferBytes);
   Packer pk(buffer);
   Pack(pk, pvalue);
   return std::string(buffer.data(), buffer.size());

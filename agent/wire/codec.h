@@ -41,6 +41,9 @@ enum class WireType : uint8_t {
   kRequest = 7,
   kCatchupRequest = 8,
   kCatchupReply = 9,
+  kSnapshotOffer = 10,
+  kSnapshotChunkRequest = 11,
+  kSnapshotChunk = 12,
   kClientRequest = 64,
   kClientReply = 65,
   kBeacon = 70,  // LAN discovery (agent/wire/beacon.h); not a WireMessage, decoded on its own

@@ -12,6 +12,8 @@ const std::vector<CanaryInfo>& Canaries() {
        "a preempted leader takes a higher ballot without running phase 1"},
       {"apply-out-of-order", core::Canary::kApplyOutOfOrder,
        "a replica applies decisions as they arrive, holes or not"},
+      {"reply-before-sync", core::Canary::kReplyBeforeSync,
+       "an acceptor sends promises and accepted replies before its records are fsynced"},
       {"stale-read", core::Canary::kNone,
        "a node answers reads from its own state without ordering them (only the "
        "linearizability checker can catch this one)",

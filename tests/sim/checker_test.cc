@@ -1,7 +1,9 @@
-// The simulator's own pieces: the checkers fire on what they must catch, the simulated disk
-// loses exactly the unsynced records on a crash, and the network honours its partitions.
+// The simulator's own pieces: the checkers fire on what they must catch, a node's disk (the
+// store on a FaultEnv) loses exactly the unsynced records on a crash, and the network honours
+// its partitions.
 #include <gtest/gtest.h>
 
+#include "agent/store/core_log.h"
 #include "tests/sim/checker.h"
 #include "tests/sim/network.h"
 #include "tests/sim/sim_node.h"
@@ -51,14 +53,17 @@ core::Record Promise(uint64_t round) {
 }
 
 TEST(SimDisk, CrashDropsOnlyUnsyncedRecords) {
-  SimDisk disk;
-  disk.Append(Promise(1));
-  disk.Append(Promise(2));
-  disk.SyncDone(1);
-  disk.Append(Promise(3));
-  disk.Crash();
-  EXPECT_EQ(disk.durable.promised, (core::Ballot{1, 1}));
-  EXPECT_TRUE(disk.unsynced.empty());
+  store::FaultEnv env(3);
+  store::CoreRecovery recovery;
+  ASSERT_TRUE(store::RecoverCore(&env, kSimDataDir, {kSimSegmentBytes}, &recovery).ok());
+  uint64_t lsn = 0;
+  ASSERT_TRUE(store::AppendCoreRecord(recovery.wal.get(), Promise(1), &lsn).ok());
+  ASSERT_TRUE(recovery.wal->Sync().ok());
+  ASSERT_TRUE(store::AppendCoreRecord(recovery.wal.get(), Promise(2), &lsn).ok());
+  recovery.wal.reset();
+  env.Crash(store::FaultEnv::CrashMode::kDropUnsynced);
+  ASSERT_TRUE(store::RecoverCore(&env, kSimDataDir, {kSimSegmentBytes}, &recovery).ok());
+  EXPECT_EQ(recovery.durable.promised, (core::Ballot{1, 1}));
 }
 
 TEST(Network, PartitionsBlockAndHealRestores) {

@@ -36,8 +36,15 @@ std::string Describe(const core::Envelope& envelope) {
           out += Field("cmds", m.commands.size());
         } else if constexpr (std::is_same_v<T, core::CatchupRequest>) {
           out += Field("from", m.from_slot);
-        } else {
+        } else if constexpr (std::is_same_v<T, core::CatchupReply>) {
           out += Field("decisions", m.decisions.size()) + Field("applied", m.applied_slot);
+        } else if constexpr (std::is_same_v<T, core::SnapshotOffer>) {
+          out += Field("slot", m.slot) + Field("bytes", m.bytes);
+        } else if constexpr (std::is_same_v<T, core::SnapshotChunkRequest>) {
+          out += Field("slot", m.slot) + Field("index", m.index);
+        } else {
+          static_assert(std::is_same_v<T, core::SnapshotChunk>);
+          out += Field("slot", m.slot) + Field("index", m.index) + Field("bytes", m.data.size());
         }
       },
       envelope.message);

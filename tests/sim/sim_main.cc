@@ -2,6 +2,7 @@
 // Exit codes: 0 no violation (with --canary: the canary was caught), 1 a violation (with
 // --canary: not caught), 2 usage.
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <string>
@@ -14,7 +15,8 @@ namespace {
 using pifleet::sim::Faults;
 
 struct Totals {
-  uint64_t seeds = 0, violations = 0, committed = 0, messages = 0, undecided = 0;
+  uint64_t seeds = 0, violations = 0, committed = 0, messages = 0, undecided = 0, fsyncs = 0;
+  uint64_t wal_bytes_max = 0, core_entries_max = 0, snapshots = 0, installs = 0;
   int64_t sim_us = 0;
 };
 
@@ -24,6 +26,8 @@ std::string ReplayCommand(uint64_t seed, const pifleet::sim::SimOptions& o,
                     std::to_string(o.voters) + " --learners " + std::to_string(o.learners) +
                     " --faults " + faults + " --clients " + std::to_string(o.clients);
   if (!o.batching) cmd += " --no-batching";
+  if (o.snapshot_every != 16) cmd += " --snapshot-every " + std::to_string(o.snapshot_every);
+  if (o.steady_commands) cmd += " --steady " + std::to_string(o.steady_commands);
   if (!canary.empty()) cmd += " --canary " + canary;
   return cmd + " --trace";
 }
@@ -48,6 +52,11 @@ int main(int argc, char** argv) {
   app.add_option("--clients", options.clients, "simulated clients")->check(CLI::Range(1, 1000));
   app.add_option("--heal-ms", options.heal_ms, "simulated ms of faults before healing")
       ->check(CLI::Range(100, 600000));
+  app.add_option("--snapshot-every", options.snapshot_every,
+                 "snapshot every K applied slots and compact the WAL (0: never)");
+  app.add_option("--steady", options.steady_commands,
+                 "steady mode: no faults, run until N commands are answered, then a new node "
+                 "joins and must reach the same state hash");
   app.add_option("--canary", canary_name, "switch on a known-unsafe variant (see --list-canaries)");
   app.add_flag("--list-canaries", list_canaries, "list the canaries and exit");
   app.add_flag("--no-batching", no_batching, "one command per slot");
@@ -93,6 +102,18 @@ int main(int argc, char** argv) {
     totals.messages += result.node_messages;
     totals.sim_us += result.sim_time_us;
     totals.undecided += result.lin_undecided;
+    totals.fsyncs += result.fsyncs;
+    totals.wal_bytes_max = std::max(totals.wal_bytes_max, result.wal_bytes_max);
+    totals.core_entries_max = std::max(totals.core_entries_max, result.core_entries_max);
+    totals.snapshots += result.snapshots_taken;
+    totals.installs += result.snapshots_installed;
+    if (options.steady_commands > 0 && !result.violation) {
+      std::printf(
+          "steady: %llu commands answered, joiner caught up at slot %llu, state hash "
+          "%016llx on every node\n",
+          (unsigned long long)result.committed, (unsigned long long)result.final_slot,
+          (unsigned long long)result.final_state_hash);
+    }
     if (print_hash)
       std::printf("seed %llu trace %016llx\n", (unsigned long long)seed,
                   (unsigned long long)result.trace_hash);
@@ -111,14 +132,24 @@ int main(int argc, char** argv) {
   const double wall_s =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
   std::printf(
-      "seeds %llu  violations %llu  committed %llu  msgs/cmd %.2f  cmds/sim-s %.1f  "
-      "seeds/s %.1f  lin-undecided %llu  wall %.1fs\n",
+      "seeds %llu  violations %llu  committed %llu  msgs/cmd %.2f  fsyncs/cmd %.3f  "
+      "cmds/sim-s %.1f  seeds/s %.1f  lin-undecided %llu  wall %.1fs\n",
       (unsigned long long)totals.seeds, (unsigned long long)totals.violations,
       (unsigned long long)totals.committed,
       totals.committed ? double(totals.messages) / double(totals.committed) : 0.0,
+      totals.committed ? double(totals.fsyncs) / double(totals.committed) : 0.0,
       totals.sim_us ? double(totals.committed) * 1e6 / double(totals.sim_us) : 0.0,
       wall_s > 0 ? double(totals.seeds) / wall_s : 0.0, (unsigned long long)totals.undecided,
       wall_s);
+  std::printf(
+      "storage: snapshots %llu  installed from peers %llu  max WAL %llu bytes (bound %llu)  "
+      "max core entries %llu\n",
+      (unsigned long long)totals.snapshots, (unsigned long long)totals.installs,
+      (unsigned long long)totals.wal_bytes_max,
+      (unsigned long long)(options.snapshot_every
+                               ? pifleet::sim::WalBytesBound(options.snapshot_every)
+                               : 0),
+      (unsigned long long)totals.core_entries_max);
   if (!canary_name.empty()) {
     if (caught_seed == 0)
       std::printf("canary %s NOT caught in %llu seeds\n", canary_name.c_str(),

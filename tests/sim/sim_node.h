@@ -1,6 +1,7 @@
-// One simulated node: its core, its simulated disk (records become durable only when a
-// simulated fsync completes; a crash drops the unsynced ones), the replies it holds until
-// they are durable, and its state machine.
+// One simulated node: its core, its disk (a store::FaultEnv holding a real WAL and snapshot
+// files; records become durable only when a simulated fsync completes, and a crash drops the
+// unsynced bytes or tears the last write), the replies it holds until they are durable, its
+// state machine, and what its acceptor has vouched for in replies (the durability checker).
 #pragma once
 
 #include <cstdint>
@@ -10,46 +11,38 @@
 #include <vector>
 
 #include "agent/core/core.h"
-#include "agent/sm/kv.h"
+#include "agent/sm/state_machine.h"
+#include "agent/store/fault_env.h"
+#include "agent/store/wal.h"
 
 namespace pifleet::sim {
 
-struct SimDisk {
-  core::DurableState durable;          // the fold of every synced record
-  std::vector<core::Record> unsynced;  // appended, not yet covered by a completed fsync
-  uint64_t appended = 0;               // records ever appended (this incarnation)
-  uint64_t synced = 0;                 // records covered by completed fsyncs
-  bool sync_in_flight = false;
-
-  void Append(core::Record record) {
-    unsynced.push_back(std::move(record));
-    ++appended;
-  }
-  // Completes an fsync that covers the first `upto` records.
-  void SyncDone(uint64_t upto) {
-    const uint64_t count = upto - synced;
-    for (uint64_t i = 0; i < count; ++i) durable.Apply(unsynced[i]);
-    unsynced.erase(unsynced.begin(), unsynced.begin() + static_cast<std::ptrdiff_t>(count));
-    synced = upto;
-  }
-  void Crash() {
-    unsynced.clear();
-    appended = synced = 0;
-    sync_in_flight = false;
-  }
-};
+inline constexpr char kSimDataDir[] = "/data";
+// Small segments, so that compaction actually removes files within a short run.
+inline constexpr uint64_t kSimSegmentBytes = 128 * 1024;
+// The most bytes a node's WAL may hold when it snapshots every `snapshot_every` slots.
+uint64_t WalBytesBound(uint64_t snapshot_every);
 
 struct SimNode {
   core::NodeId id = 0;
-  bool up = true;
+  bool up = false;
+  bool spare = false;  // outside the cluster until a steady run adds it at the end
   uint32_t incarnation = 0;
   std::unique_ptr<core::Core> core;
-  SimDisk disk;
-  std::vector<std::pair<uint64_t, core::Envelope>> held;  // (records that must be durable, msg)
-  std::unique_ptr<sm::KvStore> kv;
+  std::unique_ptr<store::FaultEnv> env;  // the disk: survives crashes
+  std::unique_ptr<store::Wal> wal;       // the open log: dies with the process
+  bool sync_in_flight = false;
+  std::vector<std::pair<uint64_t, core::Envelope>> held;  // (lsn that must be durable, msg)
+  uint64_t marker_lsn = 0;                                // a snapshot marker waiting for its sync
+  core::Slot marker_slot = 0;
+  std::unique_ptr<sm::StateMachine> sm;
   std::map<uint64_t, uint64_t> waiting;  // client id -> sequence a client sent here
   core::Slot applied = 0;
   core::Ballot promise_floor;
+  // Acceptor state this node has revealed in promises and accepted replies: a crash must never
+  // take it back.
+  core::Ballot vouched_promise;
+  std::map<core::Slot, core::Ballot> vouched_accepts;
   int64_t tick_period_us = 10000;
 };
 

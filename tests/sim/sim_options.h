@@ -24,6 +24,12 @@ struct SimOptions {
   int64_t heal_ms = 2000;
   int64_t liveness_bound_ms = 10000;
   uint64_t lin_step_budget = 2'000'000;
+  // Every node snapshots its state every this many applied slots (0: never) and compacts its WAL.
+  uint64_t snapshot_every = 16;
+  // Steady mode (> 0): no faults; clients run until this many commands are answered, then a new
+  // node joins as a learner and must catch up to the same state hash. No linearizability check
+  // (the history is too long for the search); the WAL and core memory bounds are checked instead.
+  uint64_t steady_commands = 0;
 };
 
 // Per-seed fault parameters, drawn from the seed.
@@ -38,6 +44,7 @@ struct FaultParams {
   bool reconfig = false;
   int64_t fsync_min_us = 200;
   int64_t fsync_max_us = 5000;
+  uint32_t torn_crash_per_million = 500000;  // crashes that tear the last write (else drop)
 };
 
 }  // namespace pifleet::sim

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "agent/base/assert.h"
+#include "agent/store/core_log.h"
 #include "tests/sim/describe.h"
 
 namespace pifleet::sim {
@@ -44,21 +45,25 @@ Simulation::Simulation(uint64_t seed, const SimOptions& options)
     : seed_(seed),
       options_(options),
       rng_(seed * 0x9e3779b97f4a7c15ULL + 1),
-      params_(DrawFaults(rng_, options.faults, options.learners > 0)),
+      params_(DrawFaults(rng_, options.steady_commands > 0 ? Faults::kNone : options.faults,
+                         options.learners > 0)),
       network_(rng_, params_),
       trace_(options.trace),
       clients_(rng_, options.clients) {
-  const uint32_t total = options.voters + options.learners;
-  for (uint32_t i = 0; i < total; ++i) {
+  client_nodes_ = options.voters + options.learners;
+  for (uint32_t i = 0; i < client_nodes_; ++i) {
     (i < options.voters ? config_.voters : config_.learners).push_back(i + 1);
   }
+  const uint32_t total = client_nodes_ + (options.steady_commands > 0 ? 1 : 0);
   nodes_.resize(total);
   for (uint32_t i = 0; i < total; ++i) {
     SimNode& node = nodes_[i];
     node.id = i + 1;
+    node.spare = i >= client_nodes_;
+    node.env = std::make_unique<store::FaultEnv>(seed ^ (uint64_t{node.id} << 56));
     // Clock drift: each node's tick is a little fast or slow (at most 0.5 %).
     node.tick_period_us = 10000 + static_cast<int64_t>(rng_.Between(0, 100)) - 50;
-    StartNode(node);
+    if (!node.spare) StartNode(node);
     Schedule(static_cast<int64_t>(rng_.Between(0, 9999)), Kind::kTick, i);
   }
 }
@@ -73,24 +78,36 @@ void Simulation::Schedule(int64_t at_us, Kind kind, uint32_t node, uint64_t arg,
   queue_.push(Event{at_us, next_seq_++, kind, node, arg, arg2});
 }
 
-void Simulation::StartNode(SimNode& node) {
+bool Simulation::StartNode(SimNode& node) {
+  store::CoreRecovery recovery;
+  const Status status = store::RecoverCore(node.env.get(), kSimDataDir,
+                                           store::WalOptions{kSimSegmentBytes}, &recovery);
+  if (!status.ok()) {
+    checker_.Fail("node " + std::to_string(node.id) + " cannot recover: " + status.ToString());
+    return false;
+  }
+  CheckVouched(node, recovery.durable, recovery.snapshot_slot);
   core::CoreOptions core_options;
   core_options.id = node.id;
-  core_options.initial_config.voters.clear();
-  for (uint32_t i = 0; i < options_.voters; ++i)
+  for (uint32_t i = 0; i < options_.voters; ++i) {
     core_options.initial_config.voters.push_back(i + 1);
-  for (uint32_t i = options_.voters; i < nodes_.size(); ++i) {
+  }
+  for (uint32_t i = options_.voters; i < client_nodes_; ++i) {
     core_options.initial_config.learners.push_back(i + 1);
   }
   core_options.seed = seed_ ^ (node.id << 32) ^ (uint64_t{node.incarnation} << 48);
   core_options.batch_commands_max = options_.batching ? core::kBatchCommandsMax : 1;
   core_options.canary = options_.canary;
-  node.core = std::make_unique<core::Core>(core_options, node.disk.durable);
-  node.kv = std::make_unique<sm::KvStore>();
+  node.wal = std::move(recovery.wal);
+  node.sync_in_flight = false;
+  node.marker_lsn = 0;
+  node.core = std::make_unique<core::Core>(core_options, recovery.durable, recovery.snapshot);
+  node.sm = std::make_unique<sm::StateMachine>();
   node.applied = 0;
   node.up = true;
-  node.promise_floor = node.disk.durable.promised;
+  node.promise_floor = recovery.durable.promised;
   checker_.OnPromise(node.id, node.core->Promised(), node.promise_floor);
+  return true;
 }
 
 SeedResult Simulation::Run() {
@@ -104,8 +121,12 @@ SeedResult Simulation::Run() {
   if (params_.reconfig)
     Schedule(static_cast<int64_t>(rng_.Between(100000, 600000)), Kind::kReconfig, 0);
   const int64_t heal_us = options_.heal_ms * 1000;
-  const int64_t deadline_us = heal_us + options_.liveness_bound_ms * 1000;
-  Schedule(heal_us, Kind::kHeal, 0);
+  deadline_us_ = heal_us + options_.liveness_bound_ms * 1000;
+  if (options_.steady_commands > 0) {
+    deadline_us_ = INT64_MAX;  // set when the load ends
+  } else {
+    Schedule(heal_us, Kind::kHeal, 0);
+  }
   SeedResult result;
   result.seed = seed_;
   try {
@@ -113,8 +134,10 @@ SeedResult Simulation::Run() {
       Event event = queue_.top();
       queue_.pop();
       now_us_ = event.time_us;
-      if (healed_ && clients_.AllIdle()) break;
-      if (now_us_ > deadline_us) {
+      if (healed_ && clients_.AllIdle() && (options_.steady_commands == 0 || JoinerCaughtUp())) {
+        break;
+      }
+      if (now_us_ > deadline_us_) {
         checker_.Fail("liveness: requests still pending " +
                       std::to_string(options_.liveness_bound_ms) + " ms after the faults healed");
         break;
@@ -127,7 +150,16 @@ SeedResult Simulation::Run() {
     checker_.Fail(assertion.what);
   }
   set_assert_handler(nullptr);
-  if (!checker_.failed()) CheckLinearizability(result);
+  if (options_.steady_commands > 0) {
+    if (!checker_.failed()) CheckSteadyEnd(result);
+  } else if (!checker_.failed()) {
+    CheckLinearizability(result);
+  }
+  for (const SimNode& node : nodes_) result.fsyncs += node.env->sync_stats().file_syncs;
+  result.wal_bytes_max = bounds_.wal_bytes_max;
+  result.core_entries_max = bounds_.core_entries_max;
+  result.snapshots_taken = bounds_.snapshots_taken;
+  result.snapshots_installed = bounds_.snapshots_installed;
   result.violation = checker_.failed();
   result.what = checker_.violation();
   result.committed = clients_.completed();

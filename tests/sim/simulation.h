@@ -29,6 +29,13 @@ struct SeedResult {
   uint64_t node_messages = 0;  // datagrams sent between distinct nodes
   int64_t sim_time_us = 0;
   uint64_t trace_hash = 0;
+  uint64_t fsyncs = 0;            // fdatasync calls on every node's disk (WAL and snapshots)
+  uint64_t wal_bytes_max = 0;     // the largest WAL any node held at any time
+  uint64_t core_entries_max = 0;  // the most decisions + accepted values a core held
+  uint64_t snapshots_taken = 0;
+  uint64_t snapshots_installed = 0;  // pulled from a peer, not counting restarts
+  core::Slot final_slot = 0;         // steady mode: the slot every node ended at
+  uint64_t final_state_hash = 0;     // steady mode: the state hash every node ended with
 };
 
 class Simulation {
@@ -65,13 +72,24 @@ class Simulation {
 
   void Schedule(int64_t at_us, Kind kind, uint32_t node, uint64_t arg = 0, uint64_t arg2 = 0);
   void Step(const Event& event);
-  void StartNode(SimNode& node);
+  bool StartNode(SimNode& node);
   void Drain(SimNode& node);
+  void Persist(SimNode& node, core::Ready& ready);
+  void Install(SimNode& node, const core::SnapshotInstall& install);
+  void MaybeSnapshot(SimNode& node);
+  void Vouch(SimNode& node, const core::Envelope& envelope);
+  void CheckVouched(const SimNode& node, const core::DurableState& durable,
+                    core::Slot snapshot_slot);
+  void NoteBounds(const SimNode& node);
+  void StartJoiner();
+  bool JoinerCaughtUp() const;
+  void CheckSteadyEnd(SeedResult& result);
   void Send(const core::Envelope& envelope, uint32_t incarnation);
   void ApplyCommitted(SimNode& node, const core::Decision& decision);
   void Reply(const SimNode& node, uint64_t client_id, uint64_t sequence,
              const sm::KvResult& result);
-  void OnSyncDone(SimNode& node, uint64_t upto);
+  void OnSyncDone(SimNode& node);
+  void ScheduleSync(SimNode& node);
   void Crash(SimNode& node);
   void Restart(SimNode& node);
   void ClientSend(SimClient& client);
@@ -79,7 +97,7 @@ class Simulation {
   void ProposeReconfig();
   void Heal();
   void CheckLinearizability(SeedResult& result);
-  uint32_t RandomNode() { return static_cast<uint32_t>(rng_.Between(0, nodes_.size() - 1)); }
+  uint32_t RandomNode() { return static_cast<uint32_t>(rng_.Between(0, client_nodes_ - 1)); }
   std::vector<uint64_t> NodeIds() const;
 
   uint64_t seed_;
@@ -100,7 +118,10 @@ class Simulation {
   uint64_t next_seq_ = 0;
   int64_t now_us_ = 0;
   bool healed_ = false;
+  int64_t deadline_us_ = 0;
   uint64_t node_messages_ = 0;
+  uint32_t client_nodes_ = 0;  // nodes clients talk to (not the spare)
+  SeedResult bounds_;          // wal / core maxima and snapshot counts, gathered as it runs
 };
 
 }  // namespace pifleet::sim

@@ -11,19 +11,24 @@ constexpr uint64_t kAdminClientId = 1'000'000;
 void Simulation::Crash(SimNode& node) {
   node.up = false;
   ++node.incarnation;
-  node.disk.Crash();  // unsynced records are lost, and the replies waiting for them
-  node.held.clear();
+  // The disk loses what was not synced; sometimes a prefix of the last write survives, torn.
+  node.wal.reset();
+  const bool torn = rng_.Chance(params_.torn_crash_per_million);
+  node.env->Crash(torn ? store::FaultEnv::CrashMode::kTornTail
+                       : store::FaultEnv::CrashMode::kDropUnsynced);
+  node.held.clear();  // the replies waiting for those records die with the process
   node.waiting.clear();
   node.core.reset();
-  node.kv.reset();
-  trace_.Mix(node.id << 40 | 1);
-  trace_.Line(now_us_, "crash n" + std::to_string(node.id));
+  node.sm.reset();
+  node.sync_in_flight = false;
+  trace_.Mix(node.id << 40 | (torn ? 5 : 1));
+  trace_.Line(now_us_, "crash n" + std::to_string(node.id) + (torn ? " (torn write)" : ""));
   Schedule(now_us_ + static_cast<int64_t>(rng_.Between(50000, 800000)), Kind::kRestart,
            static_cast<uint32_t>(node.id - 1), 0, node.incarnation);
 }
 
 void Simulation::Restart(SimNode& node) {
-  StartNode(node);  // from the durable state only
+  if (!StartNode(node)) return;  // from the durable state only; a refusal is a violation
   trace_.Mix(node.id << 40 | 2);
   trace_.Line(now_us_, "restart n" + std::to_string(node.id));
   Drain(node);
@@ -54,8 +59,9 @@ void Simulation::Heal() {
   network_.Heal();
   network_.SetQuiet(true);
   trace_.Line(now_us_, "heal: network whole, crashed nodes restart, no new requests");
+  deadline_us_ = now_us_ + options_.liveness_bound_ms * 1000;
   for (SimNode& node : nodes_) {
-    if (!node.up) Restart(node);
+    if (!node.up && !node.spare) Restart(node);
   }
 }
 
@@ -80,7 +86,7 @@ void Simulation::OnClientRequest(SimNode& node, uint64_t client_id, uint64_t seq
   command.sequence = sequence;
   command.payload = sm::EncodeKvOp(client.op);
   if (options_.stale_reads && client.op.kind == sm::KvKind::kGet) {
-    Reply(node, client_id, sequence, sm::KvResult{true, node.kv->Read(client.op.key)});
+    Reply(node, client_id, sequence, sm::KvResult{true, node.sm->kv().Read(client.op.key)});
     return;
   }
   node.waiting[client_id] = sequence;

@@ -29,7 +29,7 @@ void Simulation::Step(const Event& event) {
       return;
     }
     case Kind::kSyncDone:
-      if (node.up && event.arg2 == node.incarnation) OnSyncDone(node, event.arg);
+      if (node.up && event.arg2 == node.incarnation) OnSyncDone(node);
       return;
     case Kind::kCrash:
       if (healed_) return;
@@ -97,59 +97,82 @@ void Simulation::Step(const Event& event) {
         Schedule(now_us_ + static_cast<int64_t>(rng_.Between(0, 20000)), Kind::kClientStart, 0,
                  event.arg);
       }
+      if (options_.steady_commands > 0 && !healed_ &&
+          clients_.completed() >= options_.steady_commands) {
+        Heal();  // the load ends: no new requests
+        StartJoiner();
+      }
       return;
     }
   }
 }
 
 void Simulation::Drain(SimNode& node) {
-  while (node.core->HasReady()) {
+  while (node.up && node.core->HasReady()) {
     core::Ready ready = node.core->TakeReady();
-    for (core::Record& record : ready.records) node.disk.Append(std::move(record));
-    if (ready.must_sync && !node.disk.sync_in_flight) {
-      node.disk.sync_in_flight = true;
-      Schedule(
-          now_us_ + static_cast<int64_t>(rng_.Between(params_.fsync_min_us, params_.fsync_max_us)),
-          Kind::kSyncDone, node.id - 1, node.disk.appended, node.incarnation);
-    }
+    Persist(node, ready);
     for (const core::Envelope& envelope : ready.messages) Send(envelope, node.incarnation);
     for (core::Envelope& envelope : ready.messages_after_sync) {
-      if (node.disk.synced >= node.disk.appended) {
+      if (node.wal->synced_lsn() >= node.wal->last_lsn()) {
         Send(envelope, node.incarnation);
       } else {
-        node.held.emplace_back(node.disk.appended, std::move(envelope));
+        // It waits for every record handed out so far, decisions (logged without a sync of
+        // their own) included: make sure a sync is coming.
+        node.held.emplace_back(node.wal->last_lsn(), std::move(envelope));
+        if (!node.sync_in_flight) ScheduleSync(node);
       }
+    }
+    if (ready.install) {
+      if (ready.snapshot_save) ++bounds_.snapshots_installed;  // pulled, not a restart
+      Install(node, *ready.install);
     }
     for (const core::Decision& decision : ready.committed) ApplyCommitted(node, decision);
     node.core->Advance();
     const core::Ballot promised = node.core->Promised();
     checker_.OnPromise(node.id, promised, node.promise_floor);
     node.promise_floor = std::max(node.promise_floor, promised);
+    MaybeSnapshot(node);
   }
+  if (node.up) NoteBounds(node);
 }
 
-void Simulation::OnSyncDone(SimNode& node, uint64_t upto) {
-  node.disk.SyncDone(upto);
-  node.disk.sync_in_flight = false;
+void Simulation::OnSyncDone(SimNode& node) {
+  node.sync_in_flight = false;
+  // The fdatasync completes now: it covers everything appended until now (group commit).
+  if (Status status = node.wal->Sync(); !status.ok()) {
+    return checker_.Fail("node " + std::to_string(node.id) + " sync failed: " + status.ToString());
+  }
+  const uint64_t synced = node.wal->synced_lsn();
   size_t kept = 0;
   for (size_t i = 0; i < node.held.size(); ++i) {
-    if (node.held[i].first <= node.disk.synced) {
+    if (node.held[i].first <= synced) {
       Send(node.held[i].second, node.incarnation);
     } else {
       node.held[kept++] = std::move(node.held[i]);
     }
   }
   node.held.resize(kept);
-  if (node.disk.appended > node.disk.synced) {  // group commit: one fsync for all that queued
-    node.disk.sync_in_flight = true;
-    Schedule(
-        now_us_ + static_cast<int64_t>(rng_.Between(params_.fsync_min_us, params_.fsync_max_us)),
-        Kind::kSyncDone, node.id - 1, node.disk.appended, node.incarnation);
+  if (node.marker_lsn != 0 && node.marker_lsn <= synced) {
+    size_t removed = 0;
+    if (Status status = node.wal->Compact(node.marker_slot, &removed); !status.ok()) {
+      return checker_.Fail("node " + std::to_string(node.id) +
+                           " compaction failed: " + status.ToString());
+    }
+    node.marker_lsn = 0;
   }
+  if (node.wal->last_lsn() > synced) ScheduleSync(node);
+  NoteBounds(node);
+}
+
+void Simulation::ScheduleSync(SimNode& node) {
+  node.sync_in_flight = true;
+  Schedule(now_us_ + static_cast<int64_t>(rng_.Between(params_.fsync_min_us, params_.fsync_max_us)),
+           Kind::kSyncDone, static_cast<uint32_t>(node.id - 1), 0, node.incarnation);
 }
 
 void Simulation::Send(const core::Envelope& envelope, uint32_t incarnation) {
   if (envelope.from != envelope.to) ++node_messages_;
+  Vouch(nodes_[envelope.from - 1], envelope);
   for (int64_t delay : network_.Deliveries(envelope.from, envelope.to)) {
     const uint64_t id = next_seq_;
     in_flight_.emplace(id, envelope);
@@ -180,13 +203,13 @@ void Simulation::ApplyCommitted(SimNode& node, const core::Decision& decision) {
       continue;
     }
     const sm::KvResult result =
-        node.kv->Apply(command.client_id, command.sequence, command.payload);
+        node.sm->Apply(decision.slot, command.client_id, command.sequence, command.payload);
     auto waiting = node.waiting.find(command.client_id);
     if (waiting == node.waiting.end() || waiting->second != command.sequence) continue;
     node.waiting.erase(waiting);
     Reply(node, command.client_id, command.sequence, result);
   }
-  checker_.OnDigest(node.id, decision.slot, node.kv->Digest());
+  checker_.OnDigest(node.id, decision.slot, node.sm->StateHash());
 }
 
 void Simulation::Reply(const SimNode& node, uint64_t client_id, uint64_t sequence,

@@ -55,6 +55,20 @@ TEST(AcceptorPaper, A3AcceptsOnlyAtOrAboveThePromise) {
   EXPECT_EQ(Take(core).records.size(), 1u);
 }
 
+// An accept above the promise raises it, and logs the raised promise as a record of its own:
+// compaction drops old accept records, never the newest promise.
+TEST(AcceptorPaper, AcceptAboveThePromiseLogsThePromiseToo) {
+  Core core(MakeOptions(2, kConfig));
+  core.Receive(From(1, Prepare{Ballot{3, 1}, 1}));
+  Take(core);
+  core.Receive(From(1, Accept{Ballot{4, 1}, 1, Value{{MakeCommand(9, 1)}}}));
+  Output out = Take(core);
+  ASSERT_EQ(out.records.size(), 2u);
+  ASSERT_TRUE(std::holds_alternative<PromiseRecord>(out.records[0]));
+  EXPECT_EQ(std::get<PromiseRecord>(out.records[0]).ballot, (Ballot{4, 1}));
+  EXPECT_TRUE(std::holds_alternative<AcceptRecord>(out.records[1]));
+}
+
 // A4/A5: a promise reports, per slot, the highest-ballot pvalue accepted, from `from_slot` on.
 TEST(AcceptorPaper, A4PromiseReportsHighestAcceptedFromSlot) {
   Core core(MakeOptions(2, kConfig));

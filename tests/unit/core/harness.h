@@ -42,6 +42,8 @@ struct Output {
   std::vector<Envelope> messages;
   std::vector<Envelope> after_sync;
   std::vector<Decision> committed;
+  std::vector<SnapshotInstall> installs;
+  std::vector<SnapshotSave> saves;
 };
 
 inline Output Take(Core& core) {
@@ -52,6 +54,8 @@ inline Output Take(Core& core) {
     for (auto& m : ready.messages) out.messages.push_back(std::move(m));
     for (auto& m : ready.messages_after_sync) out.after_sync.push_back(std::move(m));
     for (auto& d : ready.committed) out.committed.push_back(std::move(d));
+    if (ready.install) out.installs.push_back(std::move(*ready.install));
+    if (ready.snapshot_save) out.saves.push_back(std::move(*ready.snapshot_save));
     core.Advance();
   }
   return out;
@@ -79,6 +83,7 @@ class Network {
   void Isolate(NodeId id) { isolated_.insert(id); }
   void Heal() { isolated_.clear(); }
   const std::vector<Decision>& applied(NodeId id) { return applied_[id]; }
+  const std::vector<SnapshotInstall>& installs(NodeId id) { return installs_[id]; }
   uint64_t delivered() const { return delivered_; }
 
   // Collects every output and delivers messages until the network is quiet.
@@ -111,11 +116,13 @@ class Network {
     Output out = Take(core);
     for (auto& m : out.messages) queue_.push_back(std::move(m));
     for (auto& m : out.after_sync) queue_.push_back(std::move(m));
+    for (auto& i : out.installs) installs_[id].push_back(std::move(i));
     for (auto& d : out.committed) applied_[id].push_back(std::move(d));
   }
 
   std::map<NodeId, std::unique_ptr<Core>> cores_;
   std::map<NodeId, std::vector<Decision>> applied_;
+  std::map<NodeId, std::vector<SnapshotInstall>> installs_;
   std::deque<Envelope> queue_;
   std::set<NodeId> isolated_;
   uint64_t delivered_ = 0;

@@ -41,6 +41,9 @@ std::vector<core::Message> EveryPeerMessage() {
       core::Request{{SampleCommand(5)}},
       core::CatchupRequest{30},
       core::CatchupReply{{core::Decision{30, {}}, core::Decision{31, SampleValue()}}, 44},
+      core::SnapshotOffer{640, 5000, 0x1234567890abcdefULL},
+      core::SnapshotChunkRequest{640, 4},
+      core::SnapshotChunk{640, 4, std::string(1024, '\x7f')},
   };
 }
 

@@ -1,0 +1,116 @@
+// `pifleet repair --data-dir D [--yes] [--json]`: for a node whose WAL refuses to start,
+// explains why its acceptor state cannot be patched and performs the safe way back (set the
+// state aside, new node id, rejoin as a new member). Without --yes it only explains. Exit codes:
+// 0 healthy or repaired, 1 repair needed but not performed (or it failed), 2 usage.
+#include <sys/random.h>
+
+#include <cstdio>
+#include <memory>
+#include <string>
+
+#include "agent/cli/command.h"
+#include "agent/daemon/status_report.h"
+#include "agent/store/posix_env.h"
+#include "agent/store/repair.h"
+
+namespace pifleet::cli {
+namespace {
+
+struct RepairOptions {
+  std::string data_dir = "/var/lib/pifleet";
+  bool yes = false;
+  bool json = false;
+};
+
+uint64_t NewNodeId(uint64_t old_id) {
+  uint64_t id = 0;
+  while (id == 0 || id == old_id) {
+    if (getrandom(&id, sizeof(id), 0) != sizeof(id)) id = 0;
+  }
+  return id;
+}
+
+void PrintJson(const RepairOptions& o, const store::RepairPlan& plan, bool performed,
+               uint64_t new_id, const std::string& error) {
+  using daemon::JsonString;
+  std::string moved;
+  for (const std::string& entry : plan.moved) {
+    moved += (moved.empty() ? "" : ",") + JsonString(entry);
+  }
+  std::printf(
+      "{\"data_dir\":%s,\"needed\":%s,\"diagnosis\":%s,\"old_node_id\":%llu,"
+      "\"aside_dir\":%s,\"moved\":[%s],\"performed\":%s,\"new_node_id\":%llu,\"error\":%s}\n",
+      JsonString(o.data_dir).c_str(), plan.needed ? "true" : "false",
+      JsonString(plan.diagnosis).c_str(), (unsigned long long)plan.old_meta.node_id,
+      JsonString(plan.aside_dir).c_str(), moved.c_str(), performed ? "true" : "false",
+      (unsigned long long)new_id, JsonString(error).c_str());
+}
+
+void PrintPlan(const store::RepairPlan& plan) {
+  std::printf(
+      "The WAL refuses to start:\n  %s\n\n"
+      "Why it is not patched: a promise or accepted value lost to this damage can let this\n"
+      "node's acceptor vote for a second value in a slot that is already chosen. Its state\n"
+      "cannot be trusted, so this node rejoins as a new member instead.\n\nPlan:\n"
+      "  1. copy node.meta to %s/node.meta\n"
+      "  2. give this node a new node id (the old one is %llu)\n",
+      plan.diagnosis.c_str(), plan.aside_dir.c_str(), (unsigned long long)plan.old_meta.node_id);
+  for (const std::string& entry : plan.moved) {
+    std::printf("  3. move %s to %s/%s (kept for inspection, never deleted)\n", entry.c_str(),
+                plan.aside_dir.c_str(), entry.c_str());
+  }
+  std::printf(
+      "  4. start the agent with --join HOST:PORT of a healthy member: it joins as a new member\n"
+      "     and catches up from a snapshot and the log\n"
+      "  5. remove the old identity from the configuration: pifleet leave %llu\n",
+      (unsigned long long)plan.old_meta.node_id);
+}
+
+int Run(const RepairOptions& o) {
+  store::Env* env = store::PosixEnv();
+  store::RepairPlan plan;
+  if (Status s = store::PlanRepair(env, o.data_dir, &plan); !s.ok()) {
+    if (o.json) PrintJson(o, plan, false, 0, s.ToString());
+    if (!o.json) std::fprintf(stderr, "pifleet repair: %s\n", s.ToString().c_str());
+    return kExitError;
+  }
+  if (!plan.needed) {
+    if (o.json) PrintJson(o, plan, false, 0, "");
+    if (!o.json) std::printf("Nothing to repair: %s\n", plan.diagnosis.c_str());
+    return kExitOk;
+  }
+  if (!o.json) PrintPlan(plan);
+  if (!o.yes) {
+    if (o.json) PrintJson(o, plan, false, 0, "");
+    if (!o.json) std::printf("\nNothing was changed. Run again with --yes to do it.\n");
+    return kExitError;
+  }
+  store::NodeMeta new_meta;
+  const Status s =
+      store::PerformRepair(env, o.data_dir, plan, NewNodeId(plan.old_meta.node_id), &new_meta);
+  if (o.json) PrintJson(o, plan, s.ok(), s.ok() ? new_meta.node_id : 0, s.ok() ? "" : s.ToString());
+  if (!s.ok()) {
+    if (!o.json) std::fprintf(stderr, "pifleet repair: %s\n", s.ToString().c_str());
+    return kExitError;
+  }
+  if (!o.json) {
+    std::printf(
+        "\nDone: this node is now %llu. Start it with --join, then run: pifleet leave %llu\n",
+        (unsigned long long)new_meta.node_id, (unsigned long long)plan.old_meta.node_id);
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+void InstallRepairCommand(CLI::App& app, Context& context) {
+  auto options = std::make_shared<RepairOptions>();
+  auto* cmd = app.add_subcommand(
+      "repair", "Set aside a WAL that refuses to start and rejoin as a new member");
+  cmd->add_option("--data-dir", options->data_dir, "The agent's data dir")->capture_default_str();
+  cmd->add_flag("--yes", options->yes, "Perform the repair (without it: only explain)");
+  cmd->add_flag("--json", options->json, "One JSON object on stdout");
+  cmd->callback([options, &context] { context.exit_code = Run(*options); });
+}
+
+}  // namespace pifleet::cli

@@ -1,0 +1,169 @@
+// The disk side of a simulated node: Ready records into the real WAL on the node's FaultEnv,
+// snapshots every K applied slots and their installation, the durability checker (what an
+// acceptor revealed in a reply must survive any crash), the memory and WAL bounds, and the end
+// of a steady run (a node added last catches up to the same state hash).
+#include <algorithm>
+
+#include "agent/store/core_log.h"
+#include "agent/store/store_constants.h"
+#include "tests/sim/simulation.h"
+
+namespace pifleet::sim {
+namespace {
+std::string Node(uint64_t id) { return "node " + std::to_string(id); }
+}  // namespace
+
+uint64_t WalBytesBound(uint64_t snapshot_every) {
+  // Compaction keeps the segment being written and one partly below the snapshot; the rest is
+  // the slots since the snapshot before last (2K), what runs ahead (window, one catch-up reply),
+  // each an accept and a decision of at most a full batch (commands plus their framing).
+  const uint64_t slot_bytes =
+      2 * store::LogEncodedBytesMax(core::kBatchBytesMax + 64 * core::kBatchCommandsMax);
+  return 2 * kSimSegmentBytes +
+         (2 * snapshot_every + core::kCatchupSlotsMax + core::kWindowSlots) * slot_bytes;
+}
+
+void Simulation::Persist(SimNode& node, core::Ready& ready) {
+  bool saved = true;
+  if (ready.snapshot_save) {
+    const Status status =
+        store::SaveCoreSnapshot(node.env.get(), kSimDataDir, *ready.snapshot_save);
+    saved = status.ok();
+    if (!saved) checker_.Fail(Node(node.id) + " cannot store a snapshot: " + status.ToString());
+  }
+  for (const core::Record& record : ready.records) {
+    const auto* marker = std::get_if<core::SnapshotRecord>(&record);
+    if (marker && !saved) continue;  // a marker promises a stored snapshot
+    uint64_t lsn = 0;
+    if (Status status = store::AppendCoreRecord(node.wal.get(), record, &lsn); !status.ok()) {
+      return checker_.Fail(Node(node.id) + " WAL append failed: " + status.ToString());
+    }
+    if (marker) {
+      node.marker_lsn = lsn;
+      node.marker_slot = marker->slot;
+    }
+  }
+  if (ready.must_sync && !node.sync_in_flight) ScheduleSync(node);
+}
+
+void Simulation::Install(SimNode& node, const core::SnapshotInstall& install) {
+  node.sm = std::make_unique<sm::StateMachine>();
+  if (!node.sm->Restore(install.app_bytes)) {
+    return checker_.Fail(Node(node.id) + " got a snapshot its state machine cannot restore");
+  }
+  node.applied = install.slot;
+  node.waiting.clear();  // their commands may be inside the snapshot: the clients retry
+  checker_.OnDigest(node.id, install.slot, node.sm->StateHash());
+  trace_.Mix(install.slot << 8 | 0xee);
+  trace_.Line(now_us_, "n" + std::to_string(node.id) + " installs the snapshot of slot " +
+                           std::to_string(install.slot));
+}
+
+void Simulation::MaybeSnapshot(SimNode& node) {
+  const uint64_t every = options_.snapshot_every;
+  if (every == 0 || node.core->PullingSnapshot()) return;
+  const core::Slot applied = node.core->AppliedSlot();
+  if (applied < node.core->SnapshotSlot() + every) return;
+  if (Status status = node.core->TakeSnapshot(applied, node.sm->Snapshot()); !status.ok()) {
+    return checker_.Fail(Node(node.id) + " snapshot refused: " + status.ToString());
+  }
+  ++bounds_.snapshots_taken;
+  for (auto it = node.vouched_accepts.begin();
+       it != node.vouched_accepts.end() && it->first <= applied;) {
+    it = node.vouched_accepts.erase(it);
+  }
+}
+
+void Simulation::Vouch(SimNode& node, const core::Envelope& envelope) {
+  if (const auto* promise = std::get_if<core::Promise>(&envelope.message)) {
+    node.vouched_promise = std::max(node.vouched_promise, promise->promised);
+  } else if (const auto* accepted = std::get_if<core::Accepted>(&envelope.message)) {
+    node.vouched_promise = std::max(node.vouched_promise, accepted->promised);
+    if (accepted->promised == accepted->ballot) {
+      core::Ballot& ballot = node.vouched_accepts[accepted->slot];
+      ballot = std::max(ballot, accepted->ballot);
+    }
+  }
+}
+
+void Simulation::CheckVouched(const SimNode& node, const core::DurableState& durable,
+                              core::Slot snapshot_slot) {
+  if (durable.promised < node.vouched_promise) {
+    checker_.Fail(Node(node.id) +
+                  " came back from a crash with a lower promise than it had sent (" +
+                  std::to_string(durable.promised.round) + " < " +
+                  std::to_string(node.vouched_promise.round) + ")");
+  }
+  const core::Slot forgotten = std::max(snapshot_slot, durable.snapshot_slot);
+  for (const auto& [slot, ballot] : node.vouched_accepts) {
+    if (slot <= forgotten) continue;  // decided and inside its snapshot
+    auto it = durable.accepted.find(slot);
+    if (it == durable.accepted.end() || it->second.ballot < ballot) {
+      checker_.Fail(Node(node.id) + " came back from a crash without the accept of slot " +
+                    std::to_string(slot) + " it had acknowledged");
+      return;
+    }
+  }
+}
+
+void Simulation::NoteBounds(const SimNode& node) {
+  const uint64_t wal_bytes = node.wal->stats().bytes;
+  bounds_.wal_bytes_max = std::max(bounds_.wal_bytes_max, wal_bytes);
+  if (options_.snapshot_every > 0 && wal_bytes > WalBytesBound(options_.snapshot_every)) {
+    checker_.Fail(Node(node.id) + " WAL holds " + std::to_string(wal_bytes) +
+                  " bytes, above the bound " +
+                  std::to_string(WalBytesBound(options_.snapshot_every)));
+  }
+  const uint64_t entries = node.core->DecisionsHeld() + node.core->AcceptedHeld();
+  bounds_.core_entries_max = std::max(bounds_.core_entries_max, entries);
+  // Checked under steady load: with faults a node that falls behind holds what it accepted
+  // or learned ahead of its applied slot until it catches up, a bound set by the lag.
+  if (options_.snapshot_every == 0 || options_.steady_commands == 0) return;
+  // Between two snapshots a core holds at most K applied slots, plus what is decided or
+  // accepted ahead (the window, or one catch-up reply), for decisions and accepts each.
+  const uint64_t entries_bound =
+      2 * (options_.snapshot_every + core::kCatchupSlotsMax + core::kWindowSlots);
+  if (entries > entries_bound) {
+    checker_.Fail(Node(node.id) + " holds " + std::to_string(entries) +
+                  " decisions and accepted values, above the bound " +
+                  std::to_string(entries_bound));
+  }
+}
+
+void Simulation::StartJoiner() {
+  SimNode& joiner = nodes_.back();
+  if (!joiner.spare || joiner.up || !StartNode(joiner)) return;
+  trace_.Line(now_us_, "n" + std::to_string(joiner.id) + " starts empty and joins as a learner");
+  core::Config next = config_;
+  next.learners.push_back(joiner.id);
+  core::Command command;
+  command.client_id = 1'000'001;
+  command.sequence = 1;
+  command.kind = core::CommandKind::kReconfig;
+  command.config = next;
+  (void)nodes_.front().core->Propose(command);  // the requester re-sends it until decided
+  Drain(nodes_.front());
+  Drain(joiner);
+}
+
+bool Simulation::JoinerCaughtUp() const {
+  const SimNode& joiner = nodes_.back();
+  if (!joiner.up || joiner.applied == 0) return false;
+  for (const SimNode& node : nodes_) {
+    if (!node.up || node.applied != joiner.applied) return false;
+  }
+  return true;
+}
+
+void Simulation::CheckSteadyEnd(SeedResult& result) {
+  const SimNode& joiner = nodes_.back();
+  result.final_slot = joiner.applied;
+  result.final_state_hash = joiner.sm->StateHash();
+  for (const SimNode& node : nodes_) {
+    if (node.sm->StateHash() != result.final_state_hash) {
+      checker_.Fail(Node(node.id) + " ends with another state hash than the joiner");
+    }
+  }
+}
+
+}  // namespace pifleet::sim
