@@ -7,6 +7,7 @@
 // A restarted node is built from the DurableState folded from its synced records.
 #pragma once
 
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -52,6 +53,11 @@ class Core {
   NodeId LeaderHint() const { return leader_.leader_hint(); }
   Ballot Promised() const { return acceptor_.promised(); }
   Slot AppliedSlot() const { return replica_.slot_out() - 1; }
+  // Decisions can arrive above a gap that catch-up has not filled yet.
+  Slot HighestDecidedSlot() const {
+    const auto& decisions = replica_.decisions();
+    return decisions.empty() ? AppliedSlot() : std::max(AppliedSlot(), decisions.rbegin()->first);
+  }
   const Membership& membership() const { return ctx_.membership; }
   Slot SnapshotSlot() const { return ctx_.snapshot_slot; }
   // Bounded-memory checks: what the roles still hold.

@@ -203,7 +203,7 @@ StatusReport Agent::BuildStatus() const {
   if (core_) {
     report.leader_id = core_->IsLeader() ? meta_.node_id : core_->LeaderHint();
     report.applied_slot = core_->AppliedSlot();
-    report.decided_slot = core_->AppliedSlot();
+    report.decided_slot = core_->HighestDecidedSlot();
     report.promised_round = core_->Promised().round;
     report.voters = core_->membership().Latest().voters;
     report.learners = core_->membership().Latest().learners;
