@@ -95,6 +95,7 @@ class Agent {
   void ProposeInternal(core::Command command);
   void ProposeConfig(const core::Config& config);
   void RunAutopilot();
+  void RecordRemoval();  // writes kRemovedFileName
   sm::Member SelfMember() const;
   StatusReport BuildStatus() const;
   std::string MembersPayload() const;
@@ -168,7 +169,9 @@ class Agent {
   uint64_t config_proposed_tick_ = 0;
   uint64_t self_upsert_tick_ = 0;
   bool ready_notified_ = false;
-  bool was_member_ = false;  // in a configuration since start; once removed, never rejoins alone
+  bool was_member_ =
+      false;  // in a configuration (or removed: data_dir/removed); never rejoins alone
+  bool removed_recorded_ = false;
 
   Notifier notifier_ = Notifier::FromEnvironment();
   Metrics metrics_;

@@ -187,6 +187,17 @@ sm::Member Agent::SelfMember() const {
   return self;
 }
 
+void Agent::RecordRemoval() {
+  removed_recorded_ = true;
+  const std::string text = "node " + std::to_string(meta_.node_id) +
+                           " was removed from the cluster; an empty data dir joins as a new node\n";
+  if (Status status =
+          store::WriteFileAtomically(store::PosixEnv(), config_.data_dir, kRemovedFileName, text);
+      !status.ok()) {
+    log_->Log(Level::kError, "cannot record the removal: " + status.ToString());
+  }
+}
+
 void Agent::RunAutopilot() {
   const core::Config& latest = core_->membership().Latest();
   // A node that is not yet in the configuration keeps asking to join; one that was in it and
@@ -194,6 +205,7 @@ void Agent::RunAutopilot() {
   if (latest.Contains(meta_.node_id)) {
     was_member_ = true;
   } else if (was_member_) {
+    if (!removed_recorded_) RecordRemoval();
     log_->LogLimited("removed", ticks_ * core::kTickMs, Level::kWarning,
                      "removed from the cluster configuration; not rejoining (stop this agent)");
   } else if (!join_addresses_.empty()) {

@@ -84,6 +84,13 @@ Status Agent::Open() {
 
   if (Status status = OpenWal(&durable_); !status.ok()) return status;
 
+  if (store::PosixEnv()->FileExists(store::JoinPath(config_.data_dir, kRemovedFileName))) {
+    was_member_ = removed_recorded_ = true;
+    log_->Log(Level::kWarning,
+              "this node was removed from the cluster and will not rejoin; start it with an empty "
+              "data dir to join as a new node",
+              {{"FILE", store::JoinPath(config_.data_dir, kRemovedFileName)}});
+  }
   core::Config initial;
   Status cluster = ReadClusterFile(store::PosixEnv(), config_.data_dir, &initial);
   if (cluster.ok()) {

@@ -12,6 +12,9 @@
 namespace pifleet::daemon {
 
 inline constexpr char kClusterFileName[] = "cluster.meta";
+// Written when this node sees itself removed (`pifleet leave`): it keeps a restarted agent from
+// rejoining through --join. A removed Pi joins again as a new node from an empty data dir.
+inline constexpr char kRemovedFileName[] = "removed";
 
 std::string EncodeClusterFile(const core::Config& initial);
 // Corruption naming the path when the text is not what EncodeClusterFile writes.

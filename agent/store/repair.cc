@@ -5,9 +5,10 @@
 namespace pifleet::store {
 namespace {
 
-// What makes this node its old self in the cluster: its log, its snapshots, and the cluster
-// file (agent/daemon/cluster_file.h) that would restart it as a member without joining.
-constexpr const char* kAsideEntries[] = {"wal", "snap", "cluster.meta"};
+// What makes this node its old self in the cluster: its log, its snapshots, the cluster file
+// (agent/daemon/cluster_file.h) that would restart it as a member without joining, and the
+// marker of its removal that would keep the new node from joining.
+constexpr const char* kAsideEntries[] = {"wal", "snap", "cluster.meta", "removed"};
 
 }  // namespace
 

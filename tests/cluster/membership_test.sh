@@ -42,7 +42,17 @@ id_gone=$(node_id "$gone")
 echo "pifleet leave $id_gone (node $gone); the leader is node $leader"
 cli --endpoints "$(endpoints 1 2 3)" leave "$id_gone" || fail "leave refused"
 wait_until 30 is_voting 1 "$id_gone" absent || fail "members still lists node $gone"
+sees_removed() { [ "$(field "$gone" role)" = removed ]; }
+wait_until 30 sees_removed || fail "node $gone does not see its removal"
+[ -f "$WORK/n$gone/removed" ] || fail "node $gone did not record its removal in its data dir"
 stop_agent "$gone" || fail "node $gone did not exit cleanly on SIGTERM after leaving"
+# Restarted with --join, the removed node stays out.
+start_agent "$gone" --join "$(addr "$leader")"
+wait_until 30 grep -q "will not rejoin" "$WORK/n$gone.log" || fail "node $gone did not read its removal"
+sleep 3
+sees_removed || fail "node $gone rejoined after a restart: $(field "$gone" role)"
+is_voting "$leader" "$id_gone" absent || fail "node $gone is back in the members table"
+stop_agent "$gone" || fail "node $gone did not exit cleanly on SIGTERM after its restart"
 kept=(1 2 3 4)
 kept=("${kept[@]/$gone}")
 read -r -a kept <<< "${kept[*]}"
