@@ -121,6 +121,8 @@ class Agent {
   Status StartDiscovery();
   void OnBeaconDatagram(std::span<const uint8_t> datagram, const net::UdpAddress& from);
   void SendBeaconIfDue();
+  // Keyring, /metrics listener and discovery figures for UpdateMetrics (discovery.cc).
+  void UpdateNetMetrics();
 
   AgentConfig config_;
   Logger* log_;

@@ -321,6 +321,7 @@ void Agent::UpdateMetrics() {
   }
   metrics_.Declare("pifleet_udp_send_failures_total", T::kCounter, "Datagrams the kernel refused.");
   metrics_.Set("pifleet_udp_send_failures_total", {}, static_cast<double>(socket_.send_failures()));
+  UpdateNetMetrics();
 }
 
 }  // namespace pifleet::daemon

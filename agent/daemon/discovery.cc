@@ -81,6 +81,32 @@ void Agent::OnBeaconDatagram(std::span<const uint8_t> datagram, const net::UdpAd
   SendJoinRequests();
 }
 
+void Agent::UpdateNetMetrics() {
+  using T = Metrics::Type;
+  metrics_.Declare("pifleet_keyring_keys", T::kGauge, "Keys installed in this node's keyring.");
+  metrics_.Set("pifleet_keyring_keys", {}, static_cast<double>(keyring_.ids().size()));
+  metrics_.Declare("pifleet_keyring_primary_info", T::kGauge, "The primary key's id.");
+  metrics_.Set("pifleet_keyring_primary_info",
+               {{"key_id", wire::KeyIdText(*keyring_.primary_id())}}, 1);
+  if (metrics_http_) {
+    metrics_.Declare("pifleet_metrics_http_requests_total", T::kCounter,
+                     "Requests answered by the /metrics listener.");
+    metrics_.Set("pifleet_metrics_http_requests_total", {},
+                 static_cast<double>(metrics_http_->requests()));
+  }
+  if (!beacons_) return;
+  metrics_.Declare("pifleet_discovery_beacons_heard_total", T::kCounter,
+                   "Authenticated beacons heard from other nodes.");
+  metrics_.Set("pifleet_discovery_beacons_heard_total", {}, static_cast<double>(beacons_heard_));
+  metrics_.Declare("pifleet_discovery_beacons_sent_total", T::kCounter, "Beacons sent, by path.");
+  metrics_.Set("pifleet_discovery_beacons_sent_total", {{"via", "multicast"}},
+               static_cast<double>(beacons_->multicast_sent()));
+  metrics_.Set("pifleet_discovery_beacons_sent_total", {{"via", "broadcast"}},
+               static_cast<double>(beacons_->broadcast_sent()));
+  metrics_.Set("pifleet_discovery_beacons_sent_total", {{"via", "failed"}},
+               static_cast<double>(beacons_->send_failures()));
+}
+
 void Agent::SendBeaconIfDue() {
   if (!beacons_ || !core_ || !core_->membership().Latest().Contains(meta_.node_id)) return;
   const uint64_t period_ticks = std::max<uint64_t>(1, config_.discover_interval_ms / core::kTickMs);

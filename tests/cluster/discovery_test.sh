@@ -70,6 +70,10 @@ sleep 1
 has_members 3 || fail "the other-key agent got into the cluster"
 echo "other-key agent: still joining, $wrong beacons dropped as unknown_key"
 
+sent=$(cli_in "$ns_a" --endpoints 10.77.0.1:7101 metrics | grep '^pifleet_discovery_beacons_sent_total{via="multicast"}' | awk '{print $2}')
+[ "${sent:-0}" -gt 0 ] || fail "the seed reports no multicast beacons sent"
+echo "seed: $sent beacons sent by multicast (and as many by broadcast)"
+
 # Broadcast: node 5 listens on another group, so only the seed's broadcast copies reach it.
 # Node 2 leaves namespace B first, so nothing there is joined to the seed's group.
 kill_agent 2

@@ -16,6 +16,9 @@ body=$(curl -sS --fail "http://$metrics/metrics") || fail "GET /metrics failed"
 echo "$body" | grep -q '^# TYPE pifleet_applied_slot gauge$' || fail "no applied slot family: $body"
 echo "$body" | grep -q '^pifleet_is_leader 1$' || fail "the seed is not reported leader"
 echo "$body" | grep -q '^pifleet_wire_dropped_total{reason="unknown_key"} ' || fail "no drop counters"
+echo "$body" | grep -q '^pifleet_keyring_keys 1$' || fail "no keyring size"
+curl -sS "http://$metrics/metrics" | grep -q '^pifleet_metrics_http_requests_total [1-9]' ||
+  fail "the listener does not count its requests"
 type=$(curl -sS -o /dev/null -w '%{content_type}' "http://$metrics/metrics")
 [ "$type" = "text/plain; version=0.0.4; charset=utf-8" ] || fail "content type '$type'"
 [ "$(curl -s -o /dev/null -w '%{http_code}' "http://$metrics/")" = 404 ] || fail "/ is not 404"
