@@ -3,6 +3,7 @@
 #include <sys/random.h>
 
 #include <chrono>
+#include <cstdio>
 
 #include "agent/daemon/agent.h"
 #include "agent/store/env.h"
@@ -134,6 +135,29 @@ Status Client::Call(wire::ClientOp op, const std::string& payload, wire::ClientR
   }
   return Status::Timeout("no quorum within " + std::to_string(options_.timeout_ms) + " ms" +
                          (last_error.empty() ? "" : " (last answer: " + last_error + ")"));
+}
+
+int FailCommand(const char* command, const Status& status) {
+  std::fprintf(stderr, "pifleet %s: %s\n", command, status.message().c_str());
+  if (status.code() == Status::Code::kTimeout) return kExitNoQuorum;
+  if (status.code() == Status::Code::kInvalidArgument) return kExitUsage;
+  return kExitError;
+}
+
+int CallCommand(const char* command, const ClientOptions& options, wire::ClientOp op,
+                const std::string& payload, wire::ClientReply* reply) {
+  std::unique_ptr<Client> client;
+  if (Status status = Client::Create(options, &client); !status.ok()) {
+    return FailCommand(command, status);
+  }
+  if (Status status = client->Call(op, payload, reply); !status.ok()) {
+    return FailCommand(command, status);
+  }
+  if (reply->code != wire::ReplyCode::kOk) {
+    std::fprintf(stderr, "pifleet %s: %s\n", command, reply->error.c_str());
+    return kExitError;
+  }
+  return kExitOk;
 }
 
 }  // namespace pifleet::cli

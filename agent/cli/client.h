@@ -50,4 +50,11 @@ class Client {
   uint32_t message_id_ = 1;
 };
 
+// Prints "pifleet COMMAND: why" and returns the exit code for status (cli/command.h).
+int FailCommand(const char* command, const Status& status);
+// One request through a new Client; on success (kExitOk) *reply holds an ok answer, otherwise
+// the error is printed and the exit code returned.
+int CallCommand(const char* command, const ClientOptions& options, wire::ClientOp op,
+                const std::string& payload, wire::ClientReply* reply);
+
 }  // namespace pifleet::cli

@@ -16,26 +16,6 @@ namespace {
 
 using daemon::JsonString;
 
-int Fail(const char* command, const Status& status) {
-  std::fprintf(stderr, "pifleet %s: %s\n", command, status.message().c_str());
-  if (status.code() == Status::Code::kTimeout) return kExitNoQuorum;
-  if (status.code() == Status::Code::kInvalidArgument) return kExitUsage;
-  return kExitError;
-}
-
-// Runs one request; on success *reply holds an ok answer.
-int Call(const char* command, const ClientOptions& options, wire::ClientOp op,
-         const std::string& payload, wire::ClientReply* reply) {
-  std::unique_ptr<Client> client;
-  if (Status status = Client::Create(options, &client); !status.ok()) return Fail(command, status);
-  if (Status status = client->Call(op, payload, reply); !status.ok()) return Fail(command, status);
-  if (reply->code != wire::ReplyCode::kOk) {
-    std::fprintf(stderr, "pifleet %s: %s\n", command, reply->error.c_str());
-    return kExitError;
-  }
-  return kExitOk;
-}
-
 std::vector<std::vector<std::string>> SplitTable(const std::string& text) {
   std::vector<std::vector<std::string>> rows;
   std::istringstream lines(text);
@@ -58,7 +38,7 @@ void InstallStatus(CLI::App& app, Context& context) {
   cmd->callback([json, &context] {
     std::unique_ptr<Client> client;
     if (Status status = Client::Create(context.client, &client); !status.ok()) {
-      context.exit_code = Fail("status", status);
+      context.exit_code = FailCommand("status", status);
       return;
     }
     int answered = 0;
@@ -97,7 +77,8 @@ void InstallMembers(CLI::App& app, Context& context) {
   cmd->add_flag("--json", *json, "A JSON array");
   cmd->callback([json, &context] {
     wire::ClientReply reply;
-    context.exit_code = Call("members", context.client, wire::ClientOp::kMembers, "", &reply);
+    context.exit_code =
+        CallCommand("members", context.client, wire::ClientOp::kMembers, "", &reply);
     if (context.exit_code != kExitOk) return;
     const auto rows = SplitTable(reply.payload);
     if (*json) {
@@ -144,7 +125,7 @@ void InstallKv(CLI::App& app, Context& context) {
     wire::ClientReply reply;
     const sm::KvOp op{sm::KvKind::kPut, *key, *value, ""};
     context.exit_code =
-        Call("kv put", context.client, wire::ClientOp::kKv, sm::EncodeKvOp(op), &reply);
+        CallCommand("kv put", context.client, wire::ClientOp::kKv, sm::EncodeKvOp(op), &reply);
     if (context.exit_code == kExitOk) std::printf("OK\n");
   });
 
@@ -157,11 +138,12 @@ void InstallKv(CLI::App& app, Context& context) {
   get->callback([key, consistency, &context] {
     wire::ClientReply reply;
     if (*consistency == "local") {
-      context.exit_code = Call("kv get", context.client, wire::ClientOp::kLocalGet, *key, &reply);
+      context.exit_code =
+          CallCommand("kv get", context.client, wire::ClientOp::kLocalGet, *key, &reply);
     } else {
       const sm::KvOp op{sm::KvKind::kGet, *key, "", ""};
       context.exit_code =
-          Call("kv get", context.client, wire::ClientOp::kKv, sm::EncodeKvOp(op), &reply);
+          CallCommand("kv get", context.client, wire::ClientOp::kKv, sm::EncodeKvOp(op), &reply);
     }
     if (context.exit_code == kExitOk) std::printf("%s\n", reply.payload.substr(1).c_str());
   });
@@ -172,7 +154,7 @@ void InstallKv(CLI::App& app, Context& context) {
     wire::ClientReply reply;
     const sm::KvOp op{sm::KvKind::kDelete, *key, "", ""};
     context.exit_code =
-        Call("kv del", context.client, wire::ClientOp::kKv, sm::EncodeKvOp(op), &reply);
+        CallCommand("kv del", context.client, wire::ClientOp::kKv, sm::EncodeKvOp(op), &reply);
     if (context.exit_code == kExitOk) std::printf("OK\n");
   });
 }
@@ -183,7 +165,7 @@ void InstallLeave(CLI::App& app, Context& context) {
   cmd->add_option("NODE", *node, "Node id, as `pifleet members` shows it")->required();
   cmd->callback([node, &context] {
     wire::ClientReply reply;
-    context.exit_code = Call("leave", context.client, wire::ClientOp::kLeave, *node, &reply);
+    context.exit_code = CallCommand("leave", context.client, wire::ClientOp::kLeave, *node, &reply);
     if (context.exit_code == kExitOk) std::printf("removal of %s proposed\n", node->c_str());
   });
 }
@@ -192,7 +174,8 @@ void InstallMetrics(CLI::App& app, Context& context) {
   auto* cmd = app.add_subcommand("metrics", "Print an agent's metrics (Prometheus text)");
   cmd->callback([&context] {
     wire::ClientReply reply;
-    context.exit_code = Call("metrics", context.client, wire::ClientOp::kMetrics, "", &reply);
+    context.exit_code =
+        CallCommand("metrics", context.client, wire::ClientOp::kMetrics, "", &reply);
     if (context.exit_code == kExitOk) std::fputs(reply.payload.c_str(), stdout);
   });
 }

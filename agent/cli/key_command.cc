@@ -18,25 +18,6 @@
 namespace pifleet::cli {
 namespace {
 
-int Fail(const char* command, const Status& status) {
-  std::fprintf(stderr, "pifleet %s: %s\n", command, status.message().c_str());
-  if (status.code() == Status::Code::kTimeout) return kExitNoQuorum;
-  if (status.code() == Status::Code::kInvalidArgument) return kExitUsage;
-  return kExitError;
-}
-
-int Call(const char* command, const ClientOptions& options, wire::ClientOp op,
-         const std::string& payload, wire::ClientReply* reply) {
-  std::unique_ptr<Client> client;
-  if (Status status = Client::Create(options, &client); !status.ok()) return Fail(command, status);
-  if (Status status = client->Call(op, payload, reply); !status.ok()) return Fail(command, status);
-  if (reply->code != wire::ReplyCode::kOk) {
-    std::fprintf(stderr, "pifleet %s: %s\n", command, reply->error.c_str());
-    return kExitError;
-  }
-  return kExitOk;
-}
-
 // Reads the key to install from a file or, for "-", from stdin.
 Status ReadKeyArgument(const std::string& path, wire::KeyBytes* key) {
   std::string text;
@@ -61,13 +42,13 @@ void InstallInstall(CLI::App& key_command, Context& context) {
   cmd->callback([path, &context] {
     wire::KeyBytes key;
     if (Status status = ReadKeyArgument(*path, &key); !status.ok()) {
-      context.exit_code = Fail("key install", status);
+      context.exit_code = FailCommand("key install", status);
       return;
     }
     wire::ClientReply reply;
     const std::string payload(key.begin(), key.end());
     context.exit_code =
-        Call("key install", context.client, wire::ClientOp::kKeyInstall, payload, &reply);
+        CallCommand("key install", context.client, wire::ClientOp::kKeyInstall, payload, &reply);
     if (context.exit_code == kExitOk) {
       std::printf("installed key %s\n", wire::KeyIdText(wire::KeyId(key)).c_str());
     }
@@ -90,8 +71,8 @@ void InstallIdCommand(CLI::App& key_command, Context& context, const char* name,
       return;
     }
     wire::ClientReply reply;
-    context.exit_code =
-        Call(command.c_str(), context.client, op, std::string(1, static_cast<char>(id)), &reply);
+    context.exit_code = CallCommand(command.c_str(), context.client, op,
+                                    std::string(1, static_cast<char>(id)), &reply);
     if (context.exit_code == kExitOk) std::printf("%s %s\n", done, wire::KeyIdText(id).c_str());
   });
 }
@@ -103,7 +84,8 @@ void InstallList(CLI::App& key, Context& context) {
   cmd->add_flag("--json", *json, "A JSON array");
   cmd->callback([json, &context] {
     wire::ClientReply reply;
-    context.exit_code = Call("key list", context.client, wire::ClientOp::kKeyList, "", &reply);
+    context.exit_code =
+        CallCommand("key list", context.client, wire::ClientOp::kKeyList, "", &reply);
     if (context.exit_code != kExitOk) return;
     std::vector<std::vector<std::string>> rows;
     std::istringstream lines(reply.payload);
