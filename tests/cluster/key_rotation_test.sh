@@ -59,7 +59,8 @@ install_out=$(cli --endpoints "$(endpoints 1 "$keep")" key install "$WORK/new.ke
 new_id=${install_out##* }
 echo "$install_out (node $down down)"
 [ "$new_id" != "$old_id" ] || fail "the new key has the old key's id"
-wait_until 20 test "$(key_field "$new_id" installed_on)" = 2 || fail "install did not reach the live nodes"
+installed_on_live() { [ "$(key_field "$new_id" installed_on)" = 2 ]; }  # re-read on every poll
+wait_until 20 installed_on_live || fail "install did not reach the live nodes"
 
 set +e
 refused=$(cli --endpoints "$(addr 1)" key use "$new_id" 2>&1); code=$?
