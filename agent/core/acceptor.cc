@@ -23,6 +23,7 @@ void Acceptor::OfferSnapshot(NodeId to) {
 }
 
 void Acceptor::OnPrepare(NodeId from, const Prepare& prepare) {
+  if (ctx_.disk_full) return;
   // What this acceptor accepted at or below its snapshot is gone, so it must not promise as if
   // it had accepted nothing there: the scout waits until its node has caught up past the
   // snapshot and asks again from there.
@@ -41,6 +42,7 @@ void Acceptor::OnPrepare(NodeId from, const Prepare& prepare) {
 }
 
 void Acceptor::OnAccept(NodeId from, const Accept& accept) {
+  if (ctx_.disk_full) return;
   // A slot inside the snapshot is decided; the sender is behind and learns so from the offer.
   if (ctx_.HasSnapshot() && accept.slot <= ctx_.snapshot_slot) return OfferSnapshot(from);
   if (accept.ballot >= promised_) {

@@ -2,6 +2,7 @@
 // (Ready::records) and its replies leave only after they are durable (messages_after_sync).
 // Below the node's snapshot it has forgotten what it accepted: a Prepare or Accept reaching
 // there is answered with a SnapshotOffer instead (those slots are decided; the asker is behind).
+// While the disk is full it does not vote: Prepare and Accept go unanswered, and nothing changes.
 #pragma once
 
 #include <map>

@@ -65,6 +65,9 @@ struct Context {
   std::shared_ptr<const std::string> snapshot_blob;
   Slot snapshot_slot = 0;
   uint64_t snapshot_hash = 0;
+  // The driver cannot make new records durable (disk full): the acceptor answers nothing and
+  // this node does not campaign until space returns (Core::SetDiskFull).
+  bool disk_full = false;
 };
 
 }  // namespace pifleet::core

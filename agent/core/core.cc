@@ -53,6 +53,11 @@ Status Core::TakeSnapshot(Slot slot, std::string_view app_bytes) {
   return Status::Ok();
 }
 
+void Core::SetDiskFull(bool full) {
+  ctx_.disk_full = full;
+  if (full) leader_.StopScouting();
+}
+
 void Core::Tick() {
   leader_.Tick();
   replica_.Tick(leader_.leader_hint());

@@ -42,6 +42,14 @@ class Core {
   // marker record. InvalidArgument unless slot == AppliedSlot() > SnapshotSlot().
   Status TakeSnapshot(Slot slot, std::string_view app_bytes);
 
+  // The driver's disk is full (a sync failed with NoSpace) or has space again. While full this
+  // node stops voting: its acceptor answers no Prepare or Accept and records nothing, it starts
+  // no campaign and drops one in progress. An active leader keeps leading (its ballot is
+  // durable) with the other voters' acks; decisions still arrive and are applied, so the node
+  // keeps serving reads. Nothing already acknowledged depends on records still queued.
+  void SetDiskFull(bool full);
+  bool DiskFull() const { return ctx_.disk_full; }
+
   bool HasReady() const { return !ctx_.ready.Empty(); }
   // Hands out everything produced since the last call. Must be followed by Advance().
   Ready TakeReady();

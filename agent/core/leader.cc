@@ -24,8 +24,17 @@ void Leader::HeardFromLeader() {
 }
 
 bool Leader::CanCampaign() const {
-  // Learners never lead and never vote.
-  return ctx_.membership.ForSlot(replica_.slot_out()).IsVoter(ctx_.self());
+  // Learners never lead and never vote; a node whose own promise cannot become durable (disk
+  // full) would only preempt a working leader and hold the others' election timers back.
+  return !ctx_.disk_full && ctx_.membership.ForSlot(replica_.slot_out()).IsVoter(ctx_.self());
+}
+
+void Leader::StopScouting() {
+  if (mode_ != Mode::kScouting) return;
+  mode_ = Mode::kFollower;
+  promised_by_.clear();
+  learned_.clear();
+  HeardFromLeader();
 }
 
 void Leader::Tick() {
@@ -92,7 +101,12 @@ void Leader::OnPromise(NodeId from, const Promise& promise) {
     auto it = learned_.find(pvalue.slot);
     if (it == learned_.end() || it->second.ballot < pvalue.ballot) learned_[pvalue.slot] = pvalue;
   }
-  if (mode_ == Mode::kScouting && HasQuorumFor(replica_.slot_out())) BecomeActive();
+  // Its own promise is required: only a durable promise of this ballot keeps a restarted node
+  // from campaigning with the same ballot again and proposing other values under it.
+  if (mode_ == Mode::kScouting && promised_by_.count(ctx_.self()) &&
+      HasQuorumFor(replica_.slot_out())) {
+    BecomeActive();
+  }
 }
 
 void Leader::BecomeActive() {

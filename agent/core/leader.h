@@ -1,6 +1,7 @@
 // Leader: runs Multi-Paxos rounds for this node. Its Scout (phase 1: Prepare / Promise) runs
-// once per ballot; once adopted the leader is stable and runs only Commanders (phase 2: Accept /
-// Accepted, one per slot), up to kWindowSlots slots in flight, each slot a batch of commands.
+// once per ballot and needs a quorum that includes the leader's own (durable) promise; once
+// adopted the leader is stable and runs only Commanders (phase 2: Accept / Accepted, one per
+// slot), up to kWindowSlots slots in flight, each slot a batch of commands.
 // A new leader re-proposes every value its scout learned and fills the other holes with no-ops.
 // It sends `Active` heartbeats; followers suspect it after a randomised timeout. A preempted
 // leader does not fight back: it follows the higher ballot until that leader falls silent.
@@ -31,6 +32,9 @@ class Leader {
   void Enqueue(const std::vector<Command>& commands);
   // Starts commanders for every slot of the window that can take one.
   void Pump();
+  // Drops a campaign in progress (this node's own promise cannot become durable); an active
+  // leader is left alone.
+  void StopScouting();
 
   bool active() const { return mode_ == Mode::kActive; }
   NodeId leader_hint() const { return leader_hint_; }
