@@ -17,6 +17,7 @@ using pifleet::sim::Faults;
 struct Totals {
   uint64_t seeds = 0, violations = 0, committed = 0, messages = 0, undecided = 0, fsyncs = 0;
   uint64_t wal_bytes_max = 0, core_entries_max = 0, snapshots = 0, installs = 0;
+  uint64_t disk_full_episodes = 0, bit_flips = 0, flips_refused = 0;
   int64_t sim_us = 0;
 };
 
@@ -57,6 +58,10 @@ int main(int argc, char** argv) {
   app.add_option("--steady", options.steady_commands,
                  "steady mode: no faults, run until N commands are answered, then a new node "
                  "joins and must reach the same state hash");
+  app.add_option("--lin-step-budget", options.lin_step_budget,
+                 "steps the linearizability search may take per seed before it counts as "
+                 "undecided")
+      ->check(CLI::Range(1ULL, 1000000000ULL));
   app.add_option("--canary", canary_name, "switch on a known-unsafe variant (see --list-canaries)");
   app.add_flag("--list-canaries", list_canaries, "list the canaries and exit");
   app.add_flag("--no-batching", no_batching, "one command per slot");
@@ -107,6 +112,9 @@ int main(int argc, char** argv) {
     totals.core_entries_max = std::max(totals.core_entries_max, result.core_entries_max);
     totals.snapshots += result.snapshots_taken;
     totals.installs += result.snapshots_installed;
+    totals.disk_full_episodes += result.disk_full_episodes;
+    totals.bit_flips += result.bit_flips;
+    totals.flips_refused += result.flips_refused;
     if (options.steady_commands > 0 && !result.violation) {
       std::printf(
           "steady: %llu commands answered, joiner caught up at slot %llu, state hash "
@@ -150,6 +158,10 @@ int main(int argc, char** argv) {
                                ? pifleet::sim::WalBytesBound(options.snapshot_every)
                                : 0),
       (unsigned long long)totals.core_entries_max);
+  std::printf(
+      "disk faults: disk-full episodes %llu  bits flipped at rest %llu  of them refused %llu\n",
+      (unsigned long long)totals.disk_full_episodes, (unsigned long long)totals.bit_flips,
+      (unsigned long long)totals.flips_refused);
   if (!canary_name.empty()) {
     if (caught_seed == 0)
       std::printf("canary %s NOT caught in %llu seeds\n", canary_name.c_str(),

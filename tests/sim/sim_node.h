@@ -27,6 +27,10 @@ struct SimNode {
   core::NodeId id = 0;
   bool up = false;
   bool spare = false;  // outside the cluster until a steady run adds it at the end
+  // Refused to start after a bit flip at rest: it stays down, as a real node would until
+  // `pifleet repair` brings it back as a new member.
+  bool retired = false;
+  bool disk_full = false;  // its last sync failed with NoSpace; the core was told
   uint32_t incarnation = 0;
   std::unique_ptr<core::Core> core;
   std::unique_ptr<store::FaultEnv> env;  // the disk: survives crashes

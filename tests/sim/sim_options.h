@@ -45,6 +45,10 @@ struct FaultParams {
   int64_t fsync_min_us = 200;
   int64_t fsync_max_us = 5000;
   uint32_t torn_crash_per_million = 500000;  // crashes that tear the last write (else drop)
+  // Disk-full episodes: a node's disk stops taking writes for a while (then has space again).
+  bool disk_full = false;
+  // Restarts that first flip one bit of the node's data at rest (at most one node per run).
+  uint32_t bit_flip_restart_per_million = 0;
 };
 
 }  // namespace pifleet::sim

@@ -36,6 +36,10 @@ FaultParams DrawFaults(core::Rng& rng, Faults faults, bool have_learners) {
   }
   p.crashes = crash;
   p.reconfig = faults == Faults::kAll && have_learners;
+  if (crash) {
+    p.disk_full = rng.Chance(500000);
+    p.bit_flip_restart_per_million = static_cast<uint32_t>(rng.Between(0, 200000));
+  }
   return p;
 }
 
@@ -82,6 +86,24 @@ bool Simulation::StartNode(SimNode& node) {
   store::CoreRecovery recovery;
   const Status status = store::RecoverCore(node.env.get(), kSimDataDir,
                                            store::WalOptions{kSimSegmentBytes}, &recovery);
+  if (status.code() == Status::Code::kNoSpace) {
+    // A full disk refuses the new segment: the process exits and is started again later, as
+    // systemd would; nothing on the disk changed.
+    trace_.Line(now_us_, "n" + std::to_string(node.id) + " cannot start: " + status.ToString());
+    Schedule(now_us_ + 100000, Kind::kRestart, static_cast<uint32_t>(node.id - 1), 0,
+             node.incarnation);
+    return false;
+  }
+  if (status.code() == Status::Code::kCorruption && flipped_ && !node.retired &&
+      node.id == flipped_node_) {
+    // The flipped bit is found: the node refuses, as it must, and stays out.
+    node.retired = true;
+    ++bounds_.flips_refused;
+    trace_.Mix(node.id << 40 | 7);
+    trace_.Line(now_us_, "n" + std::to_string(node.id) +
+                             " refuses to start and is retired: " + status.ToString());
+    return false;
+  }
   if (!status.ok()) {
     checker_.Fail("node " + std::to_string(node.id) + " cannot recover: " + status.ToString());
     return false;
@@ -118,6 +140,9 @@ SeedResult Simulation::Run() {
   if (params_.partitions)
     Schedule(static_cast<int64_t>(rng_.Between(50000, 400000)), Kind::kPartition, 0);
   if (params_.crashes) Schedule(static_cast<int64_t>(rng_.Between(50000, 600000)), Kind::kCrash, 0);
+  if (params_.disk_full) {
+    Schedule(static_cast<int64_t>(rng_.Between(50000, 600000)), Kind::kDiskFull, 0);
+  }
   if (params_.reconfig)
     Schedule(static_cast<int64_t>(rng_.Between(100000, 600000)), Kind::kReconfig, 0);
   const int64_t heal_us = options_.heal_ms * 1000;
@@ -160,6 +185,9 @@ SeedResult Simulation::Run() {
   result.core_entries_max = bounds_.core_entries_max;
   result.snapshots_taken = bounds_.snapshots_taken;
   result.snapshots_installed = bounds_.snapshots_installed;
+  result.disk_full_episodes = bounds_.disk_full_episodes;
+  result.bit_flips = bounds_.bit_flips;
+  result.flips_refused = bounds_.flips_refused;
   result.violation = checker_.failed();
   result.what = checker_.violation();
   result.committed = clients_.completed();

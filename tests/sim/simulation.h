@@ -34,6 +34,9 @@ struct SeedResult {
   uint64_t core_entries_max = 0;  // the most decisions + accepted values a core held
   uint64_t snapshots_taken = 0;
   uint64_t snapshots_installed = 0;  // pulled from a peer, not counting restarts
+  uint64_t disk_full_episodes = 0;   // a node's sync failed with NoSpace (then recovered)
+  uint64_t bit_flips = 0;            // bits flipped at rest before a restart
+  uint64_t flips_refused = 0;        // of those, restarts that refused with Corruption
   core::Slot final_slot = 0;         // steady mode: the slot every node ended at
   uint64_t final_state_hash = 0;     // steady mode: the state hash every node ended with
 };
@@ -50,6 +53,8 @@ class Simulation {
     kSyncDone,
     kCrash,
     kRestart,
+    kDiskFull,
+    kDiskSpace,
     kPartition,
     kReconfig,
     kHeal,
@@ -92,6 +97,10 @@ class Simulation {
   void ScheduleSync(SimNode& node);
   void Crash(SimNode& node);
   void Restart(SimNode& node);
+  void FillDisk(SimNode& node);
+  void FreeDisk(SimNode& node);
+  void FlipBitAtRest(SimNode& node);
+  void CheckBallotValue(const core::Envelope& envelope);
   void ClientSend(SimClient& client);
   void OnClientRequest(SimNode& node, uint64_t client_id, uint64_t sequence);
   void ProposeReconfig();
@@ -122,6 +131,10 @@ class Simulation {
   uint64_t node_messages_ = 0;
   uint32_t client_nodes_ = 0;  // nodes clients talk to (not the spare)
   SeedResult bounds_;          // wal / core maxima and snapshot counts, gathered as it runs
+  bool flipped_ = false;       // a bit flip at rest has happened in this run
+  core::NodeId flipped_node_ = 0;
+  // Every value proposed per (slot, ballot): a ballot must never carry two values for a slot.
+  std::map<std::pair<core::Slot, core::Ballot>, uint64_t> accept_values_;
 };
 
 }  // namespace pifleet::sim

@@ -1,5 +1,8 @@
 // Crashes, restarts, membership changes, healing, and the client side of the simulation.
 #include <algorithm>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "tests/sim/simulation.h"
 
@@ -21,6 +24,7 @@ void Simulation::Crash(SimNode& node) {
   node.core.reset();
   node.sm.reset();
   node.sync_in_flight = false;
+  node.disk_full = false;  // the next process finds out again
   trace_.Mix(node.id << 40 | (torn ? 5 : 1));
   trace_.Line(now_us_, "crash n" + std::to_string(node.id) + (torn ? " (torn write)" : ""));
   Schedule(now_us_ + static_cast<int64_t>(rng_.Between(50000, 800000)), Kind::kRestart,
@@ -28,10 +32,59 @@ void Simulation::Crash(SimNode& node) {
 }
 
 void Simulation::Restart(SimNode& node) {
-  if (!StartNode(node)) return;  // from the durable state only; a refusal is a violation
+  if (!flipped_ && options_.voters >= 3 && rng_.Chance(params_.bit_flip_restart_per_million)) {
+    FlipBitAtRest(node);
+  }
+  // From the durable state only; a refusal is a violation unless it found a flipped bit.
+  if (!StartNode(node)) return;
   trace_.Mix(node.id << 40 | 2);
   trace_.Line(now_us_, "restart n" + std::to_string(node.id));
   Drain(node);
+}
+
+void Simulation::FillDisk(SimNode& node) {
+  if (node.env->used_bytes() == 0) return;
+  // The disk takes at most 1 KiB more, then refuses writes until FreeDisk.
+  const uint64_t limit = node.env->used_bytes() + rng_.Between(0, 1024);
+  node.env->SetSpaceLimitBytes(limit);
+  trace_.Mix(node.id << 40 | 10);
+  trace_.Line(now_us_, "n" + std::to_string(node.id) + "'s disk fills up at " +
+                           std::to_string(limit) + " bytes");
+  Schedule(now_us_ + static_cast<int64_t>(rng_.Between(20000, 600000)), Kind::kDiskSpace,
+           static_cast<uint32_t>(node.id - 1));
+}
+
+void Simulation::FreeDisk(SimNode& node) {
+  node.env->SetSpaceLimitBytes(UINT64_MAX);
+  trace_.Line(now_us_, "n" + std::to_string(node.id) + "'s disk has space again");
+}
+
+void Simulation::FlipBitAtRest(SimNode& node) {
+  // Any file of the data dir, synced or not: the medium does not care.
+  std::vector<std::pair<std::string, uint64_t>> files;
+  for (const char* subdir : {"/wal", "/snap"}) {
+    const std::string dir = std::string(kSimDataDir) + subdir;
+    std::vector<std::string> names;
+    if (!node.env->GetChildren(dir, &names).ok()) continue;
+    for (const std::string& name : names) {
+      uint64_t bytes = 0;
+      if (node.env->GetFileSize(dir + "/" + name, &bytes).ok() && bytes > 0) {
+        files.emplace_back(dir + "/" + name, bytes);
+      }
+    }
+  }
+  if (files.empty()) return;
+  std::sort(files.begin(), files.end());  // GetChildren's order is not part of the seed
+  const auto& [path, bytes] = files[rng_.Between(0, files.size() - 1)];
+  const uint64_t offset = rng_.Between(0, bytes - 1);
+  const int bit = static_cast<int>(rng_.Between(0, 7));
+  if (!node.env->FlipBit(path, offset, bit)) return;
+  flipped_ = true;
+  flipped_node_ = node.id;
+  ++bounds_.bit_flips;
+  trace_.Mix(node.id << 40 | 6);
+  trace_.Line(now_us_, "n" + std::to_string(node.id) + ": bit " + std::to_string(bit) +
+                           " flipped at rest in " + path + " offset " + std::to_string(offset));
 }
 
 void Simulation::ProposeReconfig() {
@@ -61,7 +114,8 @@ void Simulation::Heal() {
   trace_.Line(now_us_, "heal: network whole, crashed nodes restart, no new requests");
   deadline_us_ = now_us_ + options_.liveness_bound_ms * 1000;
   for (SimNode& node : nodes_) {
-    if (!node.up && !node.spare) Restart(node);
+    node.env->SetSpaceLimitBytes(UINT64_MAX);
+    if (!node.up && !node.spare && !node.retired) Restart(node);
   }
 }
 

@@ -40,7 +40,15 @@ void Simulation::Step(const Event& event) {
       }
       return;
     case Kind::kRestart:
-      if (!node.up && event.arg2 == node.incarnation) Restart(node);
+      if (!node.up && !node.retired && event.arg2 == node.incarnation) Restart(node);
+      return;
+    case Kind::kDiskFull:
+      if (healed_) return;
+      Schedule(now_us_ + static_cast<int64_t>(rng_.Between(200000, 900000)), Kind::kDiskFull, 0);
+      FillDisk(nodes_[RandomNode()]);
+      return;
+    case Kind::kDiskSpace:
+      FreeDisk(node);
       return;
     case Kind::kPartition:
       if (healed_) return;
@@ -139,8 +147,30 @@ void Simulation::Drain(SimNode& node) {
 void Simulation::OnSyncDone(SimNode& node) {
   node.sync_in_flight = false;
   // The fdatasync completes now: it covers everything appended until now (group commit).
-  if (Status status = node.wal->Sync(); !status.ok()) {
+  const Status status = node.wal->Sync();
+  if (status.code() == Status::Code::kNoSpace) {
+    // As the agent does: the core stops voting, the replies stay held, the sync is retried.
+    node.sync_in_flight = true;
+    Schedule(now_us_ + static_cast<int64_t>(rng_.Between(5000, 30000)), Kind::kSyncDone,
+             static_cast<uint32_t>(node.id - 1), 0, node.incarnation);
+    if (!node.disk_full) {
+      node.disk_full = true;
+      ++bounds_.disk_full_episodes;
+      node.core->SetDiskFull(true);
+      trace_.Mix(node.id << 40 | 8);
+      trace_.Line(now_us_, "n" + std::to_string(node.id) + " disk full: stops voting");
+      Drain(node);
+    }
+    return;
+  }
+  if (!status.ok()) {
     return checker_.Fail("node " + std::to_string(node.id) + " sync failed: " + status.ToString());
+  }
+  if (node.disk_full) {
+    node.disk_full = false;
+    node.core->SetDiskFull(false);
+    trace_.Mix(node.id << 40 | 9);
+    trace_.Line(now_us_, "n" + std::to_string(node.id) + " disk has space: votes again");
   }
   const uint64_t synced = node.wal->synced_lsn();
   size_t kept = 0;
@@ -154,9 +184,9 @@ void Simulation::OnSyncDone(SimNode& node) {
   node.held.resize(kept);
   if (node.marker_lsn != 0 && node.marker_lsn <= synced) {
     size_t removed = 0;
-    if (Status status = node.wal->Compact(node.marker_slot, &removed); !status.ok()) {
+    if (Status compacted = node.wal->Compact(node.marker_slot, &removed); !compacted.ok()) {
       return checker_.Fail("node " + std::to_string(node.id) +
-                           " compaction failed: " + status.ToString());
+                           " compaction failed: " + compacted.ToString());
     }
     node.marker_lsn = 0;
   }
@@ -173,6 +203,7 @@ void Simulation::ScheduleSync(SimNode& node) {
 void Simulation::Send(const core::Envelope& envelope, uint32_t incarnation) {
   if (envelope.from != envelope.to) ++node_messages_;
   Vouch(nodes_[envelope.from - 1], envelope);
+  CheckBallotValue(envelope);
   for (int64_t delay : network_.Deliveries(envelope.from, envelope.to)) {
     const uint64_t id = next_seq_;
     in_flight_.emplace(id, envelope);
