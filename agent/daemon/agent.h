@@ -28,6 +28,7 @@
 #include "agent/net/beacon_socket.h"
 #include "agent/net/udp_socket.h"
 #include "agent/sm/state_machine.h"
+#include "agent/store/disk_space.h"
 #include "agent/store/node_meta.h"
 #include "agent/store/wal.h"
 #include "agent/wire/codec.h"
@@ -152,7 +153,7 @@ class Agent {
   std::unique_ptr<store::Wal> wal_;
   std::unique_ptr<SyncWorker> sync_worker_;
   bool sync_in_flight_ = false;
-  bool disk_full_ = false;
+  store::DiskFullState disk_state_{store::kDiskFullRetryTicks};  // told to the core as well
   std::deque<HeldMessage> held_;
 
   std::unique_ptr<core::Core> core_;  // null while joining

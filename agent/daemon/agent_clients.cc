@@ -313,6 +313,10 @@ void Agent::UpdateMetrics() {
   metrics_.Declare("pifleet_disk_full", T::kGauge,
                    "1 while the WAL cannot sync for want of space.");
   metrics_.Set("pifleet_disk_full", {}, report.disk_full ? 1 : 0);
+  metrics_.Declare("pifleet_disk_full_events_total", T::kCounter,
+                   "Times the disk became full (each episode once).");
+  metrics_.Set("pifleet_disk_full_events_total", {},
+               static_cast<double>(disk_state_.full_events()));
   metrics_.Declare("pifleet_wal_syncs_total", T::kCounter, "fdatasync calls on WAL segments.");
   metrics_.Set("pifleet_wal_syncs_total", {}, static_cast<double>(wal_->stats().syncs));
   metrics_.Declare("pifleet_wire_dropped_total", T::kCounter, "Datagrams dropped, by reason.");

@@ -8,7 +8,6 @@ namespace {
 
 constexpr uint64_t kMaintenanceTicks = 100;  // 1 s: autopilot, expiry, status line
 constexpr uint64_t kJoinRetryTicks = 50;     // 500 ms between join attempts
-constexpr uint64_t kDiskRetryTicks = 100;    // 1 s between syncs while the disk is full
 
 }  // namespace
 
@@ -54,7 +53,7 @@ void Agent::ScheduleTick() {
 void Agent::OnTick() {
   ++ticks_;
   const uint64_t now_ms = SteadyNowMs();
-  hal_.Tick(now_ms, LedView(now_ms), disk_full_);
+  hal_.Tick(now_ms, LedView(now_ms), disk_state_.disk_full());
   if (core_) {
     core_->Tick();
     Drain();
@@ -62,7 +61,7 @@ void Agent::OnTick() {
     SendJoinRequests();
   }
   SendBeaconIfDue();
-  if (disk_full_ && !sync_in_flight_ && ticks_ % kDiskRetryTicks == 0) {
+  if (!sync_in_flight_ && disk_state_.RetryDue(ticks_)) {
     sync_in_flight_ = true;
     sync_worker_->Request();
   }
@@ -110,12 +109,13 @@ void Agent::Drain() {
 
 void Agent::OnSynced(const Status& status) {
   sync_in_flight_ = false;
+  const bool changed = disk_state_.Observe(status, ticks_);
+  if (core_ && changed) core_->SetDiskFull(disk_state_.disk_full());
   if (status.code() == Status::Code::kNoSpace) {
-    if (!disk_full_) {
+    if (changed) {
       log_->Log(Level::kError, "disk full: not voting on new slots, still serving reads",
                 {{"DETAIL", status.message()}});
     }
-    disk_full_ = true;
     return;  // retried from OnTick; held replies stay held, so nothing unsynced is vouched for
   }
   if (!status.ok()) {
@@ -125,8 +125,7 @@ void Agent::OnSynced(const Status& status) {
     io_.stop();
     return;
   }
-  if (disk_full_) log_->Log(Level::kNotice, "disk has space again: voting resumed");
-  disk_full_ = false;
+  if (changed) log_->Log(Level::kNotice, "disk has space again: voting resumed");
   ReleaseHeld();
   CompactIfMarkerDurable();
   if (config_.unsafe_no_fsync) return;
@@ -177,7 +176,7 @@ void Agent::RefreshStatusLine() {
   notifier_.SetStatus(report.role + ", leader " +
                       (report.leader_id ? std::to_string(report.leader_id) : "unknown") +
                       ", applied slot " + std::to_string(report.applied_slot) +
-                      (disk_full_ ? ", DISK FULL" : ""));
+                      (disk_state_.disk_full() ? ", DISK FULL" : ""));
 }
 
 std::string Agent::RoleName() const {
@@ -197,7 +196,7 @@ StatusReport Agent::BuildStatus() const {
   report.version = build_info().version;
   report.role = RoleName();
   report.epoch = meta_.boot_epoch;
-  report.disk_full = disk_full_;
+  report.disk_full = disk_state_.disk_full();
   report.led = hal_.pattern_name();
   report.wal_synced_lsn = wal_ ? wal_->synced_lsn() : 0;
   if (core_) {

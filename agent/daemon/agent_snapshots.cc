@@ -64,7 +64,8 @@ void Agent::InstallSnapshot(const core::SnapshotInstall& install) {
 }
 
 void Agent::MaybeSnapshot() {
-  if (!core_ || core_->PullingSnapshot()) return;
+  // A full disk could not store it; the core keeps its decisions until space returns.
+  if (!core_ || disk_state_.disk_full() || core_->PullingSnapshot()) return;
   const core::Slot applied = core_->AppliedSlot();
   if (applied < core_->SnapshotSlot() + kSnapshotEverySlots) return;
   if (Status status = core_->TakeSnapshot(applied, sm_.Snapshot()); !status.ok()) {

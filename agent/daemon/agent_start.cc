@@ -189,6 +189,7 @@ void Agent::StartCore(const core::Config& initial, const core::DurableState& dur
   options.initial_config = initial;
   options.seed = RandomU64();
   core_ = std::make_unique<core::Core>(options, durable, restored_snapshot_);
+  core_->SetDiskFull(disk_state_.disk_full());  // a joiner's core may start during an episode
   initial_config_ = initial;
   log_->Log(Level::kInfo, "consensus core started",
             {{"VOTERS", std::to_string(initial.voters.size())}});
