@@ -5,6 +5,7 @@
 
 #include "agent/store/core_log.h"
 #include "tests/sim/checker.h"
+#include "tests/sim/clients.h"
 #include "tests/sim/network.h"
 #include "tests/sim/sim_node.h"
 #include "tests/sim/simulation.h"
@@ -100,6 +101,25 @@ TEST(Simulation, SameSeedSameRunDifferentSeedDifferentRun) {
   EXPECT_EQ(a.trace_hash, b.trace_hash);
   EXPECT_EQ(a.committed, b.committed);
   EXPECT_NE(a.trace_hash, c.trace_hash);
+}
+
+// Past the recording limit, an operation that returns at or after the first unrecorded call
+// stays pending: it may have seen an unrecorded write, so the checker must not judge it.
+TEST(ClientPoolTest, RecordsAPrefixAndLeavesOperationsOverlappingTheCutPending) {
+  core::Rng rng(7);
+  ClientPool pool(rng, 3, /*history_ops_max=*/2);
+  auto& clients = pool.clients();
+  pool.Begin(clients[0], 0);
+  pool.Begin(clients[1], 5);
+  EXPECT_TRUE(pool.Complete(1, clients[0].sequence, sm::KvResult{true, ""}, 10));
+  pool.Begin(clients[2], 20);  // unrecorded: the cut is at 20
+  EXPECT_TRUE(pool.Complete(2, clients[1].sequence, sm::KvResult{true, ""}, 30));
+  EXPECT_TRUE(pool.Complete(3, clients[2].sequence, sm::KvResult{true, ""}, 40));
+  ASSERT_EQ(pool.history().size(), 2u);
+  EXPECT_EQ(pool.history()[0].return_time, 10);
+  EXPECT_EQ(pool.history()[1].return_time, lin::kPending);
+  EXPECT_EQ(pool.completed(), 3u);
+  EXPECT_TRUE(pool.AllIdle());
 }
 
 }  // namespace

@@ -11,7 +11,8 @@ std::string Dotted(uint64_t a, uint64_t b) {
 }
 }  // namespace
 
-ClientPool::ClientPool(core::Rng& rng, uint32_t clients) : rng_(rng) {
+ClientPool::ClientPool(core::Rng& rng, uint32_t clients, size_t history_ops_max)
+    : rng_(rng), history_ops_max_(history_ops_max) {
   for (uint32_t i = 0; i < clients; ++i) {
     SimClient client;
     client.id = i + 1;
@@ -54,6 +55,11 @@ const sm::KvOp& ClientPool::Begin(SimClient& client, int64_t now_us) {
   }
   record.value = op.value;
   record.expected = op.expected;
+  if (history_.size() >= history_ops_max_) {
+    if (cut_us_ < 0) cut_us_ = now_us;
+    client.history_index = kNotRecorded;
+    return op;
+  }
   client.history_index = history_.size();
   history_.push_back(std::move(record));
   return op;
@@ -64,11 +70,13 @@ bool ClientPool::Complete(uint64_t client_id, uint64_t sequence, const sm::KvRes
   SimClient& client = clients_[client_id - 1];
   if (!client.waiting || client.sequence != sequence) return false;
   client.waiting = false;
+  ++completed_;
+  if (client.history_index == kNotRecorded) return true;
+  if (cut_us_ >= 0 && now_us >= cut_us_) return true;  // stays pending (see the constructor)
   lin::Operation& record = history_[client.history_index];
   record.return_time = now_us;
   record.ok = result.ok;
   record.output = result.output;
-  ++completed_;
   return true;
 }
 

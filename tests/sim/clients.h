@@ -3,6 +3,7 @@
 // records its history (call and return times) for the linearizability checker.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -15,6 +16,7 @@ namespace pifleet::sim {
 
 inline constexpr uint32_t kSimKeys = 3;
 inline constexpr int64_t kClientTimeoutUs = 250'000;
+inline constexpr size_t kNotRecorded = SIZE_MAX;
 
 struct SimClient {
   uint64_t id = 0;
@@ -22,12 +24,15 @@ struct SimClient {
   bool waiting = false;  // an operation is outstanding
   uint32_t attempt = 0;
   sm::KvOp op;
-  size_t history_index = 0;  // the outstanding operation's entry in the history
+  size_t history_index = 0;  // the outstanding operation's entry in the history (or kNotRecorded)
 };
 
 class ClientPool {
  public:
-  ClientPool(core::Rng& rng, uint32_t clients);
+  // Records the first `history_ops_max` operations. Once an operation goes unrecorded (its
+  // call time is the cut), a recorded operation that returns at or after the cut is kept as
+  // pending: it may have seen an unrecorded write, and the checker must not judge its answer.
+  ClientPool(core::Rng& rng, uint32_t clients, size_t history_ops_max = SIZE_MAX);
 
   // Starts the next operation of `client` at `now_us`.
   const sm::KvOp& Begin(SimClient& client, int64_t now_us);
@@ -42,6 +47,8 @@ class ClientPool {
   core::Rng& rng_;
   std::vector<SimClient> clients_;
   std::vector<lin::Operation> history_;
+  size_t history_ops_max_;
+  int64_t cut_us_ = -1;  // call time of the first unrecorded operation
   uint64_t completed_ = 0;
 };
 

@@ -53,7 +53,8 @@ Simulation::Simulation(uint64_t seed, const SimOptions& options)
                          options.learners > 0)),
       network_(rng_, params_),
       trace_(options.trace),
-      clients_(rng_, options.clients) {
+      clients_(rng_, options.clients,
+               options.steady_commands > 0 ? options.steady_history_ops : SIZE_MAX) {
   client_nodes_ = options.voters + options.learners;
   for (uint32_t i = 0; i < client_nodes_; ++i) {
     (i < options.voters ? config_.voters : config_.learners).push_back(i + 1);
@@ -175,11 +176,8 @@ SeedResult Simulation::Run() {
     checker_.Fail(assertion.what);
   }
   set_assert_handler(nullptr);
-  if (options_.steady_commands > 0) {
-    if (!checker_.failed()) CheckSteadyEnd(result);
-  } else if (!checker_.failed()) {
-    CheckLinearizability(result);
-  }
+  if (options_.steady_commands > 0 && !checker_.failed()) CheckSteadyEnd(result);
+  if (!checker_.failed()) CheckLinearizability(result);
   for (const SimNode& node : nodes_) result.fsyncs += node.env->sync_stats().file_syncs;
   result.wal_bytes_max = bounds_.wal_bytes_max;
   result.core_entries_max = bounds_.core_entries_max;
