@@ -151,7 +151,10 @@ void Replica::Tick(NodeId leader_hint) {
     if (pull_.StillHopeful()) return RequestChunks(/*retransmit=*/true);
     pull_.Reset();  // the source went quiet: catch up from whoever answers next
   }
-  if (!Behind()) return;
+  // With no leader known, a node may be behind without knowing it: its log may still name it a
+  // learner of an old configuration, so it never campaigns, and the only nodes that know better
+  // are waiting for a leader too. It asks round the known nodes until someone leads again.
+  if (!Behind() && leader_hint != 0) return;
   // Every other request goes to the leader; the rest go round every known node, so a replica
   // whose leader hint is stale (or empty, like a restarted leader's) still finds the decisions.
   NodeId target = leader_hint;

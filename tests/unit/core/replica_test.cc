@@ -2,6 +2,8 @@
 // and the 500-lines chapter's catch-up extension.
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "tests/unit/core/harness.h"
 
 namespace pifleet::core::testing {
@@ -55,6 +57,30 @@ TEST(ReplicaPaper, CatchesUpFromTheLeader) {
   behind.Receive(To(4, 2, replies[0].second));
   EXPECT_EQ(Take(behind).committed.size(), 5u);
   EXPECT_EQ(behind.AppliedSlot(), 5u);
+}
+
+// With no leader known a replica cannot tell whether it is behind: its log may still call it a
+// learner of an old configuration (so it never campaigns) while the nodes that know better wait
+// for a leader too. It asks round the known nodes; with a leader heard it asks nobody.
+TEST(ReplicaPaper, WithNoLeaderKnownAsksRoundTheNodesForNewerDecisions) {
+  Core quiet(MakeOptions(4, kConfig));
+  std::set<NodeId> asked;
+  for (uint32_t t = 0; t < kElectionTicksMax + 4 * kCatchupTicks; ++t) {
+    quiet.Tick();
+    for (const auto& [to, request] : OfType<CatchupRequest>(Take(quiet).messages)) {
+      EXPECT_EQ(request.from_slot, 1u);
+      asked.insert(to);
+    }
+  }
+  EXPECT_GE(asked.size(), 2u) << "it asks more than one node";
+  EXPECT_FALSE(asked.count(4)) << "never itself";
+
+  Core led(MakeOptions(4, kConfig));
+  for (uint32_t t = 0; t < kElectionTicksMax + 4 * kCatchupTicks; ++t) {
+    if (t % 5 == 0) led.Receive(To(4, 1, Active{Ballot{1, 1}, 0}));
+    led.Tick();
+    EXPECT_TRUE(OfType<CatchupRequest>(Take(led).messages).empty()) << "tick " << t;
+  }
 }
 
 // R5 / reconfiguration: a change decided in slot s governs slots from s + kWindowSlots on.
