@@ -9,9 +9,11 @@ declare -A PIDS=()
 cleanup() {
   local status=$?
   touch "$WORK/stop-writers" "$WORK/stop-history"  # background clients end their loops
-  for node in "${!PIDS[@]}"; do kill -9 "${PIDS[$node]}" 2>/dev/null || true; done
-  kill_background_jobs
-  wait 2>/dev/null || true
+  {  # stderr off: no "Killed" job notices
+    for node in "${!PIDS[@]}"; do kill -9 "${PIDS[$node]}" || true; done
+    kill_background_jobs
+    wait || true
+  } 2> /dev/null
   if [ "$status" -ne 0 ]; then
     echo "--- agent logs (test failed) ---"
     for log in "$WORK"/*.log; do [ -f "$log" ] && { echo "== $log"; tail -n 30 "$log"; }; done
