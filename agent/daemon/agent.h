@@ -1,6 +1,7 @@
 // `pifleet agent`: one node. One Asio event loop drives the core (ticks, datagrams, client
 // requests) and hands the core's Ready to the WAL, the network and the state machine, in the
-// order agent/core/ready.h states; fsync runs on the SyncWorker thread, never on the loop.
+// order agent/core/ready.h states; fsync runs on the SyncWorker and SnapshotWriter threads,
+// never on the loop.
 #pragma once
 
 #include <asio.hpp>
@@ -23,6 +24,7 @@
 #include "agent/daemon/metrics.h"
 #include "agent/daemon/metrics_http.h"
 #include "agent/daemon/notify.h"
+#include "agent/daemon/snapshot_writer.h"
 #include "agent/daemon/status_report.h"
 #include "agent/daemon/sync_worker.h"
 #include "agent/net/beacon_socket.h"
@@ -71,6 +73,8 @@ class Agent {
   void Drain();
   // Snapshots and compaction (agent_snapshots.cc).
   void PersistReady(const core::Ready& ready, bool* failed);
+  void OnSnapshotsWritten();
+  bool AppendSnapshotMarkers();  // of the snapshots now durable; true if any was appended
   void InstallSnapshot(const core::SnapshotInstall& install);
   void MaybeSnapshot();
   void CompactIfMarkerDurable();
@@ -152,6 +156,8 @@ class Agent {
 
   std::unique_ptr<store::Wal> wal_;
   std::unique_ptr<SyncWorker> sync_worker_;
+  std::unique_ptr<SnapshotWriter> snapshot_writer_;  // snap/ files, off the loop
+  bool snapshot_no_space_logged_ = false;            // until a snapshot is stored again
   bool sync_in_flight_ = false;
   store::DiskFullState disk_state_{store::kDiskFullRetryTicks};  // told to the core as well
   std::deque<HeldMessage> held_;

@@ -29,6 +29,12 @@ int Agent::Run() {
   ScheduleTick();
   io_.run();
   hal_.Restore();  // a clean stop gives the LEDs back; the unit's stop hook sets failed otherwise
+  // A snapshot being written is finished (one still waiting is dropped: the WAL holds its
+  // slots) and its marker joins the final sync.
+  if (snapshot_writer_) {
+    snapshot_writer_->Stop();
+    AppendSnapshotMarkers();
+  }
   // Whatever was appended is made durable before the process goes.
   if (wal_ && wal_->last_lsn() > wal_->synced_lsn()) {
     if (Status status = wal_->Sync(); !status.ok()) {

@@ -1,11 +1,11 @@
 // Snapshots and WAL compaction in the agent: the core's records go to the WAL, its snapshot
-// blobs to snap/ (fsynced before their marker is appended); every kSnapshotEverySlots applied
-// slots the state machine is snapshotted; once a marker is durable the WAL is compacted below
-// it; a snapshot pulled from a peer replaces the state machine.
+// blobs to snap/ through the SnapshotWriter thread; a blob's marker is appended only once its
+// file is durable. Every kSnapshotEverySlots applied slots the state machine is snapshotted;
+// once a marker is synced the WAL is compacted below it; a snapshot pulled from a peer replaces
+// the state machine.
 #include "agent/core/constants.h"
 #include "agent/daemon/agent.h"
 #include "agent/store/core_log.h"
-#include "agent/store/posix_env.h"
 
 namespace pifleet::daemon {
 namespace {
@@ -17,34 +17,69 @@ constexpr core::Slot kSnapshotEverySlots = 1000;
 }  // namespace
 
 void Agent::PersistReady(const core::Ready& ready, bool* failed) {
-  bool saved = true;
-  if (ready.snapshot_save) {
-    const Status status =
-        store::SaveCoreSnapshot(store::PosixEnv(), config_.data_dir, *ready.snapshot_save);
-    saved = status.ok();
-    if (saved) {
-      log_->Log(Level::kInfo, "snapshot stored",
-                {{"SLOT", std::to_string(ready.snapshot_save->slot)},
-                 {"BYTES", std::to_string(ready.snapshot_save->blob->size())}});
-    } else {
-      log_->Log(Level::kError, "cannot store a snapshot; the WAL is not compacted",
-                {{"DETAIL", status.ToString()}});
-    }
-  }
+  std::optional<core::SnapshotRecord> marker;
   for (const core::Record& record : ready.records) {
-    const auto* marker = std::get_if<core::SnapshotRecord>(&record);
-    if (marker && !saved) continue;  // a marker promises a stored snapshot
+    if (const auto* snapshot = std::get_if<core::SnapshotRecord>(&record)) {
+      // A marker promises a stored snapshot: it waits for the writer (AppendSnapshotMarkers).
+      // One without its blob in this Ready could never be vouched for, so it is dropped.
+      if (ready.snapshot_save && ready.snapshot_save->slot == snapshot->slot) marker = *snapshot;
+      continue;
+    }
     uint64_t lsn = 0;
     const Status status = store::AppendCoreRecord(wal_.get(), record, &lsn);
     if (!status.ok()) {
       *failed = true;
       log_->LogLimited("wal-append", ticks_ * core::kTickMs, Level::kError,
                        "WAL append refused; not voting until it is durable: " + status.ToString());
-    } else if (marker) {
-      marker_lsn_ = lsn;
-      marker_slot_ = marker->slot;
     }
   }
+  if (!ready.snapshot_save) return;
+  if (const auto superseded = snapshot_writer_->Submit({*ready.snapshot_save, marker})) {
+    log_->Log(Level::kInfo, "snapshot superseded before it was stored",
+              {{"SLOT", std::to_string(*superseded)},
+               {"BY_SLOT", std::to_string(ready.snapshot_save->slot)}});
+  }
+}
+
+void Agent::OnSnapshotsWritten() {
+  if (AppendSnapshotMarkers() && !sync_in_flight_) {
+    sync_in_flight_ = true;
+    sync_worker_->Request();
+  }
+}
+
+bool Agent::AppendSnapshotMarkers() {
+  bool appended = false;
+  for (const SnapshotWriter::Result& result : snapshot_writer_->TakeFinished()) {
+    if (!result.status.ok()) {
+      // Nothing else changes: the WAL keeps every slot and the next snapshot point tries again.
+      // A full disk is logged once until a snapshot is stored again.
+      const bool no_space = result.status.code() == Status::Code::kNoSpace;
+      if (!no_space || !snapshot_no_space_logged_) {
+        log_->Log(Level::kError, "cannot store a snapshot; the WAL is not compacted",
+                  {{"SLOT", std::to_string(result.slot)}, {"DETAIL", result.status.ToString()}});
+      }
+      snapshot_no_space_logged_ = snapshot_no_space_logged_ || no_space;
+      continue;
+    }
+    snapshot_no_space_logged_ = false;
+    log_->Log(Level::kInfo, "snapshot stored",
+              {{"SLOT", std::to_string(result.slot)},
+               {"BYTES", std::to_string(result.bytes)},
+               {"WRITE_MS", std::to_string(result.write_ms)}});
+    if (!result.marker) continue;
+    uint64_t lsn = 0;
+    if (Status status = store::AppendCoreRecord(wal_.get(), *result.marker, &lsn); !status.ok()) {
+      log_->LogLimited(
+          "wal-append", ticks_ * core::kTickMs, Level::kError,
+          "snapshot marker not appended; the WAL is not compacted: " + status.ToString());
+      continue;
+    }
+    marker_lsn_ = lsn;
+    marker_slot_ = result.marker->slot;
+    appended = true;
+  }
+  return appended;
 }
 
 void Agent::InstallSnapshot(const core::SnapshotInstall& install) {

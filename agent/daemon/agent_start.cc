@@ -37,7 +37,8 @@ Agent::Agent(AgentConfig config, Logger* logger)
 }
 
 Agent::~Agent() {
-  sync_worker_.reset();  // joins the thread before the WAL goes
+  snapshot_writer_.reset();  // joins the threads before the WAL goes
+  sync_worker_.reset();
 }
 
 Status Agent::Open() {
@@ -177,9 +178,16 @@ Status Agent::OpenWal(core::DurableState* durable) {
   log_->Log(recovery.report.torn_tail ? Level::kWarning : Level::kInfo,
             recovery.report.ToString() +
                 (restored_snapshot_ ? "; snapshot at slot " + std::to_string(recovery.snapshot_slot)
-                                    : ""));
+                                    : "") +
+                (recovery.snapshot_temp_files_removed > 0
+                     ? "; removed " + std::to_string(recovery.snapshot_temp_files_removed) +
+                           " snapshot temp file(s) a crash left"
+                     : ""));
   sync_worker_ = std::make_unique<SyncWorker>(
       wal_.get(), [this](Status synced) { asio::post(io_, [this, synced] { OnSynced(synced); }); });
+  snapshot_writer_ = std::make_unique<SnapshotWriter>(store::PosixEnv(), config_.data_dir, [this] {
+    asio::post(io_, [this] { OnSnapshotsWritten(); });
+  });
   return Status::Ok();
 }
 

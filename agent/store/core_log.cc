@@ -95,6 +95,9 @@ Status RecoverCore(Env* env, const std::string& data_dir, const WalOptions& opti
   *out = CoreRecovery{};
   Status s = env->CreateDir(data_dir);
   if (s.ok()) s = env->CreateDir(SnapDir(data_dir));
+  if (s.ok()) {
+    s = RemoveSnapshotTempFiles(env, SnapDir(data_dir), &out->snapshot_temp_files_removed);
+  }
   if (!s.ok()) return s;
   core::DurableState* durable = &out->durable;
   s = Wal::Open(

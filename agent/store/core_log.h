@@ -29,11 +29,13 @@ struct CoreRecovery {
   core::DurableState durable;
   std::shared_ptr<const std::string> snapshot;  // the newest snapshot blob, or null
   uint64_t snapshot_slot = 0;
+  size_t snapshot_temp_files_removed = 0;  // left by a crash during a save or a transfer
   WalRecoveryReport report;
   std::unique_ptr<Wal> wal;
 };
 
-// Opens data_dir's WAL (see Wal::Open for torn tails and corruption) and its newest snapshot.
+// Opens data_dir's WAL (see Wal::Open for torn tails and corruption) and its newest snapshot,
+// and removes snapshot temp files a crash left behind.
 // Corruption when the log's newest snapshot marker names a snapshot that no intact file holds
 // (the WAL below it is compacted away, so this node's acceptor state is incomplete).
 Status RecoverCore(Env* env, const std::string& data_dir, const WalOptions& options,

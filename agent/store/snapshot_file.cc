@@ -113,6 +113,24 @@ Status WriteSnapshot(Env* env, const std::string& snap_dir, uint64_t slot, std::
   return env->SyncDir(snap_dir);
 }
 
+Status RemoveSnapshotTempFiles(Env* env, const std::string& snap_dir, size_t* removed) {
+  *removed = 0;
+  std::vector<std::string> names;
+  Status s = env->GetChildren(snap_dir, &names);
+  if (!s.ok()) return s;
+  constexpr std::string_view kTmpSuffix = ".tmp";
+  for (const std::string& name : names) {
+    if (name.size() <= kTmpSuffix.size() ||
+        name.compare(name.size() - kTmpSuffix.size(), kTmpSuffix.size(), kTmpSuffix) != 0) {
+      continue;
+    }
+    s = env->RemoveFile(JoinPath(snap_dir, name));
+    if (!s.ok()) return s;
+    ++*removed;
+  }
+  return *removed > 0 ? env->SyncDir(snap_dir) : Status::Ok();
+}
+
 Status FindLatestSnapshot(Env* env, const std::string& snap_dir, SnapshotInfo* info) {
   std::vector<std::string> names;
   Status s = env->GetChildren(snap_dir, &names);

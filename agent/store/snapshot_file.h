@@ -32,6 +32,9 @@ std::string SnapshotFileName(uint64_t slot);
 
 // Writes the snapshot and then removes all but the newest kSnapshotsKept snapshots.
 Status WriteSnapshot(Env* env, const std::string& snap_dir, uint64_t slot, std::string_view blob);
+// Removes the "*.tmp" files a crash left in snap_dir (a save or a transfer cut short, never
+// renamed); *removed counts them. Only while nothing writes snapshots: at start.
+Status RemoveSnapshotTempFiles(Env* env, const std::string& snap_dir, size_t* removed);
 // The newest snapshot whose header is intact; NotFound if there is none.
 Status FindLatestSnapshot(Env* env, const std::string& snap_dir, SnapshotInfo* info);
 // Reads and verifies a whole snapshot.

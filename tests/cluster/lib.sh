@@ -9,8 +9,11 @@ declare -A PIDS=()
 cleanup() {
   local status=$?
   touch "$WORK/stop-writers" "$WORK/stop-history"  # background clients end their loops
-  for node in "${!PIDS[@]}"; do kill -9 "${PIDS[$node]}" 2>/dev/null || true; done
-  wait 2>/dev/null || true
+  {  # stderr off: no "Killed" job notices
+    for node in "${!PIDS[@]}"; do kill -9 "${PIDS[$node]}" || true; done
+    kill_background_jobs
+    wait || true
+  } 2> /dev/null
   if [ "$status" -ne 0 ]; then
     echo "--- agent logs (test failed) ---"
     for log in "$WORK"/*.log; do [ -f "$log" ] && { echo "== $log"; tail -n 30 "$log"; }; done
@@ -18,6 +21,17 @@ cleanup() {
   rm -rf "$WORK"
 }
 trap cleanup EXIT
+
+# Kills every background job still running and the command each runs now: a client loop of a
+# test that failed before stopping it (its own stop file or a 15 s request) would otherwise
+# hold the bare `wait` above until ctest's timeout.
+kill_background_jobs() {
+  local job children
+  for job in $(jobs -p); do
+    children=$(pgrep -P "$job" 2> /dev/null || true)
+    kill "$job" $children 2> /dev/null || true
+  done
+}
 
 fail() { echo "FAIL: $*"; exit 1; }
 # Debian's python3 when present: a pyenv shim first in PATH costs about 2 s per start.
