@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -37,7 +38,11 @@ struct SimNode {
   std::unique_ptr<store::Wal> wal;       // the open log: dies with the process
   bool sync_in_flight = false;
   std::vector<std::pair<uint64_t, core::Envelope>> held;  // (lsn that must be durable, msg)
-  uint64_t marker_lsn = 0;                                // a snapshot marker waiting for its sync
+  // A snapshot handed to the (simulated) writer thread and its marker, appended to the WAL only
+  // once the file is stored, as the agent's SnapshotWriter does; a newer one replaces it.
+  std::optional<core::SnapshotSave> pending_save;
+  std::optional<core::SnapshotRecord> pending_marker;
+  uint64_t marker_lsn = 0;  // a snapshot marker waiting for its sync
   core::Slot marker_slot = 0;
   std::unique_ptr<sm::StateMachine> sm;
   std::map<uint64_t, uint64_t> waiting;  // client id -> sequence a client sent here

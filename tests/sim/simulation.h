@@ -51,6 +51,7 @@ class Simulation {
     kTick,
     kDeliver,
     kSyncDone,
+    kSnapshotStored,
     kCrash,
     kRestart,
     kDiskFull,
@@ -81,6 +82,7 @@ class Simulation {
   void Drain(SimNode& node);
   void Persist(SimNode& node, core::Ready& ready);
   void Install(SimNode& node, const core::SnapshotInstall& install);
+  void StoreSnapshot(SimNode& node);
   void MaybeSnapshot(SimNode& node);
   void Vouch(SimNode& node, const core::Envelope& envelope);
   void CheckVouched(const SimNode& node, const core::DurableState& durable,

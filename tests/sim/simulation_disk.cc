@@ -3,6 +3,8 @@
 // acceptor revealed in a reply must survive any crash), the memory and WAL bounds, and the end
 // of a steady run (a node added last catches up to the same state hash).
 #include <algorithm>
+#include <optional>
+#include <utility>
 
 #include "agent/store/core_log.h"
 #include "agent/store/store_constants.h"
@@ -24,29 +26,47 @@ uint64_t WalBytesBound(uint64_t snapshot_every) {
 }
 
 void Simulation::Persist(SimNode& node, core::Ready& ready) {
-  bool saved = true;
-  if (ready.snapshot_save) {
-    const Status status =
-        store::SaveCoreSnapshot(node.env.get(), kSimDataDir, *ready.snapshot_save);
-    saved = status.ok();
-    // A full disk may refuse a snapshot that a peer sent: without its marker nothing changes.
-    if (!saved && status.code() != Status::Code::kNoSpace) {
-      checker_.Fail(Node(node.id) + " cannot store a snapshot: " + status.ToString());
-    }
-  }
   for (const core::Record& record : ready.records) {
-    const auto* marker = std::get_if<core::SnapshotRecord>(&record);
-    if (marker && !saved) continue;  // a marker promises a stored snapshot
+    if (const auto* marker = std::get_if<core::SnapshotRecord>(&record)) {
+      // It waits for its file (StoreSnapshot); a newer snapshot supersedes one still waiting.
+      if (ready.snapshot_save && ready.snapshot_save->slot == marker->slot) {
+        node.pending_marker = *marker;
+      }
+      continue;
+    }
     uint64_t lsn = 0;
     if (Status status = store::AppendCoreRecord(node.wal.get(), record, &lsn); !status.ok()) {
       return checker_.Fail(Node(node.id) + " WAL append failed: " + status.ToString());
     }
-    if (marker) {
-      node.marker_lsn = lsn;
-      node.marker_slot = marker->slot;
+  }
+  if (ready.snapshot_save) {
+    if (!node.pending_save) {
+      Schedule(now_us_ + static_cast<int64_t>(
+                             rng_.Between(params_.fsync_min_us, 2 * params_.fsync_max_us)),
+               Kind::kSnapshotStored, static_cast<uint32_t>(node.id - 1), 0, node.incarnation);
     }
+    node.pending_save = std::move(ready.snapshot_save);
   }
   if (ready.must_sync && !node.sync_in_flight) ScheduleSync(node);
+}
+
+void Simulation::StoreSnapshot(SimNode& node) {
+  const core::SnapshotSave save = std::move(*node.pending_save);
+  node.pending_save.reset();
+  std::optional<core::SnapshotRecord> marker = std::exchange(node.pending_marker, std::nullopt);
+  const Status status = store::SaveCoreSnapshot(node.env.get(), kSimDataDir, save);
+  // A full disk may refuse it: without its marker nothing changes.
+  if (!status.ok() && status.code() != Status::Code::kNoSpace) {
+    return checker_.Fail(Node(node.id) + " cannot store a snapshot: " + status.ToString());
+  }
+  if (!status.ok() || !marker || marker->slot != save.slot) return;
+  uint64_t lsn = 0;
+  if (Status appended = store::AppendCoreRecord(node.wal.get(), *marker, &lsn); !appended.ok()) {
+    return checker_.Fail(Node(node.id) + " WAL append failed: " + appended.ToString());
+  }
+  node.marker_lsn = lsn;
+  node.marker_slot = marker->slot;
+  if (!node.sync_in_flight) ScheduleSync(node);
 }
 
 void Simulation::Install(SimNode& node, const core::SnapshotInstall& install) {

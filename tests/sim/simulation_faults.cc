@@ -24,7 +24,9 @@ void Simulation::Crash(SimNode& node) {
   node.core.reset();
   node.sm.reset();
   node.sync_in_flight = false;
-  node.disk_full = false;  // the next process finds out again
+  node.disk_full = false;     // the next process finds out again
+  node.pending_save.reset();  // the writer thread dies with the process
+  node.pending_marker.reset();
   trace_.Mix(node.id << 40 | (torn ? 5 : 1));
   trace_.Line(now_us_, "crash n" + std::to_string(node.id) + (torn ? " (torn write)" : ""));
   Schedule(now_us_ + static_cast<int64_t>(rng_.Between(50000, 800000)), Kind::kRestart,

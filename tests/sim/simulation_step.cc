@@ -31,6 +31,9 @@ void Simulation::Step(const Event& event) {
     case Kind::kSyncDone:
       if (node.up && event.arg2 == node.incarnation) OnSyncDone(node);
       return;
+    case Kind::kSnapshotStored:
+      if (node.up && event.arg2 == node.incarnation && node.pending_save) StoreSnapshot(node);
+      return;
     case Kind::kCrash:
       if (healed_) return;
       Schedule(now_us_ + static_cast<int64_t>(rng_.Between(100000, 700000)), Kind::kCrash, 0);
