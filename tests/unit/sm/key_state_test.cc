@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "agent/sm/state_machine.h"
 #include "tests/unit/wire/test_keys.h"
 
@@ -194,11 +196,8 @@ TEST(KeyState, EachCommandAppliesOnceAndReportsFillTheTable) {
   EXPECT_FALSE(state.Result(9, 3).has_value());
   state.Apply(9, 1, 1, wire::EncodeKeyCommand(Report(42, wire::KeyId(k2), {})));
   EXPECT_EQ(state.reports().Find(42), nullptr) << "an empty id list is no report";
-  const std::vector<uint8_t> ids = [&] {
-    std::vector<uint8_t> v{wire::KeyId(k1), wire::KeyId(k2)};
-    std::sort(v.begin(), v.end());
-    return v;
-  }();
+  std::vector<uint8_t> ids{wire::KeyId(k1), wire::KeyId(k2)};
+  std::sort(ids.begin(), ids.end());
   EXPECT_EQ(state.Apply(10, 1, 2, wire::EncodeKeyCommand(Report(42, wire::KeyId(k2), ids))), "");
   ASSERT_NE(state.reports().Find(42), nullptr);
   EXPECT_EQ(state.reports().Find(42)->updated_slot, 10u);
