@@ -35,7 +35,6 @@
 #include "agent/store/wal.h"
 #include "agent/wire/codec.h"
 #include "agent/wire/fragments.h"
-#include "agent/wire/key_table.h"
 #include "agent/wire/seal.h"
 
 namespace pifleet::daemon {
@@ -118,7 +117,9 @@ class Agent {
   std::string KeyListPayload() const;
   void HandleKeyRequest(const wire::ClientRequest& request, const net::UdpAddress& from);
   void ApplyKeyCommand(uint64_t slot, const core::Command& command);
-  Status ApplyKeyringChange(uint64_t slot, const wire::KeyCommand& command);
+  // After a key command and after a snapshot install: the state machine's cluster keyring
+  // becomes keyring_ when it changed in a later slot than keyring_applied_slot_.
+  void AdoptClusterKeys();
   void ReportKeys(bool changed);
   void NoteClientKey(const net::UdpAddress& from, uint8_t key_id);
   std::optional<uint8_t> ReplyKeyFor(const net::UdpAddress& to) const;
@@ -141,9 +142,6 @@ class Agent {
   store::NodeMeta meta_;
   wire::Keyring keyring_;
   uint64_t keyring_applied_slot_ = 0;  // slot of the last key command applied to keyring_
-  wire::KeyTable key_table_;
-  std::map<std::pair<uint64_t, uint64_t>, std::string> key_results_;  // error, "" if applied
-  std::deque<std::pair<uint64_t, uint64_t>> key_results_order_;
   uint64_t keys_reported_tick_ = 0;
   std::map<net::UdpAddress, uint8_t> client_key_ids_;
   std::unique_ptr<wire::Sealer> sealer_;

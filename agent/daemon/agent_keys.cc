@@ -1,8 +1,10 @@
 // Keyring rotation without downtime (docs/security.md): `pifleet key install|use|remove` travel
-// through the replicated log, so every node applies the same steps in the same order, and a
-// node that was down replays what it missed. Each node persists its keyring (data dir, 0600)
-// and reports what it holds through the log, so `use` and `remove` refuse a step some member
-// is not ready for. Clients are answered in the key they asked with.
+// through the replicated log into the state machine (sm::KeyState), so every node applies the
+// same steps in the same order, a node that was down replays what it missed, and one that
+// catches up from a snapshot finds them in it. The agent's own keyring follows the state
+// machine's (AdoptClusterKeys), persisted in the data dir (0600). Each node reports what it holds
+// through the log, so `use` and `remove` refuse a step some member is not ready for. Clients are
+// answered in the key they asked with.
 #include <algorithm>
 
 #include "agent/core/constants.h"
@@ -15,7 +17,6 @@ namespace {
 
 constexpr uint64_t kKeyWaitTicks = 1000;   // 10 s for a key command to apply
 constexpr uint64_t kKeyReportTicks = 200;  // 2 s between reports of an unchanged keyring
-constexpr size_t kKeyResultsMax = 256;     // applied key commands remembered for retries
 constexpr size_t kClientKeyIdsMax = 256;   // clients answered in a non-primary key
 
 }  // namespace
@@ -61,13 +62,14 @@ std::string Agent::KeyListPayload() const {
   // One line per installed key: id, 1 if this node's primary, members holding it, members
   // sending with it, members.
   const std::vector<core::NodeId> members = ConfigMembers();
+  const sm::KeyTable& reports = sm_.keys().reports();
   std::vector<uint8_t> ids = keyring_.ids();
   std::sort(ids.begin(), ids.end());
   std::string out;
   for (uint8_t id : ids) {
     out += wire::KeyIdText(id) + "\t" + (keyring_.primary_id() == id ? "1" : "0") + "\t" +
-           std::to_string(key_table_.CountInstalled(id, members)) + "\t" +
-           std::to_string(key_table_.CountPrimary(id, members)) + "\t" +
+           std::to_string(reports.CountInstalled(id, members)) + "\t" +
+           std::to_string(reports.CountPrimary(id, members)) + "\t" +
            std::to_string(members.size()) + "\n";
   }
   return out;
@@ -78,10 +80,9 @@ void Agent::HandleKeyRequest(const wire::ClientRequest& request, const net::UdpA
   using wire::ReplyCode;
   if (request.op == ClientOp::kKeyList)
     return Reply(from, request, ReplyCode::kOk, KeyListPayload());
-  if (auto done = key_results_.find({request.client_id, request.sequence});
-      done != key_results_.end()) {  // a retry of a command already applied here
-    return Reply(from, request, done->second.empty() ? ReplyCode::kOk : ReplyCode::kError, "",
-                 done->second);
+  if (auto done = sm_.keys().Result(request.client_id, request.sequence)) {
+    // A retry of a command already applied: its first answer.
+    return Reply(from, request, done->empty() ? ReplyCode::kOk : ReplyCode::kError, "", *done);
   }
   wire::KeyCommand command;
   Status check = Status::Ok();
@@ -103,10 +104,10 @@ void Agent::HandleKeyRequest(const wire::ClientRequest& request, const net::UdpA
       check = Status::NotFound("no installed key with id " + wire::KeyIdText(key_id));
     } else if (request.op == ClientOp::kKeyUse) {
       command.kind = wire::KeyCommandKind::kUse;
-      check = key_table_.CheckUse(key_id, ConfigMembers());
+      check = sm_.keys().reports().CheckUse(key_id, ConfigMembers());
     } else {
       command.kind = wire::KeyCommandKind::kRemove;
-      check = key_table_.CheckRemove(key_id, *keyring_.primary_id(), ConfigMembers());
+      check = sm_.keys().reports().CheckRemove(key_id, *keyring_.primary_id(), ConfigMembers());
     }
   }
   if (!check.ok()) return Reply(from, request, ReplyCode::kError, "", check.message());
@@ -122,62 +123,46 @@ void Agent::HandleKeyRequest(const wire::ClientRequest& request, const net::UdpA
   Drain();
 }
 
-Status Agent::ApplyKeyringChange(uint64_t slot, const wire::KeyCommand& command) {
-  wire::Keyring next = keyring_;
-  Status status;
-  std::string what;
-  if (command.kind == wire::KeyCommandKind::kInstall) {
-    status = next.Install(command.key);
-    what = "installed key " + wire::KeyIdText(wire::KeyId(command.key));
-  } else if (command.kind == wire::KeyCommandKind::kUse) {
-    status = next.Use(command.key_id);
-    what = "primary key is now " + wire::KeyIdText(command.key_id);
-  } else {
-    status = next.Remove(command.key_id);
-    what = "removed key " + wire::KeyIdText(command.key_id);
+void Agent::ApplyKeyCommand(uint64_t slot, const core::Command& command) {
+  // The state machine answers a command decided twice (a client retry through two nodes) with
+  // its first result and applies it once.
+  const sm::KvResult result = sm_.Apply(slot, command.client_id, command.sequence, command.payload);
+  AdoptClusterKeys();
+  auto waiter = waiting_.find({command.client_id, command.sequence});
+  if (waiter == waiting_.end()) return;
+  const wire::ClientRequest request{command.client_id, command.sequence, wire::ClientOp::kKeyUse,
+                                    ""};
+  Reply(waiter->second.address, request, result.ok ? wire::ReplyCode::kOk : wire::ReplyCode::kError,
+        "", result.output);
+  waiting_.erase(waiter);
+}
+
+void Agent::AdoptClusterKeys() {
+  const sm::ClusterKeys& cluster = sm_.keys().keyring();
+  // At or below keyring_applied_slot_ this is a replay after a restart (or an older snapshot):
+  // the persisted keyring already holds its effect and maybe later ones, which it must not lose.
+  if (cluster.changed_slot() <= keyring_applied_slot_) return;
+  std::vector<std::string> skipped;
+  wire::Keyring next = cluster.MergeInto(keyring_, &skipped);
+  for (const std::string& step : skipped) {
+    log_->Log(Level::kWarning, "keyring: a step of the cluster keyring does not apply here",
+              {{"STEP", step}, {"SLOT", std::to_string(cluster.changed_slot())}});
   }
-  if (!status.ok()) return status;
   keyring_ = std::move(next);  // Sealer and Opener hold a pointer to keyring_: same object
-  keyring_applied_slot_ = slot;
+  keyring_applied_slot_ = cluster.changed_slot();
   if (Status saved = SaveKeyring(); !saved.ok()) {
     log_->Log(Level::kError, "cannot persist the keyring; a restart would lose this change",
               {{"DETAIL", saved.ToString()}});
   }
-  log_->Log(Level::kNotice, "keyring: " + what, {{"SLOT", std::to_string(slot)}});
+  std::vector<uint8_t> ids = keyring_.ids();
+  std::sort(ids.begin(), ids.end());
+  std::string listed;
+  for (uint8_t id : ids) listed += (listed.empty() ? "" : ",") + wire::KeyIdText(id);
+  log_->Log(Level::kNotice, "keyring follows the cluster keyring",
+            {{"SLOT", std::to_string(keyring_applied_slot_)},
+             {"KEYS", listed},
+             {"PRIMARY", wire::KeyIdText(*keyring_.primary_id())}});
   asio::post(io_, [this] { ReportKeys(true); });
-  return Status::Ok();
-}
-
-void Agent::ApplyKeyCommand(uint64_t slot, const core::Command& command) {
-  const std::pair<uint64_t, uint64_t> id{command.client_id, command.sequence};
-  auto waiter = waiting_.find(id);
-  const auto answer = [&](const std::string& error) {
-    if (waiter == waiting_.end()) return;
-    const wire::ClientRequest request{id.first, id.second, wire::ClientOp::kKeyUse, ""};
-    Reply(waiter->second.address, request,
-          error.empty() ? wire::ReplyCode::kOk : wire::ReplyCode::kError, "", error);
-    waiting_.erase(waiter);
-  };
-  // A command proposed twice (a client retry through two nodes) applies once.
-  if (auto done = key_results_.find(id); done != key_results_.end()) return answer(done->second);
-  std::string error;
-  const auto decoded = wire::DecodeKeyCommand(command.payload);
-  if (!decoded) {
-    error = "malformed key command";
-  } else if (decoded->kind == wire::KeyCommandKind::kState) {
-    key_table_.Apply(slot, *decoded);
-  } else if (slot > keyring_applied_slot_) {
-    // At or below keyring_applied_slot_ this is a replay after a restart: the persisted keyring
-    // already holds its effect and maybe later ones, which it must not lose.
-    if (Status status = ApplyKeyringChange(slot, *decoded); !status.ok()) error = status.message();
-  }
-  if (key_results_order_.size() >= kKeyResultsMax) {
-    key_results_.erase(key_results_order_.front());
-    key_results_order_.pop_front();
-  }
-  key_results_[id] = error;
-  key_results_order_.push_back(id);
-  answer(error);
 }
 
 void Agent::ReportKeys(bool changed) {
@@ -188,7 +173,7 @@ void Agent::ReportKeys(bool changed) {
   state.key_id = *keyring_.primary_id();
   state.ids = keyring_.ids();
   std::sort(state.ids.begin(), state.ids.end());
-  const wire::NodeKeys* row = key_table_.Find(meta_.node_id);
+  const sm::NodeKeys* row = sm_.keys().reports().Find(meta_.node_id);
   if (row != nullptr && row->primary == state.key_id && row->ids == state.ids) return;
   if (!changed && ticks_ < keys_reported_tick_ + kKeyReportTicks) return;
   keys_reported_tick_ = ticks_;

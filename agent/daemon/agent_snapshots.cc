@@ -96,6 +96,7 @@ void Agent::InstallSnapshot(const core::SnapshotInstall& install) {
   sm_ = std::move(restored);
   log_->Log(Level::kNotice, "state restored from a snapshot",
             {{"SLOT", std::to_string(install.slot)}});
+  AdoptClusterKeys();
 }
 
 void Agent::MaybeSnapshot() {

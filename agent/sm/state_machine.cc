@@ -5,15 +5,32 @@ namespace pifleet::sm {
 KvResult StateMachine::Apply(uint64_t slot, uint64_t client_id, uint64_t sequence,
                              const std::string& payload) {
   if (IsMembersCommand(payload)) return KvResult{members_.Apply(slot, payload), ""};
+  if (wire::IsKeyCommand(payload)) {
+    std::string error = keys_.Apply(slot, client_id, sequence, payload);
+    return KvResult{error.empty(), std::move(error)};
+  }
   return kv_.Apply(client_id, sequence, payload);
 }
 
-uint64_t StateMachine::Digest() const { return kv_.Digest() * 31 + members_.Digest(); }
-
 namespace {
+
 constexpr std::string_view kSnapshotMagic = "PFSM";
-constexpr uint8_t kSnapshotVersion = 1;
+// 2: the key section follows the members (1 had none; a version 1 snapshot is refused).
+constexpr uint8_t kSnapshotVersion = 2;
+
+uint64_t Fnv1a(std::string_view bytes) {
+  uint64_t hash = 1469598103934665603ULL;
+  for (char c : bytes) hash = (hash ^ static_cast<uint8_t>(c)) * 1099511628211ULL;
+  return hash;
+}
+
 }  // namespace
+
+uint64_t StateMachine::Digest() const {
+  ByteWriter keys;
+  keys_.EncodeTo(keys);
+  return (kv_.Digest() * 31 + members_.Digest()) * 31 + Fnv1a(keys.out);
+}
 
 std::string StateMachine::Snapshot() const {
   ByteWriter w;
@@ -21,6 +38,7 @@ std::string StateMachine::Snapshot() const {
   w.U8(kSnapshotVersion);
   kv_.EncodeTo(w);
   members_.EncodeTo(w);
+  keys_.EncodeTo(w);
   return std::move(w.out);
 }
 
@@ -30,16 +48,17 @@ bool StateMachine::Restore(std::string_view bytes) {
   if (r.U8() != kSnapshotVersion) return false;
   KvStore kv;
   MembersTable members;
-  if (!kv.DecodeFrom(r) || !members.DecodeFrom(r) || !r.ok || !r.in.empty()) return false;
+  KeyState keys;
+  if (!kv.DecodeFrom(r) || !members.DecodeFrom(r) || !keys.DecodeFrom(r) || !r.ok ||
+      !r.in.empty()) {
+    return false;
+  }
   kv_ = std::move(kv);
   members_ = std::move(members);
+  keys_ = std::move(keys);
   return true;
 }
 
-uint64_t StateMachine::StateHash() const {
-  uint64_t hash = 1469598103934665603ULL;
-  for (char c : Snapshot()) hash = (hash ^ static_cast<uint8_t>(c)) * 1099511628211ULL;
-  return hash;
-}
+uint64_t StateMachine::StateHash() const { return Fnv1a(Snapshot()); }
 
 }  // namespace pifleet::sm

@@ -52,7 +52,8 @@ class Env {
                                    std::unique_ptr<SequentialFile>* out) = 0;
   virtual Status NewRandomAccessFile(const std::string& path,
                                      std::unique_ptr<RandomAccessFile>* out) = 0;
-  // Creates the file, or truncates it to zero bytes if it exists.
+  // Creates the file, or truncates it to zero bytes if it exists. New and reopened files are
+  // readable by their owner only (PosixEnv: 0600), as are directories (0700).
   virtual Status NewWritableFile(const std::string& path, std::unique_ptr<WritableFile>* out) = 0;
   // Opens the file for appending at its end; creates it if missing.
   virtual Status NewAppendableFile(const std::string& path, std::unique_ptr<WritableFile>* out) = 0;
@@ -61,7 +62,8 @@ class Env {
   virtual Status RenameFile(const std::string& from, const std::string& to) = 0;
   virtual Status RemoveFile(const std::string& path) = 0;
   virtual Status SyncDir(const std::string& dir) = 0;
-  // Creates one directory level; Ok if it already exists.
+  // Creates one directory level; Ok if it already exists (PosixEnv takes group and other
+  // permissions away from an existing one).
   virtual Status CreateDir(const std::string& dir) = 0;
   // Names (not paths) of the regular files in dir, sorted.
   virtual Status GetChildren(const std::string& dir, std::vector<std::string>* names) = 0;

@@ -103,12 +103,29 @@ class PosixWritableFile final : public WritableFile {
   int fd_;
 };
 
+// Everything written through the Env is data-dir state, and some of it is secret (WAL records
+// of `key install`, snapshots holding the cluster keyring): files are 0600, directories 0700.
+constexpr mode_t kFileMode = 0600;
+constexpr mode_t kDirMode = 0700;
+
 Status OpenFd(const std::string& path, int flags, int* fd) {
   do {
-    *fd = ::open(path.c_str(), flags | O_CLOEXEC, 0644);
+    *fd = ::open(path.c_str(), flags | O_CLOEXEC, kFileMode);
   } while (*fd < 0 && errno == EINTR);
   if (*fd < 0) return ErrnoStatus(path, errno);
   return Status::Ok();
+}
+
+// A file opened for writing that existed before (a temp file or WAL segment of an older build)
+// keeps the mode it had; this takes its group and other bits away.
+Status OpenPrivateForWrite(const std::string& path, int flags, int* fd) {
+  Status s = OpenFd(path, flags, fd);
+  if (s.ok() && ::fchmod(*fd, kFileMode) != 0) {
+    s = ErrnoStatus(path + ": chmod", errno);
+    ::close(*fd);
+    *fd = -1;
+  }
+  return s;
 }
 
 class PosixEnvImpl final : public Env {
@@ -130,14 +147,14 @@ class PosixEnvImpl final : public Env {
 
   Status NewWritableFile(const std::string& path, std::unique_ptr<WritableFile>* out) override {
     int fd = -1;
-    Status s = OpenFd(path, O_WRONLY | O_CREAT | O_TRUNC, &fd);
+    Status s = OpenPrivateForWrite(path, O_WRONLY | O_CREAT | O_TRUNC, &fd);
     if (s.ok()) *out = std::make_unique<PosixWritableFile>(path, fd);
     return s;
   }
 
   Status NewAppendableFile(const std::string& path, std::unique_ptr<WritableFile>* out) override {
     int fd = -1;
-    Status s = OpenFd(path, O_WRONLY | O_CREAT | O_APPEND, &fd);
+    Status s = OpenPrivateForWrite(path, O_WRONLY | O_CREAT | O_APPEND, &fd);
     if (s.ok()) *out = std::make_unique<PosixWritableFile>(path, fd);
     return s;
   }
@@ -164,8 +181,13 @@ class PosixEnvImpl final : public Env {
   }
 
   Status CreateDir(const std::string& dir) override {
-    if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) {
-      return ErrnoStatus("mkdir " + dir, errno);
+    if (::mkdir(dir.c_str(), kDirMode) == 0) return Status::Ok();
+    if (errno != EEXIST) return ErrnoStatus("mkdir " + dir, errno);
+    // One made by an older build (0755): private from now on.
+    struct stat st {};
+    if (::stat(dir.c_str(), &st) != 0) return ErrnoStatus(dir, errno);
+    if ((st.st_mode & 077) != 0 && ::chmod(dir.c_str(), st.st_mode & kDirMode) != 0) {
+      return ErrnoStatus("chmod " + dir, errno);
     }
     return Status::Ok();
   }

@@ -21,8 +21,6 @@ inline constexpr size_t kDatagramBytesMin = 256;
 inline constexpr size_t kDatagramBytesMax = 65507;  // largest UDP payload over IPv4
 
 inline constexpr size_t kKeyringKeysMax = 8;
-// Nodes whose keyring report the replicated key table keeps (agent/wire/key_table.h).
-inline constexpr size_t kKeyTableNodesMax = 1024;
 // Replay window per (sender, epoch): counters this far behind the highest seen are still
 // accepted once, as WireGuard does; older ones are dropped as replays.
 inline constexpr uint64_t kReplayWindowBits = 1024;

@@ -1,9 +1,12 @@
-#include "agent/wire/key_table.h"
+#include "agent/sm/key_table.h"
 
 #include <algorithm>
+#include <functional>
 #include <string>
 
-namespace pifleet::wire {
+#include "agent/wire/limits.h"
+
+namespace pifleet::sm {
 namespace {
 
 bool Holds(const NodeKeys& row, uint8_t key_id) {
@@ -12,8 +15,8 @@ bool Holds(const NodeKeys& row, uint8_t key_id) {
 
 }  // namespace
 
-void KeyTable::Apply(uint64_t slot, const KeyCommand& command) {
-  if (command.kind != KeyCommandKind::kState) return;
+void KeyTable::Apply(uint64_t slot, const wire::KeyCommand& command) {
+  if (command.kind != wire::KeyCommandKind::kState) return;
   if (!rows_.count(command.node) && rows_.size() >= kKeyTableNodesMax) {
     auto oldest = std::min_element(rows_.begin(), rows_.end(), [](const auto& a, const auto& b) {
       return a.second.updated_slot < b.second.updated_slot;
@@ -33,7 +36,7 @@ Status KeyTable::CheckUse(uint8_t key_id, const std::vector<uint64_t>& members) 
     const NodeKeys* row = Find(node);
     if (row == nullptr || !Holds(*row, key_id)) {
       return Status::InvalidArgument(
-          "key " + KeyIdText(key_id) + " is not installed on node " + std::to_string(node) +
+          "key " + wire::KeyIdText(key_id) + " is not installed on node " + std::to_string(node) +
           (row == nullptr ? " (it has not reported its keyring yet)" : "") +
           "; wait until `pifleet key list` shows it on every member, or remove that node with "
           "`pifleet leave`");
@@ -45,7 +48,7 @@ Status KeyTable::CheckUse(uint8_t key_id, const std::vector<uint64_t>& members) 
 Status KeyTable::CheckRemove(uint8_t key_id, uint8_t primary,
                              const std::vector<uint64_t>& members) const {
   if (key_id == primary) {
-    return Status::InvalidArgument("key " + KeyIdText(key_id) +
+    return Status::InvalidArgument("key " + wire::KeyIdText(key_id) +
                                    " is the primary; make another key primary first "
                                    "(pifleet key use KEYID)");
   }
@@ -54,9 +57,9 @@ Status KeyTable::CheckRemove(uint8_t key_id, uint8_t primary,
     if (row == nullptr || row->primary != primary) {
       return Status::InvalidArgument(
           "node " + std::to_string(node) + " does not send with the primary key " +
-          KeyIdText(primary) + " yet" +
-          (row == nullptr ? "" : " (it still uses " + KeyIdText(row->primary) + ")") +
-          "; removing " + KeyIdText(key_id) + " now would cut it off");
+          wire::KeyIdText(primary) + " yet" +
+          (row == nullptr ? "" : " (it still uses " + wire::KeyIdText(row->primary) + ")") +
+          "; removing " + wire::KeyIdText(key_id) + " now would cut it off");
     }
   }
   return Status::Ok();
@@ -76,4 +79,41 @@ size_t KeyTable::CountPrimary(uint8_t key_id, const std::vector<uint64_t>& membe
   }));
 }
 
-}  // namespace pifleet::wire
+void KeyTable::EncodeTo(ByteWriter& w) const {
+  w.U64(rows_.size());
+  for (const auto& [node, row] : rows_) {
+    w.U64(node);
+    w.U8(row.primary);
+    w.U64(row.updated_slot);
+    w.U64(row.ids.size());
+    for (uint8_t id : row.ids) w.U8(id);
+  }
+}
+
+bool KeyTable::DecodeFrom(ByteReader& r) {
+  std::map<uint64_t, NodeKeys> rows;
+  const uint64_t count = r.Count(8 + 1 + 8 + 8 + 1);
+  if (count > kKeyTableNodesMax) return false;
+  for (uint64_t i = 0; i < count && r.ok; ++i) {
+    const uint64_t node = r.U64();
+    NodeKeys row;
+    row.primary = r.U8();
+    row.updated_slot = r.U64();
+    const uint64_t ids = r.Count(1);
+    if (ids == 0 || ids > wire::kKeyringKeysMax) return false;
+    for (uint64_t k = 0; k < ids; ++k) row.ids.push_back(r.U8());
+    // The one spelling Apply stores: nodes ascending, ids ascending and unique with the primary.
+    if (!r.ok || (!rows.empty() && node <= rows.rbegin()->first) ||
+        std::adjacent_find(row.ids.begin(), row.ids.end(), std::greater_equal<uint8_t>()) !=
+            row.ids.end() ||
+        !Holds(row, row.primary)) {
+      return false;
+    }
+    rows.emplace(node, std::move(row));
+  }
+  if (!r.ok) return false;
+  rows_ = std::move(rows);
+  return true;
+}
+
+}  // namespace pifleet::sm

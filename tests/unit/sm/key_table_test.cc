@@ -1,12 +1,14 @@
-#include "agent/wire/key_table.h"
+// The members' key reports as replicated state: the checks `key use` and `key remove` make,
+// the bound on rows, and the snapshot bytes (round trip, refusal of what Apply cannot produce).
+#include "agent/sm/key_table.h"
 
 #include <gtest/gtest.h>
 
-#include "agent/wire/key_commands.h"
-#include "tests/unit/wire/test_keys.h"
-
-namespace pifleet::wire {
+namespace pifleet::sm {
 namespace {
+
+using wire::KeyCommand;
+using wire::KeyCommandKind;
 
 KeyCommand State(uint64_t node, uint8_t primary, std::vector<uint8_t> ids) {
   KeyCommand command;
@@ -17,43 +19,10 @@ KeyCommand State(uint64_t node, uint8_t primary, std::vector<uint8_t> ids) {
   return command;
 }
 
-TEST(KeyCommands, EveryKindRoundTripsAndIsToldApartFromOtherCommands) {
-  KeyCommand install;
-  install.kind = KeyCommandKind::kInstall;
-  install.key = TestKey(3);
-  KeyCommand use;
-  use.kind = KeyCommandKind::kUse;
-  use.key_id = 0x3f;
-  KeyCommand remove;
-  remove.kind = KeyCommandKind::kRemove;
-  remove.key_id = 0xa0;
-  for (const KeyCommand& command :
-       {install, use, remove, State(0x0102030405060708, 7, {1, 7, 200})}) {
-    const std::string bytes = EncodeKeyCommand(command);
-    EXPECT_TRUE(IsKeyCommand(bytes));
-    const auto decoded = DecodeKeyCommand(bytes);
-    ASSERT_TRUE(decoded.has_value());
-    EXPECT_EQ(*decoded, command);
-    EXPECT_FALSE(DecodeKeyCommand(bytes + "x").has_value());  // trailing bytes
-  }
-  EXPECT_FALSE(IsKeyCommand(""));
-  EXPECT_FALSE(IsKeyCommand("\x01kv"));
-  EXPECT_FALSE(IsKeyCommand("\x10member"));
-  EXPECT_FALSE(DecodeKeyCommand(std::string("\x20", 1) + "short").has_value());
-  // A state must be ascending, unique and include its primary.
-  EXPECT_FALSE(DecodeKeyCommand(EncodeKeyCommand(State(1, 7, {7, 1}))).has_value());
-  EXPECT_FALSE(DecodeKeyCommand(EncodeKeyCommand(State(1, 7, {7, 7}))).has_value());
-  EXPECT_FALSE(DecodeKeyCommand(EncodeKeyCommand(State(1, 9, {7}))).has_value());
-}
-
-TEST(KeyIdText, TwoHexDigits) {
-  EXPECT_EQ(KeyIdText(0x0a), "0a");
-  uint8_t id = 0;
-  ASSERT_TRUE(ParseKeyIdText("3F", &id));
-  EXPECT_EQ(id, 0x3f);
-  EXPECT_FALSE(ParseKeyIdText("3", &id));
-  EXPECT_FALSE(ParseKeyIdText("3g", &id));
-  EXPECT_FALSE(ParseKeyIdText("03f", &id));
+std::string Encode(const KeyTable& table) {
+  ByteWriter w;
+  table.EncodeTo(w);
+  return w.out;
 }
 
 TEST(KeyTable, UseIsRefusedUntilEveryMemberReportsTheKey) {
@@ -105,5 +74,50 @@ TEST(KeyTable, OtherKindsLeaveItAloneAndItsSizeIsBounded) {
   EXPECT_NE(table.Find(kKeyTableNodesMax + 1), nullptr);
 }
 
+TEST(KeyTable, SnapshotBytesRoundTripAndEvictionContinuesTheSame) {
+  KeyTable table;
+  for (uint64_t node = 1; node <= 40; ++node) {
+    table.Apply(100 + node % 7, State(node * 1000, 3, {1, 3, static_cast<uint8_t>(10 + node)}));
+  }
+  const std::string bytes = Encode(table);
+  KeyTable restored;
+  ByteReader r{bytes};
+  ASSERT_TRUE(restored.DecodeFrom(r));
+  EXPECT_TRUE(r.in.empty());
+  EXPECT_EQ(Encode(restored), bytes);
+  for (uint64_t node = 1; node <= 40; ++node) {
+    ASSERT_NE(restored.Find(node * 1000), nullptr);
+    EXPECT_EQ(*restored.Find(node * 1000), *table.Find(node * 1000));
+  }
+}
+
+TEST(KeyTable, DecodeRefusesRowsApplyCannotProduceAndChangesNothing) {
+  KeyTable source;
+  source.Apply(5, State(7, 3, {1, 3}));
+  const std::string good = Encode(source);
+  KeyTable target;
+  target.Apply(9, State(8, 2, {2}));
+  const std::string before = Encode(target);
+  const auto refused = [&](std::string bytes) {
+    ByteReader r{bytes};
+    return !target.DecodeFrom(r);
+  };
+  for (size_t n = 0; n < good.size(); ++n) EXPECT_TRUE(refused(good.substr(0, n))) << n;
+  // Layout: count u64 | node u64 | primary u8 | updated_slot u64 | id count u64 | ids.
+  std::string bad = good;
+  bad[8 + 8] = 9;  // a primary that is not among the ids
+  EXPECT_TRUE(refused(bad));
+  bad = good;
+  bad[8 + 8 + 1 + 8 + 8] = 3;  // ids 3, 3: not ascending and unique
+  EXPECT_TRUE(refused(bad));
+  bad = good;
+  bad[8 + 8 + 1 + 8] = 0;  // no ids at all
+  EXPECT_TRUE(refused(bad));
+  EXPECT_EQ(Encode(target), before);
+  ByteReader r{good};
+  ASSERT_TRUE(target.DecodeFrom(r));
+  EXPECT_EQ(Encode(target), good);
+}
+
 }  // namespace
-}  // namespace pifleet::wire
+}  // namespace pifleet::sm
