@@ -191,6 +191,12 @@ void Leader::Pump() {
     } else if (!pending_.empty()) {
       StartCommander(slot, TakeBatch());
       next_slot_ = slot + 1;
+    } else if (ctx_.membership.ForSlot(slot) != ctx_.membership.Latest()) {
+      // A slot still governed by an older configuration is filled now, while that quorum is
+      // there: left empty, it would wait for that quorum forever (a 2-voter configuration that
+      // loses a voter) and block every later slot.
+      StartCommander(slot, Value{});
+      next_slot_ = slot + 1;
     } else {
       return;
     }

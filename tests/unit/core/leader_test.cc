@@ -168,12 +168,13 @@ TEST_F(ActiveLeader, NewVotersMustPromiseBeforeTheirSlotsAreProposed) {
   Take(*core_);
   core_->Receive(To(1, 1, Accepted{ballot_, 1, ballot_}));
   core_->Receive(To(1, 2, Accepted{ballot_, 1, ballot_}));
-  Take(*core_);
+  std::set<Slot> slots;  // the old configuration's slots are filled (with no-ops) at once
+  for (const auto& [to, accept] : OfType<Accept>(Take(*core_).messages)) slots.insert(accept.slot);
   for (uint64_t seq = 1; seq <= 2 * kWindowSlots; ++seq) {
     ASSERT_TRUE(core_->Propose(MakeCommand(1, seq)).ok());
   }
-  std::set<Slot> slots;
   for (const auto& [to, accept] : OfType<Accept>(Take(*core_).messages)) slots.insert(accept.slot);
+  ASSERT_FALSE(slots.empty());
   EXPECT_EQ(*slots.rbegin(), kWindowSlots) << "slot 1 + alpha waits for the new voters";
   std::set<NodeId> asked;
   for (uint32_t t = 0; t < kRetransmitTicks; ++t) {
@@ -190,6 +191,30 @@ TEST_F(ActiveLeader, NewVotersMustPromiseBeforeTheirSlotsAreProposed) {
     if (accept.slot == 1 + kWindowSlots) voters.insert(to);
   }
   EXPECT_EQ(voters, (std::set<NodeId>{1, 4, 5}));
+}
+
+// After a reconfiguration is decided in slot s, the slots up to s + alpha - 1 still belong to
+// the old configuration. The leader fills them with no-ops at once, while the old quorum is
+// there: an empty one would later need that quorum (a 2-voter configuration that lost a voter
+// never decides it) and block every slot after it.
+TEST_F(ActiveLeader, FillsTheOldConfigurationsSlotsWithNoOpsOnceAChangeIsDecided) {
+  Elect(1);
+  Command change = MakeCommand(99, 1);
+  change.kind = CommandKind::kReconfig;
+  change.config = MakeConfig({1, 2, 3, 4}, {});
+  ASSERT_TRUE(core_->Propose(change).ok());
+  Take(*core_);
+  core_->Receive(To(1, 1, Accepted{ballot_, 1, ballot_}));
+  core_->Receive(To(1, 2, Accepted{ballot_, 1, ballot_}));
+  std::map<Slot, Value> proposed;
+  for (const auto& [to, accept] : OfType<Accept>(Take(*core_).messages)) {
+    proposed[accept.slot] = accept.value;
+  }
+  for (Slot slot = 2; slot <= kWindowSlots; ++slot) {
+    ASSERT_TRUE(proposed.count(slot)) << "slot " << slot << " of the old configuration is left";
+    EXPECT_TRUE(proposed[slot].IsNoop());
+  }
+  EXPECT_FALSE(proposed.count(1 + kWindowSlots)) << "the new configuration's slots wait";
 }
 
 }  // namespace
