@@ -30,7 +30,7 @@ for side in "$ns_a:pfa$$" "$ns_b:pfb$$"; do
 done
 ip -n "$ns_a" link show "pfa$$" | grep -q MULTICAST || fail "the veth has no MULTICAST flag"
 
-"$PIFLEET" keygen --out "$WORK/other.key"
+keygen_distinct "$WORK/other.key" "$WORK/cluster.key"
 # agent_in NS N ADDRESS KEYFILE [flags...]: node N in namespace NS.
 agent_in() {
   local ns=$1 n=$2 address=$3 key=$4; shift 4

@@ -53,7 +53,8 @@ down=3
 keep=$((down == 3 ? 2 : 3))
 kill_agent "$down"
 
-"$PIFLEET" keygen --out "$WORK/new.key"
+[ "$(key_id "$WORK/old.key")" = "$old_id" ] || fail "lib.sh key_id says $(key_id "$WORK/old.key"), the agent $old_id"
+keygen_distinct "$WORK/new.key" "$WORK/old.key"
 install_out=$(cli --endpoints "$(endpoints 1 "$keep")" key install "$WORK/new.key") ||
   fail "key install failed"
 new_id=${install_out##* }

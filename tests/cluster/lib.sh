@@ -48,6 +48,22 @@ wrap_for() { WRAP=(); }
 
 "$PIFLEET" keygen --out "$WORK/cluster.key"
 
+# key_id FILE: a key file's one-byte id (the first byte of the key's SHA-256, as the agent says it).
+key_id() {
+  python3 -c 'import base64, hashlib, sys
+print("%02x" % hashlib.sha256(base64.b64decode(open(sys.argv[1]).read().strip())).digest()[0])' "$1"
+}
+# keygen_distinct OUT FILE...: a new key whose id differs from every FILE's. Ids are one byte,
+# so a fresh key has the cluster key's id once in 256 draws, and an install of it is refused.
+keygen_distinct() {
+  local out=$1 taken="" file; shift
+  for file in "$@"; do taken+=" $(key_id "$file")"; done
+  while :; do
+    "$PIFLEET" keygen --out "$out"
+    case " $taken " in *" $(key_id "$out") "*) rm -f "$out" ;; *) return 0 ;; esac
+  done
+}
+
 # start_agent N [extra flags...]: node N listens on BASE_PORT+N with data dir $WORK/nN.
 start_agent() {
   local n=$1; shift

@@ -22,7 +22,7 @@ import json, sys
 for key in json.load(sys.stdin):
     if key['key_id'] == '$2': print(str(key['$3']).lower())"
 }
-"$PIFLEET" keygen --out "$WORK/new.key"
+keygen_distinct "$WORK/new.key" "$WORK/cluster.key"
 install_out=$(cli --endpoints "$(endpoints 1 2 3)" key install "$WORK/new.key") ||
   fail "key install failed: $install_out"
 new_id=${install_out##* }
