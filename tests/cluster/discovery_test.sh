@@ -75,7 +75,15 @@ sent=$(cli_in "$ns_a" --endpoints 10.77.0.1:7101 metrics | grep '^pifleet_discov
 echo "seed: $sent beacons sent by multicast (and as many by broadcast)"
 
 # Broadcast: node 5 listens on another group, so only the seed's broadcast copies reach it.
-# Node 2 leaves namespace B first, so nothing there is joined to the seed's group.
+# Node 2 leaves namespace B first, so nothing there is joined to the seed's group. Only once the
+# autopilot has made all three voters: killing node 2 while it is one of just two voters would
+# leave no quorum to add node 5.
+voter_count() {
+  cli_in "$ns_a" --endpoints 10.77.0.1:7101 status --json 2>/dev/null |
+    python3 -c "import json,sys; print(len(json.loads(sys.stdin.readline())['voters']))"
+}
+three_voters() { [ "$(voter_count)" = 3 ]; }
+wait_until 30 three_voters || fail "the autopilot did not make 3 voters (have $(voter_count))"
 kill_agent 2
 kill_agent 4
 agent_in "$ns_b" 5 10.77.0.2:7105 "$key" --discover --discover-group 239.255.70.71:7170
