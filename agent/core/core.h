@@ -48,7 +48,6 @@ class Core {
   // durable) with the other voters' acks; decisions still arrive and are applied, so the node
   // keeps serving reads. Nothing already acknowledged depends on records still queued.
   void SetDiskFull(bool full);
-  bool DiskFull() const { return ctx_.disk_full; }
 
   bool HasReady() const { return !ctx_.ready.Empty(); }
   // Hands out everything produced since the last call. Must be followed by Advance().
