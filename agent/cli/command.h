@@ -41,6 +41,7 @@ void InstallLedCommand(CLI::App& app, Context& context);
 void InstallIdentifyCommand(CLI::App& app, Context& context);
 void InstallKeyCommand(CLI::App& app, Context& context);
 void InstallRepairCommand(CLI::App& app, Context& context);
+void InstallNetbootCommand(CLI::App& app, Context& context);
 
 // Multi-line text for `pifleet --version`.
 std::string VersionText();

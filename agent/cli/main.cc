@@ -12,7 +12,7 @@ constexpr pifleet::cli::Installer kInstallers[] = {
     pifleet::cli::InstallClusterCommands, pifleet::cli::InstallKeygenCommand,
     pifleet::cli::InstallHalCommand,      pifleet::cli::InstallLedCommand,
     pifleet::cli::InstallIdentifyCommand, pifleet::cli::InstallKeyCommand,
-    pifleet::cli::InstallRepairCommand,
+    pifleet::cli::InstallRepairCommand,   pifleet::cli::InstallNetbootCommand,
 };
 
 }  // namespace
