@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by pifleet-netboot: the netboot root directory (--root DIR) and what fills it.
 #   DIR/base/boot/      files of the image's FAT partition (mcopy; never mounted)
 #   DIR/base/root/      the image's ext4 root (debugfs rdump; never mounted)
@@ -23,9 +24,8 @@ nb_prepare_base() {
     say "image unchanged since the last serve; reusing $base"
     return 0
   fi
+  # (a die on the way leaves it to the caller's EXIT trap: rm -rf DIR/.prepare.*)
   work=$(mktemp -d "$dir/.prepare.XXXXXX") || die "cannot create a work dir in $dir"
-  # shellcheck disable=SC2064  # expand now: $work is local
-  trap "rm -rf '$work'" RETURN
   local img=$work/disk.img
   case "$image" in
     *.xz) say "[1/4] decompressing $image"
@@ -71,7 +71,7 @@ nb_prepare_base() {
   mkdir -p "$base"
   mv "$work/boot" "$work/root" "$base/"
   if [ -f "$work/image-pifleet.toml" ]; then mv "$work/image-pifleet.toml" "$base/pifleet.toml"; fi
-  rm -rf "$base.old"
+  rm -rf "$base.old" "$work"
   printf '%s\n' "$id" > "$base/image.id"
 }
 
@@ -81,10 +81,11 @@ nb_part_field() {  # nb_part_field TABLE N start|size|type
 
 # nb_cmdline DIR SERIAL: the image's cmdline.txt with the root pointed at this server's NFS.
 nb_cmdline() {
-  local dir=$1 serial=$2 word out=""
+  local dir=$1 serial=$2 word out="" words server_ip=""
   # shellcheck disable=SC1091
   . "$dir/serve.conf"
-  for word in $(cat "$dir/base/boot/cmdline.txt"); do
+  read -r -a words < "$dir/base/boot/cmdline.txt" || true
+  for word in "${words[@]}"; do
     case "$word" in
       root=*|rootfstype=*|rootwait|init=*|fsck.repair=*|ro|rw|ip=*|nfsroot=*|systemd.run*) ;;
       resize|quiet|splash|plymouth.*) ;;
@@ -174,6 +175,7 @@ nb_enroll() {
     || die "$dir is not prepared: run 'pifleet netboot serve' on it first (it unpacks the image)"
   # shellcheck disable=SC1091
   . "$dir/serve.conf"
+  # shellcheck disable=SC2154  # from serve.conf
   [ -n "$host" ] || host=${hostname_pattern//\{serial\}/$serial}
   [[ "$host" =~ ^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$ ]] \
     || usage_error "hostname '$host' is not a valid host name (a-z, 0-9, '-', at most 63)"

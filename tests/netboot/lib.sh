@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared by the netboot tests: two network namespaces joined by a veth pair (server 10.77.0.1,
 # client 10.77.0.2), a synthetic Pi image, cleanup. Nothing is sent outside the namespaces.
 # Needs: PIFLEET (the binary), set by the test from its first argument.
