@@ -167,9 +167,14 @@ nb_check_serial() {
   [[ "$1" =~ ^[0-9a-f]{8}$ ]] || usage_error "SERIAL must be 8 hex digits as the Pi requests it (e.g. 9ffefdef), not '$1'"
 }
 
-# nb_enroll DIR SERIAL [HOSTNAME]: a new node. Its TFTP directory first (the Pi retries within
-# seconds), then its root (which the kernel needs only after the firmware and kernel loaded).
+# nb_enroll DIR SERIAL [HOSTNAME]: a new node: its TFTP directory (the Pi retries within
+# seconds), then its root (which the kernel needs only after firmware and kernel loaded).
 nb_enroll() {
+  nb_enroll_tftp "$@"
+  nb_enroll_root "$1" "$2"
+}
+
+nb_enroll_tftp() {
   local dir=$1 serial=$2 host=${3:-} node=$1/nodes/$2
   [ -r "$dir/serve.conf" ] && [ -d "$dir/base/boot" ] \
     || die "$dir is not prepared: run 'pifleet netboot serve' on it first (it unpacks the image)"
@@ -185,10 +190,15 @@ nb_enroll() {
   date +%s > "$node/enrolled"
   nb_make_tftp_dir "$dir" "$serial"
   say "enrolled $serial as $host: TFTP $dir/tftp/$serial"
-  if [ -d "$dir/base/root" ]; then
-    nb_make_root "$dir" "$serial" "$host"
-    say "root for $serial ready: $node/root"
-  fi
+}
+
+# nb_enroll_root DIR SERIAL: the node's root, unless it has one or the image has none.
+nb_enroll_root() {
+  local dir=$1 serial=$2
+  [ -d "$dir/base/root" ] && [ ! -d "$dir/nodes/$serial/root" ] || return 0
+  say "copying the root for $serial"
+  nb_make_root "$dir" "$serial" "$(cat "$dir/nodes/$serial/hostname")"
+  say "root for $serial ready: $dir/nodes/$serial/root"
 }
 
 nb_remove() {

@@ -39,6 +39,8 @@ case "$cmdline" in
   *) fail "cmdline.txt does not point the root at the server: $cmdline" ;;
 esac
 case "$cmdline" in *PARTUUID*|*init=*) fail "cmdline.txt keeps the card's root: $cmdline" ;; esac
+# The serve log is read a moment after dnsmasq writes it.
+for i in $(seq 1 50); do [ -s "$dir/nodes/1234abcd/mac" ] && break; sleep 0.1; done
 [ "$(cat "$dir/nodes/1234abcd/mac")" = dc:a6:32:01:36:c2 ] || fail "MAC not recorded"
 [ -s "$dir/nodes/1234abcd/last_boot" ] || fail "last boot not recorded"
 
