@@ -49,8 +49,9 @@ nb_prepare_base() {
   for marker in $NB_PI_MARKERS; do
     if mdir -i "$fat" "::/$marker" > /dev/null 2>&1; then found=$marker; fi
   done
-  mdir -i "$fat" ::/cmdline.txt > /dev/null 2>&1 || found=""
-  [ -n "$found" ] || die "$image is not a Raspberry Pi image: no $NB_PI_MARKERS or no cmdline.txt on the FAT partition"
+  [ -n "$found" ] || die "$image is not a Raspberry Pi image: its FAT partition has none of: $NB_PI_MARKERS"
+  mdir -i "$fat" ::/cmdline.txt > /dev/null 2>&1 \
+    || die "$image is not a Raspberry Pi image: its FAT partition has no cmdline.txt"
   grep -q 'Type: directory' <<<"$(debugfs -R 'stat /etc' "$root" 2>/dev/null || true)" \
     || die "$image is not a Raspberry Pi image: partition 2 is not an ext4 root with /etc"
 

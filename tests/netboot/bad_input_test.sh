@@ -35,7 +35,7 @@ mkfs.vfat --offset 2048 "$work/plain.img" 20000 > /dev/null 2>&1
 expect_fail "FAT without config.txt" "not a Raspberry Pi image: its FAT partition has no config.txt" -- --image "$work/plain.img" --root "$work/r2" "${good[@]}"
 printf 'x\n' > "$work/config.txt"
 MTOOLS_SKIP_CHECK=1 mcopy -i "$work/plain.img@@$((2048 * 512))" "$work/config.txt" ::/
-expect_fail "FAT without firmware" "no start4.elf start.elf bootcode.bin" -- --image "$work/plain.img" --root "$work/r3" "${good[@]}"
+expect_fail "FAT without firmware" "has none of: start4.elf start.elf bootcode.bin" -- --image "$work/plain.img" --root "$work/r3" "${good[@]}"
 printf 'not xz' > "$work/bad.img.xz"
 expect_fail "broken .xz" "not a valid .xz file" -- --image "$work/bad.img.xz" --root "$work/r4" "${good[@]}"
 
