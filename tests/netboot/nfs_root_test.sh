@@ -33,6 +33,10 @@ probe() { ip netns exec "$CLI" python3 "$here/nfs_probe.py" "$server" "$path" "$
 [ "$(probe etc/hostname)" = pi-c0ffee42 ] || fail "etc/hostname over NFS: $(probe etc/hostname 2>&1)"
 probe boot/firmware/pifleet.toml | grep -qx 'role = "learner"  # pifleet netboot' || fail "pifleet.toml over NFS"
 probe etc/ssh/ssh_host_ed25519_key.pub | grep -q '^ssh-ed25519 ' || fail "SSH host key over NFS"
+# Outside the interface's subnet (the server's own loopback here): refused.
+ip netns exec "$SRV" python3 "$here/nfs_probe.py" 127.0.0.1 "$path" etc/hostname > /dev/null 2> "$work/denied" \
+  && fail "the export is open outside 10.77.0.0/24"
+echo "ok: refused outside the subnet: $(cat "$work/denied")"
 echo "ok: the Pi's nfsroot $nfsroot serves its own root (hostname, learner config, host key)"
 
 nb_stop
