@@ -24,7 +24,7 @@ struct NetbootNode {
   std::string serial, hostname, mac, ip;
   long long enrolled = 0, first_boot = 0, last_boot = 0;  // unix seconds; 0: never
   int joined = -1;                                        // -1 unknown, 0 no, 1 yes
-  std::string node_id, role;
+  std::string node_id, voting;
 };
 
 std::string ReadValue(const fs::path& file) {
@@ -85,7 +85,7 @@ void MarkJoined(const std::string& members, std::vector<NetbootNode>* nodes) {
       if (same_serial || (!n.hostname.empty() && r[1] == n.hostname)) {
         n.joined = 1;
         n.node_id = r[0];
-        n.role = r[4];
+        n.voting = r[3];  // voter or learner
       }
     }
   }
@@ -115,7 +115,7 @@ void PrintJson(const std::vector<NetbootNode>& nodes) {
         {"last_boot_unix", orNull(n.last_boot)},
         {"joined", n.joined < 0 ? nlohmann::json() : nlohmann::json(n.joined == 1)},
         {"node_id", n.node_id.empty() ? nlohmann::json() : nlohmann::json(n.node_id)},
-        {"role", n.role.empty() ? nlohmann::json() : nlohmann::json(n.role)}};
+        {"voting", n.voting.empty() ? nlohmann::json() : nlohmann::json(n.voting)}};
     out.push_back(row);
   }
   std::printf("%s\n", out.dump(1).c_str());
@@ -126,7 +126,7 @@ void PrintTable(const std::vector<NetbootNode>& nodes) {
               "LAST BOOT", "JOINED");
   for (const auto& n : nodes) {
     std::string joined = n.joined < 0 ? "?" : n.joined ? "yes" : "no";
-    if (n.joined == 1) joined += " (" + n.role + ", id " + n.node_id + ")";
+    if (n.joined == 1) joined += " (" + n.voting + ", id " + n.node_id + ")";
     std::printf("%-9s %-20s %-17s %-21s %-21s %s\n", n.serial.c_str(), n.hostname.c_str(),
                 n.mac.empty() ? "-" : n.mac.c_str(), TimeText(n.first_boot).c_str(),
                 TimeText(n.last_boot).c_str(), joined.c_str());

@@ -77,17 +77,17 @@ assert rows[0]["hostname"] == "pi-1234abcd" and rows[0]["mac"] == "dc:a6:32:01:3
 assert rows[0]["first_boot_unix"] and rows[0]["last_boot_unix"] >= rows[0]["first_boot_unix"]
 assert rows[0]["joined"] is None  # --offline
 PY
-rc=0; "$PIFLEET" --endpoints 127.0.0.1:9 --timeout-ms 300 netboot list --root "$dir" > "$work/list.txt" 2>&1 || rc=$?
+"$PIFLEET" keygen --out "$work/cluster.key" > /dev/null
+rc=0; "$PIFLEET" --endpoints 127.0.0.1:9 --key-file "$work/cluster.key" --timeout-ms 300 netboot list --root "$dir" > "$work/list.txt" 2>&1 || rc=$?
 [ "$rc" -eq 3 ] || fail "list without a cluster: exit $rc, expected 3"
 grep -q '^1234abcd  *pi-1234abcd  *dc:a6:32:01:36:c2 .* ?$' "$work/list.txt" || fail "list table: $(cat "$work/list.txt")"
 echo "== list against a real members table (an agent named like one of the Pis, on loopback)"
-"$PIFLEET" keygen --out "$work/cluster.key" > /dev/null
 port=$((20000 + RANDOM % 20000))
 "$PIFLEET" agent --data-dir "$work/agent" --listen "127.0.0.1:$port" --key-file "$work/cluster.key" \
   --cluster nb --name pi-5678ef01 --metrics-listen "" --seed > "$work/agent.log" 2>&1 &
 agent_pid=$!
 client=("$PIFLEET" --endpoints "127.0.0.1:$port" --key-file "$work/cluster.key" --cluster nb)
-for i in $(seq 1 100); do "${client[@]}" members > /dev/null 2>&1 && break; sleep 0.2; done
+for i in $(seq 1 150); do "${client[@]}" members 2> /dev/null | grep -q pi-5678ef01 && break; sleep 0.2; done
 "${client[@]}" netboot list --root "$dir" --json > "$work/list2.json" || fail "list with a cluster: exit $?"
 kill -TERM "$agent_pid"; wait "$agent_pid" || true
 python3 - "$work/list2.json" <<'PY' || fail "list --json with a cluster: $(cat "$work/list2.json")"
@@ -95,6 +95,7 @@ import json, sys
 rows = {r["serial"]: r for r in json.load(open(sys.argv[1]))}
 assert rows["1234abcd"]["joined"] is False, rows
 assert rows["5678ef01"]["joined"] is True and rows["5678ef01"]["node_id"], rows
+assert rows["5678ef01"]["voting"] == "voter", rows  # the seed
 PY
 
 "$PIFLEET" netboot enroll abcdef12 --root "$dir" --hostname web-1 > "$work/enroll.log" || fail "enroll"
