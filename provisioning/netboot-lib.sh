@@ -157,6 +157,9 @@ nb_make_root() {
   printf '[Network]\nKeepConfiguration=yes\n' \
     > "$tmp/etc/systemd/network/20-wired.network.d/netboot.conf"
   printf 'uninitialized\n' > "$tmp/etc/machine-id"
+  # The pifleet image grows its SD card's root partition once; an NFS root has none.
+  mkdir -p "$tmp/var/lib/pifleet-growroot"
+  : > "$tmp/var/lib/pifleet-growroot/done"
   rm -f "$tmp"/etc/ssh/ssh_host_*
   if command -v ssh-keygen > /dev/null; then
     ssh-keygen -A -f "$tmp" > /dev/null 2>&1 || say "warning: ssh-keygen failed; the node makes its own keys"

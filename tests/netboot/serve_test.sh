@@ -63,6 +63,8 @@ for s in 1234abcd 5678ef01; do
   grep -qx 'hostname = "pi-'$s'"' "$r/boot/firmware/pifleet.toml" || fail "$s has no hostname in pifleet.toml"
   [ -s "$r/etc/ssh/ssh_host_ed25519_key" ] || fail "$s has no SSH host key"
   [ "$(cat "$r/etc/machine-id")" = uninitialized ] || fail "$s machine-id"
+  [ -f "$r/var/lib/pifleet-growroot/done" ] || fail "$s would try to grow a partition"
+  [ ! -s "$r/etc/fstab" ] || ! grep -q '^[^#]' "$r/etc/fstab" || fail "$s fstab mounts card partitions"
 done
 cmp -s "$dir/nodes/1234abcd/root/etc/ssh/ssh_host_ed25519_key.pub" \
   "$dir/nodes/5678ef01/root/etc/ssh/ssh_host_ed25519_key.pub" && fail "two Pis share an SSH host key"
