@@ -7,15 +7,10 @@
 #include "agent/core/constants.h"
 #include "agent/daemon/agent.h"
 #include "agent/daemon/cluster_file.h"
-#include "agent/store/posix_env.h"
+#include "agent/daemon/daemon_constants.h"
 
 namespace pifleet::daemon {
 namespace {
-
-constexpr uint64_t kClientWaitTicks = 1000;   // 10 s
-constexpr uint64_t kConfigSettleTicks = 200;  // 2 s between configuration proposals
-constexpr uint64_t kAliveTicks = 300;         // heard within 3 s: alive
-constexpr uint64_t kVoterDeadTicks = 3000;    // a voter silent 30 s is replaced
 
 bool Contains(const std::vector<core::NodeId>& ids, core::NodeId id) {
   return std::find(ids.begin(), ids.end(), id) != ids.end();
@@ -49,12 +44,13 @@ void Agent::OnClientRequest(uint64_t sender, const wire::ClientRequest& request,
     UpdateMetrics();
     return Reply(from, request, ReplyCode::kOk, metrics_.Render());
   }
-  if (!core_) return Reply(from, request, ReplyCode::kNoQuorum, "", "this node is still joining");
+  if (!core()) return Reply(from, request, ReplyCode::kNoQuorum, "", "this node is still joining");
   switch (request.op) {
     case ClientOp::kMembers:
       return Reply(from, request, ReplyCode::kOk, MembersPayload());
     case ClientOp::kLocalGet:
-      return Reply(from, request, ReplyCode::kOk, "\1" + sm_.kv().Read(request.payload));
+      return Reply(from, request, ReplyCode::kOk,
+                   "\1" + state_machine().kv().Read(request.payload));
     case ClientOp::kJoin:
       return HandleJoin(request, from);
     case ClientOp::kKeyInstall:
@@ -66,7 +62,7 @@ void Agent::OnClientRequest(uint64_t sender, const wire::ClientRequest& request,
       core::NodeId node = 0;
       const auto& text = request.payload;
       std::from_chars(text.data(), text.data() + text.size(), node);
-      core::Config config = core_->membership().Latest();
+      core::Config config = core()->membership().Latest();
       if (!config.Contains(node)) {
         return Reply(from, request, ReplyCode::kError, "", "node " + text + " is not a member");
       }
@@ -85,11 +81,10 @@ void Agent::OnClientRequest(uint64_t sender, const wire::ClientRequest& request,
       if (sm::IsMembersCommand(request.payload) || wire::IsKeyCommand(request.payload)) {
         return Reply(from, request, ReplyCode::kError, "", "not a key-value command");
       }
-      if (Status status = core_->Propose(command); !status.ok()) {
+      if (Status status = driver_->Propose(command); !status.ok()) {
         return Reply(from, request, ReplyCode::kNoQuorum, "", status.message());
       }
       waiting_[{request.client_id, request.sequence}] = {from, ticks_ + kClientWaitTicks};
-      Drain();
       return;
     }
     default:
@@ -112,12 +107,12 @@ void Agent::HandleJoin(const wire::ClientRequest& request, const net::UdpAddress
   }
   addresses_[member.node_id] = from;
   last_heard_tick_[member.node_id] = ticks_;
-  auto known = sm_.members().Find(member.node_id);
+  auto known = state_machine().members().Find(member.node_id);
   if (known) known->updated_slot = 0;
   if (!known || !(*known == member)) {
     ProposeInternal({0, 0, core::CommandKind::kApp, sm::EncodeUpsertMember(member), {}});
   }
-  core::Config config = core_->membership().Latest();
+  core::Config config = core()->membership().Latest();
   if (!config.Contains(member.node_id) && ticks_ >= config_proposed_tick_ + kConfigSettleTicks) {
     config.learners.push_back(member.node_id);
     ProposeConfig(config);
@@ -137,14 +132,13 @@ void Agent::OnClientReply(uint64_t sender, const wire::ClientReply& reply,
   if (reply.client_id != meta_.node_id || reply.code != wire::ReplyCode::kOk) return;
   addresses_[sender] = from;  // the member we joined through
   last_heard_tick_[sender] = ticks_;
-  if (core_) return;
+  if (core()) return;
   core::Config initial;
   if (Status status = DecodeClusterFile("join reply", reply.payload, &initial); !status.ok()) {
     log_->Log(Level::kError, "bad join reply: " + status.message());
     return;
   }
-  if (Status status = WriteClusterFile(store::PosixEnv(), config_.data_dir, initial);
-      !status.ok()) {
+  if (Status status = WriteClusterFile(env_, config_.data_dir, initial); !status.ok()) {
     log_->Log(Level::kError, "cannot write cluster.meta: " + status.ToString());
     exit_code_ = 1;
     io_.stop();
@@ -158,7 +152,7 @@ void Agent::OnClientReply(uint64_t sender, const wire::ClientReply& reply,
 void Agent::ProposeInternal(core::Command command) {
   command.client_id = internal_client_id_;
   command.sequence = ++internal_sequence_;
-  if (Status status = core_->Propose(command); !status.ok()) {
+  if (Status status = driver_->Propose(command); !status.ok()) {
     log_->LogLimited("propose", ticks_ * core::kTickMs, Level::kWarning,
                      "could not propose: " + status.message());
   }
@@ -191,15 +185,14 @@ void Agent::RecordRemoval() {
   removed_recorded_ = true;
   const std::string text = "node " + std::to_string(meta_.node_id) +
                            " was removed from the cluster; an empty data dir joins as a new node\n";
-  if (Status status =
-          store::WriteFileAtomically(store::PosixEnv(), config_.data_dir, kRemovedFileName, text);
+  if (Status status = store::WriteFileAtomically(env_, config_.data_dir, kRemovedFileName, text);
       !status.ok()) {
     log_->Log(Level::kError, "cannot record the removal: " + status.ToString());
   }
 }
 
 void Agent::RunAutopilot() {
-  const core::Config& latest = core_->membership().Latest();
+  const core::Config& latest = core()->membership().Latest();
   // A node that is not yet in the configuration keeps asking to join; one that was in it and
   // has been removed (`pifleet leave`) stays out rather than rejoin through --join.
   if (latest.Contains(meta_.node_id)) {
@@ -213,7 +206,7 @@ void Agent::RunAutopilot() {
   }
   // Every member keeps its own row of the members table current (the seed has no one to join).
   if (latest.Contains(meta_.node_id) && ticks_ >= self_upsert_tick_ + kConfigSettleTicks) {
-    auto row = sm_.members().Find(meta_.node_id);
+    auto row = state_machine().members().Find(meta_.node_id);
     if (row) row->updated_slot = 0;
     sm::Member self = SelfMember();
     const bool unroutable = self.address.rfind("0.0.0.0:", 0) == 0;  // joiners learn it for us
@@ -223,8 +216,8 @@ void Agent::RunAutopilot() {
       ProposeInternal({0, 0, core::CommandKind::kApp, sm::EncodeUpsertMember(self), {}});
     }
   }
-  if (!core_->IsLeader()) {
-    const core::NodeId leader = core_->LeaderHint();
+  if (!core()->IsLeader()) {
+    const core::NodeId leader = core()->LeaderHint();
     auto address = leader != 0 ? AddressOf(leader) : std::nullopt;
     if (address)
       SendTo(*address, wire::ClientRequest{meta_.node_id, 0, wire::ClientOp::kAlive, ""});
@@ -238,7 +231,7 @@ void Agent::RunAutopilot() {
   };
   std::vector<core::NodeId> candidates;
   for (core::NodeId id : latest.learners) {
-    auto member = sm_.members().Find(id);
+    auto member = state_machine().members().Find(id);
     if (member && member->role != "learner" && heard_within(id, kAliveTicks)) {
       candidates.push_back(id);
     }
@@ -265,15 +258,15 @@ void Agent::RunAutopilot() {
 std::string Agent::MembersPayload() const {
   // One line per node: id, name, address, voting role, requested role, version, board, serial,
   // ms since last heard (self: 0; unknown: -1), capacity x 1000, millidegrees C, throttled bits.
-  const core::Config& latest = core_->membership().Latest();
+  const core::Config& latest = core()->membership().Latest();
   std::vector<core::NodeId> ids = latest.voters;
   ids.insert(ids.end(), latest.learners.begin(), latest.learners.end());
-  for (const auto& [id, member] : sm_.members().members()) {
+  for (const auto& [id, member] : state_machine().members().members()) {
     if (!Contains(ids, id)) ids.push_back(id);
   }
   std::string out;
   for (core::NodeId id : ids) {
-    const auto member = sm_.members().Find(id);
+    const auto member = state_machine().members().Find(id);
     const std::string voting = latest.IsVoter(id)    ? "voter"
                                : latest.Contains(id) ? "learner"
                                                      : "none";
@@ -316,7 +309,7 @@ void Agent::UpdateMetrics() {
   metrics_.Declare("pifleet_disk_full_events_total", T::kCounter,
                    "Times the disk became full (each episode once).");
   metrics_.Set("pifleet_disk_full_events_total", {},
-               static_cast<double>(disk_state_.full_events()));
+               static_cast<double>(driver_->disk_full_events()));
   metrics_.Declare("pifleet_wal_syncs_total", T::kCounter, "fdatasync calls on WAL segments.");
   metrics_.Set("pifleet_wal_syncs_total", {}, static_cast<double>(wal_->stats().syncs));
   metrics_.Declare("pifleet_wire_dropped_total", T::kCounter, "Datagrams dropped, by reason.");

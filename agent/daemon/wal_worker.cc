@@ -1,11 +1,14 @@
-#include "agent/daemon/sync_worker.h"
+#include "agent/daemon/wal_worker.h"
 
 namespace pifleet::daemon {
 
-SyncWorker::SyncWorker(store::Wal* wal, Done done)
-    : wal_(wal), done_(std::move(done)), thread_([this] { Loop(); }) {}
+WalWorker::WalWorker(store::Wal* wal, Synced synced, Compacted compacted)
+    : wal_(wal),
+      synced_(std::move(synced)),
+      compacted_(std::move(compacted)),
+      thread_([this] { Loop(); }) {}
 
-SyncWorker::~SyncWorker() {
+WalWorker::~WalWorker() {
   {
     std::lock_guard lock(mu_);
     stopping_ = true;
@@ -14,23 +17,40 @@ SyncWorker::~SyncWorker() {
   thread_.join();
 }
 
-void SyncWorker::Request() {
+void WalWorker::RequestSync() {
   {
     std::lock_guard lock(mu_);
-    requested_ = true;
+    sync_requested_ = true;
   }
   wake_.notify_one();
 }
 
-void SyncWorker::Loop() {
+void WalWorker::RequestCompact(core::Slot below_slot) {
+  {
+    std::lock_guard lock(mu_);
+    compact_requested_ = below_slot;
+  }
+  wake_.notify_one();
+}
+
+void WalWorker::Loop() {
   while (true) {
+    bool sync = false;
+    std::optional<core::Slot> compact;
     {
       std::unique_lock lock(mu_);
-      wake_.wait(lock, [this] { return requested_ || stopping_; });
-      if (!requested_ && stopping_) return;
-      requested_ = false;
+      wake_.wait(lock, [this] { return sync_requested_ || compact_requested_ || stopping_; });
+      if (!sync_requested_ && !compact_requested_ && stopping_) return;
+      sync = std::exchange(sync_requested_, false);
+      compact = std::exchange(compact_requested_, std::nullopt);
     }
-    done_(wal_->Sync());
+    // Syncs first: a reply may be waiting on it, while compaction only frees disk space.
+    if (sync) synced_(wal_->Sync());
+    if (compact) {
+      size_t removed = 0;
+      const Status status = wal_->Compact(*compact, &removed);
+      compacted_(*compact, status, removed);
+    }
   }
 }
 

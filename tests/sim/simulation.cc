@@ -122,14 +122,18 @@ bool Simulation::StartNode(SimNode& node) {
   core_options.batch_commands_max = options_.batching ? core::kBatchCommandsMax : 1;
   core_options.canary = options_.canary;
   node.wal = std::move(recovery.wal);
-  node.sync_in_flight = false;
-  node.marker_lsn = 0;
-  node.core = std::make_unique<core::Core>(core_options, recovery.durable, recovery.snapshot);
-  node.sm = std::make_unique<sm::StateMachine>();
+  node.seams = std::make_unique<SimSeams>(this, &node);
+  node::DriverOptions driver_options;
+  driver_options.snapshot_every_slots = options_.snapshot_every;
+  node.driver = std::make_unique<node::NodeDriver>(
+      driver_options, node::Seams{node.wal.get(), node.seams.get(), node.seams.get(),
+                                  node.seams.get(), node.seams.get()});
   node.applied = 0;
   node.up = true;
   node.promise_floor = recovery.durable.promised;
-  checker_.OnPromise(node.id, node.core->Promised(), node.promise_floor);
+  // The restored snapshot and the decisions logged above it are applied before anything else.
+  node.driver->Start(core_options, recovery.durable, recovery.snapshot);
+  checker_.OnPromise(node.id, node.core().Promised(), node.promise_floor);
   return true;
 }
 

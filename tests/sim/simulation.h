@@ -47,10 +47,13 @@ class Simulation {
   SeedResult Run();
 
  private:
+  friend class SimSeams;  // the driver's seams feed the checkers and schedule disk events
+
   enum class Kind : uint8_t {
     kTick,
     kDeliver,
     kSyncDone,
+    kCompactDone,
     kSnapshotStored,
     kCrash,
     kRestart,
@@ -79,11 +82,9 @@ class Simulation {
   void Schedule(int64_t at_us, Kind kind, uint32_t node, uint64_t arg = 0, uint64_t arg2 = 0);
   void Step(const Event& event);
   bool StartNode(SimNode& node);
-  void Drain(SimNode& node);
-  void Persist(SimNode& node, core::Ready& ready);
-  void Install(SimNode& node, const core::SnapshotInstall& install);
-  void StoreSnapshot(SimNode& node);
-  void MaybeSnapshot(SimNode& node);
+  // A disk call of node's current incarnation completes after a simulated fsync latency (up to
+  // `latency_factor` times the longest).
+  void ScheduleDiskEvent(const SimNode& node, Kind kind, uint64_t arg, int latency_factor = 1);
   void Vouch(SimNode& node, const core::Envelope& envelope);
   void CheckVouched(const SimNode& node, const core::DurableState& durable,
                     core::Slot snapshot_slot);
@@ -92,11 +93,9 @@ class Simulation {
   bool JoinerCaughtUp() const;
   void CheckSteadyEnd(SeedResult& result);
   void Send(const core::Envelope& envelope, uint32_t incarnation);
-  void ApplyCommitted(SimNode& node, const core::Decision& decision);
+  void OnReconfigApplied(const SimNode& node, core::Slot slot, const core::Command& command);
   void Reply(const SimNode& node, uint64_t client_id, uint64_t sequence,
              const sm::KvResult& result);
-  void OnSyncDone(SimNode& node);
-  void ScheduleSync(SimNode& node);
   void Crash(SimNode& node);
   void Restart(SimNode& node);
   void FillDisk(SimNode& node);

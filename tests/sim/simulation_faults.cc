@@ -15,18 +15,14 @@ void Simulation::Crash(SimNode& node) {
   node.up = false;
   ++node.incarnation;
   // The disk loses what was not synced; sometimes a prefix of the last write survives, torn.
-  node.wal.reset();
   const bool torn = rng_.Chance(params_.torn_crash_per_million);
+  node.driver.reset();
+  node.seams.reset();
+  node.wal.reset();
   node.env->Crash(torn ? store::FaultEnv::CrashMode::kTornTail
                        : store::FaultEnv::CrashMode::kDropUnsynced);
-  node.held.clear();  // the replies waiting for those records die with the process
+  // The driver's held replies and disk-full state died with it; the next process finds out again.
   node.waiting.clear();
-  node.core.reset();
-  node.sm.reset();
-  node.sync_in_flight = false;
-  node.disk_full = false;     // the next process finds out again
-  node.pending_save.reset();  // the writer thread dies with the process
-  node.pending_marker.reset();
   trace_.Mix(node.id << 40 | (torn ? 5 : 1));
   trace_.Line(now_us_, "crash n" + std::to_string(node.id) + (torn ? " (torn write)" : ""));
   Schedule(now_us_ + static_cast<int64_t>(rng_.Between(50000, 800000)), Kind::kRestart,
@@ -41,7 +37,6 @@ void Simulation::Restart(SimNode& node) {
   if (!StartNode(node)) return;
   trace_.Mix(node.id << 40 | 2);
   trace_.Line(now_us_, "restart n" + std::to_string(node.id));
-  Drain(node);
 }
 
 void Simulation::FillDisk(SimNode& node) {
@@ -105,8 +100,7 @@ void Simulation::ProposeReconfig() {
   command.config = next;
   trace_.Mix(node.id << 40 | 3);
   trace_.Line(now_us_, "reconfig proposed at n" + std::to_string(node.id));
-  (void)node.core->Propose(command);  // NoSpace is fine: the admin tries again later
-  Drain(node);
+  (void)node.driver->Propose(command);  // NoSpace is fine: the admin tries again later
 }
 
 void Simulation::Heal() {
@@ -142,12 +136,11 @@ void Simulation::OnClientRequest(SimNode& node, uint64_t client_id, uint64_t seq
   command.sequence = sequence;
   command.payload = sm::EncodeKvOp(client.op);
   if (options_.stale_reads && client.op.kind == sm::KvKind::kGet) {
-    Reply(node, client_id, sequence, sm::KvResult{true, node.sm->kv().Read(client.op.key)});
+    Reply(node, client_id, sequence, sm::KvResult{true, node.sm().kv().Read(client.op.key)});
     return;
   }
   node.waiting[client_id] = sequence;
-  (void)node.core->Propose(command);  // NoSpace: the client times out and retries
-  Drain(node);
+  (void)node.driver->Propose(command);  // NoSpace: the client times out and retries
 }
 
 }  // namespace pifleet::sim
