@@ -86,7 +86,7 @@ void Simulation::Schedule(int64_t at_us, Kind kind, uint32_t node, uint64_t arg,
 bool Simulation::StartNode(SimNode& node) {
   store::CoreRecovery recovery;
   const Status status = store::RecoverCore(node.env.get(), kSimDataDir,
-                                           store::WalOptions{kSimSegmentBytes}, &recovery);
+                                           store::WalOptions{kSimSegmentBytes, node.id}, &recovery);
   if (status.code() == Status::Code::kNoSpace) {
     // A full disk refuses the new segment: the process exits and is started again later, as
     // systemd would; nothing on the disk changed.
