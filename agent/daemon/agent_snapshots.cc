@@ -112,7 +112,8 @@ void Agent::MaybeSnapshot() {
 void Agent::CompactIfMarkerDurable() {
   if (marker_lsn_ == 0 || wal_->synced_lsn() < marker_lsn_) return;
   size_t removed = 0;
-  // Compaction runs on the loop: it only removes files (and syncs the directory).
+  // Compaction runs on the loop: it rewrites wal/head (temp file, fdatasync, rename, dir fsync)
+  // and removes files, once per snapshot (every 1000 slots).
   if (Status status = wal_->Compact(marker_slot_, &removed); !status.ok()) {
     log_->Log(Level::kWarning, "WAL compaction failed: " + status.ToString());
   } else if (removed > 0) {

@@ -278,6 +278,8 @@ Status Wal::Compact(uint64_t snapshot_slot, size_t* segments_removed) {
   head.oldest = kept_oldest;
   Status s = WriteWalHead(env_, dir_, head);
   syncs_.fetch_add(1, std::memory_order_relaxed);
+  // A full disk postpones compaction (nothing removed, Ok): the next one tries again.
+  if (s.code() == Status::Code::kNoSpace) return Status::Ok();
   if (!s.ok()) return s;
   head_ = head;
   for (uint64_t number : removable) {

@@ -80,7 +80,8 @@ class Wal {
 
   // Removes whole segments, oldest first, whose accept/decision records are all below
   // snapshot_slot, as long as the newest promise and snapshot marker stay durable in a later
-  // segment. Needs a durable snapshot marker at snapshot_slot or above.
+  // segment. Needs a durable snapshot marker at snapshot_slot or above. First rewrites wal/head
+  // (two fdatasyncs); when the disk is full for that, removes nothing and returns Ok.
   Status Compact(uint64_t snapshot_slot, size_t* segments_removed);
 
   uint64_t synced_lsn() const { return synced_lsn_.load(std::memory_order_acquire); }

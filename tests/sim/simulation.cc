@@ -39,6 +39,7 @@ FaultParams DrawFaults(core::Rng& rng, Faults faults, bool have_learners) {
   if (crash) {
     p.disk_full = rng.Chance(500000);
     p.bit_flip_restart_per_million = static_cast<uint32_t>(rng.Between(0, 200000));
+    p.lose_tail_restart_per_million = static_cast<uint32_t>(rng.Between(0, 500000));
   }
   return p;
 }
@@ -95,11 +96,11 @@ bool Simulation::StartNode(SimNode& node) {
              node.incarnation);
     return false;
   }
-  if (status.code() == Status::Code::kCorruption && flipped_ && !node.retired &&
-      node.id == flipped_node_) {
+  const bool damaged = (flipped_ && node.id == flipped_node_) || node.id == tail_node_;
+  if (status.code() == Status::Code::kCorruption && damaged && !node.retired) {
     // The flipped bit is found: the node refuses, as it must, and stays out.
     node.retired = true;
-    ++bounds_.flips_refused;
+    if (node.id == flipped_node_) ++bounds_.flips_refused;
     trace_.Mix(node.id << 40 | 7);
     trace_.Line(now_us_, "n" + std::to_string(node.id) +
                              " refuses to start and is retired: " + status.ToString());
@@ -121,6 +122,7 @@ bool Simulation::StartNode(SimNode& node) {
   core_options.seed = seed_ ^ (node.id << 32) ^ (uint64_t{node.incarnation} << 48);
   core_options.batch_commands_max = options_.batching ? core::kBatchCommandsMax : 1;
   core_options.canary = options_.canary;
+  core_options.recover_on_start = true;  // as the agent does: a lost synced tail leaves no trace
   node.wal = std::move(recovery.wal);
   node.sync_in_flight = false;
   node.marker_lsn = 0;
@@ -186,6 +188,7 @@ SeedResult Simulation::Run() {
   result.disk_full_episodes = bounds_.disk_full_episodes;
   result.bit_flips = bounds_.bit_flips;
   result.flips_refused = bounds_.flips_refused;
+  result.tails_lost = bounds_.tails_lost;
   result.violation = checker_.failed();
   result.what = checker_.violation();
   result.committed = clients_.completed();
