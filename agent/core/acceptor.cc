@@ -29,11 +29,17 @@ bool Acceptor::Silent(Slot slot) const {
 }
 
 void Acceptor::Adopt(const Promise& reply) {
-  if (reply.promised > promised_) RaisePromise(reply.promised);
+  // Recorded like its own: every later vote reveals them, and a later restart keeps them.
+  if (reply.promised > promised_) {
+    RaisePromise(reply.promised);
+    ctx_.PersistPromise(promised_);
+  }
   for (const PValue& pvalue : reply.accepted) {
     if (pvalue.slot <= ctx_.snapshot_slot) continue;
     auto it = accepted_.find(pvalue.slot);
-    if (it == accepted_.end() || it->second.ballot < pvalue.ballot) accepted_[pvalue.slot] = pvalue;
+    if (it != accepted_.end() && it->second.ballot >= pvalue.ballot) continue;
+    ctx_.PersistAccept(pvalue);
+    accepted_[pvalue.slot] = pvalue;
   }
 }
 

@@ -24,8 +24,8 @@ class Acceptor {
   void OnAccept(NodeId from, const Accept& accept);
   // Forgets accepted values at or below `slot` (decided and inside a snapshot).
   void Compact(Slot slot);
-  // Recovery: takes a peer's higher promise and, per slot, its higher-ballot accepted values.
-  // Kept in memory only: a later restart recovers again.
+  // Recovery: takes a peer's higher promise and, per slot, its higher-ballot accepted values,
+  // and records them like its own.
   void Adopt(const Promise& reply);
   Ballot promised() const { return promised_; }
   const std::map<Slot, PValue>& accepted() const { return accepted_; }
