@@ -10,6 +10,7 @@
 
 #include "agent/cli/command.h"
 #include "agent/daemon/status_report.h"
+#include "agent/store/data_dir_lock.h"
 #include "agent/store/posix_env.h"
 #include "agent/store/repair.h"
 
@@ -68,6 +69,13 @@ void PrintPlan(const store::RepairPlan& plan) {
 
 int Run(const RepairOptions& o) {
   store::Env* env = store::PosixEnv();
+  // Not on a live node's data dir: the agent holds this lock, and recovery may cut a torn tail.
+  std::unique_ptr<store::FileLock> lock;
+  if (Status s = store::LockDataDir(env, o.data_dir, &lock); !s.ok()) {
+    if (o.json) PrintJson(o, store::RepairPlan{}, false, 0, s.ToString());
+    if (!o.json) std::fprintf(stderr, "pifleet repair: %s\n", s.ToString().c_str());
+    return kExitError;
+  }
   store::RepairPlan plan;
   if (Status s = store::PlanRepair(env, o.data_dir, &plan); !s.ok()) {
     if (o.json) PrintJson(o, plan, false, 0, s.ToString());

@@ -68,6 +68,13 @@ struct Context {
   // The driver cannot make new records durable (disk full): the acceptor answers nothing and
   // this node does not campaign until space returns (Core::SetDiskFull).
   bool disk_full = false;
+  // Restarted and not yet told by enough of the other voters what it may have lost (Recovery):
+  // the acceptor answers no Prepare or Accept and this node does not campaign.
+  bool recovering = false;
+  // A recovery reply pointed into a peer's snapshot: the slots up to here are decided and this
+  // acceptor may have lost its votes in them, so it answers no Prepare or Accept that reaches
+  // them (its own snapshot passing them later makes the rule moot).
+  Slot recovery_floor = 0;
 };
 
 }  // namespace pifleet::core

@@ -16,6 +16,7 @@
 #include "agent/core/acceptor.h"
 #include "agent/core/context.h"
 #include "agent/core/leader.h"
+#include "agent/core/recovery.h"
 #include "agent/core/replica.h"
 #include "agent/core/requester.h"
 
@@ -49,6 +50,9 @@ class Core {
   // keeps serving reads. Nothing already acknowledged depends on records still queued.
   void SetDiskFull(bool full);
 
+  // Restart recovery (core/recovery.h) is still waiting for the other voters: no votes yet.
+  bool Recovering() const { return ctx_.recovering; }
+
   bool HasReady() const { return !ctx_.ready.Empty(); }
   // Hands out everything produced since the last call. Must be followed by Advance().
   Ready TakeReady();
@@ -75,12 +79,14 @@ class Core {
  private:
   void Forward(const std::vector<Command>& commands);
   void CompactRoles();
+  void OnRecoveryReply(NodeId from, const Promise& reply);
 
   Context ctx_;
   Acceptor acceptor_;
   Requester requester_;
   Replica replica_;
   Leader leader_;
+  Recovery recovery_;
   bool ready_outstanding_ = false;
 };
 

@@ -26,7 +26,9 @@ void Leader::HeardFromLeader() {
 bool Leader::CanCampaign() const {
   // Learners never lead and never vote; a node whose own promise cannot become durable (disk
   // full) would only preempt a working leader and hold the others' election timers back.
-  return !ctx_.disk_full && ctx_.membership.ForSlot(replica_.slot_out()).IsVoter(ctx_.self());
+  // A recovering node may have lost the record of its own last ballot, too.
+  return !ctx_.disk_full && !ctx_.recovering &&
+         ctx_.membership.ForSlot(replica_.slot_out()).IsVoter(ctx_.self());
 }
 
 void Leader::StopScouting() {

@@ -31,6 +31,7 @@
 #include "agent/net/udp_socket.h"
 #include "agent/node/driver.h"
 #include "agent/sm/state_machine.h"
+#include "agent/store/data_dir_lock.h"
 #include "agent/store/disk_space.h"
 #include "agent/store/node_meta.h"
 #include "agent/store/wal.h"
@@ -137,6 +138,9 @@ class Agent : private node::Transport, private node::NodeEvents {
   AgentConfig config_;
   Logger* log_;
   store::Env* const env_;
+  // <data dir>/LOCK, held for the agent's life; declared first of the data-dir state so it is
+  // released last (store/data_dir_lock.h).
+  std::unique_ptr<store::FileLock> data_dir_lock_;
   asio::io_context io_;
   asio::steady_timer tick_timer_{io_};
   asio::signal_set signals_{io_, SIGTERM, SIGINT};

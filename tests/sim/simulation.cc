@@ -39,6 +39,7 @@ FaultParams DrawFaults(core::Rng& rng, Faults faults, bool have_learners) {
   if (crash) {
     p.disk_full = rng.Chance(500000);
     p.bit_flip_restart_per_million = static_cast<uint32_t>(rng.Between(0, 200000));
+    p.lose_tail_restart_per_million = static_cast<uint32_t>(rng.Between(0, 500000));
   }
   return p;
 }
@@ -86,7 +87,7 @@ void Simulation::Schedule(int64_t at_us, Kind kind, uint32_t node, uint64_t arg,
 bool Simulation::StartNode(SimNode& node) {
   store::CoreRecovery recovery;
   const Status status = store::RecoverCore(node.env.get(), kSimDataDir,
-                                           store::WalOptions{kSimSegmentBytes}, &recovery);
+                                           store::WalOptions{kSimSegmentBytes, node.id}, &recovery);
   if (status.code() == Status::Code::kNoSpace) {
     // A full disk refuses the new segment: the process exits and is started again later, as
     // systemd would; nothing on the disk changed.
@@ -95,11 +96,11 @@ bool Simulation::StartNode(SimNode& node) {
              node.incarnation);
     return false;
   }
-  if (status.code() == Status::Code::kCorruption && flipped_ && !node.retired &&
-      node.id == flipped_node_) {
+  const bool damaged = (flipped_ && node.id == flipped_node_) || node.id == tail_node_;
+  if (status.code() == Status::Code::kCorruption && damaged && !node.retired) {
     // The flipped bit is found: the node refuses, as it must, and stays out.
     node.retired = true;
-    ++bounds_.flips_refused;
+    if (node.id == flipped_node_) ++bounds_.flips_refused;
     trace_.Mix(node.id << 40 | 7);
     trace_.Line(now_us_, "n" + std::to_string(node.id) +
                              " refuses to start and is retired: " + status.ToString());
@@ -190,6 +191,7 @@ SeedResult Simulation::Run() {
   result.disk_full_episodes = bounds_.disk_full_episodes;
   result.bit_flips = bounds_.bit_flips;
   result.flips_refused = bounds_.flips_refused;
+  result.tails_lost = bounds_.tails_lost;
   result.violation = checker_.failed();
   result.what = checker_.violation();
   result.committed = clients_.completed();

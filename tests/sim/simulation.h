@@ -37,6 +37,7 @@ struct SeedResult {
   uint64_t disk_full_episodes = 0;   // a node's sync failed with NoSpace (then recovered)
   uint64_t bit_flips = 0;            // bits flipped at rest before a restart
   uint64_t flips_refused = 0;        // of those, restarts that refused with Corruption
+  uint64_t tails_lost = 0;           // restarts whose newest synced WAL records were cut off
   core::Slot final_slot = 0;         // steady mode: the slot every node ended at
   uint64_t final_state_hash = 0;     // steady mode: the state hash every node ended with
 };
@@ -101,6 +102,7 @@ class Simulation {
   void FillDisk(SimNode& node);
   void FreeDisk(SimNode& node);
   void FlipBitAtRest(SimNode& node);
+  void LoseSyncedTail(SimNode& node);
   void CheckBallotValue(const core::Envelope& envelope);
   void ClientSend(SimClient& client);
   void OnClientRequest(SimNode& node, uint64_t client_id, uint64_t sequence);
@@ -134,6 +136,7 @@ class Simulation {
   SeedResult bounds_;          // wal / core maxima and snapshot counts, gathered as it runs
   bool flipped_ = false;       // a bit flip at rest has happened in this run
   core::NodeId flipped_node_ = 0;
+  core::NodeId tail_node_ = 0;  // the node that lost a synced WAL tail (one per run)
   // Every value proposed per (slot, ballot): a ballot must never carry two values for a slot.
   std::map<std::pair<core::Slot, core::Ballot>, uint64_t> accept_values_;
 };

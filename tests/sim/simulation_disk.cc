@@ -59,6 +59,9 @@ void Simulation::CheckBallotValue(const core::Envelope& envelope) {
 
 void Simulation::Vouch(SimNode& node, const core::Envelope& envelope) {
   if (const auto* promise = std::get_if<core::Promise>(&envelope.message)) {
+    // A restart-recovery reply (round 0) promises nothing: it may show state not yet durable,
+    // which only makes the asker stricter (core/recovery.h).
+    if (promise->ballot.round == 0) return;
     node.vouched_promise = std::max(node.vouched_promise, promise->promised);
   } else if (const auto* accepted = std::get_if<core::Accepted>(&envelope.message)) {
     node.vouched_promise = std::max(node.vouched_promise, accepted->promised);
