@@ -36,6 +36,19 @@ inline uint16_t DecodeFixed16(const char* p) { return static_cast<uint16_t>(Deco
 inline uint32_t DecodeFixed32(const char* p) { return static_cast<uint32_t>(DecodeFixed(p, 4)); }
 inline uint64_t DecodeFixed64(const char* p) { return DecodeFixed(p, 8); }
 
+// Cursor forms for fixed layouts in byte buffers (datagram headers, nonces): store or load a T
+// little-endian at p and move p past it. The caller guarantees the room.
+template <typename T>
+void StoreFixed(uint8_t*& p, T value) {
+  for (size_t i = 0; i < sizeof(T); ++i) *p++ = static_cast<uint8_t>(uint64_t{value} >> (8 * i));
+}
+template <typename T>
+T LoadFixed(const uint8_t*& p) {
+  const T value = static_cast<T>(DecodeFixed(reinterpret_cast<const char*>(p), sizeof(T)));
+  p += sizeof(T);
+  return value;
+}
+
 struct ByteWriter {
   std::string out;
 
