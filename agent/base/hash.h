@@ -13,6 +13,10 @@ class Fnv1a {
   static constexpr uint64_t kOffsetBasis = 14695981039346656037ull;
   static constexpr uint64_t kPrime = 1099511628211ull;
 
+  constexpr Fnv1a() = default;
+  // Another start value, for a value that must stay what an older build computed.
+  explicit constexpr Fnv1a(uint64_t basis) : hash_(basis) {}
+
   constexpr Fnv1a& Add(std::string_view bytes) {
     for (char c : bytes) AddByte(static_cast<uint8_t>(c));
     return *this;
