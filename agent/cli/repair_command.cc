@@ -2,12 +2,11 @@
 // explains why its acceptor state cannot be patched and performs the safe way back (set the
 // state aside, new node id, rejoin as a new member). Without --yes it only explains. Exit codes:
 // 0 healthy or repaired, 1 repair needed but not performed (or it failed), 2 usage.
-#include <sys/random.h>
-
 #include <cstdio>
 #include <memory>
 #include <string>
 
+#include "agent/base/random.h"
 #include "agent/cli/command.h"
 #include "agent/daemon/status_report.h"
 #include "agent/store/data_dir_lock.h"
@@ -24,10 +23,8 @@ struct RepairOptions {
 };
 
 uint64_t NewNodeId(uint64_t old_id) {
-  uint64_t id = 0;
-  while (id == 0 || id == old_id) {
-    if (getrandom(&id, sizeof(id), 0) != sizeof(id)) id = 0;
-  }
+  uint64_t id = RandomU64();
+  while (id == old_id) id = RandomU64();
   return id;
 }
 

@@ -78,7 +78,7 @@ void Agent::OnClientRequest(uint64_t sender, const wire::ClientRequest& request,
     case ClientOp::kKv: {
       core::Command command{
           request.client_id, request.sequence, core::CommandKind::kApp, request.payload, {}};
-      if (sm::IsMembersCommand(request.payload) || wire::IsKeyCommand(request.payload)) {
+      if (sm::IsMembersCommand(request.payload) || sm::IsKeyCommand(request.payload)) {
         return Reply(from, request, ReplyCode::kError, "", "not a key-value command");
       }
       if (Status status = driver_->Propose(command); !status.ok()) {

@@ -76,11 +76,11 @@ void Agent::HandleKeyRequest(const wire::ClientRequest& request, const net::UdpA
     // A retry of a command already applied: its first answer.
     return Reply(from, request, done->empty() ? ReplyCode::kOk : ReplyCode::kError, "", *done);
   }
-  wire::KeyCommand command;
+  sm::KeyCommand command;
   Status check = Status::Ok();
   uint8_t key_id = 0;
   if (request.op == ClientOp::kKeyInstall) {
-    command.kind = wire::KeyCommandKind::kInstall;
+    command.kind = sm::KeyCommandKind::kInstall;
     if (request.payload.size() != wire::kKeyBytes) {
       return Reply(from, request, ReplyCode::kError, "", "a key is 32 bytes");
     }
@@ -95,10 +95,10 @@ void Agent::HandleKeyRequest(const wire::ClientRequest& request, const net::UdpA
     if (keyring_.Find(key_id) == nullptr) {
       check = Status::NotFound("no installed key with id " + wire::KeyIdText(key_id));
     } else if (request.op == ClientOp::kKeyUse) {
-      command.kind = wire::KeyCommandKind::kUse;
+      command.kind = sm::KeyCommandKind::kUse;
       check = state_machine().keys().reports().CheckUse(key_id, ConfigMembers());
     } else {
-      command.kind = wire::KeyCommandKind::kRemove;
+      command.kind = sm::KeyCommandKind::kRemove;
       check = state_machine().keys().reports().CheckRemove(key_id, *keyring_.primary_id(),
                                                            ConfigMembers());
     }
@@ -107,7 +107,7 @@ void Agent::HandleKeyRequest(const wire::ClientRequest& request, const net::UdpA
   const core::Command proposal{request.client_id,
                                request.sequence,
                                core::CommandKind::kApp,
-                               wire::EncodeKeyCommand(command),
+                               sm::EncodeKeyCommand(command),
                                {}};
   if (Status status = driver_->Propose(proposal); !status.ok()) {
     return Reply(from, request, ReplyCode::kNoQuorum, "", status.message());
@@ -158,8 +158,8 @@ void Agent::AdoptClusterKeys() {
 
 void Agent::ReportKeys(bool changed) {
   if (!core() || !core()->membership().Latest().Contains(meta_.node_id)) return;
-  wire::KeyCommand state;
-  state.kind = wire::KeyCommandKind::kState;
+  sm::KeyCommand state;
+  state.kind = sm::KeyCommandKind::kState;
   state.node = meta_.node_id;
   state.key_id = *keyring_.primary_id();
   state.ids = keyring_.ids();
@@ -168,7 +168,7 @@ void Agent::ReportKeys(bool changed) {
   if (row != nullptr && row->primary == state.key_id && row->ids == state.ids) return;
   if (!changed && ticks_ < keys_reported_tick_ + kKeyReportTicks) return;
   keys_reported_tick_ = ticks_;
-  ProposeInternal({0, 0, core::CommandKind::kApp, wire::EncodeKeyCommand(state), {}});
+  ProposeInternal({0, 0, core::CommandKind::kApp, sm::EncodeKeyCommand(state), {}});
 }
 
 void Agent::NoteClientKey(const net::UdpAddress& from, uint8_t key_id) {

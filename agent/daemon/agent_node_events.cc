@@ -48,7 +48,7 @@ void Agent::OnCommandApplied(core::Slot slot, const core::Command& command,
                              const sm::KvResult* result) {
   (void)slot;
   if (result == nullptr) return;  // a reconfiguration: the core tracks configurations
-  if (wire::IsKeyCommand(command.payload)) return OnKeyCommandApplied(command, *result);
+  if (sm::IsKeyCommand(command.payload)) return OnKeyCommandApplied(command, *result);
   auto it = waiting_.find({command.client_id, command.sequence});
   if (it == waiting_.end()) return;
   wire::ClientRequest request{command.client_id, command.sequence, wire::ClientOp::kKv, ""};

@@ -1,29 +1,21 @@
 // Agent start-up: data dir, keys, node.meta, WAL recovery, socket, and the Seed / Bootstrap
 // choice (seed a new cluster, rejoin from cluster.meta, or join through --join).
-#include <sys/random.h>
 #include <sys/stat.h>
 
+#include "agent/base/hash.h"
+#include "agent/base/random.h"
 #include "agent/base/version.h"
 #include "agent/daemon/agent.h"
 #include "agent/daemon/cluster_file.h"
 #include "agent/store/core_log.h"
 
 namespace pifleet::daemon {
-namespace {
-
-uint64_t RandomU64() {
-  uint64_t value = 0;
-  while (value == 0) {
-    if (getrandom(&value, sizeof(value), 0) != sizeof(value)) value = 0;
-  }
-  return value;
-}
-
-}  // namespace
 
 uint64_t ClusterIdFor(const std::string& cluster_name) {
-  uint64_t hash = 1469598103934665603ull;
-  for (char c : cluster_name) hash = (hash ^ static_cast<uint8_t>(c)) * 1099511628211ull;
+  // The basis the first builds used (FNV-1a's with its last digit missing): a cluster keeps
+  // its id, so a data dir of an older build is refused for its format version, not its cluster.
+  constexpr uint64_t kClusterIdBasis = 1469598103934665603ull;
+  const uint64_t hash = Fnv1a(kClusterIdBasis).Add(cluster_name).value();
   return hash == 0 ? 1 : hash;
 }
 

@@ -1,11 +1,13 @@
 #include "agent/sm/state_machine.h"
 
+#include "agent/base/hash.h"
+
 namespace pifleet::sm {
 
 KvResult StateMachine::Apply(uint64_t slot, uint64_t client_id, uint64_t sequence,
                              const std::string& payload) {
   if (IsMembersCommand(payload)) return KvResult{members_.Apply(slot, payload), ""};
-  if (wire::IsKeyCommand(payload)) {
+  if (IsKeyCommand(payload)) {
     std::string error = keys_.Apply(slot, client_id, sequence, payload);
     return KvResult{error.empty(), std::move(error)};
   }
@@ -15,22 +17,12 @@ KvResult StateMachine::Apply(uint64_t slot, uint64_t client_id, uint64_t sequenc
 namespace {
 
 constexpr std::string_view kSnapshotMagic = "PFSM";
-// 2: the key section follows the members (1 had none; a version 1 snapshot is refused).
-constexpr uint8_t kSnapshotVersion = 2;
-
-uint64_t Fnv1a(std::string_view bytes) {
-  uint64_t hash = 1469598103934665603ULL;
-  for (char c : bytes) hash = (hash ^ static_cast<uint8_t>(c)) * 1099511628211ULL;
-  return hash;
-}
+// 3: each member upsert holds its strings whole behind u64 lengths (2 clipped them
+// to 255 bytes behind a u8 length). 2: the key section follows the members (1
+// had none). Another version is refused.
+constexpr uint8_t kSnapshotVersion = 3;
 
 }  // namespace
-
-uint64_t StateMachine::Digest() const {
-  ByteWriter keys;
-  keys_.EncodeTo(keys);
-  return (kv_.Digest() * 31 + members_.Digest()) * 31 + Fnv1a(keys.out);
-}
 
 std::string StateMachine::Snapshot() const {
   ByteWriter w;
@@ -59,6 +51,6 @@ bool StateMachine::Restore(std::string_view bytes) {
   return true;
 }
 
-uint64_t StateMachine::StateHash() const { return Fnv1a(Snapshot()); }
+uint64_t StateMachine::StateHash() const { return Fnv1a64(Snapshot()); }
 
 }  // namespace pifleet::sm

@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "agent/base/assert.h"
-#include "agent/store/coding.h"
+#include "agent/base/bytes.h"
 #include "agent/store/crc32c.h"
 #include "agent/store/store_constants.h"
 

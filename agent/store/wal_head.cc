@@ -3,7 +3,7 @@
 #include <cinttypes>
 #include <cstdio>
 
-#include "agent/store/coding.h"
+#include "agent/base/bytes.h"
 #include "agent/store/crc32c.h"
 
 namespace pifleet::store {

@@ -1,6 +1,6 @@
 #include "agent/store/wal_record.h"
 
-#include "agent/store/coding.h"
+#include "agent/base/bytes.h"
 #include "agent/store/store_constants.h"
 
 namespace pifleet::store {

@@ -5,6 +5,7 @@
 #include <optional>
 #include <utility>
 
+#include "agent/base/hash.h"
 #include "agent/store/core_log.h"
 #include "agent/store/store_constants.h"
 #include "tests/sim/simulation.h"
@@ -27,10 +28,8 @@ uint64_t WalBytesBound(uint64_t snapshot_every) {
 void Simulation::CheckBallotValue(const core::Envelope& envelope) {
   const auto* accept = std::get_if<core::Accept>(&envelope.message);
   if (accept == nullptr) return;
-  uint64_t hash = 1469598103934665603ULL;  // FNV-1a of what identifies the value
-  const auto mix = [&hash](uint64_t word) {
-    for (int i = 0; i < 8; ++i) hash = (hash ^ ((word >> (8 * i)) & 0xff)) * 1099511628211ULL;
-  };
+  Fnv1a fnv;  // of what identifies the value
+  const auto mix = [&fnv](uint64_t word) { fnv.AddU64(word); };
   for (const core::Command& command : accept->value.commands) {
     mix(command.client_id);
     mix(command.sequence);
@@ -40,6 +39,7 @@ void Simulation::CheckBallotValue(const core::Envelope& envelope) {
     for (core::NodeId id : command.config.learners) mix(id << 1);
   }
   mix(accept->value.commands.size());
+  const uint64_t hash = fnv.value();
   const auto [it, inserted] = accept_values_.emplace(std::pair{accept->slot, accept->ballot}, hash);
   if (!inserted && it->second != hash) {
     checker_.Fail(Node(envelope.from) + " proposed two values for slot " +
