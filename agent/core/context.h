@@ -68,6 +68,11 @@ struct Context {
   // The driver cannot make new records durable (disk full): the acceptor answers nothing and
   // this node does not campaign until space returns (Core::SetDiskFull).
   bool disk_full = false;
+  // Commands refused for being out of bounds (agent/core/command_check.h): by the leader
+  // before proposing, and at apply (a decided reconfiguration that cannot be a configuration).
+  // Every replica refuses a decided one alike, so applied_refused agrees across replicas.
+  uint64_t proposals_refused = 0;
+  uint64_t applied_refused = 0;
 };
 
 }  // namespace pifleet::core

@@ -1,5 +1,6 @@
 #include "agent/core/snapshot.h"
 
+#include "agent/core/command_check.h"
 #include "agent/core/constants.h"
 
 namespace pifleet::core {
@@ -72,7 +73,7 @@ bool DecodeSnapshot(std::string_view blob, SnapshotMeta* meta, std::string* app_
     Config config;
     const Slot first = r.Uint(8);
     if (!r.Ids(&config.voters, kVotersMax) || !r.Ids(&config.learners, kNodesMax)) return false;
-    if (config.voters.empty()) return false;
+    if (!CheckConfig(config).ok()) return false;
     if (!meta->configs.empty() && first <= meta->configs.back().first) return false;
     meta->configs.emplace_back(first, std::move(config));
   }
