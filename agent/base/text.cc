@@ -12,17 +12,13 @@ size_t PrintableAt(std::string_view text, size_t i) {
   const auto byte = [&](size_t k) { return static_cast<uint8_t>(text[k]); };
   const uint8_t lead = byte(i);
   if (lead >= 0x20 && lead < 0x7f) return 1;
-  size_t length = 0;
-  uint32_t code = 0;
-  if (lead >= 0xc2 && lead <= 0xdf) {
-    length = 2, code = lead & 0x1f;
-  } else if (lead >= 0xe0 && lead <= 0xef) {
-    length = 3, code = lead & 0x0f;
-  } else if (lead >= 0xf0 && lead <= 0xf4) {
-    length = 4, code = lead & 0x07;
-  } else {
-    return 0;
-  }
+  // Lead bytes 0xc2..0xdf open 2 bytes, 0xe0..0xef 3, 0xf0..0xf4 4; the rest open none.
+  const size_t length = lead >= 0xc2 && lead <= 0xdf   ? 2
+                        : lead >= 0xe0 && lead <= 0xef ? 3
+                        : lead >= 0xf0 && lead <= 0xf4 ? 4
+                                                       : 0;
+  if (length == 0) return 0;
+  uint32_t code = lead & (0x7f >> length);
   if (text.size() - i < length) return 0;
   for (size_t k = 1; k < length; ++k) {
     if ((byte(i + k) & 0xc0) != 0x80) return 0;

@@ -56,7 +56,7 @@ Status FoldCoreRecord(const WalRecord& record, core::DurableState* durable) {
     }
     case RecordKind::kAccept: {
       core::AcceptRecord accept;
-      if (!wire::DecodePValue(Bytes(record.payload), &accept.pvalue) ||
+      if (!wire::DecodePValue(Bytes(record.payload), &accept.pvalue) || record.slot == 0 ||
           accept.pvalue.slot != record.slot) {
         return Undecodable(record);
       }
@@ -65,7 +65,8 @@ Status FoldCoreRecord(const WalRecord& record, core::DurableState* durable) {
     }
     case RecordKind::kDecision: {
       core::PValue pvalue;
-      if (!wire::DecodePValue(Bytes(record.payload), &pvalue) || pvalue.slot != record.slot) {
+      if (!wire::DecodePValue(Bytes(record.payload), &pvalue) || record.slot == 0 ||
+          pvalue.slot != record.slot) {
         return Undecodable(record);
       }
       durable->Apply(core::DecisionRecord{pvalue.slot, std::move(pvalue.value)});

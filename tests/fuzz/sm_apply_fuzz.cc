@@ -79,7 +79,11 @@ void Replicas(const std::vector<std::string>& pvalues) {
       cores[i]->Advance();
     }
   }
-  PIFLEET_ASSERT(applied[0] == applied[1] && applied[0].size() == decisions.size());
+  PIFLEET_ASSERT(applied[0].size() == decisions.size() && applied[1].size() == decisions.size());
+  for (size_t i = 0; i < decisions.size(); ++i) {
+    PIFLEET_ASSERT(applied[0][i].slot == i + 1 && applied[1][i].slot == i + 1);
+    PIFLEET_ASSERT(applied[0][i].value == applied[1][i].value);
+  }
   PIFLEET_ASSERT(cores[0]->AppliedRefused() == cores[1]->AppliedRefused());
   PIFLEET_ASSERT(cores[0]->membership().Latest() == cores[1]->membership().Latest());
 }

@@ -1,5 +1,6 @@
 #include "tests/sim/poison.h"
 
+#include <iterator>
 #include <string>
 
 #include "agent/core/command_check.h"
