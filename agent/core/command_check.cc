@@ -55,8 +55,8 @@ Status CheckValue(const Value& value) {
     bytes += command.payload.size();
   }
   if (bytes > kBatchBytesMax) {
-    return Status::InvalidArgument("a slot value holds at most " +
-                                   std::to_string(kBatchBytesMax) + " payload bytes");
+    return Status::InvalidArgument("a slot value holds at most " + std::to_string(kBatchBytesMax) +
+                                   " payload bytes");
   }
   return Status::Ok();
 }

@@ -74,9 +74,9 @@ bool PeerMessageOk(const core::Message& message) {
 DropReason CheckClientRequest(const ClientRequest& request) {
   // Every operation's payload is a command, a key or a short text: a kv command larger than a
   // command could never be proposed, and a join request is one members upsert.
-  const size_t bytes_max =
-      request.op == ClientOp::kLeave || request.op == ClientOp::kIdentify ? kClientTextBytesMax
-                                                                          : core::kCommandBytesMax;
+  const size_t bytes_max = request.op == ClientOp::kLeave || request.op == ClientOp::kIdentify
+                               ? kClientTextBytesMax
+                               : core::kCommandBytesMax;
   return request.payload.size() <= bytes_max ? DropReason::kNone : DropReason::kOutOfBounds;
 }
 

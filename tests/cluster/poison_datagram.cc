@@ -73,15 +73,19 @@ const std::map<std::string, Build>& Kinds() {
   static const std::map<std::string, Build> kinds = {
       {"reconfig_no_voters", [](const Target& t) { return PeerRequest(t, Reconfig({}, {})); }},
       {"reconfig_8_voters",
-       [](const Target& t) { return PeerRequest(t, Reconfig({1, 2, 3, 4, 5, 6, 7, 8}, {})); }},
+       [](const Target& t) {
+         return PeerRequest(t, Reconfig({1, 2, 3, 4, 5, 6, 7, 8}, {}));
+       }},
       {"reconfig_duplicate_ids",
-       [](const Target& t) { return PeerRequest(t, Reconfig({t.node, t.node, t.node}, {})); }},
+       [](const Target& t) {
+         return PeerRequest(t, Reconfig({t.node, t.node, t.node}, {}));
+       }},
       {"reconfig_voter_and_learner",
        [](const Target& t) { return PeerRequest(t, Reconfig({t.node}, {t.node})); }},
       {"kv_key_1mib",  // more fragments than a message may have: dropped as it arrives
        [](const Target& t) {
-         return PeerRequest(t, {RandomU64(), 1, core::CommandKind::kApp, PutWithKeyOf(kMebibyte),
-                                {}});
+         return PeerRequest(t,
+                            {RandomU64(), 1, core::CommandKind::kApp, PutWithKeyOf(kMebibyte), {}});
        }},
       {"kv_key_over_bound",  // reassembles, then exceeds kCommandBytesMax by one byte
        [](const Target& t) {
@@ -93,7 +97,8 @@ const std::map<std::string, Build>& Kinds() {
        [](const Target&) {
          std::string payload = PutWithKeyOf(core::kCommandBytesMax);
          payload.resize(core::kCommandBytesMax + 1, 'k');
-         return wire::WireMessage(wire::ClientRequest{RandomU64(), 1, wire::ClientOp::kKv, payload});
+         return wire::WireMessage(
+             wire::ClientRequest{RandomU64(), 1, wire::ClientOp::kKv, payload});
        }},
   };
   return kinds;
@@ -117,8 +122,9 @@ std::vector<Bytes> Frame(const std::string& body) {
     for (int i = 0; i < 2; ++i) plaintext.push_back(static_cast<uint8_t>(index >> (8 * i)));
     for (int i = 0; i < 2; ++i) plaintext.push_back(static_cast<uint8_t>(count >> (8 * i)));
     const size_t from = index * chunk;
-    plaintext.insert(plaintext.end(), body.begin() + static_cast<std::ptrdiff_t>(from),
-                     body.begin() + static_cast<std::ptrdiff_t>(std::min(body.size(), from + chunk)));
+    plaintext.insert(
+        plaintext.end(), body.begin() + static_cast<std::ptrdiff_t>(from),
+        body.begin() + static_cast<std::ptrdiff_t>(std::min(body.size(), from + chunk)));
     out.push_back(std::move(plaintext));
   }
   return out;

@@ -23,8 +23,8 @@ using namespace pifleet;
 
 constexpr char kDataDir[] = "/data";
 constexpr const char* kNames[] = {
-    "wal/00000000000000000001.wal", "wal/00000000000000000002.wal",
-    "wal/00000000000000000003.wal", "snap/00000000000000000005.snap",
+    "wal/00000000000000000001.wal",   "wal/00000000000000000002.wal",
+    "wal/00000000000000000003.wal",   "snap/00000000000000000005.snap",
     "snap/00000000000000000009.snap", "snap/00000000000000000009.snap.tmp",
 };
 
@@ -40,7 +40,8 @@ void RawFiles(store::Env* env, const uint8_t* data, size_t size) {
   size_t pos = 0;
   while (size - pos >= 3) {
     const char* name = kNames[data[pos] % std::size(kNames)];
-    const size_t length = std::min<size_t>(data[pos + 1] | size_t{data[pos + 2]} << 8, size - pos - 3);
+    const size_t length =
+        std::min<size_t>(data[pos + 1] | size_t{data[pos + 2]} << 8, size - pos - 3);
     WriteFile(env, std::string(kDataDir) + "/" + name,
               std::string_view(reinterpret_cast<const char*>(data + pos + 3), length));
     pos += 3 + length;
@@ -52,8 +53,9 @@ void Records(store::Env* env, const uint8_t* data, size_t size) {
   store::WalRecoveryReport report;
   store::WalOptions options;
   options.segment_bytes = 4096;
-  if (!store::Wal::Open(env, store::WalDir(kDataDir), options,
-                        [](const store::WalRecord&) { return Status::Ok(); }, &wal, &report)
+  if (!store::Wal::Open(
+           env, store::WalDir(kDataDir), options,
+           [](const store::WalRecord&) { return Status::Ok(); }, &wal, &report)
            .ok()) {
     return;
   }
@@ -61,10 +63,11 @@ void Records(store::Env* env, const uint8_t* data, size_t size) {
   while (size - pos >= 4) {
     const auto kind = static_cast<store::RecordKind>(1 + data[pos] % store::kRecordKindMax);
     const uint64_t slot = data[pos + 1];
-    const size_t length = std::min<size_t>(data[pos + 2] | size_t{data[pos + 3]} << 8, size - pos - 4);
+    const size_t length =
+        std::min<size_t>(data[pos + 2] | size_t{data[pos + 3]} << 8, size - pos - 4);
     uint64_t lsn = 0;
-    (void)wal->Append(kind, slot,
-                      std::string_view(reinterpret_cast<const char*>(data + pos + 4), length), &lsn);
+    (void)wal->Append(
+        kind, slot, std::string_view(reinterpret_cast<const char*>(data + pos + 4), length), &lsn);
     pos += 4 + length;
   }
   (void)wal->Sync();

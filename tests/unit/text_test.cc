@@ -14,7 +14,11 @@ TEST(CheckText, LengthBoundNamedInTheError) {
 }
 
 TEST(CheckText, ControlCharactersAndBrokenUtf8Refused) {
-  EXPECT_TRUE(CheckText("name", "pi-01 r\xc3\xa4" "ck", 64).ok());  // UTF-8 is welcome
+  EXPECT_TRUE(CheckText("name",
+                        "pi-01 r\xc3\xa4"
+                        "ck",
+                        64)
+                  .ok());  // UTF-8 is welcome
   for (std::string bad : {std::string("a\nb"), std::string("a\tb"), std::string("\x1b[2J"),
                           std::string("a\x7f"), std::string(1, '\0'), std::string("\xc2\x9b"),
                           std::string("\xff"), std::string("\xc3"), std::string("\xed\xa0\x80")}) {
@@ -24,7 +28,10 @@ TEST(CheckText, ControlCharactersAndBrokenUtf8Refused) {
 
 TEST(EscapeForTerminal, ControlsEscapedPrintableKept) {
   EXPECT_EQ(EscapeForTerminal("pi-01"), "pi-01");
-  EXPECT_EQ(EscapeForTerminal("r\xc3\xa4" "ck"), "r\xc3\xa4" "ck");
+  EXPECT_EQ(EscapeForTerminal("r\xc3\xa4"
+                              "ck"),
+            "r\xc3\xa4"
+            "ck");
   EXPECT_EQ(EscapeForTerminal("\x1b[2Jx\n"), "\\x1b[2Jx\\x0a");
   EXPECT_EQ(EscapeForTerminal("a\\b"), "a\\\\b");
   EXPECT_EQ(EscapeForTerminal("\xc2\x9b"), "\\xc2\\x9b");  // C1 CSI

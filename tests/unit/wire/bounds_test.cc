@@ -69,14 +69,14 @@ TEST(CheckBounds, BallotsSnapshotsAndAddresses) {
             DropReason::kNone);
   EXPECT_EQ(Peer(core::SnapshotChunk{5, 0, std::string(core::kSnapshotChunkBytes + 1, 's')}),
             DropReason::kOutOfBounds);
-  EXPECT_EQ(Peer(core::SnapshotOffer{5, core::kSnapshotBytesMax + 1, 0}),
-            DropReason::kOutOfBounds);
+  EXPECT_EQ(Peer(core::SnapshotOffer{5, core::kSnapshotBytesMax + 1, 0}), DropReason::kOutOfBounds);
   EXPECT_EQ(CheckBounds(core::Envelope{0, 1, core::CatchupRequest{1}}), DropReason::kOutOfBounds);
 }
 
 TEST(CheckBounds, ClientRequestsAndReplies) {
-  EXPECT_EQ(CheckBounds(ClientRequest{1, 1, ClientOp::kKv, std::string(core::kCommandBytesMax, 'k')}),
-            DropReason::kNone);
+  EXPECT_EQ(
+      CheckBounds(ClientRequest{1, 1, ClientOp::kKv, std::string(core::kCommandBytesMax, 'k')}),
+      DropReason::kNone);
   EXPECT_EQ(
       CheckBounds(ClientRequest{1, 1, ClientOp::kKv, std::string(core::kCommandBytesMax + 1, 'k')}),
       DropReason::kOutOfBounds);
