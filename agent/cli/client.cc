@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "agent/base/random.h"
+#include "agent/base/text.h"
 #include "agent/daemon/agent.h"
 #include "agent/store/env.h"
 #include "agent/store/posix_env.h"
@@ -124,7 +125,8 @@ Status Client::Call(wire::ClientOp op, const std::string& payload, wire::ClientR
 }
 
 int FailCommand(const char* command, const Status& status) {
-  std::fprintf(stderr, "pifleet %s: %s\n", command, status.message().c_str());
+  std::fprintf(stderr, "pifleet %s: %s\n", command,
+               EscapeLinesForTerminal(status.message()).c_str());
   if (status.code() == Status::Code::kTimeout) return kExitNoQuorum;
   if (status.code() == Status::Code::kInvalidArgument) return kExitUsage;
   return kExitError;
@@ -140,7 +142,7 @@ int CallCommand(const char* command, const ClientOptions& options, wire::ClientO
     return FailCommand(command, status);
   }
   if (reply->code != wire::ReplyCode::kOk) {
-    std::fprintf(stderr, "pifleet %s: %s\n", command, reply->error.c_str());
+    std::fprintf(stderr, "pifleet %s: %s\n", command, EscapeForTerminal(reply->error).c_str());
     return kExitError;
   }
   return kExitOk;

@@ -75,6 +75,11 @@ struct Context {
   // acceptor may have lost its votes in them, so it answers no Prepare or Accept that reaches
   // them (its own snapshot passing them later makes the rule moot).
   Slot recovery_floor = 0;
+  // Commands refused for being out of bounds (agent/core/command_check.h): by the leader
+  // before proposing, and at apply (a decided reconfiguration that cannot be a configuration).
+  // Every replica refuses a decided one alike, so applied_refused agrees across replicas.
+  uint64_t proposals_refused = 0;
+  uint64_t applied_refused = 0;
 };
 
 }  // namespace pifleet::core

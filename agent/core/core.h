@@ -75,6 +75,10 @@ class Core {
   size_t DecisionsHeld() const { return replica_.decisions().size(); }
   size_t AcceptedHeld() const { return acceptor_.accepted().size(); }
   bool PullingSnapshot() const { return replica_.pulling(); }
+  // Commands refused as out of bounds (agent/core/command_check.h): by the leader before
+  // proposing, and decided ones at apply (the same count on every replica).
+  uint64_t ProposalsRefused() const { return ctx_.proposals_refused; }
+  uint64_t AppliedRefused() const { return ctx_.applied_refused; }
 
  private:
   void Forward(const std::vector<Command>& commands);

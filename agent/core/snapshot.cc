@@ -2,6 +2,7 @@
 
 #include "agent/base/bytes.h"
 #include "agent/base/hash.h"
+#include "agent/core/command_check.h"
 #include "agent/core/constants.h"
 
 namespace pifleet::core {
@@ -53,7 +54,7 @@ bool DecodeSnapshot(std::string_view blob, SnapshotMeta* meta, std::string* app_
     if (!GetIds(r, &config.voters, kVotersMax) || !GetIds(r, &config.learners, kNodesMax)) {
       return false;
     }
-    if (config.voters.empty()) return false;
+    if (!CheckConfig(config).ok()) return false;
     if (!meta->configs.empty() && first <= meta->configs.back().first) return false;
     meta->configs.emplace_back(first, std::move(config));
   }

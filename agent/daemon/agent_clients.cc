@@ -3,11 +3,13 @@
 #include <algorithm>
 #include <charconv>
 
+#include "agent/base/text.h"
 #include "agent/base/version.h"
 #include "agent/core/constants.h"
 #include "agent/daemon/agent.h"
 #include "agent/daemon/cluster_file.h"
 #include "agent/daemon/daemon_constants.h"
+#include "agent/sm/member_limits.h"
 
 namespace pifleet::daemon {
 namespace {
@@ -82,7 +84,10 @@ void Agent::OnClientRequest(uint64_t sender, const wire::ClientRequest& request,
         return Reply(from, request, ReplyCode::kError, "", "not a key-value command");
       }
       if (Status status = driver_->Propose(command); !status.ok()) {
-        return Reply(from, request, ReplyCode::kNoQuorum, "", status.message());
+        // Out of bounds is an answer, not a reason to retry.
+        const bool refused = status.code() == Status::Code::kInvalidArgument;
+        return Reply(from, request, refused ? ReplyCode::kError : ReplyCode::kNoQuorum, "",
+                     status.message());
       }
       waiting_[{request.client_id, request.sequence}] = {from, ticks_ + kClientWaitTicks};
       return;
@@ -99,6 +104,10 @@ void Agent::HandleJoin(const wire::ClientRequest& request, const net::UdpAddress
   }
   sm::Member member = decoded.members().begin()->second;
   member.updated_slot = 0;
+  // The joiner is told why, so it does not wait for an answer that never comes.
+  if (Status status = sm::CheckMemberText(member); !status.ok()) {
+    return Reply(from, request, wire::ReplyCode::kError, "", "join refused: " + status.message());
+  }
   // A node listening on 0.0.0.0 is reached where its datagrams come from.
   net::Endpoint endpoint;
   if (!net::ParseEndpoint(member.address, &endpoint).ok() || endpoint.host == "0.0.0.0" ||
@@ -129,7 +138,14 @@ void Agent::SendJoinRequests() {
 
 void Agent::OnClientReply(uint64_t sender, const wire::ClientReply& reply,
                           const net::UdpAddress& from) {
-  if (reply.client_id != meta_.node_id || reply.code != wire::ReplyCode::kOk) return;
+  if (reply.client_id != meta_.node_id) return;
+  if (reply.code != wire::ReplyCode::kOk) {
+    if (!core()) {
+      log_->LogLimited("join-refused", ticks_ * core::kTickMs, Level::kError,
+                       "a member refused the join request: " + EscapeForTerminal(reply.error));
+    }
+    return;
+  }
   addresses_[sender] = from;  // the member we joined through
   last_heard_tick_[sender] = ticks_;
   if (core()) return;
@@ -318,6 +334,13 @@ void Agent::UpdateMetrics() {
   }
   metrics_.Declare("pifleet_udp_send_failures_total", T::kCounter, "Datagrams the kernel refused.");
   metrics_.Set("pifleet_udp_send_failures_total", {}, static_cast<double>(socket_.send_failures()));
+  metrics_.Declare("pifleet_commands_refused_total", T::kCounter,
+                   "Commands refused as out of bounds: by the leader, or decided and refused at "
+                   "apply (alike on every replica).");
+  metrics_.Set("pifleet_commands_refused_total", {{"stage", "propose"}},
+               core() ? static_cast<double>(core()->ProposalsRefused()) : 0);
+  metrics_.Set("pifleet_commands_refused_total", {{"stage", "apply"}},
+               core() ? static_cast<double>(core()->AppliedRefused()) : 0);
   UpdateNetMetrics();
 }
 

@@ -1,8 +1,9 @@
-// Datagrams in and out: open (authenticate, replay filter), reassemble, decode, dispatch; and
-// encode, fragment, seal, send. Every bad datagram is dropped, counted by reason and logged at
-// a limited rate; nothing about it reaches the core.
+// Datagrams in and out: open (authenticate, replay filter), reassemble, decode, check bounds,
+// dispatch; and encode, fragment, seal, send. Every bad datagram is dropped, counted by reason
+// and logged at a limited rate; nothing about it reaches the core.
 #include "agent/core/constants.h"
 #include "agent/daemon/agent.h"
+#include "agent/wire/bounds.h"
 
 namespace pifleet::daemon {
 
@@ -31,7 +32,10 @@ void Agent::OnDatagram(std::span<const uint8_t> datagram, const net::UdpAddress&
       break;
   }
   wire::WireMessage message;
-  if (reason = wire::Decode(bytes, &message); reason != wire::DropReason::kNone) {
+  if (reason = wire::Decode(bytes, &message); reason == wire::DropReason::kNone) {
+    reason = wire::CheckBounds(message);  // nothing out of bounds reaches the core or the sm
+  }
+  if (reason != wire::DropReason::kNone) {
     ++decode_drops_[static_cast<size_t>(reason)];
     return CountDrop(reason, from);
   }

@@ -53,14 +53,16 @@ Status FoldCoreRecord(const WalRecord& record, core::DurableState* durable) {
     case RecordKind::kAccept: {
       core::AcceptRecord accept;
       s = codec::DecodePValueRecord(record.payload, &accept.pvalue);
-      if (s.ok() && accept.pvalue.slot != record.slot) return Undecodable(record);
+      if (s.ok() && (record.slot == 0 || accept.pvalue.slot != record.slot)) {
+        return Undecodable(record);
+      }
       if (s.ok()) durable->Apply(accept);
       break;
     }
     case RecordKind::kDecision: {
       core::PValue pvalue;
       s = codec::DecodePValueRecord(record.payload, &pvalue);
-      if (s.ok() && pvalue.slot != record.slot) return Undecodable(record);
+      if (s.ok() && (record.slot == 0 || pvalue.slot != record.slot)) return Undecodable(record);
       if (s.ok()) durable->Apply(core::DecisionRecord{pvalue.slot, std::move(pvalue.value)});
       break;
     }

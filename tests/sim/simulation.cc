@@ -151,6 +151,8 @@ SeedResult Simulation::Run() {
   }
   if (params_.reconfig)
     Schedule(static_cast<int64_t>(rng_.Between(100000, 600000)), Kind::kReconfig, 0);
+  if (poison_.enabled())
+    Schedule(static_cast<int64_t>(poison_.rng().Between(0, 200000)), Kind::kPoison, 0);
   const int64_t heal_us = options_.heal_ms * 1000;
   deadline_us_ = heal_us + options_.liveness_bound_ms * 1000;
   if (options_.steady_commands > 0) {

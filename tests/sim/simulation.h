@@ -14,6 +14,7 @@
 #include "tests/sim/checker.h"
 #include "tests/sim/clients.h"
 #include "tests/sim/network.h"
+#include "tests/sim/poison.h"
 #include "tests/sim/sim_node.h"
 #include "tests/sim/sim_options.h"
 #include "tests/sim/trace.h"
@@ -67,6 +68,7 @@ class Simulation {
     kClientRequest,
     kClientTimeout,
     kClientReply,
+    kPoison,  // poison.cc: a malformed proposal
   };
   struct Event {
     int64_t time_us;
@@ -107,6 +109,7 @@ class Simulation {
   void ClientSend(SimClient& client);
   void OnClientRequest(SimNode& node, uint64_t client_id, uint64_t sequence);
   void ProposeReconfig();
+  void ProposePoison();
   void Heal();
   void CheckLinearizability(SeedResult& result);
   uint32_t RandomNode() { return static_cast<uint32_t>(rng_.Between(0, client_nodes_ - 1)); }
@@ -120,6 +123,7 @@ class Simulation {
   Trace trace_;
   SafetyChecker checker_;
   ClientPool clients_;
+  PoisonSource poison_{seed_};
   std::vector<SimNode> nodes_;
   core::Config config_;  // the latest configuration decided, as the admin sees it
   core::Slot config_slot_ = 0;

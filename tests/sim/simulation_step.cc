@@ -78,6 +78,8 @@ void Simulation::Step(const Event& event) {
     case Kind::kHeal:
       Heal();
       return;
+    case Kind::kPoison:
+      return ProposePoison();
     case Kind::kClientStart: {
       SimClient& client = clients_.clients()[event.arg - 1];
       if (healed_ || client.waiting) return;
