@@ -62,6 +62,9 @@ void NodeDriver::Drain() {
       for (core::Envelope& envelope : ready.messages_after_sync) {
         held_.push_back({lsn, std::move(envelope)});
       }
+      // They may wait on records of an earlier Ready (or, after a restart, on records the WAL
+      // replayed but has not synced in this life) with no sync on its way: make sure one comes.
+      if (!ready.messages_after_sync.empty() && seams_.wal->synced_lsn() < lsn) RequestSync();
     }
     // else: the records they vouch for are not in the WAL, so they must never leave.
     if (ready.install) Install(*ready.install, ready.snapshot_save.has_value());

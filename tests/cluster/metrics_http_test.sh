@@ -13,11 +13,13 @@ wait_until 10 test -n "$(leader_of 1)" || fail "the agent did not come up"
 cli --endpoints "$(addr 1)" kv put k v > /dev/null
 
 body=$(curl -sS --fail "http://$metrics/metrics") || fail "GET /metrics failed"
-echo "$body" | grep -q '^# TYPE pifleet_applied_slot gauge$' || fail "no applied slot family: $body"
-echo "$body" | grep -q '^pifleet_is_leader 1$' || fail "the seed is not reported leader"
-echo "$body" | grep -q '^pifleet_wire_dropped_total{reason="unknown_key"} ' || fail "no drop counters"
-echo "$body" | grep -q '^pifleet_keyring_keys 1$' || fail "no keyring size"
-curl -sS "http://$metrics/metrics" | grep -q '^pifleet_metrics_http_requests_total [1-9]' ||
+grep -q '^# TYPE pifleet_applied_slot gauge$' <<< "$body" || fail "no applied slot family: $body"
+grep -q '^pifleet_is_leader 1$' <<< "$body" || fail "the seed is not reported leader"
+grep -q '^pifleet_wire_dropped_total{reason="unknown_key"} ' <<< "$body" || fail "no drop counters"
+grep -q '^pifleet_keyring_keys 1$' <<< "$body" || fail "no keyring size"
+# Here-strings, not pipes: under pipefail a grep -q that stops reading early fails the writer.
+second=$(curl -sS "http://$metrics/metrics")
+grep -q '^pifleet_metrics_http_requests_total [1-9]' <<< "$second" ||
   fail "the listener does not count its requests"
 type=$(curl -sS -o /dev/null -w '%{content_type}' "http://$metrics/metrics")
 [ "$type" = "text/plain; version=0.0.4; charset=utf-8" ] || fail "content type '$type'"
