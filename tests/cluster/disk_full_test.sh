@@ -85,8 +85,14 @@ wait_until 30 caught_up || fail "node $other did not catch up"
 
 echo "filling the leader's disk (node $leader)"
 fill "$leader"
-for i in $(seq 31 50); do put "k$i" "v$i" || fail "write k$i with the leader's disk full"; done
-wait_until 15 disk_full_is "$leader" True || fail "the leader does not report its full disk"
+# The WAL's last tmpfs page may still hold a few dozen records: write on until the leader hits
+# the end of its disk (each write about 170 bytes, so 100 writes are four pages).
+i=31
+until disk_full_is "$leader" True; do
+  [ "$i" -le 130 ] || fail "the leader does not report its full disk after 100 writes"
+  put "k$i" "v$i" || fail "write k$i with the leader's disk full"
+  i=$((i + 1))
+done
 now=$(leader_node 1 2 3) || fail "no leader while node $leader's disk is full"
 echo "leader's disk full: node $now leads, writes go on"
 free_disk "$leader"

@@ -14,9 +14,9 @@
 #include <vector>
 
 #include "agent/base/assert.h"
+#include "agent/codec/core_records.h"
 #include "agent/core/core.h"
 #include "agent/sm/state_machine.h"
-#include "agent/codec/core_records.h"
 
 namespace {
 

@@ -172,7 +172,9 @@ TEST_F(RepairTest, CorruptWalIsSetAsideAndTheNodeGetsANewIdentity) {
   ASSERT_TRUE(WriteFileAtomically(env, dir_, "cluster.meta", "voters").ok());
   for (int open = 0; open < 2; ++open) {  // two segments: damage in the older one is fatal
     CoreRecovery recovery;
-    ASSERT_TRUE(RecoverCore(env, dir_, {}, &recovery).ok());
+    WalOptions options;
+    options.node_id = 11;  // the WAL is this node's, so only the damage is diagnosed
+    ASSERT_TRUE(RecoverCore(env, dir_, options, &recovery).ok());
     Append(recovery.wal.get(), Promise(7 + open));
     ASSERT_TRUE(recovery.wal->Sync().ok());
   }
