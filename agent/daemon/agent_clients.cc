@@ -16,6 +16,7 @@ constexpr uint64_t kClientWaitTicks = 1000;   // 10 s
 constexpr uint64_t kConfigSettleTicks = 200;  // 2 s between configuration proposals
 constexpr uint64_t kAliveTicks = 300;         // heard within 3 s: alive
 constexpr uint64_t kVoterDeadTicks = 3000;    // a voter silent 30 s is replaced
+constexpr uint64_t kJoinSilentTicks = 300;    // 3 s of join requests and no answer: say why
 
 bool Contains(const std::vector<core::NodeId>& ids, core::NodeId id) {
   return std::find(ids.begin(), ids.end(), id) != ids.end();
@@ -65,7 +66,10 @@ void Agent::OnClientRequest(uint64_t sender, const wire::ClientRequest& request,
     case ClientOp::kLeave: {
       core::NodeId node = 0;
       const auto& text = request.payload;
-      std::from_chars(text.data(), text.data() + text.size(), node);
+      const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), node);
+      if (error != std::errc() || end != text.data() + text.size() || node == 0) {
+        return Reply(from, request, ReplyCode::kError, "", "not a node id");
+      }
       core::Config config = core_->membership().Latest();
       if (!config.Contains(node)) {
         return Reply(from, request, ReplyCode::kError, "", "node " + text + " is not a member");
@@ -103,6 +107,12 @@ void Agent::HandleJoin(const wire::ClientRequest& request, const net::UdpAddress
     return Reply(from, request, wire::ReplyCode::kError, "", "malformed join request");
   }
   sm::Member member = decoded.members().begin()->second;
+  if (sm_.members().WasRemoved(member.node_id)) {
+    return Reply(from, request, wire::ReplyCode::kError, "",
+                 "node " + std::to_string(member.node_id) +
+                     " was removed from the cluster (pifleet leave); it joins again only as a "
+                     "new node, from an empty data dir");
+  }
   member.updated_slot = 0;
   // A node listening on 0.0.0.0 is reached where its datagrams come from.
   net::Endpoint endpoint;
@@ -132,9 +142,36 @@ void Agent::SendJoinRequests() {
   for (const net::UdpAddress& address : join_addresses_) SendTo(address, request);
 }
 
+void Agent::WarnIfJoinUnanswered() {
+  if (join_first_tick_ == 0) join_first_tick_ = ticks_;
+  if (join_answered_ || ticks_ - join_first_tick_ < kJoinSilentTicks) return;
+  // Members drop, unanswered, every datagram they cannot open: a joiner with another key or
+  // cluster name hears nothing at all, so silence is the sign.
+  std::string addresses;
+  for (const net::UdpAddress& address : join_addresses_) {
+    addresses += (addresses.empty() ? "" : ", ") +
+                 net::Endpoint{address.address().to_string(), address.port()}.ToString();
+  }
+  log_->LogLimited("join_unanswered", ticks_ * core::kTickMs, Level::kWarning,
+                   "no member has answered this node's join requests for " +
+                       std::to_string((ticks_ - join_first_tick_) * core::kTickMs / 1000) +
+                       " s; a wrong cluster key (--key-file) or cluster name (--cluster) is the "
+                       "likely cause: members drop what they cannot open, without a word",
+                   {{"JOIN", addresses}, {"CLUSTER", config_.cluster}, {"KEY", config_.key_file}});
+}
+
 void Agent::OnClientReply(uint64_t sender, const wire::ClientReply& reply,
                           const net::UdpAddress& from) {
-  if (reply.client_id != meta_.node_id || reply.code != wire::ReplyCode::kOk) return;
+  if (reply.client_id != meta_.node_id) return;
+  join_answered_ = true;
+  if (reply.code != wire::ReplyCode::kOk) {
+    if (!core_) {
+      log_->LogLimited("join_refused", ticks_ * core::kTickMs, Level::kError,
+                       "a member refused to let this node join: " + reply.error,
+                       {{"MEMBER", std::to_string(sender)}});
+    }
+    return;
+  }
   addresses_[sender] = from;  // the member we joined through
   last_heard_tick_[sender] = ticks_;
   if (core_) return;
@@ -205,11 +242,18 @@ void Agent::RunAutopilot() {
   if (latest.Contains(meta_.node_id)) {
     was_member_ = true;
   } else if (was_member_) {
-    if (!removed_recorded_) RecordRemoval();
+    if (!removed_recorded_) {
+      RecordRemoval();
+      if (core_->SteppedDownAt() != 0) {
+        log_->Log(Level::kNotice, "removed from the configuration: stepped down as leader",
+                  {{"SLOT", std::to_string(core_->SteppedDownAt())}});
+      }
+    }
     log_->LogLimited("removed", ticks_ * core::kTickMs, Level::kWarning,
                      "removed from the cluster configuration; not rejoining (stop this agent)");
   } else if (!join_addresses_.empty()) {
     SendJoinRequests();
+    WarnIfJoinUnanswered();
   }
   // Every member keeps its own row of the members table current (the seed has no one to join).
   if (latest.Contains(meta_.node_id) && ticks_ >= self_upsert_tick_ + kConfigSettleTicks) {
@@ -264,13 +308,16 @@ void Agent::RunAutopilot() {
 
 std::string Agent::MembersPayload() const {
   // One line per node: id, name, address, voting role, requested role, version, board, serial,
-  // ms since last heard (self: 0; unknown: -1), capacity x 1000, millidegrees C, throttled bits.
+  // ms since last heard (self: 0; unknown: -1), capacity x 1000, millidegrees C, throttled bits,
+  // this node's id and its leader's (whose view "last heard" is: only the leader hears everyone).
   const core::Config& latest = core_->membership().Latest();
   std::vector<core::NodeId> ids = latest.voters;
   ids.insert(ids.end(), latest.learners.begin(), latest.learners.end());
   for (const auto& [id, member] : sm_.members().members()) {
     if (!Contains(ids, id)) ids.push_back(id);
   }
+  const std::string view = std::to_string(meta_.node_id) + "\t" +
+                           std::to_string(core_->IsLeader() ? meta_.node_id : core_->LeaderHint());
   std::string out;
   for (core::NodeId id : ids) {
     const auto member = sm_.members().Find(id);
@@ -291,7 +338,7 @@ std::string Agent::MembersPayload() const {
                          std::to_string(member->temperature_milli) + "\t" +
                          std::to_string(member->throttled_bits)
                    : "0\t0\t0") +
-           "\n";
+           "\t" + view + "\n";
   }
   return out;
 }

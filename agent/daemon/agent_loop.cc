@@ -212,6 +212,13 @@ StatusReport Agent::BuildStatus() const {
     report.promised_round = core_->Promised().round;
     report.voters = core_->membership().Latest().voters;
     report.learners = core_->membership().Latest().learners;
+    if (report.role == "removed") {
+      report.note = "removed from the cluster configuration; this agent will not rejoin";
+      if (core_->SteppedDownAt() != 0) {
+        report.note += " (it was the leader and stepped down at slot " +
+                       std::to_string(core_->SteppedDownAt()) + ")";
+      }
+    }
   }
   const auto& opened = opener_->counters();
   for (size_t i = 1; i < wire::kDropReasonCount; ++i) {  // 0 counts accepted datagrams

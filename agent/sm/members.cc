@@ -80,8 +80,9 @@ bool MembersTable::Apply(uint64_t slot, const std::string& payload) {
   Reader reader{payload};
   const uint64_t node_id = reader.U64();
   if (static_cast<uint8_t>(payload[0]) == static_cast<uint8_t>(MembersKind::kRemove)) {
-    if (!reader.ok || reader.pos != payload.size()) return false;
+    if (!reader.ok || reader.pos != payload.size() || node_id == 0) return false;
     members_.erase(node_id);
+    removed_.insert(node_id);
     return true;
   }
   Member m;
@@ -92,7 +93,9 @@ bool MembersTable::Apply(uint64_t slot, const std::string& payload) {
   m.capacity_milli = reader.U64();
   m.temperature_milli = static_cast<int64_t>(reader.U64());
   m.throttled_bits = static_cast<uint32_t>(reader.U64());
-  if (!reader.ok || reader.pos != payload.size() || node_id == 0) return false;
+  if (!reader.ok || reader.pos != payload.size() || node_id == 0 || WasRemoved(node_id)) {
+    return false;
+  }
   m.updated_slot = slot;
   members_[node_id] = std::move(m);
   return true;
@@ -111,6 +114,7 @@ uint64_t MembersTable::Digest() const {
     hash = Mix(hash, HashString(EncodeUpsertMember(m)));
     hash = Mix(hash, m.updated_slot);
   }
+  for (uint64_t id : removed_) hash = Mix(hash, ~id);
   return hash;
 }
 
@@ -136,6 +140,24 @@ bool MembersTable::DecodeFrom(ByteReader& r) {
   }
   if (!r.ok || table.members_.size() != count) return false;
   members_ = std::move(table.members_);
+  return true;
+}
+
+void MembersTable::EncodeRemovedTo(ByteWriter& w) const {
+  w.U64(removed_.size());
+  for (uint64_t id : removed_) w.U64(id);
+}
+
+bool MembersTable::DecodeRemovedFrom(ByteReader& r) {
+  std::set<uint64_t> removed;
+  const uint64_t count = r.Count(8);
+  for (uint64_t i = 0; i < count && r.ok; ++i) {
+    const uint64_t id = r.U64();
+    if (id == 0 || members_.count(id) != 0) return false;
+    removed.insert(id);
+  }
+  if (!r.ok || removed.size() != count) return false;
+  removed_ = std::move(removed);
   return true;
 }
 

@@ -16,7 +16,9 @@ namespace {
 
 constexpr std::string_view kSnapshotMagic = "PFSM";
 // 2: the key section follows the members (1 had none; a version 1 snapshot is refused).
-constexpr uint8_t kSnapshotVersion = 2;
+// 3: the ids `pifleet leave` removed follow the keys (a version 2 snapshot restores without).
+constexpr uint8_t kSnapshotVersion = 3;
+constexpr uint8_t kSnapshotVersionOldest = 2;
 
 uint64_t Fnv1a(std::string_view bytes) {
   uint64_t hash = 1469598103934665603ULL;
@@ -39,18 +41,20 @@ std::string StateMachine::Snapshot() const {
   kv_.EncodeTo(w);
   members_.EncodeTo(w);
   keys_.EncodeTo(w);
+  members_.EncodeRemovedTo(w);
   return std::move(w.out);
 }
 
 bool StateMachine::Restore(std::string_view bytes) {
   if (bytes.substr(0, kSnapshotMagic.size()) != kSnapshotMagic) return false;
   ByteReader r{bytes.substr(kSnapshotMagic.size())};
-  if (r.U8() != kSnapshotVersion) return false;
+  const uint8_t version = r.U8();
+  if (version < kSnapshotVersionOldest || version > kSnapshotVersion) return false;
   KvStore kv;
   MembersTable members;
   KeyState keys;
-  if (!kv.DecodeFrom(r) || !members.DecodeFrom(r) || !keys.DecodeFrom(r) || !r.ok ||
-      !r.in.empty()) {
+  if (!kv.DecodeFrom(r) || !members.DecodeFrom(r) || !keys.DecodeFrom(r) ||
+      (version >= 3 && !members.DecodeRemovedFrom(r)) || !r.ok || !r.in.empty()) {
     return false;
   }
   kv_ = std::move(kv);

@@ -25,7 +25,8 @@ class StateMachine {
   uint64_t Digest() const;
 
   // The whole state as bytes, identical on every replica that applied the same slots:
-  // "PFSM" | version u8 (2) | kv (keys in order, then client sessions) | members | keys
+  // "PFSM" | version u8 (3) | kv (keys in order, then client sessions) | members | keys |
+  // removed ids (version 2, without them, still restores)
   // (cluster keyring, key reports, remembered key results). Restore takes such bytes back; on
   // any malformation or another version it returns false and changes nothing.
   std::string Snapshot() const;
