@@ -12,11 +12,13 @@
 namespace pifleet::daemon {
 namespace {
 
-constexpr uint64_t kClientWaitTicks = 1000;   // 10 s
-constexpr uint64_t kConfigSettleTicks = 200;  // 2 s between configuration proposals
-constexpr uint64_t kAliveTicks = 300;         // heard within 3 s: alive
-constexpr uint64_t kVoterDeadTicks = 3000;    // a voter silent 30 s is replaced
-constexpr uint64_t kJoinSilentTicks = 300;    // 3 s of join requests and no answer: say why
+constexpr uint64_t kClientWaitTicks = 1000;     // 10 s
+constexpr uint64_t kConfigSettleTicks = 200;    // 2 s between configuration proposals
+constexpr uint64_t kAliveTicks = 300;           // heard within 3 s: alive
+constexpr uint64_t kVoterDeadTicks = 3000;      // a voter silent 30 s is replaced
+constexpr uint64_t kJoinSilentTicks = 300;      // 3 s of join requests and no answer: say why
+constexpr uint64_t kJoinWarnEveryTicks = 3000;  // and again every 30 s
+constexpr uint64_t kJoinWarnWindowTicks = 50;   // the join retry period (agent_loop.cc)
 
 bool Contains(const std::vector<core::NodeId>& ids, core::NodeId id) {
   return std::find(ids.begin(), ids.end(), id) != ids.end();
@@ -143,8 +145,14 @@ void Agent::SendJoinRequests() {
 }
 
 void Agent::WarnIfJoinUnanswered() {
+  if (join_addresses_.empty()) return;  // --discover has found no member yet
   if (join_first_tick_ == 0) join_first_tick_ = ticks_;
-  if (join_answered_ || ticks_ - join_first_tick_ < kJoinSilentTicks) return;
+  const uint64_t silent = ticks_ - join_first_tick_;
+  // Called once per join attempt (every 500 ms): warns at the first call past 3 s, then every 30 s.
+  if (join_answered_ || silent < kJoinSilentTicks ||
+      (silent - kJoinSilentTicks) % kJoinWarnEveryTicks >= kJoinWarnWindowTicks) {
+    return;
+  }
   // Members drop, unanswered, every datagram they cannot open: a joiner with another key or
   // cluster name hears nothing at all, so silence is the sign.
   std::string addresses;
@@ -152,12 +160,12 @@ void Agent::WarnIfJoinUnanswered() {
     addresses += (addresses.empty() ? "" : ", ") +
                  net::Endpoint{address.address().to_string(), address.port()}.ToString();
   }
-  log_->LogLimited("join_unanswered", ticks_ * core::kTickMs, Level::kWarning,
-                   "no member has answered this node's join requests for " +
-                       std::to_string((ticks_ - join_first_tick_) * core::kTickMs / 1000) +
-                       " s; a wrong cluster key (--key-file) or cluster name (--cluster) is the "
-                       "likely cause: members drop what they cannot open, without a word",
-                   {{"JOIN", addresses}, {"CLUSTER", config_.cluster}, {"KEY", config_.key_file}});
+  log_->Log(Level::kWarning,
+            "no member has answered this node's join requests for " +
+                std::to_string(silent * core::kTickMs / 1000) +
+                " s; a wrong cluster key (--key-file) or cluster name (--cluster) is the "
+                "likely cause: members drop what they cannot open, without a word",
+            {{"JOIN", addresses}, {"CLUSTER", config_.cluster}, {"KEY", config_.key_file}});
 }
 
 void Agent::OnClientReply(uint64_t sender, const wire::ClientReply& reply,
@@ -241,7 +249,7 @@ void Agent::RunAutopilot() {
   // has been removed (`pifleet leave`) stays out rather than rejoin through --join.
   if (latest.Contains(meta_.node_id)) {
     was_member_ = true;
-  } else if (was_member_) {
+  } else if (was_member_ || sm_.members().WasRemoved(meta_.node_id)) {
     if (!removed_recorded_) {
       RecordRemoval();
       if (core_->SteppedDownAt() != 0) {
@@ -253,7 +261,6 @@ void Agent::RunAutopilot() {
                      "removed from the cluster configuration; not rejoining (stop this agent)");
   } else if (!join_addresses_.empty()) {
     SendJoinRequests();
-    WarnIfJoinUnanswered();
   }
   // Every member keeps its own row of the members table current (the seed has no one to join).
   if (latest.Contains(meta_.node_id) && ticks_ >= self_upsert_tick_ + kConfigSettleTicks) {

@@ -65,6 +65,7 @@ void Agent::OnTick() {
     Drain();
   } else if (ticks_ % kJoinRetryTicks == 1) {
     SendJoinRequests();
+    WarnIfJoinUnanswered();
   }
   SendBeaconIfDue();
   if (!sync_in_flight_ && disk_state_.RetryDue(ticks_)) {
@@ -191,7 +192,9 @@ std::string Agent::RoleName() const {
   if (core_->IsLeader()) return "leader";
   if (latest.IsVoter(meta_.node_id)) return "follower";
   if (latest.Contains(meta_.node_id)) return "learner";
-  return was_member_ ? "removed" : "joining";
+  // The replicated state says so even when this node never saw itself in a configuration since
+  // it started (it was removed while it was down, and caught up at once).
+  return was_member_ || sm_.members().WasRemoved(meta_.node_id) ? "removed" : "joining";
 }
 
 StatusReport Agent::BuildStatus() const {

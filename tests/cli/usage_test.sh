@@ -23,11 +23,11 @@ expect 2 "is a directory" agent --config "$tmp" --seed
 expect 2 "discover_interval_ms" agent --discover-interval-ms 5 --seed
 expect 2 "1, 3, 5 or 7" agent --voters 4 --seed
 expect 2 "listen '127.0.0.1'" agent --listen 127.0.0.1 --seed
-expect 2 "join '127.0.0.1:x'" agent --listen 127.0.0.1:0 --join 127.0.0.1:x
+expect 2 "join '127.0.0.1:x'" agent --listen 127.0.0.1:7999 --join 127.0.0.1:x
 [ ! -e "$tmp/data" ] || fail "a usage error touched the data dir: $(ls -A "$tmp/data")"
 
 chmod 0644 "$tmp/cluster.key"
-expect 1 "chmod 600" agent --listen 127.0.0.1:0 --seed
+expect 1 "chmod 600" agent --listen 127.0.0.1:7999 --seed
 [ ! -e "$tmp/data/node.meta" ] || fail "a refused key file still wrote node.meta"
 chmod 0600 "$tmp/cluster.key"
 
