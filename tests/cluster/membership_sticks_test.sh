@@ -81,7 +81,7 @@ wait_until 30 is_voting "$leader" "$id_gone" absent || fail "members still lists
 cli --endpoints "$(endpoints "${rest[@]}")" kv put after-leave 1 > /dev/null || fail "no write after the leave"
 start_agent "$gone" --join "$(addr "$leader")"
 wait_until 60 role_is "$gone" removed || fail "node $gone did not learn its removal: $(field "$gone" role)"
-[ -f "$WORK/n$gone/removed" ] || fail "node $gone did not record its removal"
+wait_until 10 test -f "$WORK/n$gone/removed" || fail "node $gone did not record its removal"
 echo "node $gone learned its removal: $(field "$gone" note)"
 sleep 3
 role_is "$gone" removed || fail "node $gone came back: $(field "$gone" role)"
