@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <memory>
 
+#include "agent/base/text.h"
 #include "agent/cli/client.h"
 #include "agent/cli/command.h"
 #include "agent/cli/members_view.h"
@@ -57,7 +58,8 @@ void InstallStatus(CLI::App& app, Context& context) {
           const Json line = {{"endpoint", client->endpoint_text(i)}, {"error", status.message()}};
           std::printf("%s\n", JsonText(line).c_str());
         } else {
-          std::printf("%s: %s\n\n", client->endpoint_text(i).c_str(), status.message().c_str());
+          std::printf("%s: %s\n\n", client->endpoint_text(i).c_str(),
+                      EscapeLinesForTerminal(status.message()).c_str());
         }
         continue;
       }
@@ -68,7 +70,7 @@ void InstallStatus(CLI::App& app, Context& context) {
         std::printf("%s\n", JsonText(line).c_str());
       } else {
         std::printf("%s\n%s\n", client->endpoint_text(i).c_str(),
-                    daemon::StatusReportText(report).c_str());
+                    EscapeLinesForTerminal(daemon::StatusReportText(report)).c_str());
       }
     }
     context.exit_code = answered > 0 ? kExitOk : kExitNoQuorum;
@@ -168,7 +170,9 @@ void InstallMetrics(CLI::App& app, Context& context) {
     wire::ClientReply reply;
     context.exit_code =
         CallCommand("metrics", context.client, wire::ClientOp::kMetrics, "", &reply);
-    if (context.exit_code == kExitOk) std::fputs(reply.payload.c_str(), stdout);
+    if (context.exit_code == kExitOk) {
+      std::fputs(EscapeLinesForTerminal(reply.payload).c_str(), stdout);
+    }
   });
 }
 

@@ -1,8 +1,9 @@
 #include "agent/cli/members_view.h"
 
 #include <charconv>
-#include <cstdio>
 #include <sstream>
+
+#include "agent/base/text.h"
 
 namespace pifleet::cli {
 namespace {
@@ -24,22 +25,6 @@ std::vector<std::string> SplitTabs(const std::string& line) {
     if (tab == std::string::npos) return fields;
     start = tab + 1;
   }
-}
-
-// Text from the network printed for people: control characters shown as \xNN, never sent to
-// the terminal.
-std::string Printable(const std::string& text) {
-  std::string out;
-  for (unsigned char c : text) {
-    if (c < 0x20 || c == 0x7f) {
-      char escaped[8];
-      std::snprintf(escaped, sizeof(escaped), "\\x%02x", c);
-      out += escaped;
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  return out;
 }
 
 // `text` left-aligned in `width` columns, then one space (longer text is printed whole).
@@ -123,9 +108,9 @@ std::string MembersText(const MembersView& view) {
     const std::string capacity = std::to_string(r.capacity_milli / 1000);
     const std::string temp =
         r.temperature_milli == 0 ? "-" : std::to_string(r.temperature_milli / 1000);
-    out += Cell(std::to_string(r.node_id), 20) + Cell(Printable(r.name), 16) +
-           Cell(Printable(r.address), 22) + Cell(Printable(r.voting), 8) +
-           Cell(Printable(r.role), 8) + Cell(capacity, 9) + Cell(temp, 6) + LastHeardText(view, r) +
+    out += Cell(std::to_string(r.node_id), 20) + Cell(EscapeForTerminal(r.name), 16) +
+           Cell(EscapeForTerminal(r.address), 22) + Cell(EscapeForTerminal(r.voting), 8) +
+           Cell(EscapeForTerminal(r.role), 8) + Cell(capacity, 9) + Cell(temp, 6) + LastHeardText(view, r) +
            "\n";
   }
   return out;

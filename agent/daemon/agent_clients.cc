@@ -3,22 +3,16 @@
 #include <algorithm>
 #include <charconv>
 
+#include "agent/base/text.h"
 #include "agent/base/version.h"
 #include "agent/core/constants.h"
 #include "agent/daemon/agent.h"
 #include "agent/daemon/cluster_file.h"
-#include "agent/store/posix_env.h"
+#include "agent/daemon/daemon_constants.h"
+#include "agent/sm/member_limits.h"
 
 namespace pifleet::daemon {
 namespace {
-
-constexpr uint64_t kClientWaitTicks = 1000;     // 10 s
-constexpr uint64_t kConfigSettleTicks = 200;    // 2 s between configuration proposals
-constexpr uint64_t kAliveTicks = 300;           // heard within 3 s: alive
-constexpr uint64_t kVoterDeadTicks = 3000;      // a voter silent 30 s is replaced
-constexpr uint64_t kJoinSilentTicks = 300;      // 3 s of join requests and no answer: say why
-constexpr uint64_t kJoinWarnEveryTicks = 3000;  // and again every 30 s
-constexpr uint64_t kJoinWarnWindowTicks = 50;   // the join retry period (agent_loop.cc)
 
 bool Contains(const std::vector<core::NodeId>& ids, core::NodeId id) {
   return std::find(ids.begin(), ids.end(), id) != ids.end();
@@ -52,12 +46,13 @@ void Agent::OnClientRequest(uint64_t sender, const wire::ClientRequest& request,
     UpdateMetrics();
     return Reply(from, request, ReplyCode::kOk, metrics_.Render());
   }
-  if (!core_) return Reply(from, request, ReplyCode::kNoQuorum, "", "this node is still joining");
+  if (!core()) return Reply(from, request, ReplyCode::kNoQuorum, "", "this node is still joining");
   switch (request.op) {
     case ClientOp::kMembers:
       return Reply(from, request, ReplyCode::kOk, MembersPayload());
     case ClientOp::kLocalGet:
-      return Reply(from, request, ReplyCode::kOk, "\1" + sm_.kv().Read(request.payload));
+      return Reply(from, request, ReplyCode::kOk,
+                   "\1" + state_machine().kv().Read(request.payload));
     case ClientOp::kJoin:
       return HandleJoin(request, from);
     case ClientOp::kKeyInstall:
@@ -72,7 +67,7 @@ void Agent::OnClientRequest(uint64_t sender, const wire::ClientRequest& request,
       if (error != std::errc() || end != text.data() + text.size() || node == 0) {
         return Reply(from, request, ReplyCode::kError, "", "not a node id");
       }
-      core::Config config = core_->membership().Latest();
+      core::Config config = core()->membership().Latest();
       if (!config.Contains(node)) {
         return Reply(from, request, ReplyCode::kError, "", "node " + text + " is not a member");
       }
@@ -88,14 +83,16 @@ void Agent::OnClientRequest(uint64_t sender, const wire::ClientRequest& request,
     case ClientOp::kKv: {
       core::Command command{
           request.client_id, request.sequence, core::CommandKind::kApp, request.payload, {}};
-      if (sm::IsMembersCommand(request.payload) || wire::IsKeyCommand(request.payload)) {
+      if (sm::IsMembersCommand(request.payload) || sm::IsKeyCommand(request.payload)) {
         return Reply(from, request, ReplyCode::kError, "", "not a key-value command");
       }
-      if (Status status = core_->Propose(command); !status.ok()) {
-        return Reply(from, request, ReplyCode::kNoQuorum, "", status.message());
+      if (Status status = driver_->Propose(command); !status.ok()) {
+        // Out of bounds is an answer, not a reason to retry.
+        const bool refused = status.code() == Status::Code::kInvalidArgument;
+        return Reply(from, request, refused ? ReplyCode::kError : ReplyCode::kNoQuorum, "",
+                     status.message());
       }
       waiting_[{request.client_id, request.sequence}] = {from, ticks_ + kClientWaitTicks};
-      Drain();
       return;
     }
     default:
@@ -109,13 +106,17 @@ void Agent::HandleJoin(const wire::ClientRequest& request, const net::UdpAddress
     return Reply(from, request, wire::ReplyCode::kError, "", "malformed join request");
   }
   sm::Member member = decoded.members().begin()->second;
-  if (sm_.members().WasRemoved(member.node_id)) {
+  if (state_machine().members().WasRemoved(member.node_id)) {
     return Reply(from, request, wire::ReplyCode::kError, "",
                  "node " + std::to_string(member.node_id) +
                      " was removed from the cluster (pifleet leave); it joins again only as a "
                      "new node, from an empty data dir");
   }
   member.updated_slot = 0;
+  // The joiner is told why, so it does not wait for an answer that never comes.
+  if (Status status = sm::CheckMemberText(member); !status.ok()) {
+    return Reply(from, request, wire::ReplyCode::kError, "", "join refused: " + status.message());
+  }
   // A node listening on 0.0.0.0 is reached where its datagrams come from.
   net::Endpoint endpoint;
   if (!net::ParseEndpoint(member.address, &endpoint).ok() || endpoint.host == "0.0.0.0" ||
@@ -124,12 +125,12 @@ void Agent::HandleJoin(const wire::ClientRequest& request, const net::UdpAddress
   }
   addresses_[member.node_id] = from;
   last_heard_tick_[member.node_id] = ticks_;
-  auto known = sm_.members().Find(member.node_id);
+  auto known = state_machine().members().Find(member.node_id);
   if (known) known->updated_slot = 0;
   if (!known || !(*known == member)) {
     ProposeInternal({0, 0, core::CommandKind::kApp, sm::EncodeUpsertMember(member), {}});
   }
-  core::Config config = core_->membership().Latest();
+  core::Config config = core()->membership().Latest();
   if (!config.Contains(member.node_id) && ticks_ >= config_proposed_tick_ + kConfigSettleTicks) {
     config.learners.push_back(member.node_id);
     ProposeConfig(config);
@@ -150,7 +151,7 @@ void Agent::WarnIfJoinUnanswered() {
   const uint64_t silent = ticks_ - join_first_tick_;
   // Called once per join attempt (every 500 ms): warns at the first call past 3 s, then every 30 s.
   if (join_answered_ || silent < kJoinSilentTicks ||
-      (silent - kJoinSilentTicks) % kJoinWarnEveryTicks >= kJoinWarnWindowTicks) {
+      (silent - kJoinSilentTicks) % kJoinWarnEveryTicks >= kJoinRetryTicks) {
     return;
   }
   // Members drop, unanswered, every datagram they cannot open: a joiner with another key or
@@ -173,23 +174,22 @@ void Agent::OnClientReply(uint64_t sender, const wire::ClientReply& reply,
   if (reply.client_id != meta_.node_id) return;
   join_answered_ = true;
   if (reply.code != wire::ReplyCode::kOk) {
-    if (!core_) {
+    if (!core()) {
       log_->LogLimited("join_refused", ticks_ * core::kTickMs, Level::kError,
-                       "a member refused to let this node join: " + reply.error,
+                       "a member refused to let this node join: " + EscapeForTerminal(reply.error),
                        {{"MEMBER", std::to_string(sender)}});
     }
     return;
   }
   addresses_[sender] = from;  // the member we joined through
   last_heard_tick_[sender] = ticks_;
-  if (core_) return;
+  if (core()) return;
   core::Config initial;
   if (Status status = DecodeClusterFile("join reply", reply.payload, &initial); !status.ok()) {
     log_->Log(Level::kError, "bad join reply: " + status.message());
     return;
   }
-  if (Status status = WriteClusterFile(store::PosixEnv(), config_.data_dir, initial);
-      !status.ok()) {
+  if (Status status = WriteClusterFile(env_, config_.data_dir, initial); !status.ok()) {
     log_->Log(Level::kError, "cannot write cluster.meta: " + status.ToString());
     exit_code_ = 1;
     io_.stop();
@@ -203,7 +203,7 @@ void Agent::OnClientReply(uint64_t sender, const wire::ClientReply& reply,
 void Agent::ProposeInternal(core::Command command) {
   command.client_id = internal_client_id_;
   command.sequence = ++internal_sequence_;
-  if (Status status = core_->Propose(command); !status.ok()) {
+  if (Status status = driver_->Propose(command); !status.ok()) {
     log_->LogLimited("propose", ticks_ * core::kTickMs, Level::kWarning,
                      "could not propose: " + status.message());
   }
@@ -236,25 +236,24 @@ void Agent::RecordRemoval() {
   removed_recorded_ = true;
   const std::string text = "node " + std::to_string(meta_.node_id) +
                            " was removed from the cluster; an empty data dir joins as a new node\n";
-  if (Status status =
-          store::WriteFileAtomically(store::PosixEnv(), config_.data_dir, kRemovedFileName, text);
+  if (Status status = store::WriteFileAtomically(env_, config_.data_dir, kRemovedFileName, text);
       !status.ok()) {
     log_->Log(Level::kError, "cannot record the removal: " + status.ToString());
   }
 }
 
 void Agent::RunAutopilot() {
-  const core::Config& latest = core_->membership().Latest();
+  const core::Config& latest = core()->membership().Latest();
   // A node that is not yet in the configuration keeps asking to join; one that was in it and
   // has been removed (`pifleet leave`) stays out rather than rejoin through --join.
   if (latest.Contains(meta_.node_id)) {
     was_member_ = true;
-  } else if (was_member_ || sm_.members().WasRemoved(meta_.node_id)) {
+  } else if (was_member_ || state_machine().members().WasRemoved(meta_.node_id)) {
     if (!removed_recorded_) {
       RecordRemoval();
-      if (core_->SteppedDownAt() != 0) {
+      if (core()->SteppedDownAt() != 0) {
         log_->Log(Level::kNotice, "removed from the configuration: stepped down as leader",
-                  {{"SLOT", std::to_string(core_->SteppedDownAt())}});
+                  {{"SLOT", std::to_string(core()->SteppedDownAt())}});
       }
     }
     log_->LogLimited("removed", ticks_ * core::kTickMs, Level::kWarning,
@@ -264,7 +263,7 @@ void Agent::RunAutopilot() {
   }
   // Every member keeps its own row of the members table current (the seed has no one to join).
   if (latest.Contains(meta_.node_id) && ticks_ >= self_upsert_tick_ + kConfigSettleTicks) {
-    auto row = sm_.members().Find(meta_.node_id);
+    auto row = state_machine().members().Find(meta_.node_id);
     if (row) row->updated_slot = 0;
     sm::Member self = SelfMember();
     const bool unroutable = self.address.rfind("0.0.0.0:", 0) == 0;  // joiners learn it for us
@@ -274,8 +273,8 @@ void Agent::RunAutopilot() {
       ProposeInternal({0, 0, core::CommandKind::kApp, sm::EncodeUpsertMember(self), {}});
     }
   }
-  if (!core_->IsLeader()) {
-    const core::NodeId leader = core_->LeaderHint();
+  if (!core()->IsLeader()) {
+    const core::NodeId leader = core()->LeaderHint();
     auto address = leader != 0 ? AddressOf(leader) : std::nullopt;
     if (address)
       SendTo(*address, wire::ClientRequest{meta_.node_id, 0, wire::ClientOp::kAlive, ""});
@@ -289,7 +288,7 @@ void Agent::RunAutopilot() {
   };
   std::vector<core::NodeId> candidates;
   for (core::NodeId id : latest.learners) {
-    auto member = sm_.members().Find(id);
+    auto member = state_machine().members().Find(id);
     if (member && member->role != "learner" && heard_within(id, kAliveTicks)) {
       candidates.push_back(id);
     }
@@ -317,17 +316,17 @@ std::string Agent::MembersPayload() const {
   // One line per node: id, name, address, voting role, requested role, version, board, serial,
   // ms since last heard (self: 0; unknown: -1), capacity x 1000, millidegrees C, throttled bits,
   // this node's id and its leader's (whose view "last heard" is: only the leader hears everyone).
-  const core::Config& latest = core_->membership().Latest();
+  const core::Config& latest = core()->membership().Latest();
   std::vector<core::NodeId> ids = latest.voters;
   ids.insert(ids.end(), latest.learners.begin(), latest.learners.end());
-  for (const auto& [id, member] : sm_.members().members()) {
+  for (const auto& [id, member] : state_machine().members().members()) {
     if (!Contains(ids, id)) ids.push_back(id);
   }
   const std::string view = std::to_string(meta_.node_id) + "\t" +
-                           std::to_string(core_->IsLeader() ? meta_.node_id : core_->LeaderHint());
+                           std::to_string(core()->IsLeader() ? meta_.node_id : core()->LeaderHint());
   std::string out;
   for (core::NodeId id : ids) {
-    const auto member = sm_.members().Find(id);
+    const auto member = state_machine().members().Find(id);
     const std::string voting = latest.IsVoter(id)    ? "voter"
                                : latest.Contains(id) ? "learner"
                                                      : "none";
@@ -370,7 +369,7 @@ void Agent::UpdateMetrics() {
   metrics_.Declare("pifleet_disk_full_events_total", T::kCounter,
                    "Times the disk became full (each episode once).");
   metrics_.Set("pifleet_disk_full_events_total", {},
-               static_cast<double>(disk_state_.full_events()));
+               static_cast<double>(driver_->disk_full_events()));
   metrics_.Declare("pifleet_wal_syncs_total", T::kCounter, "fdatasync calls on WAL segments.");
   metrics_.Set("pifleet_wal_syncs_total", {}, static_cast<double>(wal_->stats().syncs));
   metrics_.Declare("pifleet_wire_dropped_total", T::kCounter, "Datagrams dropped, by reason.");
@@ -379,6 +378,13 @@ void Agent::UpdateMetrics() {
   }
   metrics_.Declare("pifleet_udp_send_failures_total", T::kCounter, "Datagrams the kernel refused.");
   metrics_.Set("pifleet_udp_send_failures_total", {}, static_cast<double>(socket_.send_failures()));
+  metrics_.Declare("pifleet_commands_refused_total", T::kCounter,
+                   "Commands refused as out of bounds: by the leader, or decided and refused at "
+                   "apply (alike on every replica).");
+  metrics_.Set("pifleet_commands_refused_total", {{"stage", "propose"}},
+               core() ? static_cast<double>(core()->ProposalsRefused()) : 0);
+  metrics_.Set("pifleet_commands_refused_total", {{"stage", "apply"}},
+               core() ? static_cast<double>(core()->AppliedRefused()) : 0);
   UpdateNetMetrics();
 }
 

@@ -8,9 +8,11 @@
 #include <type_traits>
 #include <variant>
 
+#include "agent/base/text.h"
 #include "agent/daemon/discovery.h"
 #include "agent/daemon/metrics_http.h"
 #include "agent/net/endpoint.h"
+#include "agent/sm/member_limits.h"
 
 namespace pifleet::daemon {
 namespace {
@@ -124,6 +126,14 @@ Status ValidateEndpoints(const AgentConfig& config) {
   return Status::Ok();
 }
 
+// Names reach every replica and every `pifleet members` (agent/sm/member_limits.h).
+Status ValidateConfigText(const AgentConfig& config) {
+  if (Status status = CheckText("name", config.name, sm::kMemberNameBytesMax); !status.ok()) {
+    return status;
+  }
+  return CheckText("cluster", config.cluster, sm::kClusterNameBytesMax);
+}
+
 }  // namespace
 
 Status ParseConfigText(std::string_view text, const std::string& source_name, AgentConfig* config) {
@@ -174,6 +184,7 @@ Status LoadConfigFile(const std::string& path, AgentConfig* config) {
 }
 
 Status ValidateConfig(const AgentConfig& config) {
+  if (Status status = ValidateConfigText(config); !status.ok()) return status;
   if (config.role != "voter" && config.role != "learner" && config.role != "auto") {
     return Status::InvalidArgument("role must be voter, learner or auto, not '" + config.role +
                                    "'");

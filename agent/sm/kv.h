@@ -17,8 +17,6 @@ class KvStore {
   KvResult Apply(uint64_t client_id, uint64_t sequence, const std::string& payload);
   // The value of `key` ("" = absent) without going through the log.
   std::string Read(const std::string& key) const;
-  // A digest of the whole state, for the simulator's replica comparison.
-  uint64_t Digest() const;
   size_t size() const { return data_.size(); }
   const SessionTable& sessions() const { return sessions_; }
   // Snapshot bytes: every key in order with its value, then the sessions.

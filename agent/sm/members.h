@@ -9,7 +9,7 @@
 #include <set>
 #include <string>
 
-#include "agent/sm/bytes.h"
+#include "agent/base/bytes.h"
 
 namespace pifleet::sm {
 
@@ -30,23 +30,26 @@ struct Member {
 
 enum class MembersKind : uint8_t { kUpsert = 0x10, kRemove = 0x11 };
 
-// Payload bytes of a members command (the first byte tells it apart from kv commands).
+// Payload bytes of a members command (the first byte tells it apart from kv commands):
+// upsert: kind u8 | node id u64 | name, address, role, version, board, serial (each u64 length
+// + bytes, whole) | capacity u64 | temperature i64 | throttled bits u64 (< 2^32);
+// remove: kind u8 | node id u64.
 std::string EncodeUpsertMember(const Member& member);
 std::string EncodeRemoveMember(uint64_t node_id);
 bool IsMembersCommand(const std::string& payload);
 
 class MembersTable {
  public:
-  // Applies one members command decided in `slot`; false (and no change) when malformed, or
-  // when it upserts a node that was removed: a removed id never comes back (a removed Pi
-  // joins again as a new node, from an empty data dir).
+  // Applies one members command decided in `slot`; false (and no change) when malformed, when
+  // a string is longer than kMemberStringBytesMax (agent/sm/constants.h), or when it upserts a
+  // node that was removed: a removed id never comes back (a removed Pi joins again as a new
+  // node, from an empty data dir).
   bool Apply(uint64_t slot, const std::string& payload);
   const std::map<uint64_t, Member>& members() const { return members_; }
   std::optional<Member> Find(uint64_t node_id) const;
   // Every node `pifleet leave` removed: members refuse its joins and its votes, and tell it.
   bool WasRemoved(uint64_t node_id) const { return removed_.count(node_id) != 0; }
   const std::set<uint64_t>& removed() const { return removed_; }
-  uint64_t Digest() const;
   // Snapshot bytes: each member as its upsert command and the slot of that upsert.
   void EncodeTo(ByteWriter& w) const;
   bool DecodeFrom(ByteReader& r);

@@ -7,7 +7,7 @@
 #include <map>
 #include <optional>
 
-#include "agent/sm/bytes.h"
+#include "agent/base/bytes.h"
 #include "agent/sm/kv_op.h"
 
 namespace pifleet::sm {

@@ -1,11 +1,13 @@
 #include "agent/sm/state_machine.h"
 
+#include "agent/base/hash.h"
+
 namespace pifleet::sm {
 
 KvResult StateMachine::Apply(uint64_t slot, uint64_t client_id, uint64_t sequence,
                              const std::string& payload) {
   if (IsMembersCommand(payload)) return KvResult{members_.Apply(slot, payload), ""};
-  if (wire::IsKeyCommand(payload)) {
+  if (IsKeyCommand(payload)) {
     std::string error = keys_.Apply(slot, client_id, sequence, payload);
     return KvResult{error.empty(), std::move(error)};
   }
@@ -15,24 +17,14 @@ KvResult StateMachine::Apply(uint64_t slot, uint64_t client_id, uint64_t sequenc
 namespace {
 
 constexpr std::string_view kSnapshotMagic = "PFSM";
-// 2: the key section follows the members (1 had none; a version 1 snapshot is refused).
-// 3: the ids `pifleet leave` removed follow the keys (a version 2 snapshot restores without).
-constexpr uint8_t kSnapshotVersion = 3;
-constexpr uint8_t kSnapshotVersionOldest = 2;
-
-uint64_t Fnv1a(std::string_view bytes) {
-  uint64_t hash = 1469598103934665603ULL;
-  for (char c : bytes) hash = (hash ^ static_cast<uint8_t>(c)) * 1099511628211ULL;
-  return hash;
-}
+// 4: the ids `pifleet leave` removed follow the keys (a version 3 snapshot restores without
+// them). 3: each member upsert holds its strings whole behind u64 lengths (2 clipped them to
+// 255 bytes behind a u8 length). 2: the key section follows the members (1 had none). Another
+// version is refused.
+constexpr uint8_t kSnapshotVersion = 4;
+constexpr uint8_t kSnapshotVersionOldest = 3;
 
 }  // namespace
-
-uint64_t StateMachine::Digest() const {
-  ByteWriter keys;
-  keys_.EncodeTo(keys);
-  return (kv_.Digest() * 31 + members_.Digest()) * 31 + Fnv1a(keys.out);
-}
 
 std::string StateMachine::Snapshot() const {
   ByteWriter w;
@@ -54,7 +46,7 @@ bool StateMachine::Restore(std::string_view bytes) {
   MembersTable members;
   KeyState keys;
   if (!kv.DecodeFrom(r) || !members.DecodeFrom(r) || !keys.DecodeFrom(r) ||
-      (version >= 3 && !members.DecodeRemovedFrom(r)) || !r.ok || !r.in.empty()) {
+      (version >= 4 && !members.DecodeRemovedFrom(r)) || !r.ok || !r.in.empty()) {
     return false;
   }
   kv_ = std::move(kv);
@@ -63,6 +55,6 @@ bool StateMachine::Restore(std::string_view bytes) {
   return true;
 }
 
-uint64_t StateMachine::StateHash() const { return Fnv1a(Snapshot()); }
+uint64_t StateMachine::StateHash() const { return Fnv1a64(Snapshot()); }
 
 }  // namespace pifleet::sm

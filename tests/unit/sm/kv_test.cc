@@ -9,14 +9,27 @@ std::string Op(KvKind kind, std::string key, std::string value = "", std::string
   return EncodeKvOp(KvOp{kind, std::move(key), std::move(value), std::move(expected)});
 }
 
+// The store's whole state as its snapshot bytes.
+std::string Bytes(const KvStore& kv) {
+  ByteWriter w;
+  kv.EncodeTo(w);
+  return w.out;
+}
+
 TEST(KvOp, RoundTripsAndRejectsGarbage) {
   const KvOp op{KvKind::kCas, "key", "new", "old"};
   EXPECT_EQ(DecodeKvOp(EncodeKvOp(op)), op);
   EXPECT_FALSE(DecodeKvOp(""));
   EXPECT_FALSE(DecodeKvOp(std::string(1, '\x09')));
-  std::string truncated = EncodeKvOp(op);
-  truncated.pop_back();
-  EXPECT_FALSE(DecodeKvOp(truncated));
+  const std::string bytes = EncodeKvOp(op);
+  for (size_t length = 0; length < bytes.size(); ++length) {
+    EXPECT_FALSE(DecodeKvOp(bytes.substr(0, length))) << length;
+  }
+  EXPECT_FALSE(DecodeKvOp(bytes + "x"));
+  // A length that claims more than the input holds is refused, not read past.
+  std::string huge = bytes;
+  huge[1] = '\xff';
+  EXPECT_FALSE(DecodeKvOp(huge));
 }
 
 TEST(KvStore, PutGetCasDelete) {
@@ -37,9 +50,9 @@ TEST(KvStore, RetriedCommandAppliesOnce) {
   KvStore kv;
   const std::string cas = Op(KvKind::kCas, "a", "1", "");
   EXPECT_TRUE(kv.Apply(7, 1, cas).ok);
-  const uint64_t digest = kv.Digest();
+  const std::string before = Bytes(kv);
   EXPECT_TRUE(kv.Apply(7, 1, cas).ok) << "the first answer, although a re-run would fail";
-  EXPECT_EQ(kv.Digest(), digest);
+  EXPECT_EQ(Bytes(kv), before);
   EXPECT_TRUE(kv.Apply(7, 2, Op(KvKind::kPut, "a", "2")).ok);
   EXPECT_FALSE(kv.Apply(7, 1, cas).ok) << "an older sequence is stale";
   EXPECT_EQ(kv.Apply(8, 1, Op(KvKind::kGet, "a")).output, "2");
