@@ -110,8 +110,8 @@ std::string MembersText(const MembersView& view) {
         r.temperature_milli == 0 ? "-" : std::to_string(r.temperature_milli / 1000);
     out += Cell(std::to_string(r.node_id), 20) + Cell(EscapeForTerminal(r.name), 16) +
            Cell(EscapeForTerminal(r.address), 22) + Cell(EscapeForTerminal(r.voting), 8) +
-           Cell(EscapeForTerminal(r.role), 8) + Cell(capacity, 9) + Cell(temp, 6) + LastHeardText(view, r) +
-           "\n";
+           Cell(EscapeForTerminal(r.role), 8) + Cell(capacity, 9) + Cell(temp, 6) +
+           LastHeardText(view, r) + "\n";
   }
   return out;
 }

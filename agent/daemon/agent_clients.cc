@@ -322,8 +322,9 @@ std::string Agent::MembersPayload() const {
   for (const auto& [id, member] : state_machine().members().members()) {
     if (!Contains(ids, id)) ids.push_back(id);
   }
-  const std::string view = std::to_string(meta_.node_id) + "\t" +
-                           std::to_string(core()->IsLeader() ? meta_.node_id : core()->LeaderHint());
+  const std::string view =
+      std::to_string(meta_.node_id) + "\t" +
+      std::to_string(core()->IsLeader() ? meta_.node_id : core()->LeaderHint());
   std::string out;
   for (core::NodeId id : ids) {
     const auto member = state_machine().members().Find(id);

@@ -53,8 +53,7 @@ Status Agent::Open() {
     return Status::IOError("cannot create data dir " + config_.data_dir + ": " + status.message());
   }
   // One agent per data dir, before anything in it is read or written.
-  if (Status status = store::LockDataDir(env_, config_.data_dir, &data_dir_lock_);
-      !status.ok()) {
+  if (Status status = store::LockDataDir(env_, config_.data_dir, &data_dir_lock_); !status.ok()) {
     return status;
   }
   if (config_.unsafe_no_fsync) {
@@ -165,8 +164,7 @@ Status Agent::LoadNodeMeta() {
 
 Status Agent::OpenWal(core::DurableState* durable) {
   store::CoreRecovery recovery;
-  Status status =
-      store::RecoverCore(env_, config_.data_dir, {.node_id = meta_.node_id}, &recovery);
+  Status status = store::RecoverCore(env_, config_.data_dir, {.node_id = meta_.node_id}, &recovery);
   if (status.code() == Status::Code::kCorruption) {
     return Status::Corruption(status.message() +
                               "; refusing to start (run `pifleet repair --data-dir " +
