@@ -36,6 +36,9 @@ find_path(PIFLEET_CLI11_INCLUDE CLI/CLI.hpp REQUIRED)
 find_path(PIFLEET_TOMLPP_INCLUDE toml++/toml.h REQUIRED)
 
 find_package(Threads REQUIRED)  # the WAL's sync thread
+# Header-only: every --json output of the CLI (agent/daemon/json_text.h).
+find_package(nlohmann_json 3 REQUIRED)
+target_link_libraries(pifleet_deps INTERFACE nlohmann_json::nlohmann_json)
 if(PIFLEET_TESTS)
   find_package(GTest REQUIRED)
   include(GoogleTest)

@@ -26,12 +26,13 @@ Status Client::Create(const ClientOptions& options, std::unique_ptr<Client>* out
   std::string key_text;
   if (Status status = store::ReadFileToString(store::PosixEnv(), options.key_file, &key_text);
       !status.ok()) {
-    return Status::InvalidArgument("cannot read the cluster key (--key-file " + options.key_file +
-                                   "): " + status.message());
+    // A file that cannot be read is an error (exit 1), not a usage one (docs/cli.md).
+    return Status::IOError("cannot read the cluster key (--key-file " + options.key_file +
+                           "): " + status.message());
   }
   wire::KeyBytes key;
   if (Status status = wire::ParseKey(key_text, &key); !status.ok()) {
-    return Status::InvalidArgument(options.key_file + ": " + status.message());
+    return Status::IOError(options.key_file + ": " + status.message());
   }
   if (Status status = client->keyring_.Install(key); !status.ok()) return status;
   const uint64_t cluster_id = daemon::ClusterIdFor(options.cluster);
@@ -103,7 +104,8 @@ Status Client::CallOne(size_t endpoint, wire::ClientOp op, const std::string& pa
     if (Attempt(endpoint, request, 300, reply)) return Status::Ok();
   }
   return Status::Timeout("no answer from " + endpoint_texts_[endpoint] + " within " +
-                         std::to_string(options_.timeout_ms) + " ms");
+                         std::to_string(options_.timeout_ms) +
+                         " ms: no agent there, or a wrong --key-file or --cluster");
 }
 
 Status Client::Call(wire::ClientOp op, const std::string& payload, wire::ClientReply* reply) {
@@ -112,16 +114,31 @@ Status Client::Call(wire::ClientOp op, const std::string& payload, wire::ClientR
       std::chrono::steady_clock::now() + std::chrono::milliseconds(options_.timeout_ms);
   uint32_t wait_ms = 200;
   std::string last_error;
+  bool answered = false;
   for (size_t attempt = 0; std::chrono::steady_clock::now() < deadline; ++attempt) {
     const size_t endpoint = attempt % endpoints_.size();
     if (Attempt(endpoint, request, wait_ms, reply)) {
       if (reply->code != wire::ReplyCode::kNoQuorum) return Status::Ok();
+      answered = true;
       last_error = reply->error;  // same sequence again: applied at most once
     }
     wait_ms = std::min<uint32_t>(wait_ms * 2, 1000);
   }
+  if (!answered) return Status::Timeout(SilenceMessage());
   return Status::Timeout("no quorum within " + std::to_string(options_.timeout_ms) + " ms" +
                          (last_error.empty() ? "" : " (last answer: " + last_error + ")"));
+}
+
+std::string Client::SilenceMessage() const {
+  std::string endpoints;
+  for (const std::string& text : endpoint_texts_) {
+    endpoints += (endpoints.empty() ? "" : ", ") + text;
+  }
+  // Agents drop, unanswered, what they cannot open: silence is all a wrong key ever gets.
+  return "no agent answered within " + std::to_string(options_.timeout_ms) + " ms (" + endpoints +
+         "): either no agent runs there, or the cluster key (--key-file " + options_.key_file +
+         ") or the cluster name (--cluster " + options_.cluster +
+         ") is not the cluster's; agents do not answer datagrams sealed with another key";
 }
 
 int FailCommand(const char* command, const Status& status) {

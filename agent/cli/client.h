@@ -33,6 +33,7 @@ class Client {
 
  private:
   Client() = default;
+  std::string SilenceMessage() const;  // why no agent may have answered at all
   bool Attempt(size_t endpoint, const wire::ClientRequest& request, uint32_t wait_ms,
                wire::ClientReply* reply);
 

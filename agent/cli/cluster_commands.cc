@@ -1,35 +1,40 @@
 // Client commands: status, members, kv put|get|del, leave, metrics. Tables for people, --json
 // for scripts. Exit codes: 0 ok, 1 refused, 2 usage, 3 no quorum or timeout.
+#include <algorithm>
+#include <charconv>
 #include <cstdio>
-#include <cstdlib>
 #include <memory>
-#include <sstream>
-#include <vector>
 
 #include "agent/base/text.h"
 #include "agent/cli/client.h"
 #include "agent/cli/command.h"
+#include "agent/cli/members_view.h"
 #include "agent/daemon/status_report.h"
 #include "agent/sm/kv_op.h"
 
 namespace pifleet::cli {
 namespace {
 
-using daemon::JsonString;
+using daemon::Json;
+using daemon::JsonText;
 
-std::vector<std::vector<std::string>> SplitTable(const std::string& text) {
-  std::vector<std::vector<std::string>> rows;
-  std::istringstream lines(text);
-  std::string line;
-  while (std::getline(lines, line)) {
-    std::vector<std::string> fields;
-    std::istringstream cells(line);
-    std::string cell;
-    while (std::getline(cells, cell, '\t')) fields.push_back(cell);
-    while (fields.size() < 12) fields.emplace_back("0");  // older agents: no capacity
-    rows.push_back(fields);
+// The leader's members table when `view` is a follower's: only the leader hears from every
+// member, so LAST HEARD means most there. `view` itself when the leader does not answer.
+MembersView LeadersView(const ClientOptions& options, MembersView view) {
+  const MemberRow* leader = view.Find(view.leader_id);
+  if (view.IsLeadersView() || leader == nullptr || leader->address.empty()) return view;
+  ClientOptions to_leader = options;
+  to_leader.endpoints = leader->address;
+  to_leader.timeout_ms = std::min<uint32_t>(options.timeout_ms, 2000);
+  std::unique_ptr<Client> client;
+  wire::ClientReply reply;
+  if (!Client::Create(to_leader, &client).ok() ||
+      !client->Call(wire::ClientOp::kMembers, "", &reply).ok() ||
+      reply.code != wire::ReplyCode::kOk) {
+    return view;
   }
-  return rows;
+  MembersView leaders = ParseMembersPayload(reply.payload);
+  return leaders.IsLeadersView() ? leaders : view;
 }
 
 void InstallStatus(CLI::App& app, Context& context) {
@@ -50,9 +55,8 @@ void InstallStatus(CLI::App& app, Context& context) {
       if (status.ok()) status = daemon::DecodeStatusReport(reply.payload, &report);
       if (!status.ok()) {
         if (*json) {
-          std::printf("{\"endpoint\":%s,\"error\":%s}\n",
-                      JsonString(client->endpoint_text(i)).c_str(),
-                      JsonString(status.message()).c_str());
+          const Json line = {{"endpoint", client->endpoint_text(i)}, {"error", status.message()}};
+          std::printf("%s\n", JsonText(line).c_str());
         } else {
           std::printf("%s: %s\n\n", client->endpoint_text(i).c_str(),
                       EscapeLinesForTerminal(status.message()).c_str());
@@ -61,9 +65,9 @@ void InstallStatus(CLI::App& app, Context& context) {
       }
       ++answered;
       if (*json) {
-        std::string line = daemon::StatusReportJson(report);
-        line.insert(1, "\"endpoint\":" + JsonString(client->endpoint_text(i)) + ",");
-        std::printf("%s\n", line.c_str());
+        Json line = {{"endpoint", client->endpoint_text(i)}};
+        line.update(daemon::StatusReportJson(report));
+        std::printf("%s\n", JsonText(line).c_str());
       } else {
         std::printf("%s\n%s\n", client->endpoint_text(i).c_str(),
                     EscapeLinesForTerminal(daemon::StatusReportText(report)).c_str());
@@ -82,34 +86,11 @@ void InstallMembers(CLI::App& app, Context& context) {
     context.exit_code =
         CallCommand("members", context.client, wire::ClientOp::kMembers, "", &reply);
     if (context.exit_code != kExitOk) return;
-    const auto rows = SplitTable(reply.payload);
+    const MembersView view = LeadersView(context.client, ParseMembersPayload(reply.payload));
     if (*json) {
-      std::string out = "[";
-      for (size_t i = 0; i < rows.size(); ++i) {
-        const auto& r = rows[i];
-        out += std::string(i ? "," : "") + "{\"node_id\":" + r[0] +
-               ",\"name\":" + JsonString(r[1]) + ",\"address\":" + JsonString(r[2]) +
-               ",\"voting\":" + JsonString(r[3]) + ",\"role\":" + JsonString(r[4]) +
-               ",\"version\":" + JsonString(r[5]) + ",\"board\":" + JsonString(r[6]) +
-               ",\"serial\":" + JsonString(r[7]) + ",\"last_heard_ms\":" + r[8] +
-               ",\"capacity_milli\":" + r[9] + ",\"temperature_milli\":" + r[10] +
-               ",\"throttled_bits\":" + r[11] + "}";
-      }
-      std::printf("%s]\n", out.c_str());
-      return;
-    }
-    std::printf("%-20s %-16s %-22s %-8s %-8s %-9s %-6s %s\n", "NODE", "NAME", "ADDRESS", "VOTING",
-                "ROLE", "CAPACITY", "TEMP", "LAST HEARD");
-    for (auto r : rows) {
-      for (std::string& cell : r) cell = EscapeForTerminal(cell);  // names come from the network
-      const std::string heard = r[8] == "-1" ? "never" : r[8] + " ms ago";
-      // Capacity in Mops and degrees C, from the x1000 integers of the members table.
-      const std::string capacity = std::to_string(std::atoll(r[9].c_str()) / 1000);
-      const std::string temp =
-          r[10] == "0" ? "-" : std::to_string(std::atoll(r[10].c_str()) / 1000);
-      std::printf("%-20s %-16s %-22s %-8s %-8s %-9s %-6s %s\n", r[0].c_str(), r[1].c_str(),
-                  r[2].c_str(), r[3].c_str(), r[4].c_str(), capacity.c_str(), temp.c_str(),
-                  heard.c_str());
+      std::printf("%s\n", JsonText(MembersJson(view)).c_str());
+    } else {
+      std::fputs(MembersText(view).c_str(), stdout);
     }
   });
 }
@@ -167,6 +148,16 @@ void InstallLeave(CLI::App& app, Context& context) {
   auto node = std::make_shared<std::string>();
   cmd->add_option("NODE", *node, "Node id, as `pifleet members` shows it")->required();
   cmd->callback([node, &context] {
+    uint64_t id = 0;
+    const auto [end, error] = std::from_chars(node->data(), node->data() + node->size(), id);
+    if (error != std::errc() || end != node->data() + node->size() || id == 0) {
+      std::fprintf(stderr,
+                   "pifleet leave: '%s' is not a node id (a number, as `pifleet members` "
+                   "shows it)\n",
+                   node->c_str());
+      context.exit_code = kExitUsage;
+      return;
+    }
     wire::ClientReply reply;
     context.exit_code = CallCommand("leave", context.client, wire::ClientOp::kLeave, *node, &reply);
     if (context.exit_code == kExitOk) std::printf("removal of %s proposed\n", node->c_str());

@@ -1,12 +1,14 @@
 // `pifleet hal [--sysroot DIR] [--json]`: every probe, the calibration and the capacity with
 // its factors, as the agent sees them on this machine (or under a fixture sysroot).
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <memory>
 #include <string>
 #include <thread>
 
 #include "agent/cli/command.h"
+#include "agent/daemon/json_text.h"
 #include "hal/calibration.h"
 #include "hal/capacity.h"
 #include "hal/probes.h"
@@ -27,33 +29,16 @@ using ::pifleet::hal::ThrottleSourceName;
 
 constexpr int kLoadWindowMs = 250;  // two /proc/stat samples this far apart give the load
 
-std::string Quote(const std::string& text) {
-  std::string out = "\"";
-  for (char c : text) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof(buf), "\\u%04x", c);
-      out += buf;
-    } else {
-      out += c;
-    }
-  }
-  return out + "\"";
-}
-
 template <typename T>
-std::string OrNull(const std::optional<T>& value) {
-  return value ? std::to_string(*value) : "null";
+daemon::Json OrNull(const std::optional<T>& value) {
+  return value ? daemon::Json(*value) : daemon::Json(nullptr);
 }
 
-std::string FlagsJson(const ThrottleFlags& f) {
-  auto b = [](bool v) { return v ? "true" : "false"; };
-  return std::string("{\"under_voltage\":") + b(f.under_voltage) +
-         ",\"freq_capped\":" + b(f.freq_capped) + ",\"throttled\":" + b(f.throttled) +
-         ",\"soft_temp_limit\":" + b(f.soft_temp_limit) + "}";
+daemon::Json FlagsJson(const ThrottleFlags& f) {
+  return {{"under_voltage", f.under_voltage},
+          {"freq_capped", f.freq_capped},
+          {"throttled", f.throttled},
+          {"soft_temp_limit", f.soft_temp_limit}};
 }
 
 std::string FlagsText(const ThrottleFlags& f) {
@@ -71,38 +56,48 @@ std::string FlagsText(const ThrottleFlags& f) {
   return out;
 }
 
+// Floats rounded as the text output rounds them (3 or 4 decimals).
+double Rounded(double value, double scale) { return std::round(value * scale) / scale; }
+
 void PrintJson(const ProbeSnapshot& s, const Calibration& cal, const Capacity& c) {
-  std::string zones;
+  using daemon::Json;
+  Json zones = Json::array();
   for (const auto& z : s.thermal.zones) {
-    zones += (zones.empty() ? "" : ",") + std::string("{\"name\":") + Quote(z.name) +
-             ",\"type\":" + Quote(z.type) + ",\"temp_milli_c\":" + std::to_string(z.temp_milli_c) +
-             "}";
+    zones.push_back({{"name", z.name}, {"type", z.type}, {"temp_milli_c", z.temp_milli_c}});
   }
-  std::printf(
-      "{\"sysroot\":%s,\"model\":%s,\"model_source\":%s,\"serial\":%s,\"serial_source\":%s,"
-      "\"cpu\":{\"online_cores\":%d,\"online_source\":%s,\"cur_khz\":%s,\"max_khz\":%s,"
-      "\"freq_source\":%s},\"busy_share\":%s,"
-      "\"memory\":{\"total_bytes\":%s,\"available_bytes\":%s},"
-      "\"thermal\":{\"max_milli_c\":%s,\"zones\":[%s]},"
-      "\"throttle\":{\"source\":%s,\"raw\":%s,\"capping_inferred\":%s,\"now\":%s,"
-      "\"since_boot\":%s},"
-      "\"cgroup\":{\"v2\":%s,\"path\":%s,\"quota_cores\":%s},"
-      "\"calibration\":{\"iterations\":%u,\"best_ns\":%llu,\"core_speed_mops\":%.3f},"
-      "\"capacity\":{\"value_mops\":%.3f,\"cores\":%d,\"core_speed_mops\":%.3f,"
-      "\"thermal_factor\":%.4f,\"throttle_factor\":%.4f,\"quota_share\":%.4f}}\n",
-      Quote(s.sysroot).c_str(), Quote(s.identity.model).c_str(),
-      Quote(s.identity.model_source).c_str(), Quote(s.identity.serial).c_str(),
-      Quote(s.identity.serial_source).c_str(), s.cpu.online_cores,
-      Quote(s.cpu.online_source).c_str(), OrNull(s.cpu.cur_khz).c_str(),
-      OrNull(s.cpu.max_khz).c_str(), Quote(s.cpu.freq_source).c_str(), OrNull(s.busy_share).c_str(),
-      OrNull(s.memory.total_bytes).c_str(), OrNull(s.memory.available_bytes).c_str(),
-      OrNull(s.thermal.max_milli_c).c_str(), zones.c_str(),
-      Quote(ThrottleSourceName(s.throttle.source)).c_str(), OrNull(s.throttle.raw).c_str(),
-      s.throttle.capping_inferred ? "true" : "false", FlagsJson(s.throttle.now).c_str(),
-      FlagsJson(s.throttle.since_boot).c_str(), s.cgroup.cgroup_v2 ? "true" : "false",
-      Quote(s.cgroup.path).c_str(), OrNull(s.cgroup.quota_cores).c_str(), cal.iterations,
-      static_cast<unsigned long long>(cal.best_ns), cal.core_speed_mops, c.value_mops, c.cores,
-      c.core_speed_mops, c.thermal_factor, c.throttle_factor, c.quota_share);
+  Json out;
+  out["sysroot"] = s.sysroot;
+  out["model"] = s.identity.model;
+  out["model_source"] = s.identity.model_source;
+  out["serial"] = s.identity.serial;
+  out["serial_source"] = s.identity.serial_source;
+  out["cpu"] = {{"online_cores", s.cpu.online_cores},
+                {"online_source", s.cpu.online_source},
+                {"cur_khz", OrNull(s.cpu.cur_khz)},
+                {"max_khz", OrNull(s.cpu.max_khz)},
+                {"freq_source", s.cpu.freq_source}};
+  out["busy_share"] = OrNull(s.busy_share);
+  out["memory"] = {{"total_bytes", OrNull(s.memory.total_bytes)},
+                   {"available_bytes", OrNull(s.memory.available_bytes)}};
+  out["thermal"] = {{"max_milli_c", OrNull(s.thermal.max_milli_c)}, {"zones", zones}};
+  out["throttle"] = {{"source", ThrottleSourceName(s.throttle.source)},
+                     {"raw", OrNull(s.throttle.raw)},
+                     {"capping_inferred", s.throttle.capping_inferred},
+                     {"now", FlagsJson(s.throttle.now)},
+                     {"since_boot", FlagsJson(s.throttle.since_boot)}};
+  out["cgroup"] = {{"v2", s.cgroup.cgroup_v2},
+                   {"path", s.cgroup.path},
+                   {"quota_cores", OrNull(s.cgroup.quota_cores)}};
+  out["calibration"] = {{"iterations", cal.iterations},
+                        {"best_ns", cal.best_ns},
+                        {"core_speed_mops", Rounded(cal.core_speed_mops, 1e3)}};
+  out["capacity"] = {{"value_mops", Rounded(c.value_mops, 1e3)},
+                     {"cores", c.cores},
+                     {"core_speed_mops", Rounded(c.core_speed_mops, 1e3)},
+                     {"thermal_factor", Rounded(c.thermal_factor, 1e4)},
+                     {"throttle_factor", Rounded(c.throttle_factor, 1e4)},
+                     {"quota_share", Rounded(c.quota_share, 1e4)}};
+  std::printf("%s\n", daemon::JsonText(out).c_str());
 }
 
 std::string Mhz(const std::optional<int64_t>& khz) {

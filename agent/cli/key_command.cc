@@ -2,6 +2,7 @@
 // keyring rotation without downtime, after Consul's keyring (docs/security.md). install, use and
 // remove go through the replicated log; the agent refuses a step some member is not ready for.
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 #include <iterator>
 #include <memory>
@@ -11,7 +12,7 @@
 
 #include "agent/cli/client.h"
 #include "agent/cli/command.h"
-#include "agent/daemon/status_report.h"
+#include "agent/daemon/json_text.h"
 #include "agent/store/posix_env.h"
 #include "agent/wire/keyring.h"
 
@@ -98,14 +99,15 @@ void InstallList(CLI::App& key, Context& context) {
       if (fields.size() == 5) rows.push_back(fields);
     }
     if (*json) {
-      std::string out = "[";
-      for (size_t i = 0; i < rows.size(); ++i) {
-        const auto& r = rows[i];
-        out += std::string(i ? "," : "") + "{\"key_id\":" + daemon::JsonString(r[0]) +
-               ",\"primary\":" + (r[1] == "1" ? "true" : "false") + ",\"installed_on\":" + r[2] +
-               ",\"primary_on\":" + r[3] + ",\"members\":" + r[4] + "}";
+      daemon::Json out = daemon::Json::array();
+      for (const auto& r : rows) {
+        out.push_back({{"key_id", r[0]},
+                       {"primary", r[1] == "1"},
+                       {"installed_on", std::strtoull(r[2].c_str(), nullptr, 10)},
+                       {"primary_on", std::strtoull(r[3].c_str(), nullptr, 10)},
+                       {"members", std::strtoull(r[4].c_str(), nullptr, 10)}});
       }
-      std::printf("%s]\n", out.c_str());
+      std::printf("%s\n", daemon::JsonText(out).c_str());
       return;
     }
     std::printf("%-7s %-8s %-13s %s\n", "KEY ID", "PRIMARY", "INSTALLED ON", "PRIMARY ON");

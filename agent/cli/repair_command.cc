@@ -5,10 +5,12 @@
 #include <cstdio>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "agent/base/random.h"
 #include "agent/cli/command.h"
-#include "agent/daemon/status_report.h"
+#include "agent/cli/repair_plan_text.h"
+#include "agent/daemon/json_text.h"
 #include "agent/store/data_dir_lock.h"
 #include "agent/store/posix_env.h"
 #include "agent/store/repair.h"
@@ -30,39 +32,45 @@ uint64_t NewNodeId(uint64_t old_id) {
 
 void PrintJson(const RepairOptions& o, const store::RepairPlan& plan, bool performed,
                uint64_t new_id, const std::string& error) {
-  using daemon::JsonString;
-  std::string moved;
-  for (const std::string& entry : plan.moved) {
-    moved += (moved.empty() ? "" : ",") + JsonString(entry);
-  }
-  std::printf(
-      "{\"data_dir\":%s,\"needed\":%s,\"diagnosis\":%s,\"old_node_id\":%llu,"
-      "\"aside_dir\":%s,\"moved\":[%s],\"performed\":%s,\"new_node_id\":%llu,\"error\":%s}\n",
-      JsonString(o.data_dir).c_str(), plan.needed ? "true" : "false",
-      JsonString(plan.diagnosis).c_str(), (unsigned long long)plan.old_meta.node_id,
-      JsonString(plan.aside_dir).c_str(), moved.c_str(), performed ? "true" : "false",
-      (unsigned long long)new_id, JsonString(error).c_str());
+  const daemon::Json out = {{"data_dir", o.data_dir},
+                            {"needed", plan.needed},
+                            {"diagnosis", plan.diagnosis},
+                            {"old_node_id", plan.old_meta.node_id},
+                            {"aside_dir", plan.aside_dir},
+                            {"moved", plan.moved},
+                            {"performed", performed},
+                            {"new_node_id", new_id},
+                            {"error", error}};
+  std::printf("%s\n", daemon::JsonText(out).c_str());
 }
 
-void PrintPlan(const store::RepairPlan& plan) {
-  std::printf(
-      "The WAL refuses to start:\n  %s\n\n"
-      "Why it is not patched: a promise or accepted value lost to this damage can let this\n"
-      "node's acceptor vote for a second value in a slot that is already chosen. Its state\n"
-      "cannot be trusted, so this node rejoins as a new member instead.\n\nPlan:\n"
-      "  1. copy node.meta to %s/node.meta\n"
-      "  2. give this node a new node id (the old one is %llu)\n",
-      plan.diagnosis.c_str(), plan.aside_dir.c_str(), (unsigned long long)plan.old_meta.node_id);
+}  // namespace
+
+std::string RepairPlanText(const store::RepairPlan& plan) {
+  std::string out = "The WAL refuses to start:\n  " + plan.diagnosis +
+                    "\n\n"
+                    "Why it is not patched: a promise or accepted value lost to this damage can "
+                    "let this\nnode's acceptor vote for a second value in a slot that is already "
+                    "chosen. Its state\ncannot be trusted, so this node rejoins as a new member "
+                    "instead.\n\nPlan:\n";
+  const std::string old_id = std::to_string(plan.old_meta.node_id);
+  std::vector<std::string> steps = {"copy node.meta to " + plan.aside_dir + "/node.meta",
+                                    "give this node a new node id (the old one is " + old_id + ")"};
   for (const std::string& entry : plan.moved) {
-    std::printf("  3. move %s to %s/%s (kept for inspection, never deleted)\n", entry.c_str(),
-                plan.aside_dir.c_str(), entry.c_str());
+    steps.push_back("move " + entry + " to " + plan.aside_dir + "/" + entry +
+                    " (kept for inspection, never deleted)");
   }
-  std::printf(
-      "  4. start the agent with --join HOST:PORT of a healthy member: it joins as a new member\n"
-      "     and catches up from a snapshot and the log\n"
-      "  5. remove the old identity from the configuration: pifleet leave %llu\n",
-      (unsigned long long)plan.old_meta.node_id);
+  steps.push_back(
+      "start the agent with --join HOST:PORT of a healthy member: it joins as a new member\n"
+      "     and catches up from a snapshot and the log");
+  steps.push_back("remove the old identity from the configuration: pifleet leave " + old_id);
+  for (size_t i = 0; i < steps.size(); ++i) {
+    out += "  " + std::to_string(i + 1) + ". " + steps[i] + "\n";
+  }
+  return out;
 }
+
+namespace {
 
 int Run(const RepairOptions& o) {
   store::Env* env = store::PosixEnv();
@@ -84,7 +92,7 @@ int Run(const RepairOptions& o) {
     if (!o.json) std::printf("Nothing to repair: %s\n", plan.diagnosis.c_str());
     return kExitOk;
   }
-  if (!o.json) PrintPlan(plan);
+  if (!o.json) std::fputs(RepairPlanText(plan).c_str(), stdout);
   if (!o.yes) {
     if (o.json) PrintJson(o, plan, false, 0, "");
     if (!o.json) std::printf("\nNothing was changed. Run again with --yes to do it.\n");

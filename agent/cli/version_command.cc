@@ -5,6 +5,7 @@
 
 #include "agent/base/version.h"
 #include "agent/cli/command.h"
+#include "agent/daemon/json_text.h"
 
 namespace pifleet::cli {
 
@@ -21,10 +22,11 @@ void InstallVersionCommand(CLI::App& app, Context& context) {
   cmd->callback([json, &context] {
     const BuildInfo& info = build_info();
     if (*json) {
-      // Every field is [0-9A-Za-z._-], so no escaping is needed.
-      std::printf(
-          "{\"version\":\"%s\",\"git_revision\":\"%s\",\"build_type\":\"%s\",\"target\":\"%s\"}\n",
-          info.version, info.git_revision, info.build_type, info.target_triple);
+      const daemon::Json out = {{"version", info.version},
+                                {"git_revision", info.git_revision},
+                                {"build_type", info.build_type},
+                                {"target", info.target_triple}};
+      std::printf("%s\n", daemon::JsonText(out).c_str());
     } else {
       std::printf("%s\n", VersionText().c_str());
     }

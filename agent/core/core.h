@@ -62,6 +62,9 @@ class Core {
   NodeId id() const { return ctx_.self(); }
   bool IsLeader() const { return leader_.active(); }
   NodeId LeaderHint() const { return leader_.leader_hint(); }
+  // Nonzero once this node, leading, saw a configuration without it as a voter take effect at
+  // that slot and stepped down.
+  Slot SteppedDownAt() const { return leader_.stepped_down_at(); }
   Ballot Promised() const { return acceptor_.promised(); }
   Slot AppliedSlot() const { return replica_.slot_out() - 1; }
   // Decisions can arrive above a gap that catch-up has not filled yet.

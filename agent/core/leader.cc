@@ -152,6 +152,24 @@ void Leader::Preempt(Ballot higher) {
   PIFLEET_ASSERT(commanders_.empty() && highest_seen_ >= higher);
 }
 
+bool Leader::StepDownIfRemoved() {
+  const Slot out = replica_.slot_out();
+  if (mode_ == Mode::kFollower || ctx_.membership.ForSlot(out).IsVoter(ctx_.self())) return false;
+  // Every slot an older configuration governs is decided (Pump fills them first), so nothing
+  // this node still owes is lost; its queued commands go back to their requesters' retries.
+  commanders_.clear();
+  learned_.clear();
+  promised_by_.clear();
+  pending_.clear();
+  queued_.clear();
+  mode_ = Mode::kFollower;
+  leader_hint_ = 0;
+  stepped_down_at_ = out;
+  HeardFromLeader();
+  PIFLEET_ASSERT(!CanCampaign());
+  return true;
+}
+
 void Leader::OnActive(NodeId from, const Active& active) {
   if (from == ctx_.self()) return;
   if (active.ballot >= highest_seen_) {
@@ -191,7 +209,7 @@ Value Leader::TakeBatch() {
 }
 
 void Leader::Pump() {
-  if (mode_ != Mode::kActive) return;
+  if (StepDownIfRemoved() || mode_ != Mode::kActive) return;
   const Slot out = replica_.slot_out();
   next_slot_ = std::max(next_slot_, out);
   // Slots this node applied another way (a snapshot, a catch-up) need no commander any more.

@@ -41,6 +41,9 @@ class Leader {
 
   bool active() const { return mode_ == Mode::kActive; }
   NodeId leader_hint() const { return leader_hint_; }
+  // The first slot of the configuration that no longer has this node as a voter, once it
+  // stepped down as leader (or gave up a campaign) for that reason; 0 if it never did.
+  Slot stepped_down_at() const { return stepped_down_at_; }
   Ballot ballot() const { return ballot_; }
 
  private:
@@ -56,6 +59,8 @@ class Leader {
   bool HasQuorumFor(Slot slot) const;
   void BecomeActive();
   void Preempt(Ballot higher);
+  // Leading a configuration this node is not a voter of: it leaves at once (returns true).
+  bool StepDownIfRemoved();
   void HeardFromLeader();
   void StartCommander(Slot slot, Value value);
   void SendAccepts(Slot slot, const Commander& commander);
@@ -69,6 +74,7 @@ class Leader {
   Ballot ballot_;        // this node's own ballot (scouting or active)
   Ballot highest_seen_;  // highest ballot seen anywhere
   NodeId leader_hint_ = 0;
+  Slot stepped_down_at_ = 0;
   uint32_t silent_ticks_ = 0;
   uint32_t election_timeout_ticks_ = 0;
   uint32_t heartbeat_ticks_ = 0;

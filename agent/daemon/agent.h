@@ -92,6 +92,7 @@ class Agent : private node::Transport, private node::NodeEvents {
   void SendToNode(const core::Envelope& envelope);
   void SendTo(const net::UdpAddress& to, const wire::WireMessage& message);
   void CountDrop(wire::DropReason reason, const net::UdpAddress& from);
+  bool FromRemovedNode(const core::Envelope& envelope);  // true: dropped
   std::optional<net::UdpAddress> AddressOf(core::NodeId node);
   // Clients, joining, autopilot (agent_clients.cc).
   void OnClientRequest(uint64_t sender, const wire::ClientRequest& request,
@@ -101,6 +102,7 @@ class Agent : private node::Transport, private node::NodeEvents {
              std::string payload, std::string error = "");
   void HandleJoin(const wire::ClientRequest& request, const net::UdpAddress& from);
   void SendJoinRequests();
+  void WarnIfJoinUnanswered();  // no answer for a few seconds: likely a wrong key or cluster
   void ProposeInternal(core::Command command);
   void ProposeConfig(const core::Config& config);
   void RunAutopilot();
@@ -174,6 +176,8 @@ class Agent : private node::Transport, private node::NodeEvents {
   std::map<core::NodeId, net::UdpAddress> addresses_;
   std::map<core::NodeId, uint64_t> last_heard_tick_;
   std::vector<net::UdpAddress> join_addresses_;
+  uint64_t join_first_tick_ = 0;  // first join request sent (0: none yet)
+  bool join_answered_ = false;    // a member answered one (refusals count)
   uint64_t internal_client_id_ = 0;
   uint64_t internal_sequence_ = 0;
   uint64_t config_proposed_tick_ = 0;

@@ -63,7 +63,10 @@ void Agent::OnClientRequest(uint64_t sender, const wire::ClientRequest& request,
     case ClientOp::kLeave: {
       core::NodeId node = 0;
       const auto& text = request.payload;
-      std::from_chars(text.data(), text.data() + text.size(), node);
+      const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), node);
+      if (error != std::errc() || end != text.data() + text.size() || node == 0) {
+        return Reply(from, request, ReplyCode::kError, "", "not a node id");
+      }
       core::Config config = core()->membership().Latest();
       if (!config.Contains(node)) {
         return Reply(from, request, ReplyCode::kError, "", "node " + text + " is not a member");
@@ -103,6 +106,12 @@ void Agent::HandleJoin(const wire::ClientRequest& request, const net::UdpAddress
     return Reply(from, request, wire::ReplyCode::kError, "", "malformed join request");
   }
   sm::Member member = decoded.members().begin()->second;
+  if (state_machine().members().WasRemoved(member.node_id)) {
+    return Reply(from, request, wire::ReplyCode::kError, "",
+                 "node " + std::to_string(member.node_id) +
+                     " was removed from the cluster (pifleet leave); it joins again only as a "
+                     "new node, from an empty data dir");
+  }
   member.updated_slot = 0;
   // The joiner is told why, so it does not wait for an answer that never comes.
   if (Status status = sm::CheckMemberText(member); !status.ok()) {
@@ -136,13 +145,39 @@ void Agent::SendJoinRequests() {
   for (const net::UdpAddress& address : join_addresses_) SendTo(address, request);
 }
 
+void Agent::WarnIfJoinUnanswered() {
+  if (join_addresses_.empty()) return;  // --discover has found no member yet
+  if (join_first_tick_ == 0) join_first_tick_ = ticks_;
+  const uint64_t silent = ticks_ - join_first_tick_;
+  // Called once per join attempt (every 500 ms): warns at the first call past 3 s, then every 30 s.
+  if (join_answered_ || silent < kJoinSilentTicks ||
+      (silent - kJoinSilentTicks) % kJoinWarnEveryTicks >= kJoinRetryTicks) {
+    return;
+  }
+  // Members drop, unanswered, every datagram they cannot open: a joiner with another key or
+  // cluster name hears nothing at all, so silence is the sign.
+  std::string addresses;
+  for (const net::UdpAddress& address : join_addresses_) {
+    addresses += (addresses.empty() ? "" : ", ") +
+                 net::Endpoint{address.address().to_string(), address.port()}.ToString();
+  }
+  log_->Log(Level::kWarning,
+            "no member has answered this node's join requests for " +
+                std::to_string(silent * core::kTickMs / 1000) +
+                " s; a wrong cluster key (--key-file) or cluster name (--cluster) is the "
+                "likely cause: members drop what they cannot open, without a word",
+            {{"JOIN", addresses}, {"CLUSTER", config_.cluster}, {"KEY", config_.key_file}});
+}
+
 void Agent::OnClientReply(uint64_t sender, const wire::ClientReply& reply,
                           const net::UdpAddress& from) {
   if (reply.client_id != meta_.node_id) return;
+  join_answered_ = true;
   if (reply.code != wire::ReplyCode::kOk) {
     if (!core()) {
-      log_->LogLimited("join-refused", ticks_ * core::kTickMs, Level::kError,
-                       "a member refused the join request: " + EscapeForTerminal(reply.error));
+      log_->LogLimited("join_refused", ticks_ * core::kTickMs, Level::kError,
+                       "a member refused to let this node join: " + EscapeForTerminal(reply.error),
+                       {{"MEMBER", std::to_string(sender)}});
     }
     return;
   }
@@ -213,8 +248,14 @@ void Agent::RunAutopilot() {
   // has been removed (`pifleet leave`) stays out rather than rejoin through --join.
   if (latest.Contains(meta_.node_id)) {
     was_member_ = true;
-  } else if (was_member_) {
-    if (!removed_recorded_) RecordRemoval();
+  } else if (was_member_ || state_machine().members().WasRemoved(meta_.node_id)) {
+    if (!removed_recorded_) {
+      RecordRemoval();
+      if (core()->SteppedDownAt() != 0) {
+        log_->Log(Level::kNotice, "removed from the configuration: stepped down as leader",
+                  {{"SLOT", std::to_string(core()->SteppedDownAt())}});
+      }
+    }
     log_->LogLimited("removed", ticks_ * core::kTickMs, Level::kWarning,
                      "removed from the cluster configuration; not rejoining (stop this agent)");
   } else if (!join_addresses_.empty()) {
@@ -273,13 +314,17 @@ void Agent::RunAutopilot() {
 
 std::string Agent::MembersPayload() const {
   // One line per node: id, name, address, voting role, requested role, version, board, serial,
-  // ms since last heard (self: 0; unknown: -1), capacity x 1000, millidegrees C, throttled bits.
+  // ms since last heard (self: 0; unknown: -1), capacity x 1000, millidegrees C, throttled bits,
+  // this node's id and its leader's (whose view "last heard" is: only the leader hears everyone).
   const core::Config& latest = core()->membership().Latest();
   std::vector<core::NodeId> ids = latest.voters;
   ids.insert(ids.end(), latest.learners.begin(), latest.learners.end());
   for (const auto& [id, member] : state_machine().members().members()) {
     if (!Contains(ids, id)) ids.push_back(id);
   }
+  const std::string view =
+      std::to_string(meta_.node_id) + "\t" +
+      std::to_string(core()->IsLeader() ? meta_.node_id : core()->LeaderHint());
   std::string out;
   for (core::NodeId id : ids) {
     const auto member = state_machine().members().Find(id);
@@ -300,7 +345,7 @@ std::string Agent::MembersPayload() const {
                          std::to_string(member->temperature_milli) + "\t" +
                          std::to_string(member->throttled_bits)
                    : "0\t0\t0") +
-           "\n";
+           "\t" + view + "\n";
   }
   return out;
 }

@@ -52,7 +52,10 @@ void Agent::OnTick() {
   const uint64_t now_ms = SteadyNowMs();
   hal_.Tick(now_ms, LedView(now_ms), driver_->disk_full());
   driver_->Tick();  // the core's tick, and a full disk's retry
-  if (!core() && ticks_ % kJoinRetryTicks == 1) SendJoinRequests();
+  if (!core() && ticks_ % kJoinRetryTicks == 1) {
+    SendJoinRequests();
+    WarnIfJoinUnanswered();
+  }
   SendBeaconIfDue();
   if (notifier_.watchdog_usec() > 0 &&
       ticks_ % std::max<uint64_t>(1, notifier_.watchdog_usec() / 2000 / core::kTickMs) == 0) {
@@ -99,7 +102,9 @@ std::string Agent::RoleName() const {
   if (core()->IsLeader()) return "leader";
   if (latest.IsVoter(meta_.node_id)) return "follower";
   if (latest.Contains(meta_.node_id)) return "learner";
-  return was_member_ ? "removed" : "joining";
+  // The replicated state says so even when this node never saw itself in a configuration since
+  // it started (it was removed while it was down, and caught up at once).
+  return was_member_ || state_machine().members().WasRemoved(meta_.node_id) ? "removed" : "joining";
 }
 
 StatusReport Agent::BuildStatus() const {
@@ -120,6 +125,13 @@ StatusReport Agent::BuildStatus() const {
     report.promised_round = node->Promised().round;
     report.voters = node->membership().Latest().voters;
     report.learners = node->membership().Latest().learners;
+    if (report.role == "removed") {
+      report.note = "removed from the cluster configuration; this agent will not rejoin";
+      if (node->SteppedDownAt() != 0) {
+        report.note += " (it was the leader and stepped down at slot " +
+                       std::to_string(node->SteppedDownAt()) + ")";
+      }
+    }
   }
   const auto& opened = opener_->counters();
   for (size_t i = 1; i < wire::kDropReasonCount; ++i) {  // 0 counts accepted datagrams

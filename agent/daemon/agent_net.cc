@@ -45,6 +45,7 @@ void Agent::OnDatagram(std::span<const uint8_t> datagram, const net::UdpAddress&
       ++decode_drops_[static_cast<size_t>(wire::DropReason::kMalformed)];
       return CountDrop(wire::DropReason::kMalformed, from);
     }
+    if (FromRemovedNode(*envelope)) return;
     addresses_[opened.sender] = from;
     last_heard_tick_[opened.sender] = ticks_;
     driver_->Receive(*envelope);
@@ -57,6 +58,23 @@ void Agent::OnDatagram(std::span<const uint8_t> datagram, const net::UdpAddress&
   } else {
     OnClientReply(opened.sender, std::get<wire::ClientReply>(message), from);
   }
+}
+
+bool Agent::FromRemovedNode(const core::Envelope& envelope) {
+  // A node `pifleet leave` removed while it was down comes back believing it votes. Its ballots
+  // would preempt the leader, so only its catch-up requests are answered: from the log it
+  // learns its own removal, and stays out.
+  const core::NodeId sender = envelope.from;
+  if (!core() || !state_machine().members().WasRemoved(sender) ||
+      core()->membership().Latest().Contains(sender) ||
+      std::holds_alternative<core::CatchupRequest>(envelope.message) ||
+      std::holds_alternative<core::SnapshotChunkRequest>(envelope.message)) {
+    return false;
+  }
+  log_->LogLimited("removed_sender", ticks_ * core::kTickMs, Level::kInfo,
+                   "ignoring votes of a removed node; it is sent the log that removed it",
+                   {{"NODE", std::to_string(sender)}});
+  return true;
 }
 
 std::optional<net::UdpAddress> Agent::AddressOf(core::NodeId node) {

@@ -2,6 +2,8 @@
 // choice (seed a new cluster, rejoin from cluster.meta, or join through --join).
 #include <sys/stat.h>
 
+#include <cstdio>
+
 #include "agent/base/hash.h"
 #include "agent/base/random.h"
 #include "agent/base/version.h"
@@ -35,6 +37,17 @@ Agent::~Agent() {
 
 Status Agent::Open() {
   if (Status status = ValidateConfig(config_); !status.ok()) return status;
+  // Addresses first: a name that does not resolve leaves the data dir untouched.
+  net::Endpoint listen;
+  if (Status status = net::ParseEndpoint(config_.listen, &listen); !status.ok()) return status;
+  if (Status status = net::Resolve(io_, listen, &listen_address_); !status.ok()) return status;
+  for (const std::string& text : config_.join) {
+    net::Endpoint endpoint;
+    net::UdpAddress address;
+    if (Status status = net::ParseEndpoint(text, &endpoint); !status.ok()) return status;
+    if (Status status = net::Resolve(io_, endpoint, &address); !status.ok()) return status;
+    join_addresses_.push_back(address);
+  }
   hal_.Open(SteadyNowMs());  // the status LED shows booting while the WAL is read
   if (Status status = env_->CreateDir(config_.data_dir); !status.ok()) {
     return Status::IOError("cannot create data dir " + config_.data_dir + ": " + status.message());
@@ -51,17 +64,7 @@ Status Agent::Open() {
   if (Status status = LoadKeys(); !status.ok()) return status;
   if (Status status = LoadNodeMeta(); !status.ok()) return status;
 
-  net::Endpoint listen;
-  if (Status status = net::ParseEndpoint(config_.listen, &listen); !status.ok()) return status;
-  if (Status status = net::Resolve(io_, listen, &listen_address_); !status.ok()) return status;
   if (Status status = socket_.Open(listen_address_); !status.ok()) return status;
-  for (const std::string& text : config_.join) {
-    net::Endpoint endpoint;
-    net::UdpAddress address;
-    if (Status status = net::ParseEndpoint(text, &endpoint); !status.ok()) return status;
-    if (Status status = net::Resolve(io_, endpoint, &address); !status.ok()) return status;
-    join_addresses_.push_back(address);
-  }
 
   if (config_.discover) {
     if (Status status = StartDiscovery(); !status.ok()) return status;
@@ -118,10 +121,14 @@ Status Agent::LoadKeys() {
         "cannot read the cluster key " + config_.key_file +
         " (create one with: pifleet keygen > cluster.key): " + status.message());
   }
+  // As ssh does with private keys: a key others can read may be known to them already.
   struct stat st {};
   if (stat(config_.key_file.c_str(), &st) == 0 && (st.st_mode & 077) != 0) {
-    log_->Log(Level::kWarning, "the cluster key file is readable by others; chmod 600 it",
-              {{"PATH", config_.key_file}});
+    char mode[8];
+    std::snprintf(mode, sizeof(mode), "%04o", static_cast<unsigned>(st.st_mode & 07777));
+    return Status::IOError("the cluster key file " + config_.key_file + " has mode " + mode +
+                           ": others may read it; chmod 600 it (and consider "
+                           "the key leaked if others could log in)");
   }
   wire::KeyBytes key;
   if (Status status = wire::ParseKey(text, &key); !status.ok()) {

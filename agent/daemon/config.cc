@@ -2,6 +2,7 @@
 
 #include <toml++/toml.h>
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <type_traits>
@@ -10,6 +11,7 @@
 #include "agent/base/text.h"
 #include "agent/daemon/discovery.h"
 #include "agent/daemon/metrics_http.h"
+#include "agent/net/endpoint.h"
 #include "agent/sm/member_limits.h"
 
 namespace pifleet::daemon {
@@ -39,7 +41,8 @@ const Key kKeys[] = {
     {"discover_broadcast", &AgentConfig::discover_broadcast,
      "Also broadcast each beacon (for LANs that filter multicast)"},
     {"role", &AgentConfig::role, "voter, learner or auto (the autopilot decides)"},
-    {"voters", &AgentConfig::voters, "Voter count the autopilot keeps (3 or 5)"},
+    {"voters", &AgentConfig::voters,
+     "Voter count the autopilot keeps: 3 or 5 (1 or 7 allowed; 1 only for tests)"},
     {"name", &AgentConfig::name, "Node name (default: the host name)"},
     {"metrics_listen", &AgentConfig::metrics_listen, "HTTP address of /metrics; empty: off"},
     {"metrics_allow_remote", &AgentConfig::metrics_allow_remote,
@@ -108,6 +111,21 @@ Status ReadKey(const toml::node& node, const Key& key, const std::string& source
   return Status::Ok();
 }
 
+// Syntax only (a host name is resolved at start): a typo is a usage error found before the
+// agent touches its data dir.
+Status ValidateEndpoints(const AgentConfig& config) {
+  net::Endpoint endpoint;
+  if (Status status = net::ParseEndpoint(config.listen, &endpoint); !status.ok()) {
+    return Status::InvalidArgument("listen '" + config.listen + "': " + status.message());
+  }
+  for (const std::string& join : config.join) {
+    if (Status status = net::ParseEndpoint(join, &endpoint); !status.ok()) {
+      return Status::InvalidArgument("join '" + join + "': " + status.message());
+    }
+  }
+  return Status::Ok();
+}
+
 // Names reach every replica and every `pifleet members` (agent/sm/member_limits.h).
 Status ValidateConfigText(const AgentConfig& config) {
   if (Status status = CheckText("name", config.name, sm::kMemberNameBytesMax); !status.ok()) {
@@ -153,6 +171,11 @@ Status ParseConfigText(std::string_view text, const std::string& source_name, Ag
 }
 
 Status LoadConfigFile(const std::string& path, AgentConfig* config) {
+  // A directory opens and reads as empty text: without this it would pass as an empty config.
+  std::error_code error;
+  if (std::filesystem::is_directory(path, error)) {
+    return Status::InvalidArgument("config file " + path + " is a directory, not a TOML file");
+  }
   std::ifstream file(path, std::ios::binary);
   if (!file) return Status::IOError("cannot read config file " + path);
   std::ostringstream text;
@@ -167,7 +190,8 @@ Status ValidateConfig(const AgentConfig& config) {
                                    "'");
   }
   if (config.voters != 1 && config.voters != 3 && config.voters != 5 && config.voters != 7) {
-    return Status::InvalidArgument("voters must be 1, 3, 5 or 7 (an odd quorum size)");
+    return Status::InvalidArgument(
+        "voters must be 1, 3, 5 or 7 (an odd count; 3 or 5 for a fleet, 1 for a test)");
   }
   if (config.seed && !config.join.empty()) {
     return Status::InvalidArgument("seed starts a new cluster; it cannot be combined with join");
@@ -188,13 +212,12 @@ Status ValidateConfig(const AgentConfig& config) {
       return status;
     }
   }
-  if (config.discover) {
-    if (Status status = CheckDiscoverGroup(config.discover_group); !status.ok()) return status;
-    if (config.discover_interval_ms < 100 || config.discover_interval_ms > 60000) {
-      return Status::InvalidArgument("discover_interval_ms must be between 100 and 60000");
-    }
+  // Checked whether or not --discover is on: a wrong value must not wait for the day it is.
+  if (Status status = CheckDiscoverGroup(config.discover_group); !status.ok()) return status;
+  if (config.discover_interval_ms < 100 || config.discover_interval_ms > 60000) {
+    return Status::InvalidArgument("discover_interval_ms must be between 100 and 60000");
   }
-  return Status::Ok();
+  return ValidateEndpoints(config);
 }
 
 void ConfigFlags::Add(CLI::App* command) {

@@ -14,6 +14,10 @@ constexpr uint64_t TicksFor(uint64_t ms) { return ms / core::kTickMs; }
 // The loop.
 inline constexpr uint64_t kMaintenanceTicks = TicksFor(1000);  // autopilot, expiry, status line
 inline constexpr uint64_t kJoinRetryTicks = TicksFor(500);     // between join attempts
+// A joiner whose requests go unanswered says why: first after this long, then again every
+// kJoinWarnEveryTicks (checked on join attempts, so within one retry period of it).
+inline constexpr uint64_t kJoinSilentTicks = TicksFor(3000);
+inline constexpr uint64_t kJoinWarnEveryTicks = TicksFor(30'000);
 
 // Clients: how long an answer is waited for before the request is forgotten (the client has
 // given up or retried by then).
@@ -33,6 +37,8 @@ inline constexpr size_t kClientKeyIdsMax = 256;  // clients answered in a non-pr
 static_assert(core::kTickMs > 0 && 1000 % core::kTickMs == 0, "whole ticks per second");
 static_assert(kMaintenanceTicks * core::kTickMs == 1000, "maintenance runs once a second");
 static_assert(kJoinRetryTicks < kMaintenanceTicks, "a joiner asks more often than maintenance");
+static_assert(kJoinSilentTicks > kJoinRetryTicks && kJoinWarnEveryTicks > kJoinSilentTicks,
+              "a joiner warns after several unanswered attempts, and rarely");
 static_assert(kAliveTicks > kMaintenanceTicks,
               "members report to the leader once per maintenance round: alive spans more");
 static_assert(kVoterDeadTicks > 3 * kAliveTicks, "a voter is replaced only long after it is late");

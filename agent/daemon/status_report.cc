@@ -2,8 +2,6 @@
 
 #include <msgpack.hpp>
 
-#include <cstdio>
-
 namespace pifleet::daemon {
 namespace {
 
@@ -18,7 +16,7 @@ std::string IdList(const std::vector<uint64_t>& ids) {
 std::string EncodeStatusReport(const StatusReport& r) {
   msgpack::sbuffer buffer;
   msgpack::packer<msgpack::sbuffer> pk(buffer);
-  pk.pack_map(17);
+  pk.pack_map(18);
   pk.pack(std::string("node_id")), pk.pack(r.node_id);
   pk.pack(std::string("name")), pk.pack(r.name);
   pk.pack(std::string("cluster")), pk.pack(r.cluster);
@@ -35,6 +33,7 @@ std::string EncodeStatusReport(const StatusReport& r) {
   pk.pack(std::string("wal_synced_lsn")), pk.pack(r.wal_synced_lsn);
   pk.pack(std::string("dropped")), pk.pack(r.dropped);
   pk.pack(std::string("led")), pk.pack(r.led);
+  pk.pack(std::string("note")), pk.pack(r.note);
   pk.pack(std::string("format")), pk.pack(1);
   return std::string(buffer.data(), buffer.size());
 }
@@ -80,6 +79,8 @@ Status DecodeStatusReport(const std::string& bytes, StatusReport* out) {
         r.dropped = v.as<std::map<std::string, uint64_t>>();
       else if (key == "led")
         r.led = v.as<std::string>();
+      else if (key == "note")
+        r.note = v.as<std::string>();
       // Unknown keys come from newer agents: ignored.
     }
     *out = std::move(r);
@@ -89,46 +90,27 @@ Status DecodeStatusReport(const std::string& bytes, StatusReport* out) {
   }
 }
 
-std::string JsonString(const std::string& text) {
-  std::string out = "\"";
-  for (unsigned char c : text) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += static_cast<char>(c);
-    } else if (c < 0x20) {
-      char escaped[8];
-      std::snprintf(escaped, sizeof(escaped), "\\u%04x", c);
-      out += escaped;
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  return out + "\"";
-}
-
-std::string StatusReportJson(const StatusReport& r) {
-  auto ids = [](const std::vector<uint64_t>& list) {
-    std::string out = "[";
-    for (size_t i = 0; i < list.size(); ++i) out += (i ? "," : "") + std::to_string(list[i]);
-    return out + "]";
-  };
-  std::string dropped = "{";
-  bool first = true;
-  for (const auto& [reason, count] : r.dropped) {
-    dropped += (first ? "" : ",") + JsonString(reason) + ":" + std::to_string(count);
-    first = false;
-  }
-  dropped += "}";
-  return "{\"node_id\":" + std::to_string(r.node_id) + ",\"name\":" + JsonString(r.name) +
-         ",\"cluster\":" + JsonString(r.cluster) + ",\"version\":" + JsonString(r.version) +
-         ",\"role\":" + JsonString(r.role) + ",\"leader_id\":" + std::to_string(r.leader_id) +
-         ",\"decided_slot\":" + std::to_string(r.decided_slot) +
-         ",\"applied_slot\":" + std::to_string(r.applied_slot) +
-         ",\"promised_round\":" + std::to_string(r.promised_round) +
-         ",\"epoch\":" + std::to_string(r.epoch) + ",\"voters\":" + ids(r.voters) +
-         ",\"learners\":" + ids(r.learners) + ",\"disk_full\":" + (r.disk_full ? "true" : "false") +
-         ",\"wal_synced_lsn\":" + std::to_string(r.wal_synced_lsn) + ",\"dropped\":" + dropped +
-         ",\"led\":" + JsonString(r.led) + "}";
+Json StatusReportJson(const StatusReport& r) {
+  Json out;
+  out["node_id"] = r.node_id;
+  out["name"] = r.name;
+  out["cluster"] = r.cluster;
+  out["version"] = r.version;
+  out["role"] = r.role;
+  out["leader_id"] = r.leader_id;
+  out["decided_slot"] = r.decided_slot;
+  out["applied_slot"] = r.applied_slot;
+  out["promised_round"] = r.promised_round;
+  out["epoch"] = r.epoch;
+  out["voters"] = r.voters;
+  out["learners"] = r.learners;
+  out["disk_full"] = r.disk_full;
+  out["wal_synced_lsn"] = r.wal_synced_lsn;
+  out["dropped"] = Json::object();
+  for (const auto& [reason, count] : r.dropped) out["dropped"][reason] = count;
+  out["led"] = r.led;
+  out["note"] = r.note;
+  return out;
 }
 
 std::string StatusReportText(const StatusReport& r) {
@@ -148,7 +130,8 @@ std::string StatusReportText(const StatusReport& r) {
          (r.disk_full ? "FULL: not voting" : "ok") + "\ndropped   " +
          std::to_string(dropped_total) +
          (dropped_detail.empty() ? "" : " (" + dropped_detail + ")") + "\nversion   " + r.version +
-         ", epoch " + std::to_string(r.epoch) + "\n";
+         ", epoch " + std::to_string(r.epoch) + "\n" +
+         (r.note.empty() ? "" : "note      " + r.note + "\n");
 }
 
 }  // namespace pifleet::daemon

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "agent/base/status.h"
+#include "agent/daemon/json_text.h"
 
 namespace pifleet::daemon {
 
@@ -16,7 +17,7 @@ struct StatusReport {
   std::string name;
   std::string cluster;
   std::string version;
-  std::string role;  // leader | follower | learner | joining
+  std::string role;  // leader | follower | learner | joining | removed
   uint64_t leader_id = 0;
   uint64_t decided_slot = 0;  // highest slot this node knows decided
   uint64_t applied_slot = 0;  // highest slot applied to its state machine
@@ -28,14 +29,12 @@ struct StatusReport {
   uint64_t wal_synced_lsn = 0;
   std::map<std::string, uint64_t> dropped;  // datagrams dropped, by reason
   std::string led;                          // the status LED's pattern (docs/leds.md)
+  std::string note;  // what an operator should know, e.g. "removed: stepped down as leader"
 };
 
 std::string EncodeStatusReport(const StatusReport& report);
 Status DecodeStatusReport(const std::string& bytes, StatusReport* out);
-std::string StatusReportJson(const StatusReport& report);
+Json StatusReportJson(const StatusReport& report);
 std::string StatusReportText(const StatusReport& report);
-
-// JSON string escaping (quotes included), shared by the CLI's --json outputs.
-std::string JsonString(const std::string& text);
 
 }  // namespace pifleet::daemon

@@ -48,8 +48,9 @@ bool MembersTable::Apply(uint64_t slot, const std::string& payload) {
   const uint8_t kind = r.U8();
   const uint64_t node_id = r.U64();
   if (kind == static_cast<uint8_t>(MembersKind::kRemove)) {
-    if (!r.Done()) return false;
+    if (!r.Done() || node_id == 0) return false;
     members_.erase(node_id);
+    removed_.insert(node_id);
     return true;
   }
   Member m;
@@ -58,7 +59,9 @@ bool MembersTable::Apply(uint64_t slot, const std::string& payload) {
   m.capacity_milli = r.U64();
   m.temperature_milli = static_cast<int64_t>(r.U64());
   const uint64_t throttled_bits = r.U64();
-  if (!r.Done() || node_id == 0 || throttled_bits > UINT32_MAX) return false;
+  if (!r.Done() || node_id == 0 || throttled_bits > UINT32_MAX || WasRemoved(node_id)) {
+    return false;
+  }
   m.throttled_bits = static_cast<uint32_t>(throttled_bits);
   m.updated_slot = slot;
   members_[node_id] = std::move(m);
@@ -93,6 +96,24 @@ bool MembersTable::DecodeFrom(ByteReader& r) {
   }
   if (!r.ok || table.members_.size() != count) return false;
   members_ = std::move(table.members_);
+  return true;
+}
+
+void MembersTable::EncodeRemovedTo(ByteWriter& w) const {
+  w.U64(removed_.size());
+  for (uint64_t id : removed_) w.U64(id);
+}
+
+bool MembersTable::DecodeRemovedFrom(ByteReader& r) {
+  std::set<uint64_t> removed;
+  const uint64_t count = r.Count(8);
+  for (uint64_t i = 0; i < count && r.ok; ++i) {
+    const uint64_t id = r.U64();
+    if (id == 0 || members_.count(id) != 0) return false;
+    removed.insert(id);
+  }
+  if (!r.ok || removed.size() != count) return false;
+  removed_ = std::move(removed);
   return true;
 }
 

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 
 #include "agent/base/bytes.h"
@@ -39,17 +40,26 @@ bool IsMembersCommand(const std::string& payload);
 
 class MembersTable {
  public:
-  // Applies one members command decided in `slot`; false (and no change) when malformed or
-  // when a string is longer than kMemberStringBytesMax (agent/sm/constants.h).
+  // Applies one members command decided in `slot`; false (and no change) when malformed, when
+  // a string is longer than kMemberStringBytesMax (agent/sm/constants.h), or when it upserts a
+  // node that was removed: a removed id never comes back (a removed Pi joins again as a new
+  // node, from an empty data dir).
   bool Apply(uint64_t slot, const std::string& payload);
   const std::map<uint64_t, Member>& members() const { return members_; }
   std::optional<Member> Find(uint64_t node_id) const;
+  // Every node `pifleet leave` removed: members refuse its joins and its votes, and tell it.
+  bool WasRemoved(uint64_t node_id) const { return removed_.count(node_id) != 0; }
+  const std::set<uint64_t>& removed() const { return removed_; }
   // Snapshot bytes: each member as its upsert command and the slot of that upsert.
   void EncodeTo(ByteWriter& w) const;
   bool DecodeFrom(ByteReader& r);
+  // Snapshot bytes of the removed ids (a section of their own: older snapshots lack it).
+  void EncodeRemovedTo(ByteWriter& w) const;
+  bool DecodeRemovedFrom(ByteReader& r);
 
  private:
   std::map<uint64_t, Member> members_;
+  std::set<uint64_t> removed_;
 };
 
 }  // namespace pifleet::sm

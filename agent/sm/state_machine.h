@@ -24,7 +24,8 @@ class StateMachine {
   const KeyState& keys() const { return keys_; }
 
   // The whole state as bytes, identical on every replica that applied the same slots:
-  // "PFSM" | version u8 (3) | kv (keys in order, then client sessions) | members | keys
+  // "PFSM" | version u8 (4) | kv (keys in order, then client sessions) | members | keys |
+  // removed ids (version 3, without them, still restores)
   // (cluster keyring, key reports, remembered key results). Restore takes such bytes back; on
   // any malformation or another version it returns false and changes nothing.
   std::string Snapshot() const;

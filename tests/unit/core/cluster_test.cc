@@ -1,6 +1,8 @@
 // Whole-cluster tests over the in-memory harness (the simulator covers faults at scale).
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "tests/unit/core/harness.h"
 
 namespace pifleet::core::testing {
@@ -46,6 +48,43 @@ TEST(Cluster, IsolatedLeaderIsReplacedAndCommandsContinue) {
   net.Heal();
   net.Tick(2 * kElectionTicksMax);
   EXPECT_EQ(net.applied(first).size(), net.applied(second).size()) << "the old leader caught up";
+}
+
+// `pifleet leave LEADER`: once the configuration without it governs the next slot, the removed
+// leader steps down at once (it does not wait to be preempted), never campaigns again, and the
+// remaining voters elect a leader and keep deciding.
+TEST(Cluster, RemovedLeaderStepsDownOnceItsRemovalTakesEffect) {
+  Network net(kConfig);
+  net.Tick(2 * kElectionTicksMax);
+  const NodeId removed = net.Leader();
+  ASSERT_NE(removed, 0u);
+  Config without = kConfig;
+  without.voters.erase(std::find(without.voters.begin(), without.voters.end(), removed));
+  without.voters.push_back(4);
+  without.learners.clear();
+  Command change = MakeCommand(9, 1);
+  change.kind = CommandKind::kReconfig;
+  change.config = without;
+  ASSERT_TRUE(net.core(removed).Propose(change).ok());
+  net.Settle();
+  EXPECT_FALSE(net.core(removed).IsLeader()) << "still leading a configuration it is not in";
+  const Slot stepped = net.core(removed).SteppedDownAt();
+  ASSERT_NE(stepped, 0u);
+  EXPECT_EQ(net.core(removed).AppliedSlot() + 1, stepped) << "left at the first slot without it";
+  EXPECT_FALSE(net.core(removed).membership().ForSlot(stepped).IsVoter(removed));
+  net.Tick(3 * kElectionTicksMax);
+  const NodeId next = net.Leader();
+  ASSERT_NE(next, 0u);
+  ASSERT_NE(next, removed);
+  EXPECT_EQ(net.core(next).SteppedDownAt(), 0u);
+  ASSERT_TRUE(net.core(next).Propose(MakeCommand(8, 1)).ok());
+  net.Tick(kRequestRetransmitTicks);
+  ASSERT_FALSE(net.applied(next).empty());
+  EXPECT_EQ(net.applied(next).back().value.commands.at(0).client_id, 8u);
+  for (int t = 0; t < 3 * static_cast<int>(kElectionTicksMax); ++t) {
+    net.core(removed).Tick();
+    EXPECT_TRUE(OfType<Prepare>(Take(net.core(removed)).messages).empty()) << "it campaigned";
+  }
 }
 
 }  // namespace

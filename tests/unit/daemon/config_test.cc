@@ -103,6 +103,55 @@ TEST(Config, ValidationCatchesWhatOneKeyCannot) {
   EXPECT_FALSE(ValidateConfig(config).ok());
 }
 
+// Issue 13's smaller items: each is refused as a usage error, before the agent starts.
+TEST(Config, VotersErrorNamesTheCountsItAccepts) {
+  AgentConfig config;
+  for (uint32_t voters : {1u, 3u, 5u, 7u}) {
+    config.voters = voters;
+    EXPECT_TRUE(ValidateConfig(config).ok()) << voters;
+  }
+  config.voters = 2;
+  const std::string message = ValidateConfig(config).message();
+  EXPECT_NE(message.find("1, 3, 5 or 7"), std::string::npos) << message;
+  EXPECT_NE(message.find("3 or 5 for a fleet"), std::string::npos) << message;
+}
+
+TEST(Config, DiscoverSettingsAreCheckedWithoutDiscover) {
+  AgentConfig config;
+  ASSERT_FALSE(config.discover);
+  config.discover_interval_ms = 5;
+  EXPECT_NE(ValidateConfig(config).message().find("discover_interval_ms"), std::string::npos);
+  config.discover_interval_ms = 60001;
+  EXPECT_FALSE(ValidateConfig(config).ok());
+  config.discover_interval_ms = 100;
+  EXPECT_TRUE(ValidateConfig(config).ok());
+  config.discover_group = "10.0.0.1:7170";  // not multicast
+  EXPECT_NE(ValidateConfig(config).message().find("discover_group"), std::string::npos);
+}
+
+TEST(Config, MalformedListenOrJoinIsAUsageError) {
+  AgentConfig config;
+  config.listen = "127.0.0.1";  // no port
+  Status status = ValidateConfig(config);
+  EXPECT_EQ(status.code(), Status::Code::kInvalidArgument);
+  EXPECT_NE(status.message().find("listen '127.0.0.1'"), std::string::npos) << status.message();
+  config = AgentConfig{};
+  config.join = {"127.0.0.1:7101", "127.0.0.1:notaport"};
+  status = ValidateConfig(config);
+  EXPECT_EQ(status.code(), Status::Code::kInvalidArgument);
+  EXPECT_NE(status.message().find("join '127.0.0.1:notaport'"), std::string::npos)
+      << status.message();
+  config.join = {"[::1]:7101", "pi-01.local:7101"};  // names resolve at start, not here
+  EXPECT_TRUE(ValidateConfig(config).ok()) << ValidateConfig(config).message();
+}
+
+TEST(Config, ConfigPathThatIsADirectoryIsRefused) {
+  AgentConfig config;
+  const Status status = LoadConfigFile(::testing::TempDir(), &config);
+  EXPECT_EQ(status.code(), Status::Code::kInvalidArgument);
+  EXPECT_NE(status.message().find("is a directory"), std::string::npos) << status.message();
+}
+
 // Names reach every replica and every `pifleet members` (issue 13): bounded and free of
 // control characters at load, with the bound named; a name at the bound is fine.
 TEST(Config, NamesAreBoundedAndFreeOfControlCharacters) {

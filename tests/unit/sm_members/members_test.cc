@@ -120,5 +120,66 @@ TEST(StateMachine, DispatchesMembersAndKvByFirstByte) {
   EXPECT_EQ(other.StateHash(), sm.StateHash());  // same commands, same state
 }
 
+// The table as snapshot bytes (members, then removed ids): equal bytes, equal table.
+std::string TableBytes(const MembersTable& table) {
+  ByteWriter w;
+  table.EncodeTo(w);
+  table.EncodeRemovedTo(w);
+  return std::move(w.out);
+}
+
+// Issue 13, membership that sticks: `pifleet leave` is kept in the replicated state, so a node
+// removed while it was down cannot come back through its own upsert (every replica refuses it
+// alike), and every replica knows it was removed.
+TEST(Members, RemovedNodeStaysRemoved) {
+  MembersTable table;
+  ASSERT_TRUE(table.Apply(1, EncodeUpsertMember(Sample(1))));
+  ASSERT_TRUE(table.Apply(2, EncodeUpsertMember(Sample(2))));
+  EXPECT_FALSE(table.WasRemoved(2));
+  ASSERT_TRUE(table.Apply(3, EncodeRemoveMember(2)));
+  EXPECT_TRUE(table.WasRemoved(2));
+  const std::string digest = TableBytes(table);
+  EXPECT_FALSE(table.Apply(4, EncodeUpsertMember(Sample(2)))) << "a removed node came back";
+  EXPECT_FALSE(table.Find(2).has_value());
+  EXPECT_EQ(TableBytes(table), digest);
+  EXPECT_TRUE(table.Apply(5, EncodeRemoveMember(2)));  // a second leave changes nothing
+  EXPECT_EQ(TableBytes(table), digest);
+  EXPECT_TRUE(table.Apply(6, EncodeRemoveMember(9)));  // a node that never upserted: remembered
+  EXPECT_TRUE(table.WasRemoved(9));
+  EXPECT_NE(TableBytes(table), digest);
+  EXPECT_FALSE(table.Apply(7, EncodeRemoveMember(0)));
+  EXPECT_TRUE(table.Apply(8, EncodeUpsertMember(Sample(1))));  // the others are untouched
+}
+
+TEST(StateMachine, SnapshotKeepsTheRemovedNodes) {
+  StateMachine sm;
+  ASSERT_TRUE(sm.Apply(1, 7, 1, EncodeUpsertMember(Sample(4))).ok);
+  ASSERT_TRUE(sm.Apply(2, 7, 2, EncodeUpsertMember(Sample(5))).ok);
+  ASSERT_TRUE(sm.Apply(3, 7, 3, EncodeRemoveMember(5)).ok);
+  const std::string bytes = sm.Snapshot();
+  StateMachine restored;
+  ASSERT_TRUE(restored.Restore(bytes));
+  EXPECT_TRUE(restored.members().WasRemoved(5));
+  EXPECT_FALSE(restored.members().WasRemoved(4));
+  EXPECT_EQ(restored.StateHash(), sm.StateHash());
+  EXPECT_FALSE(restored.Apply(4, 7, 4, EncodeUpsertMember(Sample(5))).ok);
+  // Version 3 snapshots (before removals were kept) restore, with no removed nodes: the same
+  // bytes without the trailing section, version byte 3. Version 2 (clipped strings) is refused.
+  std::string v3 = bytes.substr(0, bytes.size() - 16);
+  v3[4] = 3;
+  StateMachine old;
+  ASSERT_TRUE(old.Restore(v3));
+  std::string v2 = v3;
+  v2[4] = 2;
+  EXPECT_FALSE(StateMachine().Restore(v2));
+  EXPECT_TRUE(old.members().removed().empty());
+  EXPECT_EQ(old.members().members().size(), 1u);
+  // A removed id that is also a member, or a short section, is refused.
+  std::string bad = bytes;
+  bad.replace(bad.size() - 8, 8, std::string("\x04\0\0\0\0\0\0\0", 8));  // id 4 is a member
+  EXPECT_FALSE(StateMachine().Restore(bad));
+  EXPECT_FALSE(StateMachine().Restore(bytes.substr(0, bytes.size() - 1)));
+}
+
 }  // namespace
 }  // namespace pifleet::sm
