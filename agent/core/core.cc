@@ -34,7 +34,7 @@ Core::Core(const CoreOptions& options, const DurableState& restored,
 }
 
 void Core::OnRecoveryReply(NodeId from, const Promise& reply) {
-  if (!recovery_.OnReply(from, reply, ctx_.snapshot_slot + 1)) return;
+  if (!recovery_.OnReply(from, reply, ctx_.snapshot_slot + 1, replica_.slot_out())) return;
   acceptor_.Adopt(reply);
   leader_.NoteBallot(reply.promised);
   recovery_.MaybeFinish(replica_.slot_out());

@@ -14,6 +14,7 @@
 
 #include <map>
 #include <set>
+#include <vector>
 
 #include "agent/core/context.h"
 #include "agent/core/message.h"
@@ -24,27 +25,33 @@ class Recovery {
  public:
   explicit Recovery(Context& ctx) : ctx_(ctx) {}
 
-  // Sets ctx.recovering and queries every other voter (of the configuration at slot_out, the
-  // first unapplied slot) from from_slot (the slot after this node's snapshot). Finishes at
-  // once when no other voter is needed (one voter, or a learner).
+  // Sets ctx.recovering and queries the voters of every configuration this node knows for
+  // slot_out (the first unapplied slot) and later, from from_slot (the slot after its snapshot).
   void Start(Slot from_slot, Slot slot_out);
   // Re-sends the query to the voters whose part is not complete.
   void Tick(Slot from_slot, Slot slot_out);
-  // True if the reply belongs to this recovery (the caller then adopts what it carries).
-  bool OnReply(NodeId from, const Promise& reply, Slot from_slot);
+  // True if the reply belongs to this recovery (the caller then adopts what it carries). A
+  // reconfiguration among the reported values above slot_out is a configuration this node may
+  // have voted in and forgotten: its voters are asked too, and counted.
+  bool OnReply(NodeId from, const Promise& reply, Slot from_slot, Slot slot_out);
   // An offer means from_slot is inside `from`'s snapshot: those slots are decided. This node
   // stays out of them (Context::recovery_floor) and asks `from` again from the slot after it.
   void OnOffer(NodeId from, const SnapshotOffer& offer);
-  // Clears ctx.recovering once enough voters of the current configuration are complete.
+  // Clears ctx.recovering once every candidate configuration has enough complete voters.
   void MaybeFinish(Slot slot_out);
 
  private:
+  // The configurations whose votes this node may have lost: the ones it knows for slot_out and
+  // later, and the ones reported above slot_out (and not yet applied here).
+  std::vector<Config> Candidates(Slot slot_out) const;
+  void QueryMissing(const Config& config, Slot from_slot);
   void Query(NodeId to, Slot from_slot);
 
   Context& ctx_;
   uint64_t nonce_ = 0;
-  std::map<NodeId, Slot> next_from_;  // per peer: the slot its next query asks from
-  std::set<NodeId> complete_;         // peers whose last reply was empty
+  std::map<NodeId, Slot> next_from_;           // per peer: the slot its next query asks from
+  std::set<NodeId> complete_;                  // peers whose last reply was empty
+  std::map<Slot, std::vector<Config>> heard_;  // reconfigurations reported, by slot
   uint32_t ticks_ = 0;
 };
 

@@ -106,10 +106,36 @@ TEST(Recovery, RetransmitsToPeersThatHaveNotAnswered) {
   EXPECT_EQ(again.count(3), 1u);
 }
 
-TEST(Recovery, ASingleVoterOrALearnerVotesAtOnce) {
+TEST(Recovery, ASingleVoterVotesAtOnce) {
   Core single(Recovering(1, MakeConfig({1})));
   EXPECT_FALSE(single.Recovering());
+}
+
+// The learner's lost tail may have held the decision that made it a voter, and votes it cast
+// as one: a majority of the voters it knows is what reveals that decision.
+TEST(Recovery, ALearnerAsksAMajorityOfTheVoters) {
   Core learner(Recovering(4, MakeConfig({1, 2, 3}, {4})));
+  EXPECT_TRUE(learner.Recovering());
+  const Ballot nonce = Queries(Take(learner)).at(1).ballot;
+  learner.Receive(To(4, 1, Promise{nonce, Ballot{}, {}}));
+  EXPECT_TRUE(learner.Recovering());
+  learner.Receive(To(4, 3, Promise{nonce, Ballot{}, {}}));
+  EXPECT_FALSE(learner.Recovering());
+}
+
+TEST(Recovery, AReportedReconfigurationAddsItsVotersToTheCount) {
+  Core learner(Recovering(4, MakeConfig({1, 2, 3}, {4})));
+  const Ballot nonce = Queries(Take(learner)).at(1).ballot;
+  Command reconfig;
+  reconfig.kind = CommandKind::kReconfig;
+  reconfig.config = MakeConfig({1, 2, 4}, {3});  // makes node 4 a voter from slot 2 + window
+  learner.Receive(To(4, 1, Promise{nonce, Ballot{2, 1}, {PValue{Ballot{2, 1}, 2, Value{{reconfig}}}}}));
+  learner.Receive(To(4, 1, Promise{nonce, Ballot{2, 1}, {}}));
+  learner.Receive(To(4, 3, Promise{nonce, Ballot{2, 1}, {}}));
+  EXPECT_TRUE(learner.Recovering()) << "in {1, 2, 4} node 4 needs 2 of the 2 others";
+  const auto queries = Queries(Take(learner));
+  EXPECT_EQ(queries.count(2), 1u);
+  learner.Receive(To(4, 2, Promise{nonce, Ballot{2, 1}, {}}));
   EXPECT_FALSE(learner.Recovering());
 }
 
