@@ -1,22 +1,57 @@
 #include "agent/sm/state_machine.h"
 
+#include "agent/sm/session_commands.h"
+
 namespace pifleet::sm {
 
-KvResult StateMachine::Apply(uint64_t slot, uint64_t client_id, uint64_t sequence,
+KvResult StateMachine::Apply(uint64_t slot, uint64_t session, uint64_t sequence,
                              const std::string& payload) {
+  if (IsSessionCommand(payload)) return ApplySessionCommand(payload);
+  KvResult result;
+  switch (sessions_.Check(session, sequence, &result)) {
+    case SessionTable::Verdict::kUnknown:
+      return KvResult{false, "unknown or expired session", false, KvResult::Outcome::kRefused};
+    case SessionTable::Verdict::kStale:
+      return KvResult{false, "stale sequence", false, KvResult::Outcome::kRefused};
+    case SessionTable::Verdict::kDuplicate:
+      result.outcome = KvResult::Outcome::kDuplicate;
+      return result;
+    case SessionTable::Verdict::kNew:
+      break;
+  }
+  result = Execute(slot, session, sequence, payload);
+  sessions_.Record(session, sequence, result);
+  return result;
+}
+
+KvResult StateMachine::Execute(uint64_t slot, uint64_t session, uint64_t sequence,
+                               const std::string& payload) {
   if (IsMembersCommand(payload)) return KvResult{members_.Apply(slot, payload), ""};
   if (wire::IsKeyCommand(payload)) {
-    std::string error = keys_.Apply(slot, client_id, sequence, payload);
+    std::string error = keys_.Apply(slot, session, sequence, payload);
     return KvResult{error.empty(), std::move(error)};
   }
-  return kv_.Apply(client_id, sequence, payload);
+  return kv_.Apply(payload);
+}
+
+KvResult StateMachine::ApplySessionCommand(const std::string& payload) {
+  const std::optional<SessionCommand> command = DecodeSessionCommand(payload);
+  if (!command) return KvResult{false, "malformed session command"};
+  if (command->kind == SessionCommandKind::kExpire) {
+    const uint32_t dropped = sessions_.Expire(command->now_ms, command->idle_ms);
+    return KvResult{true, std::to_string(dropped)};
+  }
+  KvResult result;
+  result.session = sessions_.Register(command->now_ms);
+  return result;
 }
 
 namespace {
 
 constexpr std::string_view kSnapshotMagic = "PFSM";
-// 2: the key section follows the members (1 had none; a version 1 snapshot is refused).
-constexpr uint8_t kSnapshotVersion = 2;
+// 3: client sessions have ids of their own, between the kv store and the members (2 kept
+// per-client sequences inside the kv store; older versions are refused).
+constexpr uint8_t kSnapshotVersion = 3;
 
 uint64_t Fnv1a(std::string_view bytes) {
   uint64_t hash = 1469598103934665603ULL;
@@ -37,6 +72,7 @@ std::string StateMachine::Snapshot() const {
   w.out.append(kSnapshotMagic);
   w.U8(kSnapshotVersion);
   kv_.EncodeTo(w);
+  sessions_.EncodeTo(w);
   members_.EncodeTo(w);
   keys_.EncodeTo(w);
   return std::move(w.out);
@@ -47,13 +83,15 @@ bool StateMachine::Restore(std::string_view bytes) {
   ByteReader r{bytes.substr(kSnapshotMagic.size())};
   if (r.U8() != kSnapshotVersion) return false;
   KvStore kv;
+  SessionTable sessions;
   MembersTable members;
   KeyState keys;
-  if (!kv.DecodeFrom(r) || !members.DecodeFrom(r) || !keys.DecodeFrom(r) || !r.ok ||
-      !r.in.empty()) {
+  if (!kv.DecodeFrom(r) || !sessions.DecodeFrom(r) || !members.DecodeFrom(r) ||
+      !keys.DecodeFrom(r) || !r.ok || !r.in.empty()) {
     return false;
   }
   kv_ = std::move(kv);
+  sessions_ = std::move(sessions);
   members_ = std::move(members);
   keys_ = std::move(keys);
   return true;

@@ -4,6 +4,7 @@
 
 #include "agent/sm/kv_op.h"
 #include "agent/sm/state_machine.h"
+#include "tests/unit/sm/sessions_helper.h"
 
 namespace pifleet::sm {
 namespace {
@@ -54,12 +55,14 @@ TEST(Members, MalformedCommandsChangeNothing) {
 
 TEST(StateMachine, DispatchesMembersAndKvByFirstByte) {
   StateMachine sm;
+  RegisterSessions(sm, 7);
   EXPECT_TRUE(sm.Apply(1, 7, 1, EncodeUpsertMember(Sample(4))).ok);
   KvOp put{KvKind::kPut, "k", "v", ""};
   EXPECT_TRUE(sm.Apply(2, 7, 2, EncodeKvOp(put)).ok);
   EXPECT_EQ(sm.kv().Read("k"), "v");
   EXPECT_EQ(sm.members().members().size(), 1u);
   StateMachine other;
+  RegisterSessions(other, 7);
   other.Apply(1, 7, 1, EncodeUpsertMember(Sample(4)));
   other.Apply(2, 7, 2, EncodeKvOp(put));
   EXPECT_EQ(other.Digest(), sm.Digest());  // same commands, same state
