@@ -1,32 +1,30 @@
-// Client commands: status, members, kv put|get|del, leave, metrics. Tables for people, --json
+// Client commands: status, members, leave, metrics (kv: kv_command.cc). Tables for people, --json
 // for scripts. Exit codes: 0 ok, 1 refused, 2 usage, 3 no quorum or timeout.
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
-#include <sstream>
 #include <vector>
 
 #include "agent/cli/client.h"
 #include "agent/cli/command.h"
 #include "agent/daemon/status_report.h"
-#include "agent/sm/kv_op.h"
+#include "agent/wire/client_bodies.h"
 
 namespace pifleet::cli {
 namespace {
 
 using daemon::JsonString;
 
-std::vector<std::vector<std::string>> SplitTable(const std::string& text) {
+// The members reply (wire::MemberRow) as text fields, in the order the table prints them.
+std::vector<std::vector<std::string>> SplitTable(const std::string& payload) {
+  std::vector<wire::MemberRow> members;
   std::vector<std::vector<std::string>> rows;
-  std::istringstream lines(text);
-  std::string line;
-  while (std::getline(lines, line)) {
-    std::vector<std::string> fields;
-    std::istringstream cells(line);
-    std::string cell;
-    while (std::getline(cells, cell, '\t')) fields.push_back(cell);
-    while (fields.size() < 12) fields.emplace_back("0");  // older agents: no capacity
-    rows.push_back(fields);
+  if (!wire::DecodeBody(payload, &members)) return rows;
+  for (const wire::MemberRow& m : members) {
+    rows.push_back({std::to_string(m.node_id), m.name, m.address, m.voting, m.role, m.version,
+                    m.board, m.serial, std::to_string(m.last_heard_ms),
+                    std::to_string(m.capacity_milli), std::to_string(m.temperature_milli),
+                    std::to_string(m.throttled_bits)});
   }
   return rows;
 }
@@ -111,54 +109,6 @@ void InstallMembers(CLI::App& app, Context& context) {
   });
 }
 
-void InstallKv(CLI::App& app, Context& context) {
-  auto* kv = app.add_subcommand("kv", "Read and write the replicated key-value store");
-  kv->require_subcommand(1);
-  auto key = std::make_shared<std::string>();
-  auto value = std::make_shared<std::string>();
-  auto consistency = std::make_shared<std::string>("log");
-
-  auto* put = kv->add_subcommand("put", "Set KEY to VALUE (through the log)");
-  put->add_option("KEY", *key, "Key")->required();
-  put->add_option("VALUE", *value, "Value")->required();
-  put->callback([key, value, &context] {
-    wire::ClientReply reply;
-    const sm::KvOp op{sm::KvKind::kPut, *key, *value, ""};
-    context.exit_code =
-        CallCommand("kv put", context.client, wire::ClientOp::kKv, sm::EncodeKvOp(op), &reply);
-    if (context.exit_code == kExitOk) std::printf("OK\n");
-  });
-
-  auto* get = kv->add_subcommand("get", "Print the value of KEY (empty line: absent)");
-  get->add_option("KEY", *key, "Key")->required();
-  get->add_option("--consistency", *consistency,
-                  "log: linearizable, through the log; local: this node's state, maybe stale")
-      ->check(CLI::IsMember({"log", "local"}))
-      ->capture_default_str();
-  get->callback([key, consistency, &context] {
-    wire::ClientReply reply;
-    if (*consistency == "local") {
-      context.exit_code =
-          CallCommand("kv get", context.client, wire::ClientOp::kLocalGet, *key, &reply);
-    } else {
-      const sm::KvOp op{sm::KvKind::kGet, *key, "", ""};
-      context.exit_code =
-          CallCommand("kv get", context.client, wire::ClientOp::kKv, sm::EncodeKvOp(op), &reply);
-    }
-    if (context.exit_code == kExitOk) std::printf("%s\n", reply.payload.substr(1).c_str());
-  });
-
-  auto* del = kv->add_subcommand("del", "Delete KEY (through the log)");
-  del->add_option("KEY", *key, "Key")->required();
-  del->callback([key, &context] {
-    wire::ClientReply reply;
-    const sm::KvOp op{sm::KvKind::kDelete, *key, "", ""};
-    context.exit_code =
-        CallCommand("kv del", context.client, wire::ClientOp::kKv, sm::EncodeKvOp(op), &reply);
-    if (context.exit_code == kExitOk) std::printf("OK\n");
-  });
-}
-
 void InstallLeave(CLI::App& app, Context& context) {
   auto* cmd = app.add_subcommand("leave", "Remove NODE (its id) from the cluster");
   auto node = std::make_shared<std::string>();
@@ -185,7 +135,7 @@ void InstallMetrics(CLI::App& app, Context& context) {
 void InstallClusterCommands(CLI::App& app, Context& context) {
   InstallStatus(app, context);
   InstallMembers(app, context);
-  InstallKv(app, context);
+  InstallKvCommand(app, context);
   InstallLeave(app, context);
   InstallMetrics(app, context);
 }

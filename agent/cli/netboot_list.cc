@@ -14,6 +14,7 @@
 
 #include "agent/cli/client.h"
 #include "agent/cli/command.h"
+#include "agent/wire/client_bodies.h"
 
 namespace pifleet::cli {
 namespace {
@@ -65,15 +66,15 @@ std::vector<NetbootNode> ReadNodes(const fs::path& dir) {
   return nodes;
 }
 
-// Members rows are tab-separated: id, name, address, voting, role, version, board, serial, ...
+// The members reply (wire::MemberRow, docs/formats.md "Client protocol") as text fields: id,
+// name, address, voting, role, version, board, serial.
 void MarkJoined(const std::string& members, std::vector<NetbootNode>* nodes) {
   std::vector<std::vector<std::string>> rows;
-  std::istringstream lines(members);
-  for (std::string line; std::getline(lines, line);) {
-    std::vector<std::string> f;
-    std::istringstream cells(line);
-    for (std::string cell; std::getline(cells, cell, '\t');) f.push_back(cell);
-    if (f.size() >= 8) rows.push_back(f);
+  std::vector<wire::MemberRow> decoded;
+  if (!wire::DecodeBody(members, &decoded)) decoded.clear();
+  for (const wire::MemberRow& m : decoded) {
+    rows.push_back({std::to_string(m.node_id), m.name, m.address, m.voting, m.role, m.version,
+                    m.board, m.serial});
   }
   for (auto& n : *nodes) {
     n.joined = 0;

@@ -20,6 +20,7 @@
 #include "agent/core/core.h"
 #include "agent/daemon/agent_hal.h"
 #include "agent/daemon/config.h"
+#include "agent/daemon/internal_session.h"
 #include "agent/daemon/log.h"
 #include "agent/daemon/metrics.h"
 #include "agent/daemon/metrics_http.h"
@@ -59,6 +60,8 @@ class Agent {
   struct WaitingClient {
     net::UdpAddress address;
     uint64_t expires_tick;
+    uint64_t client_id = 0;  // the request's, for the reply (the command carries the session)
+    wire::ClientOp op = wire::ClientOp::kKv;
   };
 
   // Start-up (agent_start.cc).
@@ -97,6 +100,15 @@ class Agent {
   void HandleJoin(const wire::ClientRequest& request, const net::UdpAddress& from);
   void SendJoinRequests();
   void ProposeInternal(core::Command command);
+  // Client sessions (agent_sessions.cc).
+  void ProposeForClient(const wire::ClientRequest& request, const net::UdpAddress& from,
+                        core::Command command);
+  void HandleRegister(const wire::ClientRequest& request, const net::UdpAddress& from);
+  void HandleKv(const wire::ClientRequest& request, const net::UdpAddress& from);
+  void HandleLocalGet(const wire::ClientRequest& request, const net::UdpAddress& from);
+  void OnCommandApplied(const core::Command& command, const sm::KvResult& result);
+  void PumpInternalSession();
+  void ProposeSessionExpiryIfDue();
   void ProposeConfig(const core::Config& config);
   void RunAutopilot();
   void RecordRemoval();  // writes kRemovedFileName
@@ -116,7 +128,6 @@ class Agent {
   std::vector<core::NodeId> ConfigMembers() const;
   std::string KeyListPayload() const;
   void HandleKeyRequest(const wire::ClientRequest& request, const net::UdpAddress& from);
-  void ApplyKeyCommand(uint64_t slot, const core::Command& command);
   // After a key command and after a snapshot install: the state machine's cluster keyring
   // becomes keyring_ when it changed in a later slot than keyring_applied_slot_.
   void AdoptClusterKeys();
@@ -171,8 +182,12 @@ class Agent {
   std::map<core::NodeId, net::UdpAddress> addresses_;
   std::map<core::NodeId, uint64_t> last_heard_tick_;
   std::vector<net::UdpAddress> join_addresses_;
-  uint64_t internal_client_id_ = 0;
+  uint64_t internal_client_id_ = 0;  // configurations and expiry commands
   uint64_t internal_sequence_ = 0;
+  std::optional<InternalSession> internal_session_;  // this agent's own sm commands
+  uint64_t session_expiry_tick_ = 0;
+  uint64_t sessions_refused_ = 0;    // commands the state machine refused (unknown session, stale)
+  uint64_t sessions_duplicates_ = 0;  // retries answered with their first result
   uint64_t config_proposed_tick_ = 0;
   uint64_t self_upsert_tick_ = 0;
   bool ready_notified_ = false;

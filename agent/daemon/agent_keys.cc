@@ -15,7 +15,6 @@
 namespace pifleet::daemon {
 namespace {
 
-constexpr uint64_t kKeyWaitTicks = 1000;   // 10 s for a key command to apply
 constexpr uint64_t kKeyReportTicks = 200;  // 2 s between reports of an unchanged keyring
 constexpr size_t kClientKeyIdsMax = 256;   // clients answered in a non-primary key
 
@@ -111,30 +110,10 @@ void Agent::HandleKeyRequest(const wire::ClientRequest& request, const net::UdpA
     }
   }
   if (!check.ok()) return Reply(from, request, ReplyCode::kError, "", check.message());
-  const core::Command proposal{request.client_id,
-                               request.sequence,
-                               core::CommandKind::kApp,
-                               wire::EncodeKeyCommand(command),
-                               {}};
-  if (Status status = core_->Propose(proposal); !status.ok()) {
-    return Reply(from, request, ReplyCode::kNoQuorum, "", status.message());
-  }
-  waiting_[{request.client_id, request.sequence}] = {from, ticks_ + kKeyWaitTicks};
-  Drain();
-}
-
-void Agent::ApplyKeyCommand(uint64_t slot, const core::Command& command) {
-  // The state machine answers a command decided twice (a client retry through two nodes) with
-  // its first result and applies it once.
-  const sm::KvResult result = sm_.Apply(slot, command.client_id, command.sequence, command.payload);
-  AdoptClusterKeys();
-  auto waiter = waiting_.find({command.client_id, command.sequence});
-  if (waiter == waiting_.end()) return;
-  const wire::ClientRequest request{command.client_id, command.sequence, wire::ClientOp::kKeyUse,
-                                    ""};
-  Reply(waiter->second.address, request, result.ok ? wire::ReplyCode::kOk : wire::ReplyCode::kError,
-        "", result.output);
-  waiting_.erase(waiter);
+  if (request.session == 0) return Reply(from, request, ReplyCode::kError, "", "no session");
+  ProposeForClient(request, from,
+                   {request.session, request.sequence, core::CommandKind::kApp,
+                    wire::EncodeKeyCommand(command), {}});
 }
 
 void Agent::AdoptClusterKeys() {

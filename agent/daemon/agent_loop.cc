@@ -81,6 +81,8 @@ void Agent::OnTick() {
       it = it->second.expires_tick <= ticks_ ? waiting_.erase(it) : std::next(it);
     }
     if (core_) RunAutopilot();
+    PumpInternalSession();
+    ProposeSessionExpiryIfDue();
     ReportKeys(false);
     NotifyReadyOnceMember();
     RefreshStatusLine();
@@ -152,19 +154,10 @@ void Agent::ReleaseHeld() {
 void Agent::Apply(const core::Decision& decision) {
   for (const core::Command& command : decision.value.commands) {
     if (command.kind != core::CommandKind::kApp) continue;  // the core tracks configurations
-    if (wire::IsKeyCommand(command.payload)) {
-      ApplyKeyCommand(decision.slot, command);
-      continue;
-    }
     const sm::KvResult result =
         sm_.Apply(decision.slot, command.client_id, command.sequence, command.payload);
-    auto it = waiting_.find({command.client_id, command.sequence});
-    if (it == waiting_.end()) continue;
-    wire::ClientRequest request{command.client_id, command.sequence, wire::ClientOp::kKv, ""};
-    std::string payload(1, result.ok ? '\1' : '\0');
-    payload += result.output;
-    Reply(it->second.address, request, wire::ReplyCode::kOk, std::move(payload));
-    waiting_.erase(it);
+    if (wire::IsKeyCommand(command.payload)) AdoptClusterKeys();
+    OnCommandApplied(command, result);
   }
   NotifyReadyOnceMember();
 }
@@ -219,6 +212,9 @@ StatusReport Agent::BuildStatus() const {
     report.dropped[wire::DropReasonName(static_cast<wire::DropReason>(i))] = count;
   }
   report.dropped["reassembly_evicted"] += reassembler_.evicted_count();
+  // Commands the state machine refused: a replayed request of an expired, evicted or unknown
+  // session, or an older sequence than its session's last (counted by every replica).
+  report.dropped["session_refused"] = sessions_refused_;
   return report;
 }
 

@@ -13,6 +13,7 @@
 #include "agent/core/rng.h"
 #include "tests/sim/checker.h"
 #include "tests/sim/clients.h"
+#include "tests/sim/session_replay.h"
 #include "tests/sim/network.h"
 #include "tests/sim/sim_node.h"
 #include "tests/sim/sim_options.h"
@@ -63,6 +64,7 @@ class Simulation {
     kClientRequest,
     kClientTimeout,
     kClientReply,
+    kReplay,  // an old client command proposed again, and sometimes session expiry
   };
   struct Event {
     int64_t time_us;
@@ -106,6 +108,7 @@ class Simulation {
   void ClientSend(SimClient& client);
   void OnClientRequest(SimNode& node, uint64_t client_id, uint64_t sequence);
   void ProposeReconfig();
+  void ReplayOldCommand();
   void Heal();
   void CheckLinearizability(SeedResult& result);
   uint32_t RandomNode() { return static_cast<uint32_t>(rng_.Between(0, client_nodes_ - 1)); }
@@ -119,6 +122,7 @@ class Simulation {
   Trace trace_;
   SafetyChecker checker_;
   ClientPool clients_;
+  SessionReplay replay_;
   std::vector<SimNode> nodes_;
   core::Config config_;  // the latest configuration decided, as the admin sees it
   core::Slot config_slot_ = 0;

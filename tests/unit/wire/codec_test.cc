@@ -80,7 +80,7 @@ TEST(Codec, EveryPeerMessageRoundTrips) {
 }
 
 TEST(Codec, ClientMessagesRoundTrip) {
-  const ClientRequest request{0xabc, 7, ClientOp::kKv, std::string("\x01k\x00v", 4)};
+  const ClientRequest request{0xabc, 7, ClientOp::kKv, std::string("\x01k\x00v", 4), 42};
   const ClientReply reply{0xabc, 7, ReplyCode::kNoQuorum, "", "no quorum after 5000 ms"};
   for (const WireMessage& message : {WireMessage{request}, WireMessage{reply}}) {
     const std::string bytes = Encode(message);
@@ -89,6 +89,7 @@ TEST(Codec, ClientMessagesRoundTrip) {
         Decode(std::span(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()), &decoded),
         DropReason::kNone);
     EXPECT_EQ(Encode(decoded), bytes);
+    if (const auto* got = std::get_if<ClientRequest>(&decoded)) EXPECT_EQ(*got, request);
   }
 }
 
