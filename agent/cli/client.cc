@@ -133,7 +133,7 @@ Status Client::Register() {
   if (reply.code != wire::ReplyCode::kOk || !wire::DecodeBody(reply.payload, &body) ||
       body.session == 0) {
     return Status::IOError("session registration refused: " +
-                            (reply.error.empty() ? std::string("malformed reply") : reply.error));
+                           (reply.error.empty() ? std::string("malformed reply") : reply.error));
   }
   session_ = body.session;
   return Status::Ok();

@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "agent/cli/client.h"
-#include "agent/wire/client_bodies.h"
 #include "agent/cli/command.h"
+#include "agent/wire/client_bodies.h"
 #include "hal/constants.h"
 
 namespace pifleet::cli {

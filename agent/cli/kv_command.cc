@@ -39,8 +39,7 @@ Status CheckBounds(const wire::KvRequestBody& body) {
                            " bytes exceeds the limit of " + std::to_string(sm::kKvValueBytesMax));
   }
   const size_t command_bytes =
-      sm::EncodeKvOp(sm::KvOp{static_cast<sm::KvKind>(body.kind), body.key, body.value, ""})
-          .size();
+      sm::EncodeKvOp(sm::KvOp{static_cast<sm::KvKind>(body.kind), body.key, body.value, ""}).size();
   if (command_bytes > core::kCommandBytesMax) {
     return Status::IOError("command of " + std::to_string(command_bytes) +
                            " bytes (key and value) exceeds the limit of " +
@@ -107,7 +106,8 @@ void InstallKvCommand(CLI::App& app, Context& context) {
   auto consistency = std::make_shared<std::string>("log");
   auto json = std::make_shared<bool>(false);
 
-  auto* put = kv->add_subcommand("put", "Set KEY to VALUE or to the bytes of --file (through the log)");
+  auto* put =
+      kv->add_subcommand("put", "Set KEY to VALUE or to the bytes of --file (through the log)");
   put->add_option("KEY", *key, "Key")->required();
   auto* value_option = put->add_option("VALUE", *value, "Value");
   auto* file_option =

@@ -186,7 +186,7 @@ class Agent {
   uint64_t internal_sequence_ = 0;
   std::optional<InternalSession> internal_session_;  // this agent's own sm commands
   uint64_t session_expiry_tick_ = 0;
-  uint64_t sessions_refused_ = 0;    // commands the state machine refused (unknown session, stale)
+  uint64_t sessions_refused_ = 0;     // commands the state machine refused (unknown session, stale)
   uint64_t sessions_duplicates_ = 0;  // retries answered with their first result
   uint64_t config_proposed_tick_ = 0;
   uint64_t self_upsert_tick_ = 0;

@@ -305,7 +305,8 @@ void Agent::UpdateMetrics() {
   for (const auto& [reason, count] : report.dropped) {
     metrics_.Set("pifleet_wire_dropped_total", {{"reason", reason}}, static_cast<double>(count));
   }
-  metrics_.Declare("pifleet_client_sessions", T::kGauge, "Client sessions the state machine holds.");
+  metrics_.Declare("pifleet_client_sessions", T::kGauge,
+                   "Client sessions the state machine holds.");
   metrics_.Set("pifleet_client_sessions", {}, static_cast<double>(sm_.sessions().size()));
   metrics_.Declare("pifleet_session_duplicates_total", T::kCounter,
                    "Commands answered with their first result (retries and replays), not re-run.");

@@ -112,8 +112,11 @@ void Agent::HandleKeyRequest(const wire::ClientRequest& request, const net::UdpA
   if (!check.ok()) return Reply(from, request, ReplyCode::kError, "", check.message());
   if (request.session == 0) return Reply(from, request, ReplyCode::kError, "", "no session");
   ProposeForClient(request, from,
-                   {request.session, request.sequence, core::CommandKind::kApp,
-                    wire::EncodeKeyCommand(command), {}});
+                   {request.session,
+                    request.sequence,
+                    core::CommandKind::kApp,
+                    wire::EncodeKeyCommand(command),
+                    {}});
 }
 
 void Agent::AdoptClusterKeys() {

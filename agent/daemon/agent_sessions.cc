@@ -10,9 +10,9 @@
 namespace pifleet::daemon {
 namespace {
 
-constexpr uint64_t kClientWaitTicks = 1000;            // 10 s
-constexpr uint64_t kSessionExpireCheckTicks = 1000;    // the leader looks every 10 s
-constexpr uint64_t kSessionIdleMs = 10 * 60 * 1000;    // a session unused 10 min expires
+constexpr uint64_t kClientWaitTicks = 1000;          // 10 s
+constexpr uint64_t kSessionExpireCheckTicks = 1000;  // the leader looks every 10 s
+constexpr uint64_t kSessionIdleMs = 10 * 60 * 1000;  // a session unused 10 min expires
 
 uint64_t WallNowMs() {
   return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -40,8 +40,11 @@ void Agent::ProposeForClient(const wire::ClientRequest& request, const net::UdpA
 void Agent::HandleRegister(const wire::ClientRequest& request, const net::UdpAddress& from) {
   const sm::SessionCommand reg{sm::SessionCommandKind::kRegister, WallNowMs(), 0};
   ProposeForClient(request, from,
-                   {request.client_id, request.sequence, core::CommandKind::kApp,
-                    sm::EncodeSessionCommand(reg), {}});
+                   {request.client_id,
+                    request.sequence,
+                    core::CommandKind::kApp,
+                    sm::EncodeSessionCommand(reg),
+                    {}});
 }
 
 void Agent::HandleKv(const wire::ClientRequest& request, const net::UdpAddress& from) {
@@ -54,9 +57,9 @@ void Agent::HandleKv(const wire::ClientRequest& request, const net::UdpAddress& 
   }
   const sm::KvOp op{static_cast<sm::KvKind>(body.kind), std::move(body.key), std::move(body.value),
                     std::move(body.expected)};
-  ProposeForClient(request, from,
-                   {request.session, request.sequence, core::CommandKind::kApp, sm::EncodeKvOp(op),
-                    {}});
+  ProposeForClient(
+      request, from,
+      {request.session, request.sequence, core::CommandKind::kApp, sm::EncodeKvOp(op), {}});
 }
 
 void Agent::HandleLocalGet(const wire::ClientRequest& request, const net::UdpAddress& from) {
@@ -125,8 +128,11 @@ void Agent::ProposeSessionExpiryIfDue() {
   const uint64_t now_ms = WallNowMs();
   if (now_ms < kSessionIdleMs || !sm_.sessions().AnyIdleSince(now_ms - kSessionIdleMs)) return;
   const sm::SessionCommand expire{sm::SessionCommandKind::kExpire, now_ms, kSessionIdleMs};
-  (void)core_->Propose({internal_client_id_, ++internal_sequence_, core::CommandKind::kApp,
-                        sm::EncodeSessionCommand(expire), {}});
+  (void)core_->Propose({internal_client_id_,
+                        ++internal_sequence_,
+                        core::CommandKind::kApp,
+                        sm::EncodeSessionCommand(expire),
+                        {}});
 }
 
 }  // namespace pifleet::daemon

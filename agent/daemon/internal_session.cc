@@ -22,8 +22,8 @@ std::optional<core::Command> InternalSession::Due(uint64_t now_ticks, uint64_t n
     outstanding_ = true;
     proposed_tick_ = now_ticks;
     const sm::SessionCommand reg{sm::SessionCommandKind::kRegister, now_ms, 0};
-    return core::Command{nonce_, ++registrations_, core::CommandKind::kApp,
-                         sm::EncodeSessionCommand(reg), {}};
+    return core::Command{
+        nonce_, ++registrations_, core::CommandKind::kApp, sm::EncodeSessionCommand(reg), {}};
   }
   if (queue_.empty()) return std::nullopt;
   if (head_sequence_ == 0) head_sequence_ = ++sequence_;

@@ -15,8 +15,8 @@
 
 namespace pifleet::daemon {
 
-inline constexpr size_t kInternalQueueMax = 64;           // oldest dropped past it
-inline constexpr uint64_t kInternalResendTicks = 500;     // 5 s without its result: again
+inline constexpr size_t kInternalQueueMax = 64;        // oldest dropped past it
+inline constexpr uint64_t kInternalResendTicks = 500;  // 5 s without its result: again
 
 class InternalSession {
  public:
@@ -36,8 +36,8 @@ class InternalSession {
 
  private:
   uint64_t nonce_;
-  uint64_t session_ = 0;       // 0: none (yet, or it expired): register
-  uint64_t sequence_ = 0;      // last sequence used in session_
+  uint64_t session_ = 0;        // 0: none (yet, or it expired): register
+  uint64_t sequence_ = 0;       // last sequence used in session_
   uint64_t head_sequence_ = 0;  // of the outstanding head; 0 = not proposed yet
   uint64_t registrations_ = 0;  // sequence of this agent's registration commands
   bool outstanding_ = false;

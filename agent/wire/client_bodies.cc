@@ -112,8 +112,8 @@ bool DecodeBody(const std::string& bytes, KvReplyBody* out) {
     const msgpack::object* f = Fields(o, 4);
     const uint64_t outcome = U64(f[3]);
     if (outcome > 2) throw Malformed{};
-    *out = KvReplyBody{Bool(f[0]), Bool(f[1]), Bin(f[2]),
-                       static_cast<KvReplyBody::Outcome>(outcome)};
+    *out =
+        KvReplyBody{Bool(f[0]), Bool(f[1]), Bin(f[2]), static_cast<KvReplyBody::Outcome>(outcome)};
   });
 }
 

@@ -2,8 +2,8 @@
 //   whole message:  0x00 | body
 //   fragment:       0x01 | message id u32 | index u16 | count u16 | chunk
 // Reassembly holds at most kReassembliesMax partial messages of at most
-// kFragmentsPerMessageMax fragments and kMessageBytesMax bytes each, and forgets a partial one after
-// kReassemblyTimeoutTicks, so no sender can make a node hold unbounded memory.
+// kFragmentsPerMessageMax fragments and kMessageBytesMax bytes each, and forgets a partial one
+// after kReassemblyTimeoutTicks, so no sender can make a node hold unbounded memory.
 #pragma once
 
 #include <cstdint>

@@ -41,8 +41,9 @@ inline constexpr uint32_t kReassemblyTimeoutTicks = 200;  // 2 s at the daemon's
 
 static_assert(kReplayWindowBits % 64 == 0, "the window is a whole number of u64 words");
 static_assert(kDatagramBytesMin > kSealOverheadBytes + kFragmentHeaderBytes);
-static_assert(kFragmentsPerMessageMax * (kDatagramBytesMin - kSealOverheadBytes -
-                                         kFragmentHeaderBytes) >= kMessageBytesMax,
+static_assert(kFragmentsPerMessageMax *
+                      (kDatagramBytesMin - kSealOverheadBytes - kFragmentHeaderBytes) >=
+                  kMessageBytesMax,
               "the largest message fits the fragment bound at the smallest datagram");
 static_assert(kDatagramBytesDefault >= kDatagramBytesMin &&
               kDatagramBytesDefault <= kDatagramBytesMax);

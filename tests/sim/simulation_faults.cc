@@ -140,8 +140,11 @@ void Simulation::ReplayOldCommand() {
   if (rng_.Chance(500000)) {
     const sm::SessionCommand expire{sm::SessionCommandKind::kExpire,
                                     static_cast<uint64_t>(now_us_ / 1000), rng_.Between(50, 500)};
-    (void)node.core->Propose({kRegisterIdBit - 1, ++admin_sequence_, core::CommandKind::kApp,
-                              sm::EncodeSessionCommand(expire), {}});
+    (void)node.core->Propose({kRegisterIdBit - 1,
+                              ++admin_sequence_,
+                              core::CommandKind::kApp,
+                              sm::EncodeSessionCommand(expire),
+                              {}});
   }
   if (auto command = replay_.Pick(rng_)) {
     replay_.NoteReplayed();

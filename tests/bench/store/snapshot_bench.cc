@@ -34,8 +34,7 @@ std::string BenchDir(const std::string& leaf) {
 std::shared_ptr<const std::string> HundredThousandKeyBlob() {
   static const std::shared_ptr<const std::string> blob = [] {
     sm::StateMachine state;
-    const std::string reg =
-        sm::EncodeSessionCommand({sm::SessionCommandKind::kRegister, 1000, 0});
+    const std::string reg = sm::EncodeSessionCommand({sm::SessionCommandKind::kRegister, 1000, 0});
     for (uint64_t s = 0; s < 1000; ++s) state.Apply(0, 0, 0, reg);  // sessions 1..1000
     for (uint64_t i = 0; i < 100'000; ++i) {
       sm::KvOp op;

@@ -49,8 +49,7 @@ TEST(InternalSession, RefusedSessionRegistersAgainAndResendsTheHead) {
   auto reg = s.Due(0, 1);
   s.OnApplied(*reg, Registered(3));
   auto row = s.Due(1, 1);
-  sm::KvResult refused{false, "unknown or expired session", false,
-                       sm::KvResult::Outcome::kRefused};
+  sm::KvResult refused{false, "unknown or expired session", false, sm::KvResult::Outcome::kRefused};
   s.OnApplied(*row, refused);
   EXPECT_EQ(s.session(), 0u);
   auto again = s.Due(2, 1);

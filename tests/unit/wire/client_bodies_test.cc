@@ -33,8 +33,11 @@ TEST(ClientBodies, RoundTrip) {
 
 // The bytes as docs/formats.md describes them: a kv reply is [ok, found, value bin, outcome].
 TEST(ClientBodies, KvReplyBytesAreTheDocumentedArray) {
-  const std::string bytes = EncodeBody(KvReplyBody{true, true, "ab", KvReplyBody::Outcome::kDuplicate});
-  EXPECT_EQ(bytes, std::string("\x94\xc3\xc3\xc4\x02" "ab\x01", 8));
+  const std::string bytes =
+      EncodeBody(KvReplyBody{true, true, "ab", KvReplyBody::Outcome::kDuplicate});
+  EXPECT_EQ(bytes, std::string("\x94\xc3\xc3\xc4\x02"
+                               "ab\x01",
+                               8));
   EXPECT_EQ(EncodeBody(RegisterReplyBody{5}), std::string("\x91\x05", 2));
 }
 

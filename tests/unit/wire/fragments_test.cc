@@ -74,8 +74,15 @@ TEST(Fragments, MessagesUpToTheByteBoundRoundTrip) {
   const uint16_t count = kMessageBytesMax / big_chunk + 2;
   result = Reassembler::Result::kPending;
   for (uint16_t i = 0; i < count && result == Reassembler::Result::kPending; ++i) {
-    std::vector<uint8_t> p = {1, 9, 0, 0, 0, static_cast<uint8_t>(i), static_cast<uint8_t>(i >> 8),
-                              static_cast<uint8_t>(count), static_cast<uint8_t>(count >> 8)};
+    std::vector<uint8_t> p = {1,
+                              9,
+                              0,
+                              0,
+                              0,
+                              static_cast<uint8_t>(i),
+                              static_cast<uint8_t>(i >> 8),
+                              static_cast<uint8_t>(count),
+                              static_cast<uint8_t>(count >> 8)};
     p.resize(p.size() + big_chunk, 0xab);
     result = reassembler.Add(4, p, 0, &out, &reason);
   }
@@ -89,11 +96,11 @@ TEST(Fragments, BadFragmentHeadersAreDropped) {
   std::vector<uint8_t> out;
   DropReason reason = DropReason::kNone;
   const std::vector<std::vector<uint8_t>> bad = {
-      {},                                   // empty
-      {7, 1, 2},                            // unknown kind
-      {1, 0, 0, 0, 0, 0, 0, 2, 0},          // no chunk bytes
-      {1, 0, 0, 0, 0, 2, 0, 2, 0, 0xaa},    // index >= count
-      {1, 0, 0, 0, 0, 0, 0, 1, 0, 0xaa},    // count 1 is never fragmented
+      {},                                      // empty
+      {7, 1, 2},                               // unknown kind
+      {1, 0, 0, 0, 0, 0, 0, 2, 0},             // no chunk bytes
+      {1, 0, 0, 0, 0, 2, 0, 2, 0, 0xaa},       // index >= count
+      {1, 0, 0, 0, 0, 0, 0, 1, 0, 0xaa},       // count 1 is never fragmented
       {1, 0, 0, 0, 0, 0, 0, 0xff, 0x07, 0xaa}  // count above the bound
   };
   for (const auto& plaintext : bad) {
