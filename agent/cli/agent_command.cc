@@ -6,6 +6,7 @@
 
 #include "agent/cli/command.h"
 #include "agent/daemon/agent.h"
+#include "agent/store/posix_env.h"
 
 namespace pifleet::cli {
 
@@ -40,7 +41,7 @@ void InstallAgentCommand(CLI::App& app, Context& context) {
     if (config.log_level == "notice") logger.set_threshold(daemon::Level::kNotice);
     if (config.log_level == "warning") logger.set_threshold(daemon::Level::kWarning);
     if (config.log_level == "error") logger.set_threshold(daemon::Level::kError);
-    daemon::Agent agent(config, &logger);
+    daemon::Agent agent(config, &logger, store::PosixEnv());
     if (Status status = agent.Open(); !status.ok()) {
       logger.Log(daemon::Level::kError, "cannot start: " + status.ToString());
       context.exit_code = kExitError;

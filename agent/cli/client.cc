@@ -1,29 +1,16 @@
 #include "agent/cli/client.h"
 
-#include <sys/random.h>
-
 #include <chrono>
 #include <cstdio>
 
+#include "agent/base/random.h"
+#include "agent/base/text.h"
 #include "agent/daemon/agent.h"
 #include "agent/store/env.h"
 #include "agent/store/posix_env.h"
 #include "agent/wire/client_bodies.h"
 
 namespace pifleet::cli {
-namespace {
-
-template <typename T>
-T Random() {
-  T value = 0;
-  while (value == 0) {
-    if (getrandom(&value, sizeof(value), 0) != sizeof(value)) value = 0;
-  }
-  return value;
-}
-
-}  // namespace
-
 Status Client::Create(const ClientOptions& options, std::unique_ptr<Client>* out) {
   std::unique_ptr<Client> client(new Client());
   client->options_ = options;
@@ -50,11 +37,11 @@ Status Client::Create(const ClientOptions& options, std::unique_ptr<Client>* out
   if (Status status = client->keyring_.Install(key); !status.ok()) return status;
   const uint64_t cluster_id = daemon::ClusterIdFor(options.cluster);
   // A CLI process is its own sender with a random id and epoch (DESIGN §4).
-  client->sealer_ = std::make_unique<wire::Sealer>(&client->keyring_, cluster_id,
-                                                   Random<uint64_t>(), Random<uint32_t>());
+  client->sealer_ =
+      std::make_unique<wire::Sealer>(&client->keyring_, cluster_id, RandomU64(), RandomU32());
   client->opener_ =
       std::make_unique<wire::Opener>(&client->keyring_, cluster_id, wire::kDatagramBytesMax);
-  client->client_id_ = Random<uint64_t>();
+  client->client_id_ = RandomU64();
   client->socket_ = std::make_unique<net::UdpSocket>(client->io_);
   const auto any = client->endpoints_.front().address().is_v6()
                        ? asio::ip::address(asio::ip::address_v6::any())
@@ -166,7 +153,8 @@ Status Client::CallRequest(const wire::ClientRequest& request, wire::ClientReply
 }
 
 int FailCommand(const char* command, const Status& status) {
-  std::fprintf(stderr, "pifleet %s: %s\n", command, status.message().c_str());
+  std::fprintf(stderr, "pifleet %s: %s\n", command,
+               EscapeLinesForTerminal(status.message()).c_str());
   if (status.code() == Status::Code::kTimeout) return kExitNoQuorum;
   if (status.code() == Status::Code::kInvalidArgument) return kExitUsage;
   return kExitError;
@@ -182,7 +170,7 @@ int CallCommand(const char* command, const ClientOptions& options, wire::ClientO
     return FailCommand(command, status);
   }
   if (reply->code != wire::ReplyCode::kOk) {
-    std::fprintf(stderr, "pifleet %s: %s\n", command, reply->error.c_str());
+    std::fprintf(stderr, "pifleet %s: %s\n", command, EscapeForTerminal(reply->error).c_str());
     return kExitError;
   }
   return kExitOk;

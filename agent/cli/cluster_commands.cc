@@ -5,6 +5,7 @@
 #include <memory>
 #include <vector>
 
+#include "agent/base/text.h"
 #include "agent/cli/client.h"
 #include "agent/cli/command.h"
 #include "agent/daemon/status_report.h"
@@ -51,7 +52,8 @@ void InstallStatus(CLI::App& app, Context& context) {
                       JsonString(client->endpoint_text(i)).c_str(),
                       JsonString(status.message()).c_str());
         } else {
-          std::printf("%s: %s\n\n", client->endpoint_text(i).c_str(), status.message().c_str());
+          std::printf("%s: %s\n\n", client->endpoint_text(i).c_str(),
+                      EscapeLinesForTerminal(status.message()).c_str());
         }
         continue;
       }
@@ -62,7 +64,7 @@ void InstallStatus(CLI::App& app, Context& context) {
         std::printf("%s\n", line.c_str());
       } else {
         std::printf("%s\n%s\n", client->endpoint_text(i).c_str(),
-                    daemon::StatusReportText(report).c_str());
+                    EscapeLinesForTerminal(daemon::StatusReportText(report)).c_str());
       }
     }
     context.exit_code = answered > 0 ? kExitOk : kExitNoQuorum;
@@ -96,7 +98,8 @@ void InstallMembers(CLI::App& app, Context& context) {
     }
     std::printf("%-20s %-16s %-22s %-8s %-8s %-9s %-6s %s\n", "NODE", "NAME", "ADDRESS", "VOTING",
                 "ROLE", "CAPACITY", "TEMP", "LAST HEARD");
-    for (const auto& r : rows) {
+    for (auto r : rows) {
+      for (std::string& cell : r) cell = EscapeForTerminal(cell);  // names come from the network
       const std::string heard = r[8] == "-1" ? "never" : r[8] + " ms ago";
       // Capacity in Mops and degrees C, from the x1000 integers of the members table.
       const std::string capacity = std::to_string(std::atoll(r[9].c_str()) / 1000);
@@ -126,7 +129,9 @@ void InstallMetrics(CLI::App& app, Context& context) {
     wire::ClientReply reply;
     context.exit_code =
         CallCommand("metrics", context.client, wire::ClientOp::kMetrics, "", &reply);
-    if (context.exit_code == kExitOk) std::fputs(reply.payload.c_str(), stdout);
+    if (context.exit_code == kExitOk) {
+      std::fputs(EscapeLinesForTerminal(reply.payload).c_str(), stdout);
+    }
   });
 }
 

@@ -13,7 +13,7 @@
 #include "agent/cli/command.h"
 #include "agent/daemon/status_report.h"
 #include "agent/store/posix_env.h"
-#include "agent/wire/key_commands.h"
+#include "agent/wire/keyring.h"
 
 namespace pifleet::cli {
 namespace {

@@ -2,7 +2,6 @@
 // Written to stdout, the key file is still made private: when stdout is a regular file
 // (`pifleet keygen > cluster.key`), its mode is set to 0600 before the key is written.
 #include <fcntl.h>
-#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -12,22 +11,12 @@
 #include <memory>
 #include <string>
 
+#include "agent/base/random.h"
 #include "agent/cli/command.h"
 #include "agent/wire/keyring.h"
 
 namespace pifleet::cli {
 namespace {
-
-Status RandomKey(wire::KeyBytes* key) {
-  size_t filled = 0;
-  while (filled < key->size()) {
-    const ssize_t n = getrandom(key->data() + filled, key->size() - filled, 0);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return Status::IOError(std::string("getrandom: ") + std::strerror(errno));
-    filled += static_cast<size_t>(n);
-  }
-  return Status::Ok();
-}
 
 Status WriteAll(int fd, const std::string& text, const std::string& where) {
   size_t written = 0;
@@ -42,7 +31,7 @@ Status WriteAll(int fd, const std::string& text, const std::string& where) {
 
 Status Run(const std::string& out_path, bool force) {
   wire::KeyBytes key;
-  if (Status status = RandomKey(&key); !status.ok()) return status;
+  if (Status status = RandomBytes(key.data(), key.size()); !status.ok()) return status;
   const std::string text = wire::FormatKey(key) + "\n";
   if (out_path.empty()) {
     struct stat st {};

@@ -2,14 +2,14 @@
 // explains why its acceptor state cannot be patched and performs the safe way back (set the
 // state aside, new node id, rejoin as a new member). Without --yes it only explains. Exit codes:
 // 0 healthy or repaired, 1 repair needed but not performed (or it failed), 2 usage.
-#include <sys/random.h>
-
 #include <cstdio>
 #include <memory>
 #include <string>
 
+#include "agent/base/random.h"
 #include "agent/cli/command.h"
 #include "agent/daemon/status_report.h"
+#include "agent/store/data_dir_lock.h"
 #include "agent/store/posix_env.h"
 #include "agent/store/repair.h"
 
@@ -23,10 +23,8 @@ struct RepairOptions {
 };
 
 uint64_t NewNodeId(uint64_t old_id) {
-  uint64_t id = 0;
-  while (id == 0 || id == old_id) {
-    if (getrandom(&id, sizeof(id), 0) != sizeof(id)) id = 0;
-  }
+  uint64_t id = RandomU64();
+  while (id == old_id) id = RandomU64();
   return id;
 }
 
@@ -68,6 +66,13 @@ void PrintPlan(const store::RepairPlan& plan) {
 
 int Run(const RepairOptions& o) {
   store::Env* env = store::PosixEnv();
+  // Not on a live node's data dir: the agent holds this lock, and recovery may cut a torn tail.
+  std::unique_ptr<store::FileLock> lock;
+  if (Status s = store::LockDataDir(env, o.data_dir, &lock); !s.ok()) {
+    if (o.json) PrintJson(o, store::RepairPlan{}, false, 0, s.ToString());
+    if (!o.json) std::fprintf(stderr, "pifleet repair: %s\n", s.ToString().c_str());
+    return kExitError;
+  }
   store::RepairPlan plan;
   if (Status s = store::PlanRepair(env, o.data_dir, &plan); !s.ok()) {
     if (o.json) PrintJson(o, plan, false, 0, s.ToString());

@@ -1,6 +1,7 @@
 #include "agent/core/acceptor.h"
 
 #include "agent/base/assert.h"
+#include "agent/core/constants.h"
 
 namespace pifleet::core {
 
@@ -22,12 +23,50 @@ void Acceptor::OfferSnapshot(NodeId to) {
   ctx_.Send(to, SnapshotOffer{ctx_.snapshot_slot, ctx_.snapshot_blob->size(), ctx_.snapshot_hash});
 }
 
+bool Acceptor::Silent(Slot slot) const {
+  return ctx_.disk_full || ctx_.recovering ||
+         (slot <= ctx_.recovery_floor && slot > ctx_.snapshot_slot);
+}
+
+void Acceptor::Adopt(const Promise& reply) {
+  // Recorded like its own: every later vote reveals them, and a later restart keeps them.
+  if (reply.promised > promised_) {
+    RaisePromise(reply.promised);
+    ctx_.PersistPromise(promised_);
+  }
+  for (const PValue& pvalue : reply.accepted) {
+    if (pvalue.slot <= ctx_.snapshot_slot) continue;
+    auto it = accepted_.find(pvalue.slot);
+    if (it != accepted_.end() && it->second.ballot >= pvalue.ballot) continue;
+    ctx_.PersistAccept(pvalue);
+    accepted_[pvalue.slot] = pvalue;
+  }
+}
+
+void Acceptor::AnswerRecoveryQuery(NodeId from, const Prepare& query) {
+  if (query.ballot.node == 0 || from == ctx_.self()) return;
+  if (ctx_.HasSnapshot() && query.from_slot <= ctx_.snapshot_slot) return OfferSnapshot(from);
+  // Sent at once: what it reveals needs no sync, as adopting it only makes the asker stricter.
+  Promise reply{query.ballot, promised_, {}};
+  size_t bytes = 0;
+  for (auto it = accepted_.lower_bound(query.from_slot);
+       it != accepted_.end() && reply.accepted.size() < kRecoveryPValuesMax &&
+       bytes < kBatchBytesMax;
+       ++it) {
+    reply.accepted.push_back(it->second);
+    for (const Command& command : it->second.value.commands) bytes += command.payload.size();
+  }
+  ctx_.Send(from, std::move(reply));
+}
+
 void Acceptor::OnPrepare(NodeId from, const Prepare& prepare) {
-  if (ctx_.disk_full) return;
+  if (prepare.ballot.round == 0) return AnswerRecoveryQuery(from, prepare);
+  if (ctx_.disk_full || ctx_.recovering) return;
   // What this acceptor accepted at or below its snapshot is gone, so it must not promise as if
   // it had accepted nothing there: the scout waits until its node has caught up past the
   // snapshot and asks again from there.
   if (ctx_.HasSnapshot() && prepare.from_slot <= ctx_.snapshot_slot) return OfferSnapshot(from);
+  if (Silent(prepare.from_slot)) return;
   if (prepare.ballot > promised_) {
     RaisePromise(prepare.ballot);
     ctx_.PersistPromise(promised_);
@@ -42,9 +81,10 @@ void Acceptor::OnPrepare(NodeId from, const Prepare& prepare) {
 }
 
 void Acceptor::OnAccept(NodeId from, const Accept& accept) {
-  if (ctx_.disk_full) return;
+  if (ctx_.disk_full || ctx_.recovering) return;
   // A slot inside the snapshot is decided; the sender is behind and learns so from the offer.
   if (ctx_.HasSnapshot() && accept.slot <= ctx_.snapshot_slot) return OfferSnapshot(from);
+  if (Silent(accept.slot)) return;
   if (accept.ballot >= promised_) {
     // The accept implies the promise, but the WAL compacts accepts below a snapshot and keeps
     // only the newest promise record: a raised promise gets a record of its own.

@@ -3,6 +3,7 @@
 // Below the node's snapshot it has forgotten what it accepted: a Prepare or Accept reaching
 // there is answered with a SnapshotOffer instead (those slots are decided; the asker is behind).
 // While the disk is full it does not vote: Prepare and Accept go unanswered, and nothing changes.
+// Nor while it recovers after a restart (core/recovery.h).
 #pragma once
 
 #include <map>
@@ -17,16 +18,24 @@ class Acceptor {
  public:
   Acceptor(Context& ctx, const DurableState& restored);
 
+  // A Prepare at round 0 is a recovery query (core/recovery.h), answered even while this node
+  // is recovering or its disk is full: it records nothing.
   void OnPrepare(NodeId from, const Prepare& prepare);
   void OnAccept(NodeId from, const Accept& accept);
   // Forgets accepted values at or below `slot` (decided and inside a snapshot).
   void Compact(Slot slot);
+  // Recovery: takes a peer's higher promise and, per slot, its higher-ballot accepted values,
+  // and records them like its own.
+  void Adopt(const Promise& reply);
   Ballot promised() const { return promised_; }
   const std::map<Slot, PValue>& accepted() const { return accepted_; }
 
  private:
   void RaisePromise(Ballot ballot);
   void OfferSnapshot(NodeId to);
+  void AnswerRecoveryQuery(NodeId from, const Prepare& query);
+  // Votes are withheld while the disk is full, during recovery, and in the recovery floor.
+  bool Silent(Slot slot) const;
 
   Context& ctx_;
   Ballot promised_;

@@ -35,6 +35,9 @@ inline constexpr uint32_t kOutstandingProposalsMax = 1024;
 // Decisions per catch-up reply, and their payload bytes (a reply holds at least one decision).
 inline constexpr uint32_t kCatchupSlotsMax = 64;
 inline constexpr uint32_t kCatchupBytesMax = kBatchBytesMax;
+// Accepted values per restart-recovery reply (core/recovery.h); a reply also stops once its
+// values carry kBatchBytesMax payload bytes, so it fits a fragmented message.
+inline constexpr uint32_t kRecoveryPValuesMax = 8;
 // Snapshot transfer: chunk size (one chunk with its framing fits one datagram), chunks a puller
 // keeps requested ahead, retransmit rounds without progress before it gives the source up, and
 // the largest snapshot it accepts.

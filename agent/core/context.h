@@ -68,6 +68,18 @@ struct Context {
   // The driver cannot make new records durable (disk full): the acceptor answers nothing and
   // this node does not campaign until space returns (Core::SetDiskFull).
   bool disk_full = false;
+  // Restarted and not yet told by enough of the other voters what it may have lost (Recovery):
+  // the acceptor answers no Prepare or Accept and this node does not campaign.
+  bool recovering = false;
+  // A recovery reply pointed into a peer's snapshot: the slots up to here are decided and this
+  // acceptor may have lost its votes in them, so it answers no Prepare or Accept that reaches
+  // them (its own snapshot passing them later makes the rule moot).
+  Slot recovery_floor = 0;
+  // Commands refused for being out of bounds (agent/core/command_check.h): by the leader
+  // before proposing, and at apply (a decided reconfiguration that cannot be a configuration).
+  // Every replica refuses a decided one alike, so applied_refused agrees across replicas.
+  uint64_t proposals_refused = 0;
+  uint64_t applied_refused = 0;
 };
 
 }  // namespace pifleet::core

@@ -11,7 +11,8 @@ Core::Core(const CoreOptions& options, const DurableState& restored,
     : ctx_(options),
       acceptor_(ctx_, restored),
       replica_(ctx_, requester_),
-      leader_(ctx_, replica_, restored.promised) {
+      leader_(ctx_, replica_, restored.promised),
+      recovery_(ctx_) {
   PIFLEET_ASSERT(options.id != 0);
   PIFLEET_ASSERT(options.batch_commands_max >= 1 &&
                  options.batch_commands_max <= kBatchCommandsMax);
@@ -27,6 +28,16 @@ Core::Core(const CoreOptions& options, const DurableState& restored,
     for (const auto& [slot, value] : restored.decisions) replica_.OnDecision(slot, value);
     ctx_.ready.records.clear();  // those decisions are in the log already
   }
+  if (options.recover_on_start && options.canary != Canary::kVoteAfterLoss) {
+    recovery_.Start(ctx_.snapshot_slot + 1, replica_.slot_out());
+  }
+}
+
+void Core::OnRecoveryReply(NodeId from, const Promise& reply) {
+  if (!recovery_.OnReply(from, reply, ctx_.snapshot_slot + 1)) return;
+  acceptor_.Adopt(reply);
+  leader_.NoteBallot(reply.promised);
+  recovery_.MaybeFinish(replica_.slot_out());
 }
 
 void Core::CompactRoles() {
@@ -59,6 +70,7 @@ void Core::SetDiskFull(bool full) {
 }
 
 void Core::Tick() {
+  recovery_.Tick(ctx_.snapshot_slot + 1, replica_.slot_out());
   leader_.Tick();
   replica_.Tick(leader_.leader_hint());
   if (requester_.TickDue()) Forward(requester_.Outstanding());
@@ -72,9 +84,10 @@ void Core::Receive(const Envelope& envelope) {
       [&](const auto& m) {
         using T = std::decay_t<decltype(m)>;
         if constexpr (std::is_same_v<T, Prepare>) {
-          leader_.ObserveBallot(from, m.ballot);
+          if (m.ballot.round != 0) leader_.ObserveBallot(from, m.ballot);  // 0: recovery query
           acceptor_.OnPrepare(from, m);
         } else if constexpr (std::is_same_v<T, Promise>) {
+          if (m.ballot.round == 0) return OnRecoveryReply(from, m);
           leader_.OnPromise(from, m);
         } else if constexpr (std::is_same_v<T, Accept>) {
           leader_.ObserveBallot(from, m.ballot);
@@ -93,6 +106,7 @@ void Core::Receive(const Envelope& envelope) {
         } else if constexpr (std::is_same_v<T, CatchupReply>) {
           replica_.OnCatchupReply(from, m);
         } else if constexpr (std::is_same_v<T, SnapshotOffer>) {
+          recovery_.OnOffer(from, m);
           replica_.OnSnapshotOffer(from, m);
         } else if constexpr (std::is_same_v<T, SnapshotChunkRequest>) {
           replica_.OnSnapshotChunkRequest(from, m);

@@ -16,6 +16,7 @@
 #include "agent/core/acceptor.h"
 #include "agent/core/context.h"
 #include "agent/core/leader.h"
+#include "agent/core/recovery.h"
 #include "agent/core/replica.h"
 #include "agent/core/requester.h"
 
@@ -49,6 +50,9 @@ class Core {
   // keeps serving reads. Nothing already acknowledged depends on records still queued.
   void SetDiskFull(bool full);
 
+  // Restart recovery (core/recovery.h) is still waiting for the other voters: no votes yet.
+  bool Recovering() const { return ctx_.recovering; }
+
   bool HasReady() const { return !ctx_.ready.Empty(); }
   // Hands out everything produced since the last call. Must be followed by Advance().
   Ready TakeReady();
@@ -71,16 +75,22 @@ class Core {
   size_t DecisionsHeld() const { return replica_.decisions().size(); }
   size_t AcceptedHeld() const { return acceptor_.accepted().size(); }
   bool PullingSnapshot() const { return replica_.pulling(); }
+  // Commands refused as out of bounds (agent/core/command_check.h): by the leader before
+  // proposing, and decided ones at apply (the same count on every replica).
+  uint64_t ProposalsRefused() const { return ctx_.proposals_refused; }
+  uint64_t AppliedRefused() const { return ctx_.applied_refused; }
 
  private:
   void Forward(const std::vector<Command>& commands);
   void CompactRoles();
+  void OnRecoveryReply(NodeId from, const Promise& reply);
 
   Context ctx_;
   Acceptor acceptor_;
   Requester requester_;
   Replica replica_;
   Leader leader_;
+  Recovery recovery_;
   bool ready_outstanding_ = false;
 };
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "agent/base/assert.h"
+#include "agent/core/command_check.h"
 #include "agent/core/constants.h"
 
 namespace pifleet::core {
@@ -26,7 +27,9 @@ void Leader::HeardFromLeader() {
 bool Leader::CanCampaign() const {
   // Learners never lead and never vote; a node whose own promise cannot become durable (disk
   // full) would only preempt a working leader and hold the others' election timers back.
-  return !ctx_.disk_full && ctx_.membership.ForSlot(replica_.slot_out()).IsVoter(ctx_.self());
+  // A recovering node may have lost the record of its own last ballot, too.
+  return !ctx_.disk_full && !ctx_.recovering &&
+         ctx_.membership.ForSlot(replica_.slot_out()).IsVoter(ctx_.self());
 }
 
 void Leader::StopScouting() {
@@ -64,6 +67,9 @@ void Leader::ObserveBallot(NodeId from, Ballot ballot) {
 void Leader::StartScout() {
   const Ballot base = std::max(highest_seen_, ballot_);
   ballot_ = Ballot{base.round + 1, ctx_.self()};
+  // A scout's ballot is its own and higher than any it has seen (the paper's scout starts only
+  // with a ballot no acceptor can have promised yet in this leader's view).
+  PIFLEET_ASSERT(ballot_.node == ctx_.self() && ballot_ > base);
   highest_seen_ = ballot_;
   mode_ = Mode::kScouting;
   leader_hint_ = 0;
@@ -110,10 +116,15 @@ void Leader::OnPromise(NodeId from, const Promise& promise) {
 }
 
 void Leader::BecomeActive() {
+  // Precondition (adopted): a quorum of the voters of the first open slot, this node's own
+  // durable promise among them, promised exactly this ballot.
+  PIFLEET_ASSERT(mode_ == Mode::kScouting && ballot_.node == ctx_.self());
+  PIFLEET_ASSERT(promised_by_.count(ctx_.self()) && HasQuorumFor(replica_.slot_out()));
   mode_ = Mode::kActive;
   leader_hint_ = ctx_.self();
   next_slot_ = replica_.slot_out();
   if (!learned_.empty()) next_slot_ = std::max(next_slot_, learned_.rbegin()->first + 1);
+  PIFLEET_ASSERT(commanders_.empty());  // no commander runs before phase 1 has completed
   Heartbeat();
 }
 
@@ -137,6 +148,8 @@ void Leader::Preempt(Ballot higher) {
   pending_.clear();
   queued_.clear();
   HeardFromLeader();
+  // Postcondition: a preempted leader holds no commander and waits for the higher ballot.
+  PIFLEET_ASSERT(commanders_.empty() && highest_seen_ >= higher);
 }
 
 void Leader::OnActive(NodeId from, const Active& active) {
@@ -153,8 +166,15 @@ void Leader::Enqueue(const std::vector<Command>& commands) {
   if (mode_ != Mode::kActive) return;  // the requesters re-send to whoever leads next
   for (const Command& command : commands) {
     if (pending_.size() >= kPendingCommandsMax) return;
+    // Requests come from other nodes: a command out of bounds is never proposed, so it can
+    // never be decided (a decided one would be in every replica's log for good).
+    if (!CheckCommand(command).ok()) {
+      ++ctx_.proposals_refused;
+      continue;
+    }
     if (queued_.insert(Key(command)).second) pending_.push_back(command);
   }
+  PIFLEET_ASSERT(pending_.size() <= kPendingCommandsMax);
 }
 
 Value Leader::TakeBatch() {
@@ -166,6 +186,7 @@ Value Leader::TakeBatch() {
     batch.commands.push_back(std::move(pending_.front()));
     pending_.pop_front();
   }
+  PIFLEET_ASSERT(!batch.IsNoop() && CheckValue(batch).ok());  // only Enqueue fills pending_
   return batch;
 }
 
@@ -204,6 +225,13 @@ void Leader::Pump() {
 }
 
 void Leader::StartCommander(Slot slot, Value value) {
+  // Preconditions of a commander (the paper's L1 and the window): an active leader spawns at
+  // most one commander per (ballot, slot), never for a decided slot, only inside the window
+  // whose configurations are known, and with the highest-ballot value its scout learned there.
+  PIFLEET_ASSERT(mode_ == Mode::kActive && !commanders_.count(slot) && !replica_.Decided(slot));
+  PIFLEET_ASSERT(slot >= replica_.slot_out() && slot < replica_.slot_out() + kWindowSlots);
+  const auto learned = learned_.find(slot);
+  PIFLEET_ASSERT(learned == learned_.end() || learned->second.value == value);
   learned_.erase(slot);
   Commander& commander = commanders_[slot];
   commander.value = std::move(value);
@@ -229,6 +257,11 @@ void Leader::OnAccepted(NodeId from, const Accepted& accepted) {
 
 void Leader::Decide(Slot slot) {
   auto it = commanders_.find(slot);
+  // Precondition: a quorum of this slot's voters accepted this ballot's value.
+  PIFLEET_ASSERT(mode_ == Mode::kActive && it != commanders_.end());
+  const Config& config = ctx_.membership.ForSlot(slot);
+  PIFLEET_ASSERT(it->second.acks.size() >= ctx_.membership.QuorumSize(config));
+  for (NodeId voter : it->second.acks) PIFLEET_ASSERT(config.IsVoter(voter));
   Value value = std::move(it->second.value);
   commanders_.erase(it);
   for (const Command& command : value.commands) queued_.erase(Key(command));

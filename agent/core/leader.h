@@ -7,6 +7,7 @@
 // leader does not fight back: it follows the higher ballot until that leader falls silent.
 #pragma once
 
+#include <algorithm>
 #include <deque>
 #include <map>
 #include <set>
@@ -29,6 +30,8 @@ class Leader {
   void OnPromise(NodeId from, const Promise& promise);
   void OnAccepted(NodeId from, const Accepted& accepted);
   void OnActive(NodeId from, const Active& active);
+  // A ballot some acceptor has promised (restart recovery): this node's next ballot is higher.
+  void NoteBallot(Ballot ballot) { highest_seen_ = std::max(highest_seen_, ballot); }
   void Enqueue(const std::vector<Command>& commands);
   // Starts commanders for every slot of the window that can take one.
   void Pump();

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "agent/base/assert.h"
+#include "agent/core/command_check.h"
 
 namespace pifleet::core {
 namespace {
@@ -14,12 +15,14 @@ void AddUnique(std::vector<NodeId>& out, const std::vector<NodeId>& ids) {
 }  // namespace
 
 Membership::Membership(Config initial, Canary canary) : canary_(canary) {
-  PIFLEET_ASSERT(!initial.voters.empty() && initial.voters.size() <= kVotersMax);
+  PIFLEET_ASSERT_MSG(CheckConfig(initial).ok(), "the initial configuration is checked at load");
   entries_.emplace_back(1, std::move(initial));
 }
 
-void Membership::OnApplied(Slot slot, const Config& config) {
-  PIFLEET_ASSERT(!config.voters.empty() && config.voters.size() <= kVotersMax);
+bool Membership::OnApplied(Slot slot, const Config& config) {
+  // Decided means it is in every replica's log for good: refusing it is the only answer that
+  // neither stops the cluster nor differs between replicas.
+  if (!CheckConfig(config).ok()) return false;
   const Slot first = slot + kWindowSlots;
   PIFLEET_ASSERT_MSG(first >= entries_.back().first, "reconfigurations apply in slot order");
   if (first == entries_.back().first) {
@@ -27,6 +30,8 @@ void Membership::OnApplied(Slot slot, const Config& config) {
   } else {
     entries_.emplace_back(first, config);
   }
+  PIFLEET_ASSERT(Latest() == config);
+  return true;
 }
 
 const Config& Membership::ForSlot(Slot slot) const {
@@ -80,7 +85,7 @@ void Membership::DropBefore(Slot slot) {
 void Membership::Restore(std::vector<std::pair<Slot, Config>> entries) {
   PIFLEET_ASSERT(!entries.empty());
   for (size_t i = 0; i < entries.size(); ++i) {
-    PIFLEET_ASSERT(!entries[i].second.voters.empty());
+    PIFLEET_ASSERT(CheckConfig(entries[i].second).ok());  // DecodeSnapshot checks each
     PIFLEET_ASSERT(i == 0 || entries[i - 1].first < entries[i].first);
   }
   entries_ = std::move(entries);

@@ -16,8 +16,9 @@ class Membership {
  public:
   Membership(Config initial, Canary canary);
 
-  // Records a reconfiguration decided (and applied) in `slot`.
-  void OnApplied(Slot slot, const Config& config);
+  // Records a reconfiguration decided (and applied) in `slot`. A config that CheckConfig
+  // refuses changes nothing and returns false, alike on every replica and at every replay.
+  bool OnApplied(Slot slot, const Config& config);
   const Config& ForSlot(Slot slot) const;
   const Config& Latest() const { return entries_.back().second; }
   // Votes needed in `config` (a strict majority unless the quorum canary is on).

@@ -17,6 +17,7 @@ enum class Canary : uint8_t {
   kSkipPhase1,       // a preempted leader takes the next ballot without phase 1
   kApplyOutOfOrder,  // a replica applies decisions as they arrive, holes or not
   kReplyBeforeSync,  // an acceptor's promises and accepted replies leave before the fsync
+  kVoteAfterLoss,    // a restarted acceptor votes at once, without recovery (core/recovery.h)
 };
 
 struct CoreOptions {
@@ -28,6 +29,9 @@ struct CoreOptions {
   uint32_t election_ticks_min = kElectionTicksMin;
   uint32_t election_ticks_max = kElectionTicksMax;
   Canary canary = Canary::kNone;
+  // Run restart recovery (core/recovery.h) before voting: the driver sets it for a core built
+  // from a node's disk, whose newest synced records may be gone without a trace.
+  bool recover_on_start = false;
 };
 
 }  // namespace pifleet::core

@@ -23,21 +23,31 @@ void Replica::OnDecision(Slot slot, const Value& value) {
     early_.insert(slot);
   }
   ApplyReady();
+  PIFLEET_ASSERT(Decided(slot));  // postcondition: a decision is never lost on the way in
 }
 
 void Replica::ApplyReady() {
+  const Slot before = slot_out_;
   for (auto it = decisions_.find(slot_out_); it != decisions_.end();
        it = decisions_.find(slot_out_)) {
     if (early_.erase(slot_out_) == 0) Commit(slot_out_, it->second);
     ++slot_out_;
   }
+  // Postconditions: slot_out only grows, and stops at the first slot not yet decided.
+  PIFLEET_ASSERT(slot_out_ >= before);
+  PIFLEET_ASSERT(decisions_.count(slot_out_) == 0);
 }
 
 void Replica::Commit(Slot slot, const Value& value) {
+  // The paper's replica performs decisions in slot order, each slot once: slot_out is the only
+  // slot that may be applied (the out-of-order canary breaks this on purpose).
+  PIFLEET_ASSERT(slot == slot_out_ || ctx_.options.canary == Canary::kApplyOutOfOrder);
+  PIFLEET_ASSERT(slot > ctx_.snapshot_slot);
   ctx_.ready.committed.push_back(Decision{slot, value});
   if (!replaying_) ctx_.PersistDecision(slot, value);
   for (const Command& command : value.commands) {
-    if (command.kind == CommandKind::kReconfig) ctx_.membership.OnApplied(slot, command.config);
+    if (command.kind != CommandKind::kReconfig) continue;
+    if (!ctx_.membership.OnApplied(slot, command.config)) ++ctx_.applied_refused;
   }
   requester_.OnDecided(value);
 }
@@ -112,6 +122,7 @@ bool Replica::Install(const std::string& blob, bool durable) {
   SnapshotMeta meta;
   std::string app_bytes;
   if (!DecodeSnapshot(blob, &meta, &app_bytes) || meta.slot < slot_out_) return false;
+  const Slot before = slot_out_;
   // Whatever this Ready was about to apply is older than the snapshot, which replaces it.
   ctx_.ready.committed.clear();
   decisions_.erase(decisions_.begin(), decisions_.upper_bound(meta.slot));
@@ -125,6 +136,7 @@ bool Replica::Install(const std::string& blob, bool durable) {
   if (!durable) ctx_.SaveSnapshot(meta.slot, std::move(shared));
   ctx_.ready.install = SnapshotInstall{meta.slot, std::move(app_bytes)};
   ApplyReady();
+  PIFLEET_ASSERT(slot_out_ > meta.slot && slot_out_ >= before);  // never moves back
   return true;
 }
 

@@ -1,13 +1,12 @@
 #include "agent/core/requester.h"
 
+#include "agent/core/command_check.h"
 #include "agent/core/constants.h"
 
 namespace pifleet::core {
 
 Status Requester::Add(const Command& command) {
-  if (command.payload.size() > kCommandBytesMax) {
-    return Status::InvalidArgument("command payload exceeds kCommandBytesMax");
-  }
+  if (Status status = CheckCommand(command); !status.ok()) return status;
   if (outstanding_.size() >= kOutstandingProposalsMax) {
     return Status::NoSpace("too many proposals in flight; retry later");
   }

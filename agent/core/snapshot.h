@@ -27,8 +27,8 @@ struct SnapshotMeta {
 std::string EncodeSnapshot(const SnapshotMeta& meta, std::string_view app_bytes);
 // False (outputs unspecified) on any malformation; never reads out of bounds.
 bool DecodeSnapshot(std::string_view blob, SnapshotMeta* meta, std::string* app_bytes);
-// 64-bit FNV-1a: the blob's identity in offers and markers (datagrams are authenticated; this
-// catches a pull assembled wrongly or a file that does not match its marker).
+// 64-bit FNV-1a (agent/base/hash.h): the blob's identity in offers and markers (datagrams are
+// authenticated; this catches a pull assembled wrongly or a file that does not match its marker).
 uint64_t SnapshotHash(std::string_view blob);
 
 }  // namespace pifleet::core

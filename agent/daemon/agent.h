@@ -1,7 +1,7 @@
-// `pifleet agent`: one node. One Asio event loop drives the core (ticks, datagrams, client
-// requests) and hands the core's Ready to the WAL, the network and the state machine, in the
-// order agent/core/ready.h states; fsync runs on the SyncWorker and SnapshotWriter threads,
-// never on the loop.
+// `pifleet agent`: one node. One Asio event loop feeds the node driver (agent/node: the loop
+// around the core that the simulator runs too) with ticks, datagrams and client requests; the
+// agent is the driver's transport and listener, and its WAL syncs, compaction and snapshot files
+// run on the WalWorker and SnapshotWriter threads, never on the loop.
 #pragma once
 
 #include <asio.hpp>
@@ -27,10 +27,12 @@
 #include "agent/daemon/notify.h"
 #include "agent/daemon/snapshot_writer.h"
 #include "agent/daemon/status_report.h"
-#include "agent/daemon/sync_worker.h"
+#include "agent/daemon/wal_worker.h"
 #include "agent/net/beacon_socket.h"
 #include "agent/net/udp_socket.h"
+#include "agent/node/driver.h"
 #include "agent/sm/state_machine.h"
+#include "agent/store/data_dir_lock.h"
 #include "agent/store/disk_space.h"
 #include "agent/store/node_meta.h"
 #include "agent/store/wal.h"
@@ -40,9 +42,11 @@
 
 namespace pifleet::daemon {
 
-class Agent {
+class Agent : private node::Transport, private node::NodeEvents {
  public:
-  Agent(AgentConfig config, Logger* logger);
+  // Every file the agent touches goes through env (PosixEnv in main; a fault-injecting Env in
+  // tests), which must outlive the agent.
+  Agent(AgentConfig config, Logger* logger, store::Env* env);
   ~Agent();
   Agent(const Agent&) = delete;
   Agent& operator=(const Agent&) = delete;
@@ -53,10 +57,6 @@ class Agent {
   int Run();
 
  private:
-  struct HeldMessage {
-    uint64_t lsn;  // sent once the WAL is synced up to here
-    core::Envelope envelope;
-  };
   struct WaitingClient {
     net::UdpAddress address;
     uint64_t expires_tick;
@@ -69,20 +69,25 @@ class Agent {
   Status LoadNodeMeta();
   Status OpenWal(core::DurableState* durable);
   void StartCore(const core::Config& initial, const core::DurableState& durable);
+  const core::Core* core() const { return driver_ ? driver_->core() : nullptr; }
+  const sm::StateMachine& state_machine() const { return driver_->state_machine(); }
   // Event loop (agent_loop.cc).
   void ScheduleTick();
   void OnTick();
-  void Drain();
-  // Snapshots and compaction (agent_snapshots.cc).
-  void PersistReady(const core::Ready& ready, bool* failed);
-  void OnSnapshotsWritten();
-  bool AppendSnapshotMarkers();  // of the snapshots now durable; true if any was appended
-  void InstallSnapshot(const core::SnapshotInstall& install);
-  void MaybeSnapshot();
-  void CompactIfMarkerDurable();
-  void OnSynced(const Status& status);
-  void ReleaseHeld();
-  void Apply(const core::Decision& decision);
+  void Stop(int exit_code);
+  // What the node driver tells the agent (agent_node_events.cc).
+  void Send(const core::Envelope& envelope) override;
+  void OnFatal(const Status& status) override;
+  void OnProblem(Problem problem, const Status& status) override;
+  void OnDiskFullChanged(bool full, const Status& status) override;
+  void OnMessagesSent(const std::vector<core::Envelope>& messages) override;
+  void OnCommandApplied(core::Slot slot, const core::Command& command,
+                        const sm::KvResult* result) override;
+  void AfterDecision(const core::Decision& decision) override;
+  void OnInstalled(core::Slot slot, bool pulled) override;
+  void OnSnapshotStored(const node::SnapshotResult& result) override;
+  void OnSnapshotSuperseded(core::Slot slot, core::Slot by_slot) override;
+  void OnCompacted(core::Slot below_slot, size_t segments_removed) override;
   void RefreshStatusLine();
   void NotifyReadyOnceMember();
   // Network (agent_net.cc).
@@ -106,7 +111,7 @@ class Agent {
   void HandleRegister(const wire::ClientRequest& request, const net::UdpAddress& from);
   void HandleKv(const wire::ClientRequest& request, const net::UdpAddress& from);
   void HandleLocalGet(const wire::ClientRequest& request, const net::UdpAddress& from);
-  void OnCommandApplied(const core::Command& command, const sm::KvResult& result);
+  void OnClientCommandApplied(const core::Command& command, const sm::KvResult& result);
   void PumpInternalSession();
   void ProposeSessionExpiryIfDue();
   void ProposeConfig(const core::Config& config);
@@ -143,6 +148,10 @@ class Agent {
 
   AgentConfig config_;
   Logger* log_;
+  store::Env* const env_;
+  // <data dir>/LOCK, held for the agent's life; declared first of the data-dir state so it is
+  // released last (store/data_dir_lock.h).
+  std::unique_ptr<store::FileLock> data_dir_lock_;
   asio::io_context io_;
   asio::steady_timer tick_timer_{io_};
   asio::signal_set signals_{io_, SIGTERM, SIGINT};
@@ -164,20 +173,14 @@ class Agent {
   net::UdpAddress listen_address_;
 
   std::unique_ptr<store::Wal> wal_;
-  std::unique_ptr<SyncWorker> sync_worker_;
+  std::unique_ptr<WalWorker> wal_worker_;            // syncs and compaction, off the loop
   std::unique_ptr<SnapshotWriter> snapshot_writer_;  // snap/ files, off the loop
   bool snapshot_no_space_logged_ = false;            // until a snapshot is stored again
-  bool sync_in_flight_ = false;
-  store::DiskFullState disk_state_{store::kDiskFullRetryTicks};  // told to the core as well
-  std::deque<HeldMessage> held_;
-
-  std::unique_ptr<core::Core> core_;  // null while joining
-  core::Config initial_config_;       // slot 1's configuration (cluster.meta)
-  core::DurableState durable_;        // recovered from the WAL, for a core started late
+  // The one loop around the core (agent/node); its core is null while joining.
+  std::unique_ptr<node::NodeDriver> driver_;
+  core::Config initial_config_;  // slot 1's configuration (cluster.meta)
+  core::DurableState durable_;   // recovered from the WAL, for a core started late
   std::shared_ptr<const std::string> restored_snapshot_;  // newest snap/ blob at start
-  uint64_t marker_lsn_ = 0;  // a snapshot marker waiting for its sync before compaction
-  core::Slot marker_slot_ = 0;
-  sm::StateMachine sm_;
   std::map<std::pair<uint64_t, uint64_t>, WaitingClient> waiting_;
   std::map<core::NodeId, net::UdpAddress> addresses_;
   std::map<core::NodeId, uint64_t> last_heard_tick_;

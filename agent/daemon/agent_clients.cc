@@ -3,19 +3,18 @@
 #include <algorithm>
 #include <charconv>
 
+#include "agent/base/text.h"
 #include "agent/base/version.h"
 #include "agent/core/constants.h"
 #include "agent/daemon/agent.h"
 #include "agent/daemon/cluster_file.h"
+#include "agent/daemon/daemon_constants.h"
+#include "agent/sm/member_limits.h"
 #include "agent/store/posix_env.h"
 #include "agent/wire/client_bodies.h"
 
 namespace pifleet::daemon {
 namespace {
-
-constexpr uint64_t kConfigSettleTicks = 200;  // 2 s between configuration proposals
-constexpr uint64_t kAliveTicks = 300;         // heard within 3 s: alive
-constexpr uint64_t kVoterDeadTicks = 3000;    // a voter silent 30 s is replaced
 
 bool Contains(const std::vector<core::NodeId>& ids, core::NodeId id) {
   return std::find(ids.begin(), ids.end(), id) != ids.end();
@@ -49,7 +48,7 @@ void Agent::OnClientRequest(uint64_t sender, const wire::ClientRequest& request,
     UpdateMetrics();
     return Reply(from, request, ReplyCode::kOk, metrics_.Render());
   }
-  if (!core_) return Reply(from, request, ReplyCode::kNoQuorum, "", "this node is still joining");
+  if (!core()) return Reply(from, request, ReplyCode::kNoQuorum, "", "this node is still joining");
   switch (request.op) {
     case ClientOp::kMembers:
       return Reply(from, request, ReplyCode::kOk, MembersPayload());
@@ -70,7 +69,7 @@ void Agent::OnClientRequest(uint64_t sender, const wire::ClientRequest& request,
       core::NodeId node = 0;
       const auto& text = request.payload;
       std::from_chars(text.data(), text.data() + text.size(), node);
-      core::Config config = core_->membership().Latest();
+      core::Config config = core()->membership().Latest();
       if (!config.Contains(node)) {
         return Reply(from, request, ReplyCode::kError, "", "node " + text + " is not a member");
       }
@@ -95,6 +94,10 @@ void Agent::HandleJoin(const wire::ClientRequest& request, const net::UdpAddress
   }
   sm::Member member = decoded.members().begin()->second;
   member.updated_slot = 0;
+  // The joiner is told why, so it does not wait for an answer that never comes.
+  if (Status status = sm::CheckMemberText(member); !status.ok()) {
+    return Reply(from, request, wire::ReplyCode::kError, "", "join refused: " + status.message());
+  }
   // A node listening on 0.0.0.0 is reached where its datagrams come from.
   net::Endpoint endpoint;
   if (!net::ParseEndpoint(member.address, &endpoint).ok() || endpoint.host == "0.0.0.0" ||
@@ -103,12 +106,12 @@ void Agent::HandleJoin(const wire::ClientRequest& request, const net::UdpAddress
   }
   addresses_[member.node_id] = from;
   last_heard_tick_[member.node_id] = ticks_;
-  auto known = sm_.members().Find(member.node_id);
+  auto known = state_machine().members().Find(member.node_id);
   if (known) known->updated_slot = 0;
   if (!known || !(*known == member)) {
     ProposeInternal({0, 0, core::CommandKind::kApp, sm::EncodeUpsertMember(member), {}});
   }
-  core::Config config = core_->membership().Latest();
+  core::Config config = core()->membership().Latest();
   if (!config.Contains(member.node_id) && ticks_ >= config_proposed_tick_ + kConfigSettleTicks) {
     config.learners.push_back(member.node_id);
     ProposeConfig(config);
@@ -125,17 +128,23 @@ void Agent::SendJoinRequests() {
 
 void Agent::OnClientReply(uint64_t sender, const wire::ClientReply& reply,
                           const net::UdpAddress& from) {
-  if (reply.client_id != meta_.node_id || reply.code != wire::ReplyCode::kOk) return;
+  if (reply.client_id != meta_.node_id) return;
+  if (reply.code != wire::ReplyCode::kOk) {
+    if (!core()) {
+      log_->LogLimited("join-refused", ticks_ * core::kTickMs, Level::kError,
+                       "a member refused the join request: " + EscapeForTerminal(reply.error));
+    }
+    return;
+  }
   addresses_[sender] = from;  // the member we joined through
   last_heard_tick_[sender] = ticks_;
-  if (core_) return;
+  if (core()) return;
   core::Config initial;
   if (Status status = DecodeClusterFile("join reply", reply.payload, &initial); !status.ok()) {
     log_->Log(Level::kError, "bad join reply: " + status.message());
     return;
   }
-  if (Status status = WriteClusterFile(store::PosixEnv(), config_.data_dir, initial);
-      !status.ok()) {
+  if (Status status = WriteClusterFile(env_, config_.data_dir, initial); !status.ok()) {
     log_->Log(Level::kError, "cannot write cluster.meta: " + status.ToString());
     exit_code_ = 1;
     io_.stop();
@@ -173,15 +182,14 @@ void Agent::RecordRemoval() {
   removed_recorded_ = true;
   const std::string text = "node " + std::to_string(meta_.node_id) +
                            " was removed from the cluster; an empty data dir joins as a new node\n";
-  if (Status status =
-          store::WriteFileAtomically(store::PosixEnv(), config_.data_dir, kRemovedFileName, text);
+  if (Status status = store::WriteFileAtomically(env_, config_.data_dir, kRemovedFileName, text);
       !status.ok()) {
     log_->Log(Level::kError, "cannot record the removal: " + status.ToString());
   }
 }
 
 void Agent::RunAutopilot() {
-  const core::Config& latest = core_->membership().Latest();
+  const core::Config& latest = core()->membership().Latest();
   // A node that is not yet in the configuration keeps asking to join; one that was in it and
   // has been removed (`pifleet leave`) stays out rather than rejoin through --join.
   if (latest.Contains(meta_.node_id)) {
@@ -195,7 +203,7 @@ void Agent::RunAutopilot() {
   }
   // Every member keeps its own row of the members table current (the seed has no one to join).
   if (latest.Contains(meta_.node_id) && ticks_ >= self_upsert_tick_ + kConfigSettleTicks) {
-    auto row = sm_.members().Find(meta_.node_id);
+    auto row = state_machine().members().Find(meta_.node_id);
     if (row) row->updated_slot = 0;
     sm::Member self = SelfMember();
     const bool unroutable = self.address.rfind("0.0.0.0:", 0) == 0;  // joiners learn it for us
@@ -205,8 +213,8 @@ void Agent::RunAutopilot() {
       ProposeInternal({0, 0, core::CommandKind::kApp, sm::EncodeUpsertMember(self), {}});
     }
   }
-  if (!core_->IsLeader()) {
-    const core::NodeId leader = core_->LeaderHint();
+  if (!core()->IsLeader()) {
+    const core::NodeId leader = core()->LeaderHint();
     auto address = leader != 0 ? AddressOf(leader) : std::nullopt;
     if (address)
       SendTo(*address, wire::ClientRequest{meta_.node_id, 0, wire::ClientOp::kAlive, ""});
@@ -220,7 +228,7 @@ void Agent::RunAutopilot() {
   };
   std::vector<core::NodeId> candidates;
   for (core::NodeId id : latest.learners) {
-    auto member = sm_.members().Find(id);
+    auto member = state_machine().members().Find(id);
     if (member && member->role != "learner" && heard_within(id, kAliveTicks)) {
       candidates.push_back(id);
     }
@@ -246,10 +254,10 @@ void Agent::RunAutopilot() {
 
 std::string Agent::MembersPayload() const {
   // Voters, then learners, then rows of nodes in no configuration (wire::MemberRow).
-  const core::Config& latest = core_->membership().Latest();
+  const core::Config& latest = core()->membership().Latest();
   std::vector<core::NodeId> ids = latest.voters;
   ids.insert(ids.end(), latest.learners.begin(), latest.learners.end());
-  for (const auto& [id, member] : sm_.members().members()) {
+  for (const auto& [id, member] : state_machine().members().members()) {
     if (!Contains(ids, id)) ids.push_back(id);
   }
   std::vector<wire::MemberRow> rows;
@@ -262,7 +270,7 @@ std::string Agent::MembersPayload() const {
     } else if (auto it = last_heard_tick_.find(id); it != last_heard_tick_.end()) {
       row.last_heard_ms = static_cast<int64_t>((ticks_ - it->second) * core::kTickMs);
     }
-    if (const auto member = sm_.members().Find(id)) {
+    if (const auto member = state_machine().members().Find(id)) {
       row.name = member->name;
       row.address = member->address;
       row.role = member->role;
@@ -298,7 +306,7 @@ void Agent::UpdateMetrics() {
   metrics_.Declare("pifleet_disk_full_events_total", T::kCounter,
                    "Times the disk became full (each episode once).");
   metrics_.Set("pifleet_disk_full_events_total", {},
-               static_cast<double>(disk_state_.full_events()));
+               static_cast<double>(driver_->disk_full_events()));
   metrics_.Declare("pifleet_wal_syncs_total", T::kCounter, "fdatasync calls on WAL segments.");
   metrics_.Set("pifleet_wal_syncs_total", {}, static_cast<double>(wal_->stats().syncs));
   metrics_.Declare("pifleet_wire_dropped_total", T::kCounter, "Datagrams dropped, by reason.");
@@ -307,12 +315,20 @@ void Agent::UpdateMetrics() {
   }
   metrics_.Declare("pifleet_client_sessions", T::kGauge,
                    "Client sessions the state machine holds.");
-  metrics_.Set("pifleet_client_sessions", {}, static_cast<double>(sm_.sessions().size()));
+  metrics_.Set("pifleet_client_sessions", {},
+               static_cast<double>(state_machine().sessions().size()));
   metrics_.Declare("pifleet_session_duplicates_total", T::kCounter,
                    "Commands answered with their first result (retries and replays), not re-run.");
   metrics_.Set("pifleet_session_duplicates_total", {}, static_cast<double>(sessions_duplicates_));
   metrics_.Declare("pifleet_udp_send_failures_total", T::kCounter, "Datagrams the kernel refused.");
   metrics_.Set("pifleet_udp_send_failures_total", {}, static_cast<double>(socket_.send_failures()));
+  metrics_.Declare("pifleet_commands_refused_total", T::kCounter,
+                   "Commands refused as out of bounds: by the leader, or decided and refused at "
+                   "apply (alike on every replica).");
+  metrics_.Set("pifleet_commands_refused_total", {{"stage", "propose"}},
+               core() ? static_cast<double>(core()->ProposalsRefused()) : 0);
+  metrics_.Set("pifleet_commands_refused_total", {{"stage", "apply"}},
+               core() ? static_cast<double>(core()->AppliedRefused()) : 0);
   UpdateNetMetrics();
 }
 

@@ -9,22 +9,15 @@
 
 #include "agent/core/constants.h"
 #include "agent/daemon/agent.h"
-#include "agent/store/posix_env.h"
+#include "agent/daemon/daemon_constants.h"
 #include "agent/wire/keyring_file.h"
 
 namespace pifleet::daemon {
-namespace {
-
-constexpr uint64_t kKeyReportTicks = 200;  // 2 s between reports of an unchanged keyring
-constexpr size_t kClientKeyIdsMax = 256;   // clients answered in a non-primary key
-
-}  // namespace
-
 std::string Agent::KeyringPath() const { return config_.data_dir + "/" + wire::kKeyringFileName; }
 
 Status Agent::LoadPersistedKeyring(bool* loaded) {
   *loaded = false;
-  Status status = wire::LoadKeyringFile(KeyringPath(), &keyring_, &keyring_applied_slot_);
+  Status status = wire::LoadKeyringFile(env_, config_.data_dir, &keyring_, &keyring_applied_slot_);
   if (status.code() == Status::Code::kNotFound) return Status::Ok();
   if (!status.ok()) return status;
   *loaded = true;
@@ -36,7 +29,7 @@ Status Agent::LoadPersistedKeyring(bool* loaded) {
   // a key removed by `pifleet key remove` must not come back through an old key file.
   std::string text;
   wire::KeyBytes key;
-  if (store::ReadFileToString(store::PosixEnv(), config_.key_file, &text).ok() &&
+  if (store::ReadFileToString(env_, config_.key_file, &text).ok() &&
       wire::ParseKey(text, &key).ok() && keyring_.Find(wire::KeyId(key)) == nullptr) {
     log_->Log(Level::kWarning,
               "key_file holds a key that is not in the data dir's keyring; it is ignored "
@@ -47,11 +40,11 @@ Status Agent::LoadPersistedKeyring(bool* loaded) {
 }
 
 Status Agent::SaveKeyring() {
-  return wire::SaveKeyringFile(KeyringPath(), keyring_, keyring_applied_slot_);
+  return wire::SaveKeyringFile(env_, config_.data_dir, keyring_, keyring_applied_slot_);
 }
 
 std::vector<core::NodeId> Agent::ConfigMembers() const {
-  const core::Config& latest = core_->membership().Latest();
+  const core::Config& latest = core()->membership().Latest();
   std::vector<core::NodeId> members = latest.voters;
   members.insert(members.end(), latest.learners.begin(), latest.learners.end());
   return members;
@@ -61,7 +54,7 @@ std::string Agent::KeyListPayload() const {
   // One line per installed key: id, 1 if this node's primary, members holding it, members
   // sending with it, members.
   const std::vector<core::NodeId> members = ConfigMembers();
-  const sm::KeyTable& reports = sm_.keys().reports();
+  const sm::KeyTable& reports = state_machine().keys().reports();
   std::vector<uint8_t> ids = keyring_.ids();
   std::sort(ids.begin(), ids.end());
   std::string out;
@@ -79,15 +72,15 @@ void Agent::HandleKeyRequest(const wire::ClientRequest& request, const net::UdpA
   using wire::ReplyCode;
   if (request.op == ClientOp::kKeyList)
     return Reply(from, request, ReplyCode::kOk, KeyListPayload());
-  if (auto done = sm_.keys().Result(request.client_id, request.sequence)) {
+  if (auto done = state_machine().keys().Result(request.client_id, request.sequence)) {
     // A retry of a command already applied: its first answer.
     return Reply(from, request, done->empty() ? ReplyCode::kOk : ReplyCode::kError, "", *done);
   }
-  wire::KeyCommand command;
+  sm::KeyCommand command;
   Status check = Status::Ok();
   uint8_t key_id = 0;
   if (request.op == ClientOp::kKeyInstall) {
-    command.kind = wire::KeyCommandKind::kInstall;
+    command.kind = sm::KeyCommandKind::kInstall;
     if (request.payload.size() != wire::kKeyBytes) {
       return Reply(from, request, ReplyCode::kError, "", "a key is 32 bytes");
     }
@@ -102,11 +95,12 @@ void Agent::HandleKeyRequest(const wire::ClientRequest& request, const net::UdpA
     if (keyring_.Find(key_id) == nullptr) {
       check = Status::NotFound("no installed key with id " + wire::KeyIdText(key_id));
     } else if (request.op == ClientOp::kKeyUse) {
-      command.kind = wire::KeyCommandKind::kUse;
-      check = sm_.keys().reports().CheckUse(key_id, ConfigMembers());
+      command.kind = sm::KeyCommandKind::kUse;
+      check = state_machine().keys().reports().CheckUse(key_id, ConfigMembers());
     } else {
-      command.kind = wire::KeyCommandKind::kRemove;
-      check = sm_.keys().reports().CheckRemove(key_id, *keyring_.primary_id(), ConfigMembers());
+      command.kind = sm::KeyCommandKind::kRemove;
+      check = state_machine().keys().reports().CheckRemove(key_id, *keyring_.primary_id(),
+                                                           ConfigMembers());
     }
   }
   if (!check.ok()) return Reply(from, request, ReplyCode::kError, "", check.message());
@@ -115,12 +109,12 @@ void Agent::HandleKeyRequest(const wire::ClientRequest& request, const net::UdpA
                    {request.session,
                     request.sequence,
                     core::CommandKind::kApp,
-                    wire::EncodeKeyCommand(command),
+                    sm::EncodeKeyCommand(command),
                     {}});
 }
 
 void Agent::AdoptClusterKeys() {
-  const sm::ClusterKeys& cluster = sm_.keys().keyring();
+  const sm::ClusterKeys& cluster = state_machine().keys().keyring();
   // At or below keyring_applied_slot_ this is a replay after a restart (or an older snapshot):
   // the persisted keyring already holds its effect and maybe later ones, which it must not lose.
   if (cluster.changed_slot() <= keyring_applied_slot_) return;
@@ -148,18 +142,18 @@ void Agent::AdoptClusterKeys() {
 }
 
 void Agent::ReportKeys(bool changed) {
-  if (!core_ || !core_->membership().Latest().Contains(meta_.node_id)) return;
-  wire::KeyCommand state;
-  state.kind = wire::KeyCommandKind::kState;
+  if (!core() || !core()->membership().Latest().Contains(meta_.node_id)) return;
+  sm::KeyCommand state;
+  state.kind = sm::KeyCommandKind::kState;
   state.node = meta_.node_id;
   state.key_id = *keyring_.primary_id();
   state.ids = keyring_.ids();
   std::sort(state.ids.begin(), state.ids.end());
-  const sm::NodeKeys* row = sm_.keys().reports().Find(meta_.node_id);
+  const sm::NodeKeys* row = state_machine().keys().reports().Find(meta_.node_id);
   if (row != nullptr && row->primary == state.key_id && row->ids == state.ids) return;
   if (!changed && ticks_ < keys_reported_tick_ + kKeyReportTicks) return;
   keys_reported_tick_ = ticks_;
-  ProposeInternal({0, 0, core::CommandKind::kApp, wire::EncodeKeyCommand(state), {}});
+  ProposeInternal({0, 0, core::CommandKind::kApp, sm::EncodeKeyCommand(state), {}});
 }
 
 void Agent::NoteClientKey(const net::UdpAddress& from, uint8_t key_id) {

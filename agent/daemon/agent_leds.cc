@@ -3,31 +3,27 @@
 #include <charconv>
 
 #include "agent/daemon/agent.h"
+#include "agent/daemon/daemon_constants.h"
 #include "hal/constants.h"
 
 namespace pifleet::daemon {
-namespace {
-
-constexpr uint64_t kVoterAliveTicks = 300;  // heard within 3 s: alive, as for the autopilot
-
-}  // namespace
 
 hal::NodeView Agent::LedView(uint64_t now_ms) const {
   hal::NodeView view;
   view.started = true;
-  view.has_core = core_ != nullptr;
+  view.has_core = core() != nullptr;
   view.heard_any_peer = !last_heard_tick_.empty();
   view.leader_silent_ms = hal_.LeaderSilentMs(now_ms);
-  if (!core_) return view;
-  const core::Config& latest = core_->membership().Latest();
+  if (!core()) return view;
+  const core::Config& latest = core()->membership().Latest();
   view.member = latest.Contains(meta_.node_id);
   view.voter = latest.IsVoter(meta_.node_id);
-  view.leader = core_->IsLeader();
+  view.leader = core()->IsLeader();
   view.voters_total = static_cast<uint32_t>(latest.voters.size());
   for (core::NodeId voter : latest.voters) {
     const auto it = last_heard_tick_.find(voter);
     if (voter == meta_.node_id ||
-        (it != last_heard_tick_.end() && ticks_ - it->second <= kVoterAliveTicks)) {
+        (it != last_heard_tick_.end() && ticks_ - it->second <= kAliveTicks)) {
       ++view.voters_alive;
     }
   }

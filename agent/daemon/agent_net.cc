@@ -1,8 +1,9 @@
-// Datagrams in and out: open (authenticate, replay filter), reassemble, decode, dispatch; and
-// encode, fragment, seal, send. Every bad datagram is dropped, counted by reason and logged at
-// a limited rate; nothing about it reaches the core.
+// Datagrams in and out: open (authenticate, replay filter), reassemble, decode, check bounds,
+// dispatch; and encode, fragment, seal, send. Every bad datagram is dropped, counted by reason
+// and logged at a limited rate; nothing about it reaches the core.
 #include "agent/core/constants.h"
 #include "agent/daemon/agent.h"
+#include "agent/wire/bounds.h"
 
 namespace pifleet::daemon {
 
@@ -31,23 +32,25 @@ void Agent::OnDatagram(std::span<const uint8_t> datagram, const net::UdpAddress&
       break;
   }
   wire::WireMessage message;
-  if (reason = wire::Decode(bytes, &message); reason != wire::DropReason::kNone) {
+  if (reason = wire::Decode(bytes, &message); reason == wire::DropReason::kNone) {
+    reason = wire::CheckBounds(message);  // nothing out of bounds reaches the core or the sm
+  }
+  if (reason != wire::DropReason::kNone) {
     ++decode_drops_[static_cast<size_t>(reason)];
     return CountDrop(reason, from);
   }
   if (auto* envelope = std::get_if<core::Envelope>(&message)) {
     // The sealed header names the sender; a body claiming another is not believed.
-    if (envelope->from != opened.sender || envelope->to != meta_.node_id || !core_) {
+    if (envelope->from != opened.sender || envelope->to != meta_.node_id || !core()) {
       ++decode_drops_[static_cast<size_t>(wire::DropReason::kMalformed)];
       return CountDrop(wire::DropReason::kMalformed, from);
     }
     addresses_[opened.sender] = from;
     last_heard_tick_[opened.sender] = ticks_;
-    core_->Receive(*envelope);
+    driver_->Receive(*envelope);
     if (std::holds_alternative<core::Active>(envelope->message)) {
       hal_.HeartbeatReceived(SteadyNowMs());
     }
-    Drain();
   } else if (auto* request = std::get_if<wire::ClientRequest>(&message)) {
     NoteClientKey(from, opened.key_id);
     OnClientRequest(opened.sender, *request, from);
@@ -58,7 +61,7 @@ void Agent::OnDatagram(std::span<const uint8_t> datagram, const net::UdpAddress&
 
 std::optional<net::UdpAddress> Agent::AddressOf(core::NodeId node) {
   if (auto it = addresses_.find(node); it != addresses_.end()) return it->second;
-  if (auto member = sm_.members().Find(node)) {
+  if (auto member = state_machine().members().Find(node)) {
     net::Endpoint endpoint;
     net::UdpAddress address;
     asio::error_code error;
@@ -78,9 +81,8 @@ void Agent::SendToNode(const core::Envelope& envelope) {
   if (envelope.to == meta_.node_id) {
     // The local acceptor answers the local leader through the loop, never re-entrantly.
     asio::post(io_, [this, envelope] {
-      if (!core_) return;
-      core_->Receive(envelope);
-      Drain();
+      if (!core()) return;
+      driver_->Receive(envelope);
     });
     return;
   }

@@ -4,15 +4,12 @@
 #include <chrono>
 
 #include "agent/daemon/agent.h"
+#include "agent/daemon/daemon_constants.h"
 #include "agent/sm/session_commands.h"
 #include "agent/wire/client_bodies.h"
 
 namespace pifleet::daemon {
 namespace {
-
-constexpr uint64_t kClientWaitTicks = 1000;          // 10 s
-constexpr uint64_t kSessionExpireCheckTicks = 1000;  // the leader looks every 10 s
-constexpr uint64_t kSessionIdleMs = 10 * 60 * 1000;  // a session unused 10 min expires
 
 uint64_t WallNowMs() {
   return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -29,12 +26,14 @@ wire::KvReplyBody KvReply(const sm::KvResult& result) {
 
 void Agent::ProposeForClient(const wire::ClientRequest& request, const net::UdpAddress& from,
                              core::Command command) {
-  if (Status status = core_->Propose(command); !status.ok()) {
-    return Reply(from, request, wire::ReplyCode::kNoQuorum, "", status.message());
+  if (Status status = driver_->Propose(command); !status.ok()) {
+    // Out of bounds is an answer, not a reason to retry.
+    const bool refused = status.code() == Status::Code::kInvalidArgument;
+    return Reply(from, request, refused ? wire::ReplyCode::kError : wire::ReplyCode::kNoQuorum, "",
+                 status.message());
   }
   waiting_[{command.client_id, command.sequence}] = {from, ticks_ + kClientWaitTicks,
                                                      request.client_id, request.op};
-  Drain();
 }
 
 void Agent::HandleRegister(const wire::ClientRequest& request, const net::UdpAddress& from) {
@@ -67,12 +66,12 @@ void Agent::HandleLocalGet(const wire::ClientRequest& request, const net::UdpAdd
   if (!wire::DecodeBody(request.payload, &body)) {
     return Reply(from, request, wire::ReplyCode::kError, "", "malformed local get request");
   }
-  const auto value = sm_.kv().Find(body.key);
+  const auto value = state_machine().kv().Find(body.key);
   const wire::KvReplyBody reply{true, value.has_value(), value.value_or("")};
   Reply(from, request, wire::ReplyCode::kOk, wire::EncodeBody(reply));
 }
 
-void Agent::OnCommandApplied(const core::Command& command, const sm::KvResult& result) {
+void Agent::OnClientCommandApplied(const core::Command& command, const sm::KvResult& result) {
   if (result.outcome == sm::KvResult::Outcome::kRefused) ++sessions_refused_;
   if (result.outcome == sm::KvResult::Outcome::kDuplicate) ++sessions_duplicates_;
   if (internal_session_) internal_session_->OnApplied(command, result);
@@ -107,32 +106,33 @@ void Agent::ProposeInternal(core::Command command) {
   // Configurations are the core's own, never applied to the state machine.
   command.client_id = internal_client_id_;
   command.sequence = ++internal_sequence_;
-  if (Status status = core_->Propose(command); !status.ok()) {
+  if (Status status = driver_->Propose(command); !status.ok()) {
     log_->LogLimited("propose", ticks_ * core::kTickMs, Level::kWarning,
                      "could not propose: " + status.message());
   }
 }
 
 void Agent::PumpInternalSession() {
-  if (!core_ || !internal_session_) return;
+  if (!core() || !internal_session_) return;
   if (auto command = internal_session_->Due(ticks_, WallNowMs())) {
-    (void)core_->Propose(*command);  // refused (queue full): due again after the resend time
+    (void)driver_->Propose(*command);  // refused (queue full): due again after the resend time
   }
 }
 
 void Agent::ProposeSessionExpiryIfDue() {
-  if (!core_ || !core_->IsLeader() || ticks_ < session_expiry_tick_ + kSessionExpireCheckTicks) {
+  if (!core() || !core()->IsLeader() || ticks_ < session_expiry_tick_ + kSessionExpireCheckTicks) {
     return;
   }
   session_expiry_tick_ = ticks_;
   const uint64_t now_ms = WallNowMs();
-  if (now_ms < kSessionIdleMs || !sm_.sessions().AnyIdleSince(now_ms - kSessionIdleMs)) return;
+  if (now_ms < kSessionIdleMs || !state_machine().sessions().AnyIdleSince(now_ms - kSessionIdleMs))
+    return;
   const sm::SessionCommand expire{sm::SessionCommandKind::kExpire, now_ms, kSessionIdleMs};
-  (void)core_->Propose({internal_client_id_,
-                        ++internal_sequence_,
-                        core::CommandKind::kApp,
-                        sm::EncodeSessionCommand(expire),
-                        {}});
+  (void)driver_->Propose({internal_client_id_,
+                          ++internal_sequence_,
+                          core::CommandKind::kApp,
+                          sm::EncodeSessionCommand(expire),
+                          {}});
 }
 
 }  // namespace pifleet::daemon

@@ -1,52 +1,48 @@
 // Agent start-up: data dir, keys, node.meta, WAL recovery, socket, and the Seed / Bootstrap
 // choice (seed a new cluster, rejoin from cluster.meta, or join through --join).
-#include <sys/random.h>
 #include <sys/stat.h>
 
-#include <cerrno>
-#include <cstring>
-
+#include "agent/base/hash.h"
+#include "agent/base/random.h"
 #include "agent/base/version.h"
 #include "agent/daemon/agent.h"
 #include "agent/daemon/cluster_file.h"
 #include "agent/store/core_log.h"
-#include "agent/store/posix_env.h"
 
 namespace pifleet::daemon {
-namespace {
-
-uint64_t RandomU64() {
-  uint64_t value = 0;
-  while (value == 0) {
-    if (getrandom(&value, sizeof(value), 0) != sizeof(value)) value = 0;
-  }
-  return value;
-}
-
-}  // namespace
 
 uint64_t ClusterIdFor(const std::string& cluster_name) {
-  uint64_t hash = 1469598103934665603ull;
-  for (char c : cluster_name) hash = (hash ^ static_cast<uint8_t>(c)) * 1099511628211ull;
+  // The basis the first builds used (FNV-1a's with its last digit missing): a cluster keeps
+  // its id, so a data dir of an older build is refused for its format version, not its cluster.
+  constexpr uint64_t kClusterIdBasis = 1469598103934665603ull;
+  const uint64_t hash = Fnv1a(kClusterIdBasis).Add(cluster_name).value();
   return hash == 0 ? 1 : hash;
 }
 
-Agent::Agent(AgentConfig config, Logger* logger)
-    : config_(std::move(config)), log_(logger), hal_(config_.sysroot, config_.leds, logger) {
+Agent::Agent(AgentConfig config, Logger* logger, store::Env* env)
+    : config_(std::move(config)),
+      log_(logger),
+      env_(env),
+      hal_(config_.sysroot, config_.leds, logger) {
   if (config_.key_file.empty()) config_.key_file = config_.data_dir + "/cluster.key";
 }
 
 Agent::~Agent() {
-  snapshot_writer_.reset();  // joins the threads before the WAL goes
-  sync_worker_.reset();
+  snapshot_writer_.reset();  // joins the threads before the driver and the WAL go
+  wal_worker_.reset();
+  driver_.reset();
 }
 
 Status Agent::Open() {
   if (Status status = ValidateConfig(config_); !status.ok()) return status;
   hal_.Open(SteadyNowMs());  // the status LED shows booting while the WAL is read
-  if (mkdir(config_.data_dir.c_str(), 0700) != 0 && errno != EEXIST) {
-    return Status::IOError("cannot create data dir " + config_.data_dir + ": " +
-                           std::strerror(errno));
+  if (Status status = env_->CreateDir(config_.data_dir); !status.ok()) {
+    return Status::IOError("cannot create data dir " + config_.data_dir + ": " + status.message());
+  }
+  // One agent per data dir, before anything in it is read or written.
+  if (Status status = store::LockDataDir(env_, config_.data_dir, &data_dir_lock_);
+      !status.ok()) {
+    return status;
   }
   if (config_.unsafe_no_fsync) {
     log_->Log(Level::kWarning,
@@ -85,7 +81,7 @@ Status Agent::Open() {
 
   if (Status status = OpenWal(&durable_); !status.ok()) return status;
 
-  if (store::PosixEnv()->FileExists(store::JoinPath(config_.data_dir, kRemovedFileName))) {
+  if (env_->FileExists(store::JoinPath(config_.data_dir, kRemovedFileName))) {
     was_member_ = removed_recorded_ = true;
     log_->Log(Level::kWarning,
               "this node was removed from the cluster and will not rejoin; start it with an empty "
@@ -93,15 +89,14 @@ Status Agent::Open() {
               {{"FILE", store::JoinPath(config_.data_dir, kRemovedFileName)}});
   }
   core::Config initial;
-  Status cluster = ReadClusterFile(store::PosixEnv(), config_.data_dir, &initial);
+  Status cluster = ReadClusterFile(env_, config_.data_dir, &initial);
   if (cluster.ok()) {
     StartCore(initial, durable_);
   } else if (cluster.code() != Status::Code::kNotFound) {
     return cluster;
   } else if (config_.seed) {
     initial.voters = {meta_.node_id};
-    if (Status status = WriteClusterFile(store::PosixEnv(), config_.data_dir, initial);
-        !status.ok()) {
+    if (Status status = WriteClusterFile(env_, config_.data_dir, initial); !status.ok()) {
       return status;
     }
     log_->Log(Level::kNotice, "seeded a new cluster", {{"CLUSTER", config_.cluster}});
@@ -120,8 +115,7 @@ Status Agent::LoadKeys() {
   bool loaded = false;
   if (Status status = LoadPersistedKeyring(&loaded); !status.ok() || loaded) return status;
   std::string text;
-  if (Status status = store::ReadFileToString(store::PosixEnv(), config_.key_file, &text);
-      !status.ok()) {
+  if (Status status = store::ReadFileToString(env_, config_.key_file, &text); !status.ok()) {
     return Status::InvalidArgument(
         "cannot read the cluster key " + config_.key_file +
         " (create one with: pifleet keygen > cluster.key): " + status.message());
@@ -140,12 +134,11 @@ Status Agent::LoadKeys() {
 }
 
 Status Agent::LoadNodeMeta() {
-  store::Env* env = store::PosixEnv();
-  Status status = store::ReadNodeMeta(env, config_.data_dir, &meta_);
+  Status status = store::ReadNodeMeta(env_, config_.data_dir, &meta_);
   const uint64_t cluster_id = ClusterIdFor(config_.cluster);
   if (status.code() == Status::Code::kNotFound) {
     meta_ = store::NodeMeta{RandomU64(), cluster_id, 0};
-    status = store::WriteNodeMeta(env, config_.data_dir, meta_);
+    status = store::WriteNodeMeta(env_, config_.data_dir, meta_);
   }
   if (!status.ok()) return status;
   if (meta_.cluster_id != cluster_id) {
@@ -153,7 +146,7 @@ Status Agent::LoadNodeMeta() {
                                    " belongs to another cluster than '" + config_.cluster + "'");
   }
   // The epoch is durable before the first datagram: no (subkey, counter) pair is ever reused.
-  if (Status bumped = store::BumpEpoch(env, config_.data_dir, &meta_); !bumped.ok()) return bumped;
+  if (Status bumped = store::BumpEpoch(env_, config_.data_dir, &meta_); !bumped.ok()) return bumped;
   sealer_ =
       std::make_unique<wire::Sealer>(&keyring_, meta_.cluster_id, meta_.node_id, meta_.boot_epoch);
   opener_ = std::make_unique<wire::Opener>(&keyring_, meta_.cluster_id, wire::kDatagramBytesMax);
@@ -166,7 +159,8 @@ Status Agent::LoadNodeMeta() {
 
 Status Agent::OpenWal(core::DurableState* durable) {
   store::CoreRecovery recovery;
-  Status status = store::RecoverCore(store::PosixEnv(), config_.data_dir, {}, &recovery);
+  Status status =
+      store::RecoverCore(env_, config_.data_dir, {.node_id = meta_.node_id}, &recovery);
   if (status.code() == Status::Code::kCorruption) {
     return Status::Corruption(status.message() +
                               "; refusing to start (run `pifleet repair --data-dir " +
@@ -184,11 +178,21 @@ Status Agent::OpenWal(core::DurableState* durable) {
                      ? "; removed " + std::to_string(recovery.snapshot_temp_files_removed) +
                            " snapshot temp file(s) a crash left"
                      : ""));
-  sync_worker_ = std::make_unique<SyncWorker>(
-      wal_.get(), [this](Status synced) { asio::post(io_, [this, synced] { OnSynced(synced); }); });
-  snapshot_writer_ = std::make_unique<SnapshotWriter>(store::PosixEnv(), config_.data_dir, [this] {
-    asio::post(io_, [this] { OnSnapshotsWritten(); });
+  wal_worker_ = std::make_unique<WalWorker>(
+      wal_.get(),
+      [this](Status synced) { asio::post(io_, [this, synced] { driver_->OnSynced(synced); }); },
+      [this](core::Slot below_slot, Status compacted, size_t removed) {
+        asio::post(io_, [this, below_slot, compacted, removed] {
+          driver_->OnCompacted(below_slot, compacted, removed);
+        });
+      });
+  snapshot_writer_ = std::make_unique<SnapshotWriter>(env_, config_.data_dir, [this] {
+    asio::post(io_, [this] { driver_->OnSnapshotsStored(); });
   });
+  node::DriverOptions options;
+  options.unsafe_no_fsync = config_.unsafe_no_fsync;
+  driver_ = std::make_unique<node::NodeDriver>(
+      options, node::Seams{wal_.get(), this, wal_worker_.get(), snapshot_writer_.get(), this});
   return Status::Ok();
 }
 
@@ -197,8 +201,7 @@ void Agent::StartCore(const core::Config& initial, const core::DurableState& dur
   options.id = meta_.node_id;
   options.initial_config = initial;
   options.seed = RandomU64();
-  core_ = std::make_unique<core::Core>(options, durable, restored_snapshot_);
-  core_->SetDiskFull(disk_state_.disk_full());  // a joiner's core may start during an episode
+  driver_->Start(options, durable, restored_snapshot_);
   initial_config_ = initial;
   log_->Log(Level::kInfo, "consensus core started",
             {{"VOTERS", std::to_string(initial.voters.size())}});

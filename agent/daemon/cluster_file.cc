@@ -3,6 +3,8 @@
 #include <charconv>
 #include <sstream>
 
+#include "agent/core/command_check.h"
+
 namespace pifleet::daemon {
 namespace {
 
@@ -54,6 +56,11 @@ Status DecodeClusterFile(const std::string& path, const std::string& text, core:
   if (!voters_seen || !learners_seen || config.voters.empty()) {
     return Status::Corruption(path +
                               ": needs a voters= line with at least one id and a learners= line");
+  }
+  // The text may come from the network (a join reply): a configuration the core would refuse
+  // must never become a core's initial configuration.
+  if (Status status = core::CheckConfig(config); !status.ok()) {
+    return Status::Corruption(path + ": " + status.message());
   }
   *out = std::move(config);
   return Status::Ok();

@@ -7,8 +7,10 @@
 #include <type_traits>
 #include <variant>
 
+#include "agent/base/text.h"
 #include "agent/daemon/discovery.h"
 #include "agent/daemon/metrics_http.h"
+#include "agent/sm/member_limits.h"
 
 namespace pifleet::daemon {
 namespace {
@@ -106,6 +108,14 @@ Status ReadKey(const toml::node& node, const Key& key, const std::string& source
   return Status::Ok();
 }
 
+// Names reach every replica and every `pifleet members` (agent/sm/member_limits.h).
+Status ValidateConfigText(const AgentConfig& config) {
+  if (Status status = CheckText("name", config.name, sm::kMemberNameBytesMax); !status.ok()) {
+    return status;
+  }
+  return CheckText("cluster", config.cluster, sm::kClusterNameBytesMax);
+}
+
 }  // namespace
 
 Status ParseConfigText(std::string_view text, const std::string& source_name, AgentConfig* config) {
@@ -151,6 +161,7 @@ Status LoadConfigFile(const std::string& path, AgentConfig* config) {
 }
 
 Status ValidateConfig(const AgentConfig& config) {
+  if (Status status = ValidateConfigText(config); !status.ok()) return status;
   if (config.role != "voter" && config.role != "learner" && config.role != "auto") {
     return Status::InvalidArgument("role must be voter, learner or auto, not '" + config.role +
                                    "'");

@@ -68,7 +68,7 @@ void Agent::OnBeaconDatagram(std::span<const uint8_t> datagram, const net::UdpAd
     return CountDrop(wire::DropReason::kMalformed, from);
   }
   ++beacons_heard_;
-  if (core_) return;  // already in the cluster: peers are reached through the members table
+  if (core()) return;  // already in the cluster: peers are reached through the members table
   const net::UdpAddress member(from.address(), beacon.port);
   if (std::find(join_addresses_.begin(), join_addresses_.end(), member) != join_addresses_.end() ||
       join_addresses_.size() >= kDiscoveredAddressesMax) {
@@ -108,7 +108,7 @@ void Agent::UpdateNetMetrics() {
 }
 
 void Agent::SendBeaconIfDue() {
-  if (!beacons_ || !core_ || !core_->membership().Latest().Contains(meta_.node_id)) return;
+  if (!beacons_ || !core() || !core()->membership().Latest().Contains(meta_.node_id)) return;
   const uint64_t period_ticks = std::max<uint64_t>(1, config_.discover_interval_ms / core::kTickMs);
   if (ticks_ % period_ticks != 0) return;
   const std::string body = wire::EncodeBeacon({meta_.node_id, listen_address_.port()});

@@ -22,35 +22,28 @@
 #include "agent/base/status.h"
 #include "agent/core/durable.h"
 #include "agent/core/ready.h"
+#include "agent/node/seams.h"
 #include "agent/store/env.h"
 
 namespace pifleet::daemon {
 
-class SnapshotWriter {
+// The agent's node::SnapshotStore.
+class SnapshotWriter : public node::SnapshotStore {
  public:
-  struct Job {
-    core::SnapshotSave save;
-    std::optional<core::SnapshotRecord> marker;  // to append once save is durable
-  };
-  struct Result {
-    core::Slot slot = 0;
-    uint64_t bytes = 0;
-    std::optional<core::SnapshotRecord> marker;
-    Status status;          // Ok: the file is durable
-    uint64_t write_ms = 0;  // wall time of the save on the worker
-  };
+  using Job = node::SnapshotJob;
+  using Result = node::SnapshotResult;
   using Wake = std::function<void()>;
 
   // env must be thread-safe (PosixEnv, FaultEnv) and outlive the writer.
   SnapshotWriter(store::Env* env, std::string data_dir, Wake wake);
-  ~SnapshotWriter();  // Stop()
+  ~SnapshotWriter() override;  // Stop()
   SnapshotWriter(const SnapshotWriter&) = delete;
   SnapshotWriter& operator=(const SnapshotWriter&) = delete;
 
   // Queues job (its blob must be non-null); returns the slot of the waiting job it superseded.
-  std::optional<core::Slot> Submit(Job job);
+  std::optional<core::Slot> Submit(Job job) override;
   // The saves finished since the last call, oldest first.
-  std::vector<Result> TakeFinished();
+  std::vector<Result> TakeFinished() override;
   // Drops the waiting job, lets the save in progress finish (its result stays for
   // TakeFinished) and joins the thread. Idempotent; no Submit after it.
   void Stop();

@@ -4,8 +4,7 @@
 
 namespace pifleet::sm {
 
-std::string ClusterKeys::Apply(uint64_t slot, const wire::KeyCommand& command) {
-  using wire::KeyCommandKind;
+std::string ClusterKeys::Apply(uint64_t slot, const KeyCommand& command) {
   const uint8_t id =
       command.kind == KeyCommandKind::kInstall ? wire::KeyId(command.key) : command.key_id;
   const std::string id_text = wire::KeyIdText(id);

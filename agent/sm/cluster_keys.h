@@ -15,8 +15,8 @@
 #include <string>
 #include <vector>
 
-#include "agent/sm/bytes.h"
-#include "agent/wire/key_commands.h"
+#include "agent/base/bytes.h"
+#include "agent/sm/key_commands.h"
 #include "agent/wire/keyring.h"
 
 namespace pifleet::sm {
@@ -26,7 +26,7 @@ class ClusterKeys {
   // Applies an install, use or remove decided in `slot` (a kState report is not for this class):
   // "" when applied, else why not, and nothing changes. The reasons depend on this state only,
   // so every replica answers the same. changed_slot() moves to `slot` when anything changed.
-  std::string Apply(uint64_t slot, const wire::KeyCommand& command);
+  std::string Apply(uint64_t slot, const KeyCommand& command);
 
   const std::map<uint8_t, wire::KeyBytes>& keys() const { return keys_; }  // by key id
   const std::set<uint8_t>& removed() const { return removed_; }

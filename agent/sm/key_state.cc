@@ -9,10 +9,10 @@ std::string KeyState::Apply(uint64_t slot, uint64_t client_id, uint64_t sequence
   const CommandId id{client_id, sequence};
   if (auto done = results_.find(id); done != results_.end()) return done->second;
   std::string error;
-  const auto command = wire::DecodeKeyCommand(payload);
+  const auto command = DecodeKeyCommand(payload);
   if (!command) {
     error = "malformed key command";
-  } else if (command->kind == wire::KeyCommandKind::kState) {
+  } else if (command->kind == KeyCommandKind::kState) {
     reports_.Apply(slot, *command);
   } else {
     error = keyring_.Apply(slot, *command);

@@ -1,4 +1,4 @@
-// The key section of the state machine: every key command of the log (wire::IsKeyCommand)
+// The key section of the state machine: every key command of the log (IsKeyCommand)
 // lands here. `install`, `use` and `remove` change the cluster keyring (ClusterKeys), each
 // member's report (kState) goes into the KeyTable, and every command is applied once per
 // (client id, sequence): a `key use` retried by the CLI through a second agent may be decided
@@ -13,7 +13,7 @@
 #include <string_view>
 #include <utility>
 
-#include "agent/sm/bytes.h"
+#include "agent/base/bytes.h"
 #include "agent/sm/cluster_keys.h"
 #include "agent/sm/key_table.h"
 

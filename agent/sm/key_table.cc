@@ -15,8 +15,8 @@ bool Holds(const NodeKeys& row, uint8_t key_id) {
 
 }  // namespace
 
-void KeyTable::Apply(uint64_t slot, const wire::KeyCommand& command) {
-  if (command.kind != wire::KeyCommandKind::kState) return;
+void KeyTable::Apply(uint64_t slot, const KeyCommand& command) {
+  if (command.kind != KeyCommandKind::kState) return;
   if (!rows_.count(command.node) && rows_.size() >= kKeyTableNodesMax) {
     auto oldest = std::min_element(rows_.begin(), rows_.end(), [](const auto& a, const auto& b) {
       return a.second.updated_slot < b.second.updated_slot;

@@ -1,5 +1,5 @@
 // What every member's keyring holds, as the members themselves reported it through the log
-// (wire::KeyCommandKind::kState). Replicated state: every replica holds the same table, and
+// (KeyCommandKind::kState). Replicated state: every replica holds the same table, and
 // state-machine snapshots carry it. It is what lets `key use` and `key remove` refuse a step
 // some member is not ready for.
 #pragma once
@@ -8,9 +8,9 @@
 #include <map>
 #include <vector>
 
+#include "agent/base/bytes.h"
 #include "agent/base/status.h"
-#include "agent/sm/bytes.h"
-#include "agent/wire/key_commands.h"
+#include "agent/sm/key_commands.h"
 
 namespace pifleet::sm {
 
@@ -28,7 +28,7 @@ class KeyTable {
  public:
   // Records a kState command decided in `slot`; other kinds leave the table alone. Past
   // kKeyTableNodesMax nodes the least recently updated row goes (the same on every replica).
-  void Apply(uint64_t slot, const wire::KeyCommand& command);
+  void Apply(uint64_t slot, const KeyCommand& command);
   const NodeKeys* Find(uint64_t node) const;
   size_t size() const { return rows_.size(); }
 

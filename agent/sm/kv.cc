@@ -38,19 +38,6 @@ std::string KvStore::Read(const std::string& key) const {
   return it == data_.end() ? "" : it->second;
 }
 
-uint64_t KvStore::Digest() const {
-  uint64_t hash = 1469598103934665603ULL;
-  auto mix = [&hash](const std::string& s) {
-    for (unsigned char c : s) hash = (hash ^ c) * 1099511628211ULL;
-    hash = (hash ^ 0xff) * 1099511628211ULL;
-  };
-  for (const auto& [key, value] : data_) {
-    mix(key);
-    mix(value);
-  }
-  return hash;
-}
-
 void KvStore::EncodeTo(ByteWriter& w) const {
   w.U64(data_.size());
   for (const auto& [key, value] : data_) {

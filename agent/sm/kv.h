@@ -8,7 +8,7 @@
 #include <optional>
 #include <string>
 
-#include "agent/sm/bytes.h"
+#include "agent/base/bytes.h"
 #include "agent/sm/kv_op.h"
 
 namespace pifleet::sm {
@@ -21,8 +21,6 @@ class KvStore {
   std::string Read(const std::string& key) const;
   // The value of `key`, or nullopt when it is absent.
   std::optional<std::string> Find(const std::string& key) const;
-  // A digest of the whole state, for the simulator's replica comparison.
-  uint64_t Digest() const;
   size_t size() const { return data_.size(); }
   // Snapshot bytes: every key in order with its value.
   void EncodeTo(ByteWriter& w) const;

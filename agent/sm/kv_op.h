@@ -1,5 +1,6 @@
 // The key-value operations clients send through the log, and their results, with a small
-// fixed byte encoding (the command payload the core carries opaquely).
+// fixed byte encoding (the command payload the core carries opaquely):
+// kind u8 (1..4) | key | value | expected, each a u64 length + bytes (agent/base/bytes.h).
 #pragma once
 
 #include <cstddef>

@@ -8,7 +8,7 @@
 #include <optional>
 #include <string>
 
-#include "agent/sm/bytes.h"
+#include "agent/base/bytes.h"
 
 namespace pifleet::sm {
 
@@ -29,18 +29,21 @@ struct Member {
 
 enum class MembersKind : uint8_t { kUpsert = 0x10, kRemove = 0x11 };
 
-// Payload bytes of a members command (the first byte tells it apart from kv commands).
+// Payload bytes of a members command (the first byte tells it apart from kv commands):
+// upsert: kind u8 | node id u64 | name, address, role, version, board, serial (each u64 length
+// + bytes, whole) | capacity u64 | temperature i64 | throttled bits u64 (< 2^32);
+// remove: kind u8 | node id u64.
 std::string EncodeUpsertMember(const Member& member);
 std::string EncodeRemoveMember(uint64_t node_id);
 bool IsMembersCommand(const std::string& payload);
 
 class MembersTable {
  public:
-  // Applies one members command decided in `slot`; false (and no change) when malformed.
+  // Applies one members command decided in `slot`; false (and no change) when malformed or
+  // when a string is longer than kMemberStringBytesMax (agent/sm/constants.h).
   bool Apply(uint64_t slot, const std::string& payload);
   const std::map<uint64_t, Member>& members() const { return members_; }
   std::optional<Member> Find(uint64_t node_id) const;
-  uint64_t Digest() const;
   // Snapshot bytes: each member as its upsert command and the slot of that upsert.
   void EncodeTo(ByteWriter& w) const;
   bool DecodeFrom(ByteReader& r);

@@ -1,6 +1,6 @@
 #include "agent/sm/session_commands.h"
 
-#include "agent/sm/bytes.h"
+#include "agent/base/bytes.h"
 
 namespace pifleet::sm {
 

@@ -10,7 +10,7 @@
 #include <cstdint>
 #include <map>
 
-#include "agent/sm/bytes.h"
+#include "agent/base/bytes.h"
 #include "agent/sm/kv_op.h"
 
 namespace pifleet::sm {

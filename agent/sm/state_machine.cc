@@ -1,5 +1,6 @@
 #include "agent/sm/state_machine.h"
 
+#include "agent/base/hash.h"
 #include "agent/sm/session_commands.h"
 
 namespace pifleet::sm {
@@ -27,7 +28,7 @@ KvResult StateMachine::Apply(uint64_t slot, uint64_t session, uint64_t sequence,
 KvResult StateMachine::Execute(uint64_t slot, uint64_t session, uint64_t sequence,
                                const std::string& payload) {
   if (IsMembersCommand(payload)) return KvResult{members_.Apply(slot, payload), ""};
-  if (wire::IsKeyCommand(payload)) {
+  if (IsKeyCommand(payload)) {
     std::string error = keys_.Apply(slot, session, sequence, payload);
     return KvResult{error.empty(), std::move(error)};
   }
@@ -49,23 +50,13 @@ KvResult StateMachine::ApplySessionCommand(const std::string& payload) {
 namespace {
 
 constexpr std::string_view kSnapshotMagic = "PFSM";
-// 3: client sessions have ids of their own, between the kv store and the members (2 kept
-// per-client sequences inside the kv store; older versions are refused).
-constexpr uint8_t kSnapshotVersion = 3;
-
-uint64_t Fnv1a(std::string_view bytes) {
-  uint64_t hash = 1469598103934665603ULL;
-  for (char c : bytes) hash = (hash ^ static_cast<uint8_t>(c)) * 1099511628211ULL;
-  return hash;
-}
+// 4: client sessions have ids of their own, between the kv store and the members (3 kept
+// per-client sequences inside the kv store). 3: each member upsert holds its strings whole
+// behind u64 lengths (2 clipped them to 255 bytes behind a u8 length). 2: the key section
+// follows the members (1 had none). Another version is refused.
+constexpr uint8_t kSnapshotVersion = 4;
 
 }  // namespace
-
-uint64_t StateMachine::Digest() const {
-  ByteWriter keys;
-  keys_.EncodeTo(keys);
-  return (kv_.Digest() * 31 + members_.Digest()) * 31 + Fnv1a(keys.out);
-}
 
 std::string StateMachine::Snapshot() const {
   ByteWriter w;
@@ -97,6 +88,6 @@ bool StateMachine::Restore(std::string_view bytes) {
   return true;
 }
 
-uint64_t StateMachine::StateHash() const { return Fnv1a(Snapshot()); }
+uint64_t StateMachine::StateHash() const { return Fnv1a64(Snapshot()); }
 
 }  // namespace pifleet::sm

@@ -28,15 +28,14 @@ class StateMachine {
   const MembersTable& members() const { return members_; }
   const KeyState& keys() const { return keys_; }
   const SessionTable& sessions() const { return sessions_; }
-  uint64_t Digest() const;
 
   // The whole state as bytes, identical on every replica that applied the same slots:
-  // "PFSM" | version u8 (3) | kv (keys in order) | client sessions | members | keys
+  // "PFSM" | version u8 (4) | kv (keys in order) | client sessions | members | keys
   // (cluster keyring, key reports, remembered key results). Restore takes such bytes back; on
   // any malformation or another version it returns false and changes nothing.
   std::string Snapshot() const;
   bool Restore(std::string_view bytes);
-  // 64-bit FNV-1a of Snapshot(): the state hash replicas compare.
+  // 64-bit FNV-1a of Snapshot(): the one state hash replicas (and the simulator) compare.
   uint64_t StateHash() const;
 
  private:

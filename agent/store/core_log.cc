@@ -1,25 +1,20 @@
 #include "agent/store/core_log.h"
 
-#include <span>
-
+#include "agent/codec/core_records.h"
 #include "agent/core/snapshot.h"
 #include "agent/store/snapshot_file.h"
-#include "agent/wire/codec.h"
 
 namespace pifleet::store {
 namespace {
 
-void PutU64(std::string& out, uint64_t value) {
-  for (int shift = 0; shift < 64; shift += 8) out.push_back(static_cast<char>(value >> shift));
-}
-
-std::span<const uint8_t> Bytes(const std::string& s) {
-  return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
+// "WAL record 12 (accept): <why>": which record, so that a person can find it.
+Status AtRecord(const WalRecord& record, const Status& status) {
+  return Status::Corruption("WAL record " + std::to_string(record.lsn) + " (" +
+                            RecordKindName(record.kind) + "): " + status.message());
 }
 
 Status Undecodable(const WalRecord& record) {
-  return Status::Corruption("WAL record " + std::to_string(record.lsn) + ": undecodable " +
-                            RecordKindName(record.kind));
+  return AtRecord(record, Status::Corruption("its slot does not match its body"));
 }
 
 }  // namespace
@@ -29,61 +24,59 @@ std::string SnapDir(const std::string& data_dir) { return JoinPath(data_dir, "sn
 
 Status AppendCoreRecord(Wal* wal, const core::Record& record, uint64_t* lsn) {
   if (const auto* promise = std::get_if<core::PromiseRecord>(&record)) {
-    return wal->Append(RecordKind::kPromise, 0, wire::EncodeBallot(promise->ballot), lsn);
+    return wal->Append(RecordKind::kPromise, 0, codec::EncodeBallotRecord(promise->ballot), lsn);
   }
   if (const auto* accept = std::get_if<core::AcceptRecord>(&record)) {
-    return wal->Append(RecordKind::kAccept, accept->pvalue.slot, wire::EncodePValue(accept->pvalue),
-                       lsn);
+    return wal->Append(RecordKind::kAccept, accept->pvalue.slot,
+                       codec::EncodePValueRecord(accept->pvalue), lsn);
   }
   if (const auto* decision = std::get_if<core::DecisionRecord>(&record)) {
     // A decision is a pvalue without a ballot.
     return wal->Append(RecordKind::kDecision, decision->slot,
-                       wire::EncodePValue(core::PValue{{}, decision->slot, decision->value}), lsn);
+                       codec::EncodePValueRecord(core::PValue{{}, decision->slot, decision->value}),
+                       lsn);
   }
   const auto& marker = std::get<core::SnapshotRecord>(record);
-  std::string hash;
-  PutU64(hash, marker.hash);
-  return wal->Append(RecordKind::kSnapshotMarker, marker.slot, hash, lsn);
+  return wal->Append(RecordKind::kSnapshotMarker, marker.slot,
+                     codec::EncodeSnapshotMarkerRecord(marker.hash), lsn);
 }
 
 Status FoldCoreRecord(const WalRecord& record, core::DurableState* durable) {
+  Status s;
   switch (record.kind) {
     case RecordKind::kPromise: {
       core::PromiseRecord promise;
-      if (!wire::DecodeBallot(Bytes(record.payload), &promise.ballot)) return Undecodable(record);
-      durable->Apply(promise);
-      return Status::Ok();
+      s = codec::DecodeBallotRecord(record.payload, &promise.ballot);
+      if (s.ok()) durable->Apply(promise);
+      break;
     }
     case RecordKind::kAccept: {
       core::AcceptRecord accept;
-      if (!wire::DecodePValue(Bytes(record.payload), &accept.pvalue) ||
-          accept.pvalue.slot != record.slot) {
+      s = codec::DecodePValueRecord(record.payload, &accept.pvalue);
+      if (s.ok() && (record.slot == 0 || accept.pvalue.slot != record.slot)) {
         return Undecodable(record);
       }
-      durable->Apply(accept);
-      return Status::Ok();
+      if (s.ok()) durable->Apply(accept);
+      break;
     }
     case RecordKind::kDecision: {
       core::PValue pvalue;
-      if (!wire::DecodePValue(Bytes(record.payload), &pvalue) || pvalue.slot != record.slot) {
-        return Undecodable(record);
-      }
-      durable->Apply(core::DecisionRecord{pvalue.slot, std::move(pvalue.value)});
-      return Status::Ok();
+      s = codec::DecodePValueRecord(record.payload, &pvalue);
+      if (s.ok() && (record.slot == 0 || pvalue.slot != record.slot)) return Undecodable(record);
+      if (s.ok()) durable->Apply(core::DecisionRecord{pvalue.slot, std::move(pvalue.value)});
+      break;
     }
     case RecordKind::kSnapshotMarker: {
-      if (record.payload.size() != 8) return Undecodable(record);
       uint64_t hash = 0;
-      for (int i = 0; i < 8; ++i) {
-        hash |= uint64_t{static_cast<uint8_t>(record.payload[i])} << (8 * i);
-      }
-      durable->Apply(core::SnapshotRecord{record.slot, hash});
-      return Status::Ok();
+      s = codec::DecodeSnapshotMarkerRecord(record.payload, &hash);
+      if (s.ok()) durable->Apply(core::SnapshotRecord{record.slot, hash});
+      break;
     }
     case RecordKind::kSegmentHeader:
+      s = Status::Corruption("a segment header where a core record belongs");
       break;
   }
-  return Undecodable(record);
+  return s.ok() ? s : AtRecord(record, s);
 }
 
 Status SaveCoreSnapshot(Env* env, const std::string& data_dir, const core::SnapshotSave& save) {

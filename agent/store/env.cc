@@ -41,3 +41,11 @@ Status WriteFileAtomically(Env* env, const std::string& dir, const std::string& 
 }
 
 }  // namespace pifleet::store
+
+namespace pifleet::store {
+
+Status Env::LockFile(const std::string& path, std::unique_ptr<FileLock>* /*lock*/) {
+  return Status::IOError(path + ": this Env cannot take file locks");
+}
+
+}  // namespace pifleet::store

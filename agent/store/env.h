@@ -44,6 +44,12 @@ class WritableFile {
   virtual Status Close() = 0;
 };
 
+// An exclusive lock taken by Env::LockFile; released when destroyed (or when the process ends).
+class FileLock {
+ public:
+  virtual ~FileLock() = default;
+};
+
 class Env {
  public:
   virtual ~Env() = default;
@@ -73,6 +79,11 @@ class Env {
   virtual Status TruncateFile(const std::string& path, uint64_t bytes) = 0;
   // Bytes an unprivileged writer may still add on the file system holding dir.
   virtual Status GetFreeBytes(const std::string& dir, uint64_t* bytes) = 0;
+  // Takes an exclusive lock on path (created if missing), held until *lock is destroyed. If
+  // another process (PosixEnv: flock(2)) or holder (FaultEnv) has it: IOError whose message
+  // names path and the holder's PID ("... is held by PID 1234"). Never waits. Envs that cannot
+  // lock refuse.
+  virtual Status LockFile(const std::string& path, std::unique_ptr<FileLock>* lock);
 };
 
 // "dir" + "/" + "name".

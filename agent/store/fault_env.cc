@@ -1,5 +1,7 @@
 #include "agent/store/fault_env.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <unordered_set>
 
@@ -87,6 +89,7 @@ void FaultEnv::CrashLocked(CrashMode mode, const std::string& keep_path, uint64_
   }
   live_ = durable_;
   ++generation_;
+  locks_.clear();  // the processes that held them are gone
 }
 
 bool FaultEnv::FlipBit(const std::string& path, uint64_t offset, int bit) {
@@ -294,6 +297,35 @@ Status FaultEnv::GetFreeBytes(const std::string& dir, uint64_t* bytes) {
   if (dirs_.count(dir) == 0) return Status::NotFound(dir);
   const uint64_t used = UsedBytesLocked();
   *bytes = space_limit_bytes_ > used ? space_limit_bytes_ - used : 0;
+  return Status::Ok();
+}
+
+class FaultEnv::Lock final : public FileLock {
+ public:
+  Lock(FaultEnv* env, std::string path, uint64_t token)
+      : env_(env), path_(std::move(path)), token_(token) {}
+  ~Lock() override {
+    std::lock_guard lock(env_->mu_);
+    auto it = env_->locks_.find(path_);
+    if (it != env_->locks_.end() && it->second == token_) env_->locks_.erase(it);
+  }
+
+ private:
+  FaultEnv* env_;
+  std::string path_;
+  uint64_t token_;
+};
+
+Status FaultEnv::LockFile(const std::string& path, std::unique_ptr<FileLock>* lock) {
+  std::lock_guard guard(mu_);
+  if (dirs_.count(ParentDir(path)) == 0) return Status::NotFound(path + ": no such directory");
+  // The holder is in this process (the disk is in memory), so its PID is ours.
+  if (locks_.count(path) != 0) {
+    return Status::IOError(path + " is held by PID " + std::to_string(::getpid()));
+  }
+  const uint64_t token = next_lock_token_++;
+  locks_[path] = token;
+  *lock = std::make_unique<Lock>(this, path, token);
   return Status::Ok();
 }
 

@@ -74,6 +74,9 @@ class FaultEnv final : public Env {
   Status GetFileSize(const std::string& path, uint64_t* bytes) override;
   Status TruncateFile(const std::string& path, uint64_t bytes) override;
   Status GetFreeBytes(const std::string& dir, uint64_t* bytes) override;
+  // Held until the lock is destroyed or the disk crashes (the holding process died). The lock
+  // must not outlive this FaultEnv.
+  Status LockFile(const std::string& path, std::unique_ptr<FileLock>* lock) override;
 
   struct Inode {
     std::string data;
@@ -83,6 +86,8 @@ class FaultEnv final : public Env {
  private:
   class File;
   friend class File;
+  class Lock;
+  friend class Lock;
 
   Status OpenForWrite(const std::string& path, bool truncate, std::unique_ptr<WritableFile>* out);
   Status ReadAt(const std::shared_ptr<Inode>& inode, uint64_t generation, uint64_t offset, size_t n,
@@ -108,6 +113,9 @@ class FaultEnv final : public Env {
   uint64_t sync_latency_min_ticks_ = 0;
   uint64_t sync_latency_max_ticks_ = 0;
   SyncStats stats_;
+  // Held locks: path -> the token of the Lock that holds it.
+  std::map<std::string, uint64_t> locks_;
+  uint64_t next_lock_token_ = 1;
 };
 
 }  // namespace pifleet::store

@@ -1,6 +1,6 @@
 #include "agent/store/log_reader.h"
 
-#include "agent/store/coding.h"
+#include "agent/base/bytes.h"
 #include "agent/store/crc32c.h"
 #include "agent/store/log_format.h"
 

@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "agent/base/assert.h"
-#include "agent/store/coding.h"
+#include "agent/base/bytes.h"
 #include "agent/store/crc32c.h"
 #include "agent/store/log_format.h"
 

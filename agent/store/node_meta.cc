@@ -1,6 +1,6 @@
 #include "agent/store/node_meta.h"
 
-#include "agent/store/coding.h"
+#include "agent/base/bytes.h"
 #include "agent/store/crc32c.h"
 
 namespace pifleet::store {

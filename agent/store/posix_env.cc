@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
@@ -128,6 +129,46 @@ Status OpenPrivateForWrite(const std::string& path, int flags, int* fd) {
   return s;
 }
 
+class PosixFileLock final : public FileLock {
+ public:
+  explicit PosixFileLock(int fd) : fd_(fd) {}
+  ~PosixFileLock() override { ::close(fd_); }  // closing the last descriptor drops the flock
+
+ private:
+  int fd_;
+};
+
+// The PID a holder wrote into its lock file, or "unknown" (it may not have written it yet).
+std::string LockHolder(int fd) {
+  char text[32] = {};
+  const ssize_t n = ::pread(fd, text, sizeof(text) - 1, 0);
+  std::string pid;
+  for (ssize_t i = 0; i < n && text[i] >= '0' && text[i] <= '9'; ++i) pid.push_back(text[i]);
+  return pid.empty() ? "unknown" : pid;
+}
+
+Status LockPath(const std::string& path, std::unique_ptr<FileLock>* lock) {
+  int fd = -1;
+  Status s = OpenPrivateForWrite(path, O_RDWR | O_CREAT, &fd);
+  if (!s.ok()) return s;
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    const int err = errno;
+    s = err == EWOULDBLOCK ? Status::IOError(path + " is held by PID " + LockHolder(fd))
+                           : ErrnoStatus(path + ": flock", err);
+    ::close(fd);
+    return s;
+  }
+  // For the message a second process prints; the lock itself is the flock, not this text.
+  const std::string pid = std::to_string(::getpid()) + "\n";
+  if (::ftruncate(fd, 0) != 0 || ::pwrite(fd, pid.data(), pid.size(), 0) < 0) {
+    s = ErrnoStatus(path, errno);
+    ::close(fd);
+    return s;
+  }
+  *lock = std::make_unique<PosixFileLock>(fd);
+  return Status::Ok();
+}
+
 class PosixEnvImpl final : public Env {
  public:
   Status NewSequentialFile(const std::string& path, std::unique_ptr<SequentialFile>* out) override {
@@ -235,6 +276,10 @@ class PosixEnvImpl final : public Env {
     if (::statvfs(dir.c_str(), &st) != 0) return ErrnoStatus(dir, errno);
     *bytes = static_cast<uint64_t>(st.f_bavail) * st.f_frsize;
     return Status::Ok();
+  }
+
+  Status LockFile(const std::string& path, std::unique_ptr<FileLock>* lock) override {
+    return LockPath(path, lock);
   }
 };
 

@@ -17,7 +17,7 @@ Status PlanRepair(Env* env, const std::string& data_dir, RepairPlan* plan) {
   Status s = ReadNodeMeta(env, data_dir, &plan->old_meta);
   if (!s.ok()) return s;
   CoreRecovery recovery;
-  s = RecoverCore(env, data_dir, WalOptions{}, &recovery);
+  s = RecoverCore(env, data_dir, WalOptions{.node_id = plan->old_meta.node_id}, &recovery);
   if (s.ok()) {
     plan->diagnosis = recovery.report.ToString();
     return Status::Ok();

@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "agent/base/assert.h"
-#include "agent/store/coding.h"
+#include "agent/base/bytes.h"
 #include "agent/store/crc32c.h"
 #include "agent/store/store_constants.h"
 
@@ -76,10 +76,6 @@ Status ReadHeader(Env* env, const std::string& path, SnapshotInfo* info,
 }
 
 }  // namespace
-
-uint64_t SnapshotInfo::chunk_count() const {
-  return (blob_bytes + kSnapshotChunkBytes - 1) / kSnapshotChunkBytes;
-}
 
 std::string SnapshotFileName(uint64_t slot) {
   char name[32];
@@ -161,89 +157,6 @@ Status ReadSnapshot(Env* env, const std::string& path, SnapshotInfo* info, std::
                               ": blob checksum mismatch");
   }
   return Status::Ok();
-}
-
-SnapshotChunkReader::SnapshotChunkReader(SnapshotInfo info, std::unique_ptr<RandomAccessFile> file)
-    : info_(std::move(info)), file_(std::move(file)) {}
-
-Status SnapshotChunkReader::Open(Env* env, const std::string& path,
-                                 std::unique_ptr<SnapshotChunkReader>* out) {
-  SnapshotInfo info;
-  std::unique_ptr<RandomAccessFile> file;
-  Status s = ReadHeader(env, path, &info, &file);
-  if (s.ok()) out->reset(new SnapshotChunkReader(std::move(info), std::move(file)));
-  return s;
-}
-
-Status SnapshotChunkReader::ReadChunk(uint64_t index, std::string* chunk) {
-  if (index >= info_.chunk_count()) {
-    return Status::InvalidArgument("chunk " + std::to_string(index) + " of " +
-                                   std::to_string(info_.chunk_count()));
-  }
-  const uint64_t offset = index * kSnapshotChunkBytes;
-  const size_t want =
-      static_cast<size_t>(std::min<uint64_t>(kSnapshotChunkBytes, info_.blob_bytes - offset));
-  Status s = file_->Read(kSnapshotHeaderBytes + offset, want, chunk);
-  if (s.ok() && chunk->size() != want) {
-    s = Status::Corruption(info_.path + ": ends inside chunk " + std::to_string(index));
-  }
-  return s;
-}
-
-SnapshotReceiver::SnapshotReceiver(Env* env, std::string snap_dir)
-    : env_(env), snap_dir_(std::move(snap_dir)) {}
-
-Status SnapshotReceiver::Begin(uint64_t slot, uint64_t blob_bytes, uint32_t blob_crc) {
-  if (blob_bytes > kSnapshotBytesMax) {
-    return Status::InvalidArgument("snapshot of " + std::to_string(blob_bytes) + " bytes");
-  }
-  info_ = SnapshotInfo{JoinPath(snap_dir_, SnapshotFileName(slot)), slot, blob_bytes, blob_crc};
-  tmp_path_ = info_.path + ".tmp";
-  next_chunk_ = 0;
-  received_bytes_ = 0;
-  running_crc_ = 0;
-  Status s = env_->CreateDir(snap_dir_);
-  if (s.ok()) s = env_->NewWritableFile(tmp_path_, &file_);
-  if (s.ok()) s = file_->Append(EncodeHeader(slot, blob_bytes, blob_crc));
-  return s;
-}
-
-Status SnapshotReceiver::AddChunk(uint64_t index, std::string_view chunk) {
-  if (file_ == nullptr) return Status::InvalidArgument("snapshot transfer not begun");
-  const uint64_t left = info_.blob_bytes - received_bytes_;
-  const uint64_t want = std::min<uint64_t>(kSnapshotChunkBytes, left);
-  if (index != next_chunk_ || chunk.size() != want || left == 0) {
-    return Status::InvalidArgument("unexpected snapshot chunk " + std::to_string(index) + " (" +
-                                   std::to_string(chunk.size()) + " bytes), want chunk " +
-                                   std::to_string(next_chunk_));
-  }
-  Status s = file_->Append(chunk);
-  if (!s.ok()) return s;
-  running_crc_ = crc32c::Extend(running_crc_, chunk.data(), chunk.size());
-  received_bytes_ += chunk.size();
-  ++next_chunk_;
-  return Status::Ok();
-}
-
-Status SnapshotReceiver::Finish(SnapshotInfo* info) {
-  if (file_ == nullptr) return Status::InvalidArgument("snapshot transfer not begun");
-  if (received_bytes_ != info_.blob_bytes) {
-    return Status::InvalidArgument(
-        "snapshot transfer incomplete: " + std::to_string(received_bytes_) + " of " +
-        std::to_string(info_.blob_bytes) + " bytes");
-  }
-  if (running_crc_ != info_.blob_crc) {
-    file_.reset();
-    (void)env_->RemoveFile(tmp_path_);
-    return Status::Corruption(info_.path + ": received blob checksum mismatch");
-  }
-  Status s = file_->Sync();
-  if (s.ok()) s = file_->Close();
-  file_.reset();
-  if (s.ok()) s = env_->RenameFile(tmp_path_, info_.path);
-  if (s.ok()) s = env_->SyncDir(snap_dir_);
-  if (s.ok()) *info = info_;
-  return s;
 }
 
 }  // namespace pifleet::store

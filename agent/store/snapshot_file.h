@@ -25,7 +25,6 @@ struct SnapshotInfo {
   uint64_t slot = 0;
   uint64_t blob_bytes = 0;
   uint32_t blob_crc = 0;  // crc32c, unmasked
-  uint64_t chunk_count() const;
 };
 
 std::string SnapshotFileName(uint64_t slot);
@@ -39,41 +38,5 @@ Status RemoveSnapshotTempFiles(Env* env, const std::string& snap_dir, size_t* re
 Status FindLatestSnapshot(Env* env, const std::string& snap_dir, SnapshotInfo* info);
 // Reads and verifies a whole snapshot.
 Status ReadSnapshot(Env* env, const std::string& path, SnapshotInfo* info, std::string* blob);
-
-// Serves fixed-size chunks (kSnapshotChunkBytes; the last one shorter) of one snapshot.
-class SnapshotChunkReader {
- public:
-  static Status Open(Env* env, const std::string& path, std::unique_ptr<SnapshotChunkReader>* out);
-  const SnapshotInfo& info() const { return info_; }
-  // index < info().chunk_count()
-  Status ReadChunk(uint64_t index, std::string* chunk);
-
- private:
-  SnapshotChunkReader(SnapshotInfo info, std::unique_ptr<RandomAccessFile> file);
-  SnapshotInfo info_;
-  std::unique_ptr<RandomAccessFile> file_;
-};
-
-// Receives chunks in order (a pull) into a temp file; Finish() verifies and installs it.
-class SnapshotReceiver {
- public:
-  SnapshotReceiver(Env* env, std::string snap_dir);
-  // The slot, size and crc come from the sender's SnapshotInfo.
-  Status Begin(uint64_t slot, uint64_t blob_bytes, uint32_t blob_crc);
-  // Chunks must arrive as 0, 1, 2...; a wrong index or size is InvalidArgument.
-  Status AddChunk(uint64_t index, std::string_view chunk);
-  uint64_t next_chunk() const { return next_chunk_; }
-  Status Finish(SnapshotInfo* info);
-
- private:
-  Env* env_;
-  std::string snap_dir_;
-  SnapshotInfo info_;
-  std::unique_ptr<WritableFile> file_;
-  std::string tmp_path_;
-  uint64_t next_chunk_ = 0;
-  uint64_t received_bytes_ = 0;
-  uint32_t running_crc_ = 0;
-};
 
 }  // namespace pifleet::store

@@ -21,12 +21,16 @@
 #include "agent/store/env.h"
 #include "agent/store/log_writer.h"
 #include "agent/store/store_constants.h"
+#include "agent/store/wal_head.h"
 #include "agent/store/wal_record.h"
 
 namespace pifleet::store {
 
 struct WalOptions {
   uint64_t segment_bytes = kWalSegmentBytes;  // tests use small segments to exercise rollover
+  // This node's id: written into every segment header and wal/head, and checked against them
+  // at Open (a segment from another node is refused). 0: not checked (storage tests).
+  uint64_t node_id = 0;
 };
 
 struct WalRecoveryReport {
@@ -45,7 +49,7 @@ struct WalRecoveryReport {
 struct WalStats {
   uint64_t segments = 0;
   uint64_t bytes = 0;  // encoded bytes of the live segments, synced or not
-  uint64_t syncs = 0;  // fdatasync calls on segment files
+  uint64_t syncs = 0;  // fdatasync calls on WAL files (segments, a new segment's header, head)
   uint64_t appended_records = 0;
 };
 
@@ -76,7 +80,8 @@ class Wal {
 
   // Removes whole segments, oldest first, whose accept/decision records are all below
   // snapshot_slot, as long as the newest promise and snapshot marker stay durable in a later
-  // segment. Needs a durable snapshot marker at snapshot_slot or above.
+  // segment. Needs a durable snapshot marker at snapshot_slot or above. First rewrites wal/head
+  // (two fdatasyncs); when the disk is full for that, removes nothing and returns Ok.
   Status Compact(uint64_t snapshot_slot, size_t* segments_removed);
 
   uint64_t synced_lsn() const { return synced_lsn_.load(std::memory_order_acquire); }
@@ -97,6 +102,7 @@ class Wal {
   // Bytes appended but not yet synced, all for one segment.
   struct Chunk {
     uint64_t segment = 0;
+    std::string header;  // a new segment's header record, written before the file is named
     std::string bytes;
     uint64_t last_lsn = 0;
     bool has_marker = false;
@@ -116,6 +122,8 @@ class Wal {
   Status Recover(const Visitor& visitor, WalRecoveryReport* report);
   Status RecoverSegment(uint64_t number, bool is_newest, const Visitor& visitor,
                         WalRecoveryReport* report);
+  Status CheckSegmentHeader(const std::string& path, uint64_t offset, const std::string& body,
+                            uint64_t number, Segment* segment);
   Status ReplayRecord(const std::string& path, uint64_t offset, const std::string& body,
                       Segment* segment, const Visitor& visitor);
   void NoteRecordLocked(RecordKind kind, uint64_t slot, std::string_view payload, uint64_t lsn,
@@ -124,7 +132,8 @@ class Wal {
   uint64_t AppendLocked(RecordKind kind, uint64_t slot, std::string_view payload);
   Chunk* ChunkForTailLocked();
   Status WriteChunks(std::deque<Chunk>* chunks, size_t* chunks_synced);
-  Status EnsureFile(uint64_t segment);
+  Status EnsureFile(const Chunk& chunk);
+  Status CreateSegmentFile(uint64_t segment, const std::string& header);
   void Publish(const Chunk& chunk);
   std::string SegmentPath(uint64_t number) const;
   Carried* CarriedFor(RecordKind kind);
@@ -138,6 +147,7 @@ class Wal {
   std::unique_ptr<WritableFile> file_;
   uint64_t file_segment_ = 0;
   uint64_t file_durable_bytes_ = 0;
+  WalHead head_;                    // what wal/head says, or will once written
   std::atomic<uint64_t> syncs_{0};  // read by stats() without sync_mu_
 
   mutable std::mutex mu_;  // guards everything below
@@ -149,6 +159,8 @@ class Wal {
   Carried promise_;
   Carried marker_;
   uint64_t appended_records_ = 0;
+  uint32_t last_body_crc_ = 0;    // of the newest record (header included), for the next header
+  uint32_t header_prev_crc_ = 0;  // recovery: the newest segment header's prev_crc
 
   std::atomic<uint64_t> synced_lsn_{0};
   std::atomic<bool> no_space_{false};

@@ -2,13 +2,14 @@
 #include <cinttypes>
 #include <cstdio>
 
+#include "agent/store/crc32c.h"
 #include "agent/store/log_reader.h"
 #include "agent/store/wal.h"
 
 namespace pifleet::store {
 namespace {
 
-constexpr std::string_view kSegmentSuffix = ".wal";
+constexpr std::string_view kSegmentSuffix = ".wal";  // see WalSegmentPath
 constexpr size_t kSegmentDigits = 20;
 
 bool ParseSegmentName(const std::string& name, uint64_t* number) {
@@ -66,30 +67,26 @@ Status Wal::Recover(const Visitor& visitor, WalRecoveryReport* report) {
     uint64_t number = 0;
     if (ParseSegmentName(name, &number)) numbers.push_back(number);
   }
-  for (size_t i = 1; i < numbers.size(); ++i) {
-    if (numbers[i] != numbers[i - 1] + 1) {
-      return Status::Corruption(SegmentPath(numbers[i - 1] + 1) + ": segment missing (have " +
-                                std::to_string(numbers[i - 1]) + " and " +
-                                std::to_string(numbers[i]) + ")");
-    }
-  }
+  WalHead head;
+  s = ReadWalHead(env_, dir_, &head);
+  const bool have_head = s.ok();
+  if (!have_head && s.code() != Status::Code::kNotFound) return s;
+  s = CheckSegmentSet(dir_, numbers, have_head ? &head : nullptr, options_.node_id);
+  if (!s.ok()) return s;
   for (size_t i = 0; i < numbers.size(); ++i) {
     s = RecoverSegment(numbers[i], i + 1 == numbers.size(), visitor, report);
     if (!s.ok()) return s;
   }
   std::lock_guard lock(mu_);
-  uint64_t next_number = 1;
-  if (!segments_.empty()) {
-    next_number = segments_.back().number + 1;
-  } else if (!numbers.empty()) {
-    // Only an empty newest segment (its header never became durable): reuse its number.
-    if (numbers.size() > 1 || numbers[0] != 1) {
-      return Status::Corruption(SegmentPath(numbers.back()) +
-                                ": the only segment left is empty; earlier segments are missing");
-    }
-    next_number = numbers[0];
+  uint64_t next_number = numbers.empty() ? 1 : numbers.back() + 1;
+  // A newest segment holding only its header carries nothing: it is replaced, not followed.
+  if (!numbers.empty() && (segments_.empty() || segments_.back().number != numbers.back())) {
+    next_number = numbers.back();
   }
-  if (!numbers.empty() && segments_.size() < numbers.size()) next_number = numbers.back();
+  if (!numbers.empty()) {
+    head_ = WalHead{options_.node_id, numbers.front(), numbers.back()};
+    if (have_head && head.oldest > head_.oldest) head_.oldest = head.oldest;
+  }
   report->segments = segments_.size();
   report->last_lsn = next_lsn_ - 1;
   synced_lsn_.store(next_lsn_ - 1);
@@ -98,6 +95,47 @@ Status Wal::Recover(const Visitor& visitor, WalRecoveryReport* report) {
     durable_marker_slot_ = marker_.slot;
   }
   StartSegmentLocked(next_number);
+  return Status::Ok();
+}
+
+// The first record of a segment: its header, naming this segment, this node, the lsn that follows
+// the previous segment's last record, and that record's crc.
+Status Wal::CheckSegmentHeader(const std::string& path, uint64_t offset, const std::string& body,
+                               uint64_t number, Segment* segment) {
+  RecordKind kind = RecordKind::kPromise;
+  uint64_t header_number = 0;
+  std::string_view payload;
+  SegmentHeader header;
+  header.version = 0;
+  if (!DecodeRecordBody(body, &kind, &header_number, &payload) ||
+      kind != RecordKind::kSegmentHeader || header_number != number) {
+    return CorruptAt(path, offset, "segment header missing or names another segment");
+  }
+  const bool decoded = DecodeSegmentHeader(payload, &header);
+  if (header.version != kWalFormatVersion) {
+    return CorruptAt(path, offset, "unknown wal format version " + std::to_string(header.version));
+  }
+  if (!decoded) return CorruptAt(path, offset, "segment header of the wrong size");
+  if (options_.node_id != 0 && header.node_id != options_.node_id) {
+    return CorruptAt(path, offset,
+                     "segment written by node " + std::to_string(header.node_id) +
+                         ", this is node " + std::to_string(options_.node_id));
+  }
+  std::lock_guard lock(mu_);
+  if (!segments_.empty() && header.first_lsn != next_lsn_) {
+    return CorruptAt(path, offset,
+                     "first lsn " + std::to_string(header.first_lsn) + ", expected " +
+                         std::to_string(next_lsn_) + " (records missing)");
+  }
+  if (!segments_.empty() && header.prev_crc != last_body_crc_) {
+    return CorruptAt(path, offset,
+                     "the previous segment does not end with the record this one follows "
+                     "(records missing, or a segment from elsewhere)");
+  }
+  next_lsn_ = header.first_lsn;
+  segment->first_lsn = header.first_lsn;
+  last_body_crc_ = crc32c::Value(body.data(), body.size());
+  header_prev_crc_ = header.prev_crc;
   return Status::Ok();
 }
 
@@ -115,35 +153,18 @@ Status Wal::RecoverSegment(uint64_t number, bool is_newest, const Visitor& visit
   bool have_header = false;
   while (reader.ReadRecord(&body)) {
     const uint64_t offset = reader.last_record_offset();
-    if (!have_header) {
-      RecordKind kind = RecordKind::kPromise;
-      uint64_t header_number = 0;
-      std::string_view payload;
-      uint32_t version = 0;
-      uint64_t first_lsn = 0;
-      if (!DecodeRecordBody(body, &kind, &header_number, &payload) ||
-          kind != RecordKind::kSegmentHeader || header_number != number ||
-          !DecodeSegmentHeader(payload, &version, &first_lsn)) {
-        return CorruptAt(path, offset, "segment header missing or names another segment");
-      }
-      if (version != kWalFormatVersion) {
-        return CorruptAt(path, offset, "unknown wal format version " + std::to_string(version));
-      }
-      if (!segments_.empty() && first_lsn != next_lsn_) {
-        return CorruptAt(path, offset,
-                         "first lsn " + std::to_string(first_lsn) + ", expected " +
-                             std::to_string(next_lsn_) + " (records missing)");
-      }
-      next_lsn_ = first_lsn;
-      segment.first_lsn = first_lsn;
-      have_header = true;
-      continue;
-    }
-    s = ReplayRecord(path, offset, body, &segment, visitor);
+    s = have_header ? ReplayRecord(path, offset, body, &segment, visitor)
+                    : CheckSegmentHeader(path, offset, body, number, &segment);
     if (!s.ok()) return s;
-    ++report->records;
+    if (have_header) ++report->records;
+    have_header = true;
   }
   if (!reader.status().ok()) return reader.status();
+  // A segment is named only once its header is durable: without one it is damage, not a crash.
+  if (!have_header) {
+    return CorruptAt(path, 0,
+                     "segment has no header (" + std::to_string(reader.file_bytes()) + " bytes)");
+  }
   segment.bytes = reader.valid_bytes();
   report->bytes += segment.bytes;
   if (reader.torn_tail()) {
@@ -158,13 +179,13 @@ Status Wal::RecoverSegment(uint64_t number, bool is_newest, const Visitor& visit
     report->torn_offset = reader.valid_bytes();
     report->torn_bytes_dropped = reader.file_bytes() - reader.valid_bytes();
   }
-  if (!have_header) {
-    if (!is_newest) return CorruptAt(path, 0, "segment has no header");
-    return Status::Ok();  // never became durable; Recover reuses its number
-  }
-  // A segment holding only its header is also reused: it carries nothing.
-  if (is_newest && next_lsn_ == segment.first_lsn) return Status::Ok();
   std::lock_guard lock(mu_);
+  // A newest segment holding only its header is replaced by Recover; the new header follows
+  // the same record this one did.
+  if (is_newest && next_lsn_ == segment.first_lsn) {
+    last_body_crc_ = header_prev_crc_;
+    return Status::Ok();
+  }
   segments_.push_back(segment);
   return Status::Ok();
 }
@@ -181,6 +202,7 @@ Status Wal::ReplayRecord(const std::string& path, uint64_t offset, const std::st
   record.payload.assign(payload);
   {
     std::lock_guard lock(mu_);
+    last_body_crc_ = crc32c::Value(body.data(), body.size());
     NoteRecordLocked(record.kind, record.slot, record.payload, record.lsn, segment);
   }
   return visitor(record);

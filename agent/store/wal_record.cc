@@ -1,6 +1,6 @@
 #include "agent/store/wal_record.h"
 
-#include "agent/store/coding.h"
+#include "agent/base/bytes.h"
 #include "agent/store/store_constants.h"
 
 namespace pifleet::store {
@@ -41,17 +41,22 @@ bool DecodeRecordBody(std::string_view body, RecordKind* kind, uint64_t* slot,
   return true;
 }
 
-std::string EncodeSegmentHeader(uint64_t first_lsn) {
+std::string EncodeSegmentHeader(const SegmentHeader& header) {
   std::string payload;
-  PutFixed32(&payload, kWalFormatVersion);
-  PutFixed64(&payload, first_lsn);
+  PutFixed32(&payload, header.version);
+  PutFixed64(&payload, header.node_id);
+  PutFixed64(&payload, header.first_lsn);
+  PutFixed32(&payload, header.prev_crc);
   return payload;
 }
 
-bool DecodeSegmentHeader(std::string_view payload, uint32_t* version, uint64_t* first_lsn) {
-  if (payload.size() != 4 + 8) return false;
-  *version = DecodeFixed32(payload.data());
-  *first_lsn = DecodeFixed64(payload.data() + 4);
+bool DecodeSegmentHeader(std::string_view payload, SegmentHeader* header) {
+  if (payload.size() < 4) return false;
+  header->version = DecodeFixed32(payload.data());
+  if (payload.size() != 4 + 8 + 8 + 4) return false;
+  header->node_id = DecodeFixed64(payload.data() + 4);
+  header->first_lsn = DecodeFixed64(payload.data() + 12);
+  header->prev_crc = DecodeFixed32(payload.data() + 20);
   return true;
 }
 

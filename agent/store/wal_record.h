@@ -39,9 +39,18 @@ std::string EncodeRecordBody(RecordKind kind, uint64_t slot, std::string_view pa
 bool DecodeRecordBody(std::string_view body, RecordKind* kind, uint64_t* slot,
                       std::string_view* payload);
 
-// The segment header's payload: format version (u32 LE) | first lsn (u64 LE).
-inline constexpr uint32_t kWalFormatVersion = 1;
-std::string EncodeSegmentHeader(uint64_t first_lsn);
-bool DecodeSegmentHeader(std::string_view payload, uint32_t* version, uint64_t* first_lsn);
+// The segment header's payload (docs/formats.md): format version (u32 LE) | node id (u64 LE) |
+// first lsn (u64 LE) | crc32c of the previous segment's last record body (u32 LE, 0 for none).
+// Together with the first lsn (the previous last lsn + 1) it ties a segment to its predecessor.
+inline constexpr uint32_t kWalFormatVersion = 2;
+struct SegmentHeader {
+  uint32_t version = kWalFormatVersion;
+  uint64_t node_id = 0;
+  uint64_t first_lsn = 0;
+  uint32_t prev_crc = 0;
+};
+std::string EncodeSegmentHeader(const SegmentHeader& header);
+// False if the size is wrong; the version is the caller's to check.
+bool DecodeSegmentHeader(std::string_view payload, SegmentHeader* header);
 
 }  // namespace pifleet::store

@@ -5,16 +5,12 @@
 #include <mbedtls/platform_util.h>
 
 #include "agent/base/assert.h"
+#include "agent/base/bytes.h"
 
 namespace pifleet::wire {
 namespace {
 
 constexpr char kHkdfSalt[] = "pifleet wire v1";
-
-template <typename T>
-void PutLe(uint8_t*& p, T value) {
-  for (size_t i = 0; i < sizeof(T); ++i) *p++ = static_cast<uint8_t>(value >> (8 * i));
-}
 
 }  // namespace
 
@@ -22,9 +18,9 @@ KeyBytes DeriveSubkey(const KeyBytes& cluster_key, uint8_t key_id, uint64_t clus
                       uint64_t sender, uint32_t epoch) {
   uint8_t info[8 + 8 + 4 + 1];
   uint8_t* p = info;
-  PutLe(p, cluster_id);
-  PutLe(p, sender);
-  PutLe(p, epoch);
+  StoreFixed(p, cluster_id);
+  StoreFixed(p, sender);
+  StoreFixed(p, epoch);
   *p++ = key_id;
   KeyBytes subkey;
   const int rc = mbedtls_hkdf(mbedtls_md_info_from_type(MBEDTLS_MD_SHA256),
@@ -38,7 +34,7 @@ KeyBytes DeriveSubkey(const KeyBytes& cluster_key, uint8_t key_id, uint64_t clus
 std::array<uint8_t, kNonceBytes> NonceFor(uint64_t counter) {
   std::array<uint8_t, kNonceBytes> nonce{};
   uint8_t* p = nonce.data();
-  PutLe(p, counter);
+  StoreFixed(p, counter);
   return nonce;
 }
 

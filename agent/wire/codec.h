@@ -24,12 +24,6 @@ std::string Encode(const WireMessage& message);
 // kUnknownType (well-formed, type this build does not know) otherwise.
 DropReason Decode(std::span<const uint8_t> bytes, WireMessage* out);
 
-// WAL payloads of the acceptor's durable records (agent/store keeps kind and slot beside them).
-std::string EncodeBallot(const core::Ballot& ballot);
-bool DecodeBallot(std::span<const uint8_t> bytes, core::Ballot* out);
-std::string EncodePValue(const core::PValue& pvalue);
-bool DecodePValue(std::span<const uint8_t> bytes, core::PValue* out);
-
 // Type byte of each message on the wire (stable: never renumber, only add).
 enum class WireType : uint8_t {
   kPrepare = 1,

@@ -32,6 +32,8 @@ const char* DropReasonName(DropReason reason) {
       return "malformed";
     case DropReason::kUnknownType:
       return "unknown_type";
+    case DropReason::kOutOfBounds:
+      return "out_of_bounds";
   }
   return "unknown";
 }

@@ -22,9 +22,10 @@ enum class DropReason : uint8_t {
   kReassemblyEvicted,  // a partial message dropped for space or time
   kMalformed,          // body is not valid msgpack for any message
   kUnknownType,        // valid msgpack, unknown message type
+  kOutOfBounds,        // well-formed, but a count, size or id is out of bounds (bounds.h)
 };
 
-inline constexpr size_t kDropReasonCount = static_cast<size_t>(DropReason::kUnknownType) + 1;
+inline constexpr size_t kDropReasonCount = static_cast<size_t>(DropReason::kOutOfBounds) + 1;
 
 // Stable snake_case names, used as metric labels and JSON keys.
 const char* DropReasonName(DropReason reason);

@@ -3,24 +3,13 @@
 #include <algorithm>
 
 #include "agent/base/assert.h"
+#include "agent/base/bytes.h"
 
 namespace pifleet::wire {
 namespace {
 
 constexpr uint8_t kKindWhole = 0;
 constexpr uint8_t kKindFragment = 1;
-
-template <typename T>
-void PutLe(std::vector<uint8_t>& out, T value) {
-  for (size_t i = 0; i < sizeof(T); ++i) out.push_back(static_cast<uint8_t>(value >> (8 * i)));
-}
-
-template <typename T>
-T GetLe(const uint8_t* p) {
-  T value = 0;
-  for (size_t i = 0; i < sizeof(T); ++i) value |= static_cast<T>(static_cast<T>(p[i]) << (8 * i));
-  return value;
-}
 
 }  // namespace
 
@@ -51,12 +40,14 @@ Status Fragment(std::span<const uint8_t> message, uint32_t message_id, size_t pl
   for (size_t index = 0; index < count; ++index) {
     const auto chunk = message.subspan(index * chunk_bytes,
                                        std::min(chunk_bytes, message.size() - index * chunk_bytes));
-    std::vector<uint8_t> plaintext;
+    std::vector<uint8_t> plaintext(kFragmentHeaderBytes);
     plaintext.reserve(kFragmentHeaderBytes + chunk.size());
-    plaintext.push_back(kKindFragment);
-    PutLe(plaintext, message_id);
-    PutLe(plaintext, static_cast<uint16_t>(index));
-    PutLe(plaintext, static_cast<uint16_t>(count));
+    uint8_t* p = plaintext.data();
+    *p++ = kKindFragment;
+    StoreFixed(p, message_id);
+    StoreFixed(p, static_cast<uint16_t>(index));
+    StoreFixed(p, static_cast<uint16_t>(count));
+    PIFLEET_ASSERT(p == plaintext.data() + kFragmentHeaderBytes);
     plaintext.insert(plaintext.end(), chunk.begin(), chunk.end());
     plaintexts->push_back(std::move(plaintext));
   }
@@ -78,9 +69,10 @@ Reassembler::Result Reassembler::Add(uint64_t sender, std::span<const uint8_t> p
     *reason = DropReason::kBadFragment;
     return Result::kDropped;
   }
-  const uint32_t message_id = GetLe<uint32_t>(plaintext.data() + 1);
-  const uint16_t index = GetLe<uint16_t>(plaintext.data() + 5);
-  const uint16_t count = GetLe<uint16_t>(plaintext.data() + 7);
+  const uint8_t* p = plaintext.data() + 1;
+  const uint32_t message_id = LoadFixed<uint32_t>(p);
+  const uint16_t index = LoadFixed<uint16_t>(p);
+  const uint16_t count = LoadFixed<uint16_t>(p);
   if (count < 2 || count > kFragmentsPerMessageMax || index >= count) {
     *reason = DropReason::kBadFragment;
     return Result::kDropped;

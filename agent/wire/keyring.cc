@@ -7,15 +7,6 @@
 #include <cstdio>
 
 namespace pifleet::wire {
-namespace {
-
-std::string IdText(uint8_t id) {
-  char text[8];
-  std::snprintf(text, sizeof(text), "%02x", id);
-  return text;
-}
-
-}  // namespace
 
 uint8_t KeyId(const KeyBytes& key) {
   uint8_t digest[32];
@@ -48,12 +39,38 @@ std::string FormatKey(const KeyBytes& key) {
   return std::string(reinterpret_cast<const char*>(text), length);
 }
 
+std::string KeyIdText(uint8_t key_id) {
+  char text[4];
+  std::snprintf(text, sizeof(text), "%02x", key_id);
+  return text;
+}
+
+bool ParseKeyIdText(std::string_view text, uint8_t* key_id) {
+  if (text.size() != 2) return false;
+  uint8_t value = 0;
+  for (char c : text) {
+    uint8_t digit = 0;
+    if (c >= '0' && c <= '9') {
+      digit = static_cast<uint8_t>(c - '0');
+    } else if (c >= 'a' && c <= 'f') {
+      digit = static_cast<uint8_t>(c - 'a' + 10);
+    } else if (c >= 'A' && c <= 'F') {
+      digit = static_cast<uint8_t>(c - 'A' + 10);
+    } else {
+      return false;
+    }
+    value = static_cast<uint8_t>(value * 16 + digit);
+  }
+  *key_id = value;
+  return true;
+}
+
 Status Keyring::Install(const KeyBytes& key) {
   const uint8_t id = KeyId(key);
   for (const Entry& entry : keys_) {
     if (entry.id != id) continue;
     if (entry.key == key) return Status::Ok();  // installing twice is harmless
-    return Status::InvalidArgument("key id " + IdText(id) +
+    return Status::InvalidArgument("key id " + KeyIdText(id) +
                                    " is taken by another installed key; generate a new key");
   }
   if (keys_.size() >= kKeyringKeysMax) {
@@ -66,19 +83,19 @@ Status Keyring::Install(const KeyBytes& key) {
 }
 
 Status Keyring::Use(uint8_t key_id) {
-  if (!Find(key_id)) return Status::NotFound("no installed key with id " + IdText(key_id));
+  if (!Find(key_id)) return Status::NotFound("no installed key with id " + KeyIdText(key_id));
   primary_id_ = key_id;
   return Status::Ok();
 }
 
 Status Keyring::Remove(uint8_t key_id) {
   if (primary_id_ == key_id) {
-    return Status::InvalidArgument("key " + IdText(key_id) +
+    return Status::InvalidArgument("key " + KeyIdText(key_id) +
                                    " is the primary; make another key primary first");
   }
   const auto it = std::find_if(keys_.begin(), keys_.end(),
                                [key_id](const Entry& entry) { return entry.id == key_id; });
-  if (it == keys_.end()) return Status::NotFound("no installed key with id " + IdText(key_id));
+  if (it == keys_.end()) return Status::NotFound("no installed key with id " + KeyIdText(key_id));
   keys_.erase(it);
   return Status::Ok();
 }

@@ -20,6 +20,10 @@ using KeyBytes = std::array<uint8_t, kKeyBytes>;
 // A key's id is the first byte of its SHA-256: no id travels beside a key in config files,
 // and two keys in one keyring must differ in it (Install refuses a collision).
 uint8_t KeyId(const KeyBytes& key);
+// A key id as the wire, the log and `pifleet key list` show it: two lower-case hex digits.
+std::string KeyIdText(uint8_t key_id);
+// Parses two hex digits (either case); false otherwise.
+bool ParseKeyIdText(std::string_view text, uint8_t* key_id);
 
 // Key text as `pifleet keygen` writes it: base64 of 32 bytes; surrounding whitespace ignored.
 Status ParseKey(std::string_view text, KeyBytes* out);

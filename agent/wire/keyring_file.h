@@ -13,6 +13,7 @@
 #include <string_view>
 
 #include "agent/base/status.h"
+#include "agent/store/env.h"
 #include "agent/wire/keyring.h"
 
 namespace pifleet::wire {
@@ -24,9 +25,12 @@ std::string EncodeKeyringFile(const Keyring& keyring, uint64_t applied_slot);
 Status DecodeKeyringFile(std::string_view text, const std::string& source, Keyring* keyring,
                          uint64_t* applied_slot);
 
-// Replaces path atomically (temp file 0600, fsync, rename, fsync of the directory).
-Status SaveKeyringFile(const std::string& path, const Keyring& keyring, uint64_t applied_slot);
-// NotFound when the file does not exist.
-Status LoadKeyringFile(const std::string& path, Keyring* keyring, uint64_t* applied_slot);
+// Replaces data_dir/keyring atomically through env (temp file 0600, fsync, rename, fsync of the
+// directory: store::WriteFileAtomically).
+Status SaveKeyringFile(store::Env* env, const std::string& data_dir, const Keyring& keyring,
+                       uint64_t applied_slot);
+// NotFound when data_dir/keyring does not exist.
+Status LoadKeyringFile(store::Env* env, const std::string& data_dir, Keyring* keyring,
+                       uint64_t* applied_slot);
 
 }  // namespace pifleet::wire

@@ -6,7 +6,9 @@
 
 namespace pifleet::wire {
 
-inline constexpr uint8_t kWireVersion = 1;
+// 2: the state machine's command payloads changed (docs/formats.md, "Command payloads"): a
+// node of version 1 would apply the same decided commands differently, so the two never talk.
+inline constexpr uint8_t kWireVersion = 2;
 inline constexpr size_t kKeyBytes = 32;  // ChaCha20-Poly1305 key
 inline constexpr size_t kTagBytes = 16;  // Poly1305 tag
 inline constexpr size_t kNonceBytes = 12;

@@ -5,7 +5,6 @@
 // Exit codes: 0 sent, 1 error (no answer to a valid request, send refused), 2 usage.
 #include <netdb.h>
 #include <poll.h>
-#include <sys/random.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -17,6 +16,7 @@
 #include <vector>
 
 #include "agent/base/assert.h"
+#include "agent/base/random.h"
 #include "agent/daemon/agent.h"
 #include "agent/net/endpoint.h"
 #include "agent/store/env.h"
@@ -37,15 +37,6 @@ constexpr int kExitError = 1;
 constexpr int kExitUsage = 2;
 constexpr int kAnswerWaitMs = 2000;
 constexpr size_t kOversizeBytes = 65520;  // above kDatagramBytesMax; fits an IPv6 UDP payload
-
-template <typename T>
-T Random() {
-  T value = 0;
-  while (value == 0) {
-    if (getrandom(&value, sizeof(value), 0) != sizeof(value)) value = 0;
-  }
-  return value;
-}
 
 class Sender {
  public:
@@ -94,8 +85,8 @@ struct Kit {
   wire::Keyring keyring;
   wire::KeyBytes key{};
   uint64_t cluster_id = 0;
-  uint64_t sender = Random<uint64_t>();
-  uint32_t epoch = Random<uint32_t>() | 2;  // >= 2, so epoch - 1 is a valid older epoch
+  uint64_t sender = RandomU64();
+  uint32_t epoch = RandomU32() | 2;  // >= 2, so epoch - 1 is a valid older epoch
   Sender* socket = nullptr;
 
   Bytes Seal(const wire::Keyring& ring, uint64_t cluster, uint32_t sealed_epoch,
@@ -116,8 +107,8 @@ Bytes Whole(const Bytes& body) {
 }
 
 Bytes StatusRequest() {
-  const std::string body = wire::Encode(
-      wire::ClientRequest{Random<uint64_t>(), 1, wire::ClientOp::kStatus, std::string()});
+  const std::string body =
+      wire::Encode(wire::ClientRequest{RandomU64(), 1, wire::ClientOp::kStatus, std::string()});
   return Whole(Bytes(body.begin(), body.end()));
 }
 
@@ -125,7 +116,7 @@ Bytes StatusRequest() {
 wire::Keyring OtherKeyring(const wire::KeyBytes& key, bool other_id) {
   wire::KeyBytes other{};
   do {
-    PIFLEET_ASSERT(getrandom(other.data(), other.size(), 0) == static_cast<ssize_t>(other.size()));
+    PIFLEET_ASSERT(RandomBytes(other.data(), other.size()).ok());
   } while (other == key || (wire::KeyId(other) == wire::KeyId(key)) == other_id);
   wire::Keyring ring;
   PIFLEET_ASSERT(ring.Install(other).ok());

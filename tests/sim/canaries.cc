@@ -14,6 +14,9 @@ const std::vector<CanaryInfo>& Canaries() {
        "a replica applies decisions as they arrive, holes or not"},
       {"reply-before-sync", core::Canary::kReplyBeforeSync,
        "an acceptor sends promises and accepted replies before its records are fsynced"},
+      {"vote-after-loss", core::Canary::kVoteAfterLoss,
+       "a node whose newest synced WAL records were lost votes at once after its restart, "
+       "without restart recovery"},
       {"stale-read", core::Canary::kNone,
        "a node answers reads from its own state without ordering them (only the "
        "linearizability checker can catch this one)",

@@ -1,7 +1,8 @@
-// One simulated node: its core, its disk (a store::FaultEnv holding a real WAL and snapshot
-// files; records become durable only when a simulated fsync completes, and a crash drops the
-// unsynced bytes or tears the last write), the replies it holds until they are durable, its
-// state machine, and what its acceptor has vouched for in replies (the durability checker).
+// One simulated node: the agent's own node driver (agent/node: core, state machine, replies held
+// until durable, snapshots, compaction, disk full) on simulated seams (sim_seams.h), its disk (a
+// store::FaultEnv holding a real WAL and snapshot files; records become durable only when a
+// simulated fsync completes, and a crash drops the unsynced bytes or tears the last write), and
+// what its acceptor has vouched for in replies (the durability checker).
 #pragma once
 
 #include <cstdint>
@@ -12,9 +13,10 @@
 #include <vector>
 
 #include "agent/core/core.h"
-#include "agent/sm/state_machine.h"
+#include "agent/node/driver.h"
 #include "agent/store/fault_env.h"
 #include "agent/store/wal.h"
+#include "tests/sim/sim_seams.h"
 
 namespace pifleet::sim {
 
@@ -31,20 +33,14 @@ struct SimNode {
   // Refused to start after a bit flip at rest: it stays down, as a real node would until
   // `pifleet repair` brings it back as a new member.
   bool retired = false;
-  bool disk_full = false;  // its last sync failed with NoSpace; the core was told
   uint32_t incarnation = 0;
-  std::unique_ptr<core::Core> core;
   std::unique_ptr<store::FaultEnv> env;  // the disk: survives crashes
-  std::unique_ptr<store::Wal> wal;       // the open log: dies with the process
-  bool sync_in_flight = false;
-  std::vector<std::pair<uint64_t, core::Envelope>> held;  // (lsn that must be durable, msg)
-  // A snapshot handed to the (simulated) writer thread and its marker, appended to the WAL only
-  // once the file is stored, as the agent's SnapshotWriter does; a newer one replaces it.
-  std::optional<core::SnapshotSave> pending_save;
-  std::optional<core::SnapshotRecord> pending_marker;
-  uint64_t marker_lsn = 0;  // a snapshot marker waiting for its sync
-  core::Slot marker_slot = 0;
-  std::unique_ptr<sm::StateMachine> sm;
+  // The process: dies with a crash.
+  std::unique_ptr<store::Wal> wal;
+  std::unique_ptr<SimSeams> seams;
+  std::unique_ptr<node::NodeDriver> driver;
+  core::Core& core() { return *driver->core(); }
+  const sm::StateMachine& sm() const { return driver->state_machine(); }
   std::map<uint64_t, uint64_t> waiting;  // client id -> sequence a client sent here
   core::Slot applied = 0;
   core::Ballot promise_floor;

@@ -52,6 +52,9 @@ struct FaultParams {
   bool disk_full = false;
   // Restarts that first flip one bit of the node's data at rest (at most one node per run).
   uint32_t bit_flip_restart_per_million = 0;
+  // Restarts at which the node's newest WAL segment first loses its last records, synced or
+  // not, cut at a record boundary (at most one node per run; core/recovery.h keeps it safe).
+  uint32_t lose_tail_restart_per_million = 0;
 };
 
 }  // namespace pifleet::sim

@@ -39,6 +39,7 @@ FaultParams DrawFaults(core::Rng& rng, Faults faults, bool have_learners) {
   if (crash) {
     p.disk_full = rng.Chance(500000);
     p.bit_flip_restart_per_million = static_cast<uint32_t>(rng.Between(0, 200000));
+    p.lose_tail_restart_per_million = static_cast<uint32_t>(rng.Between(0, 500000));
   }
   return p;
 }
@@ -86,7 +87,7 @@ void Simulation::Schedule(int64_t at_us, Kind kind, uint32_t node, uint64_t arg,
 bool Simulation::StartNode(SimNode& node) {
   store::CoreRecovery recovery;
   const Status status = store::RecoverCore(node.env.get(), kSimDataDir,
-                                           store::WalOptions{kSimSegmentBytes}, &recovery);
+                                           store::WalOptions{kSimSegmentBytes, node.id}, &recovery);
   if (status.code() == Status::Code::kNoSpace) {
     // A full disk refuses the new segment: the process exits and is started again later, as
     // systemd would; nothing on the disk changed.
@@ -95,11 +96,11 @@ bool Simulation::StartNode(SimNode& node) {
              node.incarnation);
     return false;
   }
-  if (status.code() == Status::Code::kCorruption && flipped_ && !node.retired &&
-      node.id == flipped_node_) {
+  const bool damaged = (flipped_ && node.id == flipped_node_) || node.id == tail_node_;
+  if (status.code() == Status::Code::kCorruption && damaged && !node.retired) {
     // The flipped bit is found: the node refuses, as it must, and stays out.
     node.retired = true;
-    ++bounds_.flips_refused;
+    if (node.id == flipped_node_) ++bounds_.flips_refused;
     trace_.Mix(node.id << 40 | 7);
     trace_.Line(now_us_, "n" + std::to_string(node.id) +
                              " refuses to start and is retired: " + status.ToString());
@@ -122,14 +123,18 @@ bool Simulation::StartNode(SimNode& node) {
   core_options.batch_commands_max = options_.batching ? core::kBatchCommandsMax : 1;
   core_options.canary = options_.canary;
   node.wal = std::move(recovery.wal);
-  node.sync_in_flight = false;
-  node.marker_lsn = 0;
-  node.core = std::make_unique<core::Core>(core_options, recovery.durable, recovery.snapshot);
-  node.sm = std::make_unique<sm::StateMachine>();
+  node.seams = std::make_unique<SimSeams>(this, &node);
+  node::DriverOptions driver_options;
+  driver_options.snapshot_every_slots = options_.snapshot_every;
+  node.driver = std::make_unique<node::NodeDriver>(
+      driver_options, node::Seams{node.wal.get(), node.seams.get(), node.seams.get(),
+                                  node.seams.get(), node.seams.get()});
   node.applied = 0;
   node.up = true;
   node.promise_floor = recovery.durable.promised;
-  checker_.OnPromise(node.id, node.core->Promised(), node.promise_floor);
+  // The restored snapshot and the decisions logged above it are applied before anything else.
+  node.driver->Start(core_options, recovery.durable, recovery.snapshot);
+  checker_.OnPromise(node.id, node.core().Promised(), node.promise_floor);
   return true;
 }
 
@@ -149,6 +154,8 @@ SeedResult Simulation::Run() {
   }
   if (params_.reconfig)
     Schedule(static_cast<int64_t>(rng_.Between(100000, 600000)), Kind::kReconfig, 0);
+  if (poison_.enabled())
+    Schedule(static_cast<int64_t>(poison_.rng().Between(0, 200000)), Kind::kPoison, 0);
   const int64_t heal_us = options_.heal_ms * 1000;
   deadline_us_ = heal_us + options_.liveness_bound_ms * 1000;
   if (options_.steady_commands > 0) {
@@ -189,6 +196,7 @@ SeedResult Simulation::Run() {
   result.disk_full_episodes = bounds_.disk_full_episodes;
   result.bit_flips = bounds_.bit_flips;
   result.flips_refused = bounds_.flips_refused;
+  result.tails_lost = bounds_.tails_lost;
   result.violation = checker_.failed();
   result.what = checker_.violation();
   result.committed = clients_.completed();

@@ -14,6 +14,7 @@
 #include "tests/sim/checker.h"
 #include "tests/sim/clients.h"
 #include "tests/sim/network.h"
+#include "tests/sim/poison.h"
 #include "tests/sim/session_replay.h"
 #include "tests/sim/sim_node.h"
 #include "tests/sim/sim_options.h"
@@ -38,6 +39,7 @@ struct SeedResult {
   uint64_t disk_full_episodes = 0;   // a node's sync failed with NoSpace (then recovered)
   uint64_t bit_flips = 0;            // bits flipped at rest before a restart
   uint64_t flips_refused = 0;        // of those, restarts that refused with Corruption
+  uint64_t tails_lost = 0;           // restarts whose newest synced WAL records were cut off
   core::Slot final_slot = 0;         // steady mode: the slot every node ended at
   uint64_t final_state_hash = 0;     // steady mode: the state hash every node ended with
 };
@@ -48,10 +50,13 @@ class Simulation {
   SeedResult Run();
 
  private:
+  friend class SimSeams;  // the driver's seams feed the checkers and schedule disk events
+
   enum class Kind : uint8_t {
     kTick,
     kDeliver,
     kSyncDone,
+    kCompactDone,
     kSnapshotStored,
     kCrash,
     kRestart,
@@ -65,6 +70,7 @@ class Simulation {
     kClientTimeout,
     kClientReply,
     kReplay,  // an old client command proposed again, and sometimes session expiry
+    kPoison,  // poison.cc: a malformed proposal
   };
   struct Event {
     int64_t time_us;
@@ -81,11 +87,9 @@ class Simulation {
   void Schedule(int64_t at_us, Kind kind, uint32_t node, uint64_t arg = 0, uint64_t arg2 = 0);
   void Step(const Event& event);
   bool StartNode(SimNode& node);
-  void Drain(SimNode& node);
-  void Persist(SimNode& node, core::Ready& ready);
-  void Install(SimNode& node, const core::SnapshotInstall& install);
-  void StoreSnapshot(SimNode& node);
-  void MaybeSnapshot(SimNode& node);
+  // A disk call of node's current incarnation completes after a simulated fsync latency (up to
+  // `latency_factor` times the longest).
+  void ScheduleDiskEvent(const SimNode& node, Kind kind, uint64_t arg, int latency_factor = 1);
   void Vouch(SimNode& node, const core::Envelope& envelope);
   void CheckVouched(const SimNode& node, const core::DurableState& durable,
                     core::Slot snapshot_slot);
@@ -94,21 +98,21 @@ class Simulation {
   bool JoinerCaughtUp() const;
   void CheckSteadyEnd(SeedResult& result);
   void Send(const core::Envelope& envelope, uint32_t incarnation);
-  void ApplyCommitted(SimNode& node, const core::Decision& decision);
+  void OnReconfigApplied(const SimNode& node, core::Slot slot, const core::Command& command);
   void Reply(const SimNode& node, uint64_t client_id, uint64_t sequence,
              const sm::KvResult& result);
-  void OnSyncDone(SimNode& node);
-  void ScheduleSync(SimNode& node);
   void Crash(SimNode& node);
   void Restart(SimNode& node);
   void FillDisk(SimNode& node);
   void FreeDisk(SimNode& node);
   void FlipBitAtRest(SimNode& node);
+  void LoseSyncedTail(SimNode& node);
   void CheckBallotValue(const core::Envelope& envelope);
   void ClientSend(SimClient& client);
   void OnClientRequest(SimNode& node, uint64_t client_id, uint64_t sequence);
   void ProposeReconfig();
   void ReplayOldCommand();
+  void ProposePoison();
   void Heal();
   void CheckLinearizability(SeedResult& result);
   uint32_t RandomNode() { return static_cast<uint32_t>(rng_.Between(0, client_nodes_ - 1)); }
@@ -123,6 +127,7 @@ class Simulation {
   SafetyChecker checker_;
   ClientPool clients_;
   SessionReplay replay_;
+  PoisonSource poison_{seed_};
   std::vector<SimNode> nodes_;
   core::Config config_;  // the latest configuration decided, as the admin sees it
   core::Slot config_slot_ = 0;
@@ -139,6 +144,7 @@ class Simulation {
   SeedResult bounds_;          // wal / core maxima and snapshot counts, gathered as it runs
   bool flipped_ = false;       // a bit flip at rest has happened in this run
   core::NodeId flipped_node_ = 0;
+  core::NodeId tail_node_ = 0;  // the node that lost a synced WAL tail (one per run)
   // Every value proposed per (slot, ballot): a ballot must never carry two values for a slot.
   std::map<std::pair<core::Slot, core::Ballot>, uint64_t> accept_values_;
 };

@@ -1,11 +1,11 @@
-// The disk side of a simulated node: Ready records into the real WAL on the node's FaultEnv,
-// snapshots every K applied slots and their installation, the durability checker (what an
-// acceptor revealed in a reply must survive any crash), the memory and WAL bounds, and the end
-// of a steady run (a node added last catches up to the same state hash).
+// The checks on a simulated node's disk and memory: one value per ballot, the durability checker
+// (what an acceptor revealed in a reply must survive any crash), the memory and WAL bounds, and
+// the end of a steady run (a node added last catches up to the same state hash).
 #include <algorithm>
 #include <optional>
 #include <utility>
 
+#include "agent/base/hash.h"
 #include "agent/store/core_log.h"
 #include "agent/store/store_constants.h"
 #include "tests/sim/simulation.h"
@@ -25,85 +25,11 @@ uint64_t WalBytesBound(uint64_t snapshot_every) {
          (2 * snapshot_every + core::kCatchupSlotsMax + core::kWindowSlots) * slot_bytes;
 }
 
-void Simulation::Persist(SimNode& node, core::Ready& ready) {
-  for (const core::Record& record : ready.records) {
-    if (const auto* marker = std::get_if<core::SnapshotRecord>(&record)) {
-      // It waits for its file (StoreSnapshot); a newer snapshot supersedes one still waiting.
-      if (ready.snapshot_save && ready.snapshot_save->slot == marker->slot) {
-        node.pending_marker = *marker;
-      }
-      continue;
-    }
-    uint64_t lsn = 0;
-    if (Status status = store::AppendCoreRecord(node.wal.get(), record, &lsn); !status.ok()) {
-      return checker_.Fail(Node(node.id) + " WAL append failed: " + status.ToString());
-    }
-  }
-  if (ready.snapshot_save) {
-    if (!node.pending_save) {
-      Schedule(now_us_ + static_cast<int64_t>(
-                             rng_.Between(params_.fsync_min_us, 2 * params_.fsync_max_us)),
-               Kind::kSnapshotStored, static_cast<uint32_t>(node.id - 1), 0, node.incarnation);
-    }
-    node.pending_save = std::move(ready.snapshot_save);
-  }
-  if (ready.must_sync && !node.sync_in_flight) ScheduleSync(node);
-}
-
-void Simulation::StoreSnapshot(SimNode& node) {
-  const core::SnapshotSave save = std::move(*node.pending_save);
-  node.pending_save.reset();
-  std::optional<core::SnapshotRecord> marker = std::exchange(node.pending_marker, std::nullopt);
-  const Status status = store::SaveCoreSnapshot(node.env.get(), kSimDataDir, save);
-  // A full disk may refuse it: without its marker nothing changes.
-  if (!status.ok() && status.code() != Status::Code::kNoSpace) {
-    return checker_.Fail(Node(node.id) + " cannot store a snapshot: " + status.ToString());
-  }
-  if (!status.ok() || !marker || marker->slot != save.slot) return;
-  uint64_t lsn = 0;
-  if (Status appended = store::AppendCoreRecord(node.wal.get(), *marker, &lsn); !appended.ok()) {
-    return checker_.Fail(Node(node.id) + " WAL append failed: " + appended.ToString());
-  }
-  node.marker_lsn = lsn;
-  node.marker_slot = marker->slot;
-  if (!node.sync_in_flight) ScheduleSync(node);
-}
-
-void Simulation::Install(SimNode& node, const core::SnapshotInstall& install) {
-  node.sm = std::make_unique<sm::StateMachine>();
-  if (!node.sm->Restore(install.app_bytes)) {
-    return checker_.Fail(Node(node.id) + " got a snapshot its state machine cannot restore");
-  }
-  node.applied = install.slot;
-  node.waiting.clear();  // their commands may be inside the snapshot: the clients retry
-  checker_.OnDigest(node.id, install.slot, node.sm->StateHash());
-  trace_.Mix(install.slot << 8 | 0xee);
-  trace_.Line(now_us_, "n" + std::to_string(node.id) + " installs the snapshot of slot " +
-                           std::to_string(install.slot));
-}
-
-void Simulation::MaybeSnapshot(SimNode& node) {
-  const uint64_t every = options_.snapshot_every;
-  if (every == 0 || node.disk_full || node.core->PullingSnapshot()) return;
-  const core::Slot applied = node.core->AppliedSlot();
-  if (applied < node.core->SnapshotSlot() + every) return;
-  if (Status status = node.core->TakeSnapshot(applied, node.sm->Snapshot()); !status.ok()) {
-    return checker_.Fail(Node(node.id) + " snapshot refused: " + status.ToString());
-  }
-  ++bounds_.snapshots_taken;
-  for (auto it = node.vouched_accepts.begin();
-       it != node.vouched_accepts.end() && it->first <= applied;) {
-    it = node.vouched_accepts.erase(it);
-  }
-}
-
 void Simulation::CheckBallotValue(const core::Envelope& envelope) {
   const auto* accept = std::get_if<core::Accept>(&envelope.message);
   if (accept == nullptr) return;
-  uint64_t hash = 1469598103934665603ULL;  // FNV-1a of what identifies the value
-  const auto mix = [&hash](uint64_t word) {
-    for (int i = 0; i < 8; ++i) hash = (hash ^ ((word >> (8 * i)) & 0xff)) * 1099511628211ULL;
-  };
+  Fnv1a fnv;  // of what identifies the value
+  const auto mix = [&fnv](uint64_t word) { fnv.AddU64(word); };
   for (const core::Command& command : accept->value.commands) {
     mix(command.client_id);
     mix(command.sequence);
@@ -113,6 +39,7 @@ void Simulation::CheckBallotValue(const core::Envelope& envelope) {
     for (core::NodeId id : command.config.learners) mix(id << 1);
   }
   mix(accept->value.commands.size());
+  const uint64_t hash = fnv.value();
   const auto [it, inserted] = accept_values_.emplace(std::pair{accept->slot, accept->ballot}, hash);
   if (!inserted && it->second != hash) {
     checker_.Fail(Node(envelope.from) + " proposed two values for slot " +
@@ -123,7 +50,7 @@ void Simulation::CheckBallotValue(const core::Envelope& envelope) {
     // Below every running node's snapshot nobody accepts any more: forget those slots.
     core::Slot floor = UINT64_MAX;
     for (const SimNode& node : nodes_) {
-      if (node.up) floor = std::min(floor, node.core->SnapshotSlot());
+      if (node.up) floor = std::min(floor, node.driver->core()->SnapshotSlot());
     }
     std::erase_if(accept_values_,
                   [floor](const auto& entry) { return entry.first.first <= floor; });
@@ -132,6 +59,9 @@ void Simulation::CheckBallotValue(const core::Envelope& envelope) {
 
 void Simulation::Vouch(SimNode& node, const core::Envelope& envelope) {
   if (const auto* promise = std::get_if<core::Promise>(&envelope.message)) {
+    // A restart-recovery reply (round 0) promises nothing: it may show state not yet durable,
+    // which only makes the asker stricter (core/recovery.h).
+    if (promise->ballot.round == 0) return;
     node.vouched_promise = std::max(node.vouched_promise, promise->promised);
   } else if (const auto* accepted = std::get_if<core::Accepted>(&envelope.message)) {
     node.vouched_promise = std::max(node.vouched_promise, accepted->promised);
@@ -170,7 +100,8 @@ void Simulation::NoteBounds(const SimNode& node) {
                   " bytes, above the bound " +
                   std::to_string(WalBytesBound(options_.snapshot_every)));
   }
-  const uint64_t entries = node.core->DecisionsHeld() + node.core->AcceptedHeld();
+  const uint64_t entries =
+      node.driver->core()->DecisionsHeld() + node.driver->core()->AcceptedHeld();
   bounds_.core_entries_max = std::max(bounds_.core_entries_max, entries);
   // Checked under steady load: with faults a node that falls behind holds what it accepted
   // or learned ahead of its applied slot until it catches up, a bound set by the lag.
@@ -197,9 +128,7 @@ void Simulation::StartJoiner() {
   command.sequence = 1;
   command.kind = core::CommandKind::kReconfig;
   command.config = next;
-  (void)nodes_.front().core->Propose(command);  // the requester re-sends it until decided
-  Drain(nodes_.front());
-  Drain(joiner);
+  (void)nodes_.front().driver->Propose(command);  // the requester re-sends it until decided
 }
 
 bool Simulation::JoinerCaughtUp() const {
@@ -214,9 +143,9 @@ bool Simulation::JoinerCaughtUp() const {
 void Simulation::CheckSteadyEnd(SeedResult& result) {
   const SimNode& joiner = nodes_.back();
   result.final_slot = joiner.applied;
-  result.final_state_hash = joiner.sm->StateHash();
+  result.final_state_hash = joiner.sm().StateHash();
   for (const SimNode& node : nodes_) {
-    if (node.sm->StateHash() != result.final_state_hash) {
+    if (node.sm().StateHash() != result.final_state_hash) {
       checker_.Fail(Node(node.id) + " ends with another state hash than the joiner");
     }
   }

@@ -4,6 +4,7 @@
 #include <utility>
 #include <vector>
 
+#include "agent/store/log_reader.h"
 #include "tests/sim/simulation.h"
 
 #include "agent/sm/session_commands.h"
@@ -17,18 +18,14 @@ void Simulation::Crash(SimNode& node) {
   node.up = false;
   ++node.incarnation;
   // The disk loses what was not synced; sometimes a prefix of the last write survives, torn.
-  node.wal.reset();
   const bool torn = rng_.Chance(params_.torn_crash_per_million);
+  node.driver.reset();
+  node.seams.reset();
+  node.wal.reset();
   node.env->Crash(torn ? store::FaultEnv::CrashMode::kTornTail
                        : store::FaultEnv::CrashMode::kDropUnsynced);
-  node.held.clear();  // the replies waiting for those records die with the process
+  // The driver's held replies and disk-full state died with it; the next process finds out again.
   node.waiting.clear();
-  node.core.reset();
-  node.sm.reset();
-  node.sync_in_flight = false;
-  node.disk_full = false;     // the next process finds out again
-  node.pending_save.reset();  // the writer thread dies with the process
-  node.pending_marker.reset();
   trace_.Mix(node.id << 40 | (torn ? 5 : 1));
   trace_.Line(now_us_, "crash n" + std::to_string(node.id) + (torn ? " (torn write)" : ""));
   Schedule(now_us_ + static_cast<int64_t>(rng_.Between(50000, 800000)), Kind::kRestart,
@@ -36,14 +33,20 @@ void Simulation::Crash(SimNode& node) {
 }
 
 void Simulation::Restart(SimNode& node) {
-  if (!flipped_ && options_.voters >= 3 && rng_.Chance(params_.bit_flip_restart_per_million)) {
+  // Disk damage hits one node per run: the others hold what it lost.
+  const bool may_damage = options_.voters >= 3 && (tail_node_ == 0 || tail_node_ == node.id) &&
+                          (!flipped_ || flipped_node_ == node.id);
+  // A flip can retire its node for good; with 3 voters every later restart of another voter
+  // would then wait for it forever (restart recovery needs both others), so 5 voters or more.
+  if (!flipped_ && may_damage && options_.voters >= 5 &&
+      rng_.Chance(params_.bit_flip_restart_per_million)) {
     FlipBitAtRest(node);
   }
+  if (may_damage && rng_.Chance(params_.lose_tail_restart_per_million)) LoseSyncedTail(node);
   // From the durable state only; a refusal is a violation unless it found a flipped bit.
   if (!StartNode(node)) return;
   trace_.Mix(node.id << 40 | 2);
   trace_.Line(now_us_, "restart n" + std::to_string(node.id));
-  Drain(node);
 }
 
 void Simulation::FillDisk(SimNode& node) {
@@ -91,6 +94,47 @@ void Simulation::FlipBitAtRest(SimNode& node) {
                            " flipped at rest in " + path + " offset " + std::to_string(offset));
 }
 
+// The newest segment loses its last records, synced ones included, cut at a record boundary: no
+// crash does this and recovery cannot tell it from a clean end, so the node restarts as if it
+// had never voted for them (docs/consensus.md, restart recovery).
+void Simulation::LoseSyncedTail(SimNode& node) {
+  const std::string dir = std::string(kSimDataDir) + "/wal";
+  std::vector<std::string> names;
+  if (!node.env->GetChildren(dir, &names).ok()) return;
+  std::erase_if(names, [](const std::string& name) { return !name.ends_with(".wal"); });
+  if (names.empty()) return;
+  const std::string path = dir + "/" + names.back();  // 20-digit names sort in order
+  std::unique_ptr<store::SequentialFile> file;
+  if (!node.env->NewSequentialFile(path, &file).ok()) return;
+  store::log::Reader reader(file.get(), path, 64 * 1024 * 1024);
+  std::vector<uint64_t> starts;  // of every record after the segment header
+  std::vector<size_t> markers;   // indexes (in starts) of snapshot markers
+  std::string body;
+  for (bool header = true; reader.ReadRecord(&body); header = false) {
+    if (header) continue;
+    if (!body.empty() && body[0] == static_cast<char>(store::RecordKind::kSnapshotMarker)) {
+      markers.push_back(starts.size());
+    }
+    starts.push_back(reader.last_record_offset());
+  }
+  // Keep the marker before the newest one: the snapshot it names is still on disk (the newest
+  // two are kept), so the node restarts rather than refusing, and is not lost for good.
+  const size_t keep = markers.size() >= 2 ? markers[markers.size() - 2] + 1 : 0;
+  if (starts.size() <= keep) return;
+  const size_t first_lost = rng_.Between(keep, starts.size() - 1);
+  if (!node.env->TruncateFile(path, starts[first_lost]).ok()) return;
+  // The fault takes back what the acceptor vouched for; the durability checker must not count
+  // that, the consensus checkers must still find nothing.
+  node.vouched_promise = core::Ballot{};
+  node.vouched_accepts.clear();
+  tail_node_ = node.id;
+  ++bounds_.tails_lost;
+  trace_.Mix(node.id << 40 | 11);
+  trace_.Line(now_us_, "n" + std::to_string(node.id) + " loses its last " +
+                           std::to_string(starts.size() - first_lost) + " WAL records (" + path +
+                           " cut at " + std::to_string(starts[first_lost]) + ")");
+}
+
 void Simulation::ProposeReconfig() {
   if (config_.learners.empty()) return;
   // Swap a random voter with a random learner; the voter count stays the same.
@@ -107,8 +151,7 @@ void Simulation::ProposeReconfig() {
   command.config = next;
   trace_.Mix(node.id << 40 | 3);
   trace_.Line(now_us_, "reconfig proposed at n" + std::to_string(node.id));
-  (void)node.core->Propose(command);  // NoSpace is fine: the admin tries again later
-  Drain(node);
+  (void)node.driver->Propose(command);  // NoSpace is fine: the admin tries again later
 }
 
 void Simulation::Heal() {
@@ -140,17 +183,16 @@ void Simulation::ReplayOldCommand() {
   if (rng_.Chance(500000)) {
     const sm::SessionCommand expire{sm::SessionCommandKind::kExpire,
                                     static_cast<uint64_t>(now_us_ / 1000), rng_.Between(50, 500)};
-    (void)node.core->Propose({kRegisterIdBit - 1,
-                              ++admin_sequence_,
-                              core::CommandKind::kApp,
-                              sm::EncodeSessionCommand(expire),
-                              {}});
+    (void)node.driver->Propose({kRegisterIdBit - 1,
+                                ++admin_sequence_,
+                                core::CommandKind::kApp,
+                                sm::EncodeSessionCommand(expire),
+                                {}});
   }
   if (auto command = replay_.Pick(rng_)) {
     replay_.NoteReplayed();
-    (void)node.core->Propose(*command);
+    (void)node.driver->Propose(*command);
   }
-  Drain(node);
 }
 
 void Simulation::OnClientRequest(SimNode& node, uint64_t client_id, uint64_t sequence) {
@@ -170,12 +212,11 @@ void Simulation::OnClientRequest(SimNode& node, uint64_t client_id, uint64_t seq
                                  static_cast<uint64_t>(now_us_ / 1000), 0};
     command.payload = sm::EncodeSessionCommand(reg);
   } else if (options_.stale_reads && client.op.kind == sm::KvKind::kGet) {
-    Reply(node, client_id, sequence, sm::KvResult{true, node.sm->kv().Read(client.op.key)});
+    Reply(node, client_id, sequence, sm::KvResult{true, node.sm().kv().Read(client.op.key)});
     return;
   }
   node.waiting[command.client_id] = sequence;
-  (void)node.core->Propose(command);  // NoSpace: the client times out and retries
-  Drain(node);
+  (void)node.driver->Propose(command);  // NoSpace: the client times out and retries
 }
 
 }  // namespace pifleet::sim

@@ -11,8 +11,8 @@ void Simulation::Step(const Event& event) {
     case Kind::kTick:
       Schedule(now_us_ + node.tick_period_us, Kind::kTick, event.node);
       if (node.up) {
-        node.core->Tick();
-        Drain(node);
+        node.driver->Tick();
+        NoteBounds(node);
       }
       return;
     case Kind::kDeliver: {
@@ -24,15 +24,18 @@ void Simulation::Step(const Event& event) {
       const bool stale_self = envelope.from == envelope.to && event.arg2 != node.incarnation;
       if (!node.up || stale_self) return;
       if (trace_.printing()) trace_.Line(now_us_, Describe(envelope));
-      node.core->Receive(envelope);
-      Drain(node);
+      node.driver->Receive(envelope);
+      NoteBounds(node);
       return;
     }
     case Kind::kSyncDone:
-      if (node.up && event.arg2 == node.incarnation) OnSyncDone(node);
-      return;
+    case Kind::kCompactDone:
     case Kind::kSnapshotStored:
-      if (node.up && event.arg2 == node.incarnation && node.pending_save) StoreSnapshot(node);
+      if (!node.up || event.arg2 != node.incarnation) return;  // died with its process
+      if (event.kind == Kind::kSyncDone) node.seams->CompleteSync();
+      if (event.kind == Kind::kCompactDone) node.seams->CompleteCompact(event.arg);
+      if (event.kind == Kind::kSnapshotStored) node.seams->CompleteSnapshotSave();
+      if (node.up) NoteBounds(node);
       return;
     case Kind::kCrash:
       if (healed_) return;
@@ -75,6 +78,8 @@ void Simulation::Step(const Event& event) {
     case Kind::kHeal:
       Heal();
       return;
+    case Kind::kPoison:
+      return ProposePoison();
     case Kind::kClientStart: {
       SimClient& client = clients_.clients()[event.arg - 1];
       if (healed_ || client.waiting) return;
@@ -131,89 +136,11 @@ void Simulation::Step(const Event& event) {
   }
 }
 
-void Simulation::Drain(SimNode& node) {
-  while (node.up && node.core->HasReady()) {
-    core::Ready ready = node.core->TakeReady();
-    Persist(node, ready);
-    for (const core::Envelope& envelope : ready.messages) Send(envelope, node.incarnation);
-    for (core::Envelope& envelope : ready.messages_after_sync) {
-      if (node.wal->synced_lsn() >= node.wal->last_lsn()) {
-        Send(envelope, node.incarnation);
-      } else {
-        // It waits for every record handed out so far, decisions (logged without a sync of
-        // their own) included: make sure a sync is coming.
-        node.held.emplace_back(node.wal->last_lsn(), std::move(envelope));
-        if (!node.sync_in_flight) ScheduleSync(node);
-      }
-    }
-    if (ready.install) {
-      if (ready.snapshot_save) ++bounds_.snapshots_installed;  // pulled, not a restart
-      Install(node, *ready.install);
-    }
-    for (const core::Decision& decision : ready.committed) ApplyCommitted(node, decision);
-    node.core->Advance();
-    const core::Ballot promised = node.core->Promised();
-    checker_.OnPromise(node.id, promised, node.promise_floor);
-    node.promise_floor = std::max(node.promise_floor, promised);
-    MaybeSnapshot(node);
-  }
-  if (node.up) NoteBounds(node);
-}
-
-void Simulation::OnSyncDone(SimNode& node) {
-  node.sync_in_flight = false;
-  // The fdatasync completes now: it covers everything appended until now (group commit).
-  const Status status = node.wal->Sync();
-  if (status.code() == Status::Code::kNoSpace) {
-    // As the agent does: the core stops voting, the replies stay held, the sync is retried.
-    node.sync_in_flight = true;
-    Schedule(now_us_ + static_cast<int64_t>(rng_.Between(5000, 30000)), Kind::kSyncDone,
-             static_cast<uint32_t>(node.id - 1), 0, node.incarnation);
-    if (!node.disk_full) {
-      node.disk_full = true;
-      ++bounds_.disk_full_episodes;
-      node.core->SetDiskFull(true);
-      trace_.Mix(node.id << 40 | 8);
-      trace_.Line(now_us_, "n" + std::to_string(node.id) + " disk full: stops voting");
-      Drain(node);
-    }
-    return;
-  }
-  if (!status.ok()) {
-    return checker_.Fail("node " + std::to_string(node.id) + " sync failed: " + status.ToString());
-  }
-  if (node.disk_full) {
-    node.disk_full = false;
-    node.core->SetDiskFull(false);
-    trace_.Mix(node.id << 40 | 9);
-    trace_.Line(now_us_, "n" + std::to_string(node.id) + " disk has space: votes again");
-  }
-  const uint64_t synced = node.wal->synced_lsn();
-  size_t kept = 0;
-  for (size_t i = 0; i < node.held.size(); ++i) {
-    if (node.held[i].first <= synced) {
-      Send(node.held[i].second, node.incarnation);
-    } else {
-      node.held[kept++] = std::move(node.held[i]);
-    }
-  }
-  node.held.resize(kept);
-  if (node.marker_lsn != 0 && node.marker_lsn <= synced) {
-    size_t removed = 0;
-    if (Status compacted = node.wal->Compact(node.marker_slot, &removed); !compacted.ok()) {
-      return checker_.Fail("node " + std::to_string(node.id) +
-                           " compaction failed: " + compacted.ToString());
-    }
-    node.marker_lsn = 0;
-  }
-  if (node.wal->last_lsn() > synced) ScheduleSync(node);
-  NoteBounds(node);
-}
-
-void Simulation::ScheduleSync(SimNode& node) {
-  node.sync_in_flight = true;
-  Schedule(now_us_ + static_cast<int64_t>(rng_.Between(params_.fsync_min_us, params_.fsync_max_us)),
-           Kind::kSyncDone, static_cast<uint32_t>(node.id - 1), 0, node.incarnation);
+void Simulation::ScheduleDiskEvent(const SimNode& node, Kind kind, uint64_t arg,
+                                   int latency_factor) {
+  const auto latency_us = static_cast<int64_t>(
+      rng_.Between(params_.fsync_min_us, latency_factor * params_.fsync_max_us));
+  Schedule(now_us_ + latency_us, kind, static_cast<uint32_t>(node.id - 1), arg, node.incarnation);
 }
 
 void Simulation::Send(const core::Envelope& envelope, uint32_t incarnation) {
@@ -228,39 +155,16 @@ void Simulation::Send(const core::Envelope& envelope, uint32_t incarnation) {
   }
 }
 
-void Simulation::ApplyCommitted(SimNode& node, const core::Decision& decision) {
-  checker_.OnApply(node.id, node.applied, decision.slot, decision.value);
-  node.applied = std::max(node.applied, decision.slot);
-  trace_.Mix(decision.slot << 8 | decision.value.commands.size());
+void Simulation::OnReconfigApplied(const SimNode& node, core::Slot slot,
+                                   const core::Command& command) {
   if (trace_.printing()) {
-    trace_.Line(now_us_, "n" + std::to_string(node.id) + " applies slot " +
-                             std::to_string(decision.slot) + " (" +
-                             std::to_string(decision.value.commands.size()) + " commands)");
+    trace_.Line(now_us_, "n" + std::to_string(node.id) + " applies a reconfiguration: " +
+                             std::to_string(command.config.voters.size()) + " voters");
   }
-  for (const core::Command& command : decision.value.commands) {
-    if (command.kind == core::CommandKind::kReconfig) {
-      if (trace_.printing()) {
-        trace_.Line(now_us_, "n" + std::to_string(node.id) + " applies a reconfiguration: " +
-                                 std::to_string(command.config.voters.size()) + " voters");
-      }
-      if (decision.slot > config_slot_) {
-        config_ = command.config;
-        config_slot_ = decision.slot;
-      }
-      continue;
-    }
-    const sm::KvResult result =
-        node.sm->Apply(decision.slot, command.client_id, command.sequence, command.payload);
-    if (std::string v = replay_.OnApplied(node.id, node.incarnation, command, result); !v.empty()) {
-      checker_.Fail("exactly once: " + v);
-    }
-    auto waiting = node.waiting.find(command.client_id);
-    if (waiting == node.waiting.end() || waiting->second != command.sequence) continue;
-    node.waiting.erase(waiting);
-    const uint64_t client = clients_.ClientOf(command.client_id);
-    if (client != 0) Reply(node, client, command.sequence, result);
+  if (slot > config_slot_) {
+    config_ = command.config;
+    config_slot_ = slot;
   }
-  checker_.OnDigest(node.id, decision.slot, node.sm->StateHash());
 }
 
 void Simulation::Reply(const SimNode& node, uint64_t client_id, uint64_t sequence,

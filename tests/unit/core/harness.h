@@ -79,6 +79,10 @@ class Network {
   void Add(NodeId id, const Config& config) {
     cores_[id] = std::make_unique<Core>(MakeOptions(id, config));
   }
+  // A restart: the node's core is rebuilt (empty durable state) with these options.
+  void Replace(NodeId id, const CoreOptions& options) {
+    cores_[id] = std::make_unique<Core>(options);
+  }
   Core& core(NodeId id) { return *cores_.at(id); }
   void Isolate(NodeId id) { isolated_.insert(id); }
   void Heal() { isolated_.clear(); }

@@ -5,6 +5,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "agent/sm/member_limits.h"
+
 namespace pifleet::daemon {
 namespace {
 
@@ -99,6 +101,24 @@ TEST(Config, ValidationCatchesWhatOneKeyCannot) {
   config = AgentConfig{};
   config.datagram_bytes = 100;
   EXPECT_FALSE(ValidateConfig(config).ok());
+}
+
+// Names reach every replica and every `pifleet members` (issue 13): bounded and free of
+// control characters at load, with the bound named; a name at the bound is fine.
+TEST(Config, NamesAreBoundedAndFreeOfControlCharacters) {
+  AgentConfig config;
+  config.name = std::string(sm::kMemberNameBytesMax, 'n');
+  EXPECT_TRUE(ValidateConfig(config).ok());
+  config.name = std::string(2000, 'n');
+  EXPECT_EQ(ValidateConfig(config).message(), "name is 2000 bytes long; the limit is 64 bytes");
+  config.name = "pi\x1b[31m-01";
+  EXPECT_NE(ValidateConfig(config).message().find("control character"), std::string::npos);
+  config = AgentConfig{};
+  config.cluster = std::string(sm::kClusterNameBytesMax + 1, 'c');
+  EXPECT_NE(ValidateConfig(config).message().find("cluster is 65 bytes"), std::string::npos);
+  AgentConfig parsed;
+  ASSERT_TRUE(ParseConfigText("name = \"a\\nb\"\n", "test.toml", &parsed).ok());
+  EXPECT_FALSE(ValidateConfig(parsed).ok()) << "a newline in a TOML string";
 }
 
 TEST(Config, FlagsGivenOnTheCommandLineWinOverTheFile) {

@@ -15,8 +15,6 @@ namespace pifleet::sm {
 namespace {
 
 using wire::KeyBytes;
-using wire::KeyCommand;
-using wire::KeyCommandKind;
 
 KeyCommand Install(const KeyBytes& key) {
   KeyCommand command;
@@ -180,26 +178,26 @@ TEST(ClusterKeys, MergeIntoNeverDropsTheNodesPrimaryAndSaysWhatItSkipped) {
 TEST(KeyState, EachCommandAppliesOnceAndReportsFillTheTable) {
   const auto [k1, k2] = wire::TwoTestKeys();
   KeyState state;
-  EXPECT_EQ(state.Apply(1, 7, 1, wire::EncodeKeyCommand(Install(k1))), "");
-  EXPECT_EQ(state.Apply(2, 7, 2, wire::EncodeKeyCommand(Install(k2))), "");
-  EXPECT_EQ(state.Apply(3, 7, 3, wire::EncodeKeyCommand(Use(wire::KeyId(k1)))), "");
-  EXPECT_EQ(state.Apply(4, 8, 1, wire::EncodeKeyCommand(Use(wire::KeyId(k2)))), "");
+  EXPECT_EQ(state.Apply(1, 7, 1, EncodeKeyCommand(Install(k1))), "");
+  EXPECT_EQ(state.Apply(2, 7, 2, EncodeKeyCommand(Install(k2))), "");
+  EXPECT_EQ(state.Apply(3, 7, 3, EncodeKeyCommand(Use(wire::KeyId(k1)))), "");
+  EXPECT_EQ(state.Apply(4, 8, 1, EncodeKeyCommand(Use(wire::KeyId(k2)))), "");
   // Client 7's `use` decided again (a retry through another agent) does not switch back.
-  EXPECT_EQ(state.Apply(5, 7, 3, wire::EncodeKeyCommand(Use(wire::KeyId(k1)))), "");
+  EXPECT_EQ(state.Apply(5, 7, 3, EncodeKeyCommand(Use(wire::KeyId(k1)))), "");
   EXPECT_EQ(state.keyring().primary(), wire::KeyId(k2));
   EXPECT_EQ(state.keyring().changed_slot(), 4u);
   // A refused command is answered the same way on its retry.
-  const std::string refused = state.Apply(6, 9, 1, wire::EncodeKeyCommand(Remove(wire::KeyId(k2))));
+  const std::string refused = state.Apply(6, 9, 1, EncodeKeyCommand(Remove(wire::KeyId(k2))));
   EXPECT_NE(refused.find("is the primary"), std::string::npos);
   EXPECT_EQ(state.Result(9, 1), refused);
-  EXPECT_EQ(state.Apply(7, 9, 1, wire::EncodeKeyCommand(Remove(wire::KeyId(k1)))), refused);
+  EXPECT_EQ(state.Apply(7, 9, 1, EncodeKeyCommand(Remove(wire::KeyId(k1)))), refused);
   EXPECT_EQ(state.Apply(8, 9, 2, std::string("\x21", 1)), "malformed key command");
   EXPECT_FALSE(state.Result(9, 3).has_value());
-  state.Apply(9, 1, 1, wire::EncodeKeyCommand(Report(42, wire::KeyId(k2), {})));
+  state.Apply(9, 1, 1, EncodeKeyCommand(Report(42, wire::KeyId(k2), {})));
   EXPECT_EQ(state.reports().Find(42), nullptr) << "an empty id list is no report";
   std::vector<uint8_t> ids{wire::KeyId(k1), wire::KeyId(k2)};
   std::sort(ids.begin(), ids.end());
-  EXPECT_EQ(state.Apply(10, 1, 2, wire::EncodeKeyCommand(Report(42, wire::KeyId(k2), ids))), "");
+  EXPECT_EQ(state.Apply(10, 1, 2, EncodeKeyCommand(Report(42, wire::KeyId(k2), ids))), "");
   ASSERT_NE(state.reports().Find(42), nullptr);
   EXPECT_EQ(state.reports().Find(42)->updated_slot, 10u);
   EXPECT_EQ(state.keyring().changed_slot(), 4u) << "a report is no keyring change";
@@ -208,7 +206,7 @@ TEST(KeyState, EachCommandAppliesOnceAndReportsFillTheTable) {
 TEST(KeyState, RememberedResultsAreBounded) {
   const auto [k1, k2] = wire::TwoTestKeys();
   KeyState state;
-  const std::string install = wire::EncodeKeyCommand(Install(k1));
+  const std::string install = EncodeKeyCommand(Install(k1));
   for (uint64_t c = 1; c <= kKeyResultsMax + 1; ++c) state.Apply(c, c, 1, install);
   EXPECT_FALSE(state.Result(1, 1).has_value());  // the oldest went
   EXPECT_TRUE(state.Result(2, 1).has_value());
@@ -219,16 +217,16 @@ TEST(KeyState, RememberedResultsAreBounded) {
 void Feed(StateMachine& sm, uint64_t client) {
   RegisterSessions(sm, 200);
   const auto [k1, k2] = wire::TwoTestKeys();
-  sm.Apply(1, client, 1, wire::EncodeKeyCommand(Install(k2)));
+  sm.Apply(1, client, 1, EncodeKeyCommand(Install(k2)));
   sm.Apply(2, 0, 0, EncodeKvOp(KvOp{KvKind::kPut, "a", "1", ""}));
-  sm.Apply(3, client, 2, wire::EncodeKeyCommand(Use(wire::KeyId(k2))));
+  sm.Apply(3, client, 2, EncodeKeyCommand(Use(wire::KeyId(k2))));
   std::vector<uint8_t> ids{wire::KeyId(k1), wire::KeyId(k2)};
   std::sort(ids.begin(), ids.end());
   for (uint64_t node = 1; node <= 5; ++node) {
-    sm.Apply(3 + node, 100 + node, 1, wire::EncodeKeyCommand(Report(node, wire::KeyId(k2), ids)));
+    sm.Apply(3 + node, 100 + node, 1, EncodeKeyCommand(Report(node, wire::KeyId(k2), ids)));
   }
-  sm.Apply(9, client, 3, wire::EncodeKeyCommand(Remove(wire::KeyId(k1))));
-  sm.Apply(10, client, 4, wire::EncodeKeyCommand(Remove(wire::KeyId(k2))));  // refused
+  sm.Apply(9, client, 3, EncodeKeyCommand(Remove(wire::KeyId(k1))));
+  sm.Apply(10, client, 4, EncodeKeyCommand(Remove(wire::KeyId(k2))));  // refused
 }
 
 TEST(KeySnapshot, ReplicasGiveIdenticalBytesAndARestoredOneBehavesTheSame) {
@@ -238,7 +236,6 @@ TEST(KeySnapshot, ReplicasGiveIdenticalBytesAndARestoredOneBehavesTheSame) {
   const std::string bytes = a.Snapshot();
   EXPECT_EQ(bytes, b.Snapshot());
   EXPECT_EQ(a.StateHash(), b.StateHash());
-  EXPECT_EQ(a.Digest(), b.Digest());
   StateMachine restored;
   ASSERT_TRUE(restored.Restore(bytes));
   EXPECT_EQ(restored.Snapshot(), bytes);
@@ -251,7 +248,7 @@ TEST(KeySnapshot, ReplicasGiveIdenticalBytesAndARestoredOneBehavesTheSame) {
   // The retry of a command applied before the snapshot gets its first answer, not a new one.
   EXPECT_EQ(restored.keys().Result(77, 4), a.keys().Result(77, 4));
   const auto [k1, k2] = wire::TwoTestKeys();
-  const std::string retry = wire::EncodeKeyCommand(Install(k1));
+  const std::string retry = EncodeKeyCommand(Install(k1));
   EXPECT_EQ(restored.Apply(11, 77, 3, retry), a.Apply(11, 77, 3, retry));
   EXPECT_EQ(restored.StateHash(), a.StateHash());
   // Key state is part of the hash: a replica that missed one key command differs.
@@ -259,7 +256,6 @@ TEST(KeySnapshot, ReplicasGiveIdenticalBytesAndARestoredOneBehavesTheSame) {
   Feed(c, 77);
   c.Apply(11, 78, 1, retry);
   EXPECT_NE(c.StateHash(), b.StateHash());
-  EXPECT_NE(c.Digest(), b.Digest());
 }
 
 TEST(KeySnapshot, DamagedOrOtherVersionBytesAreRefusedAndChangeNothing) {
@@ -274,7 +270,7 @@ TEST(KeySnapshot, DamagedOrOtherVersionBytesAreRefusedAndChangeNothing) {
     ASSERT_FALSE(target.Restore(std::string_view(bytes).substr(0, n))) << n;
   }
   EXPECT_FALSE(target.Restore(bytes + '\0'));
-  for (uint8_t version : {0, 1, 2, 4, 255}) {
+  for (uint8_t version : {0, 1, 2, 3, 5, 255}) {  // the current version is 4
     std::string other = bytes;
     other[4] = static_cast<char>(version);
     EXPECT_FALSE(target.Restore(other)) << int{version};

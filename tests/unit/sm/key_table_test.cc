@@ -7,9 +7,6 @@
 namespace pifleet::sm {
 namespace {
 
-using wire::KeyCommand;
-using wire::KeyCommandKind;
-
 KeyCommand State(uint64_t node, uint8_t primary, std::vector<uint8_t> ids) {
   KeyCommand command;
   command.kind = KeyCommandKind::kState;

@@ -16,9 +16,15 @@ TEST(KvOp, RoundTripsAndRejectsGarbage) {
   EXPECT_EQ(DecodeKvOp(EncodeKvOp(op)), op);
   EXPECT_FALSE(DecodeKvOp(""));
   EXPECT_FALSE(DecodeKvOp(std::string(1, '\x09')));
-  std::string truncated = EncodeKvOp(op);
-  truncated.pop_back();
-  EXPECT_FALSE(DecodeKvOp(truncated));
+  const std::string bytes = EncodeKvOp(op);
+  for (size_t length = 0; length < bytes.size(); ++length) {
+    EXPECT_FALSE(DecodeKvOp(bytes.substr(0, length))) << length;
+  }
+  EXPECT_FALSE(DecodeKvOp(bytes + "x"));
+  // A length that claims more than the input holds is refused, not read past.
+  std::string huge = bytes;
+  huge[1] = '\xff';
+  EXPECT_FALSE(DecodeKvOp(huge));
 }
 
 TEST(KvStore, PutGetCasDelete) {

@@ -42,7 +42,7 @@ TEST(StateMachineSnapshot, RestoredReplicaBehavesLikeTheOriginal) {
   StateMachine restored;
   ASSERT_TRUE(restored.Restore(original.Snapshot()));
   EXPECT_EQ(restored.Snapshot(), original.Snapshot());
-  EXPECT_EQ(restored.Digest(), original.Digest());
+  EXPECT_EQ(restored.StateHash(), original.StateHash());
   ASSERT_TRUE(restored.members().Find(42).has_value());
   EXPECT_EQ(*restored.members().Find(42), *original.members().Find(42));
   // A retry of the last command of client 1 + 299 % 7 is answered from the session table.

@@ -2,12 +2,20 @@
 
 #include <gtest/gtest.h>
 
+#include "agent/sm/constants.h"
 #include "agent/sm/kv_op.h"
 #include "agent/sm/state_machine.h"
 #include "tests/unit/sm/sessions_helper.h"
 
 namespace pifleet::sm {
 namespace {
+
+// The table's whole state as its snapshot bytes.
+std::string Bytes(const MembersTable& table) {
+  ByteWriter w;
+  table.EncodeTo(w);
+  return w.out;
+}
 
 Member Sample(uint64_t id) {
   Member m;
@@ -43,14 +51,61 @@ TEST(Members, UpsertReplacesAndRemoveDeletes) {
 TEST(Members, MalformedCommandsChangeNothing) {
   MembersTable table;
   ASSERT_TRUE(table.Apply(1, EncodeUpsertMember(Sample(1))));
-  const uint64_t before = table.Digest();
+  const std::string before = Bytes(table);
   const std::string good = EncodeUpsertMember(Sample(2));
   for (size_t length = 0; length < good.size(); ++length) {
     EXPECT_FALSE(table.Apply(2, good.substr(0, length))) << length;
   }
   EXPECT_FALSE(table.Apply(2, good + "x"));
   EXPECT_FALSE(table.Apply(2, EncodeUpsertMember(Sample(0))));  // node id 0 is nobody
-  EXPECT_EQ(table.Digest(), before);
+  EXPECT_EQ(Bytes(table), before);
+}
+
+// Strings are stored whole up to kMemberStringBytesMax (2 of pifleet clipped them at 255 and
+// wrote their length in one byte, so a 256-byte name made every replica refuse the upsert).
+TEST(Members, EveryStringAtItsBoundIsStoredWhole) {
+  Member m = Sample(1);
+  for (std::string* s : {&m.name, &m.address, &m.role, &m.version, &m.board, &m.serial}) {
+    *s = std::string(kMemberStringBytesMax, 'x');
+  }
+  const std::string upsert = EncodeUpsertMember(m);
+  EXPECT_EQ(upsert.size(), kMemberUpsertBytesMax);
+  EXPECT_LE(upsert.size(), core::kCommandBytesMax);  // it fits one command
+  MembersTable table;
+  ASSERT_TRUE(table.Apply(2, upsert));
+  m.updated_slot = 2;
+  EXPECT_EQ(*table.Find(1), m);
+  // And through a snapshot, byte for byte.
+  StateMachine sm, restored;
+  ASSERT_TRUE(sm.Apply(2, 0, 0, upsert).ok);
+  ASSERT_TRUE(restored.Restore(sm.Snapshot()));
+  EXPECT_EQ(*restored.members().Find(1), m);
+  EXPECT_EQ(restored.Snapshot(), sm.Snapshot());
+}
+
+// One byte over the bound, in any string, is refused the same way on every replica: false,
+// and the table (hence the state hash) unchanged.
+TEST(Members, AStringOverItsBoundIsRefusedOnEveryReplica) {
+  for (int field = 0; field < 6; ++field) {
+    Member m = Sample(3);
+    std::string* strings[] = {&m.name, &m.address, &m.role, &m.version, &m.board, &m.serial};
+    *strings[field] = std::string(kMemberStringBytesMax + 1, 'y');
+    StateMachine a, b;
+    a.Apply(1, 0, 0, EncodeUpsertMember(Sample(1)));
+    b.Apply(1, 0, 0, EncodeUpsertMember(Sample(1)));
+    const uint64_t before = a.StateHash();
+    EXPECT_FALSE(a.Apply(2, 0, 0, EncodeUpsertMember(m)).ok) << field;
+    EXPECT_FALSE(b.Apply(2, 0, 0, EncodeUpsertMember(m)).ok) << field;
+    EXPECT_EQ(a.StateHash(), before) << field;
+    EXPECT_EQ(b.StateHash(), before) << field;
+    EXPECT_FALSE(a.members().Find(3).has_value());
+  }
+  // The name of 256 bytes that used to fail silently is refused, whole or not at all.
+  Member long_name = Sample(4);
+  long_name.name = std::string(256, 'n');
+  MembersTable table;
+  EXPECT_FALSE(table.Apply(1, EncodeUpsertMember(long_name)));
+  EXPECT_TRUE(table.members().empty());
 }
 
 TEST(StateMachine, DispatchesMembersAndKvByFirstByte) {
@@ -65,7 +120,7 @@ TEST(StateMachine, DispatchesMembersAndKvByFirstByte) {
   RegisterSessions(other, 7);
   other.Apply(1, 7, 1, EncodeUpsertMember(Sample(4)));
   other.Apply(2, 7, 2, EncodeKvOp(put));
-  EXPECT_EQ(other.Digest(), sm.Digest());  // same commands, same state
+  EXPECT_EQ(other.StateHash(), sm.StateHash());  // same commands, same state
 }
 
 }  // namespace

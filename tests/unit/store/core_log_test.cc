@@ -90,6 +90,34 @@ TEST(CoreLog, MarkerWithoutItsSnapshotRefusesToStart) {
   EXPECT_NE(status.message().find("snapshot marker for slot 10"), std::string::npos);
 }
 
+// A data dir of another core record format version (here 1: msgpack bodies with no version
+// byte, as builds before the version wrote them) is refused at recovery, naming both versions;
+// `pifleet repair` then sets it aside like a damaged one.
+TEST(CoreLog, ADataDirOfAnotherRecordVersionIsRefusedNamingBoth) {
+  FaultEnv env(5);
+  CoreRecovery first;
+  ASSERT_TRUE(RecoverCore(&env, kDir, {}, &first).ok());
+  Append(first.wal.get(), Promise(3));
+  uint64_t lsn = 0;
+  ASSERT_TRUE(
+      first.wal->Append(RecordKind::kPromise, 0, std::string("\x92\x04\x02", 3), &lsn).ok());
+  ASSERT_TRUE(first.wal->Sync().ok());
+  first.wal.reset();
+  CoreRecovery again;
+  const Status status = RecoverCore(&env, kDir, {}, &again);
+  EXPECT_EQ(status.code(), Status::Code::kCorruption) << status.ToString();
+  EXPECT_NE(status.message().find("WAL record " + std::to_string(lsn) + " (promise)"),
+            std::string::npos)
+      << status.message();
+  EXPECT_NE(status.message().find("format version 1; this build of pifleet reads version 2"),
+            std::string::npos)
+      << status.message();
+  ASSERT_TRUE(WriteNodeMeta(&env, kDir, NodeMeta{11, 22, 3}).ok());
+  RepairPlan plan;
+  ASSERT_TRUE(PlanRepair(&env, kDir, &plan).ok());
+  EXPECT_TRUE(plan.needed);
+}
+
 TEST(CoreLog, CompactionLeavesWhatRecoveryNeeds) {
   FaultEnv env(3);
   WalOptions small{4 * 32 * 1024};

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "agent/store/coding.h"
+#include "agent/base/bytes.h"
 #include "agent/store/log_format.h"
 #include "agent/store/log_reader.h"
 #include "agent/store/log_writer.h"

@@ -64,53 +64,6 @@ TEST_F(SnapshotFileTest, BitFlipsAnywhereAreDetected) {
   }
 }
 
-TEST_F(SnapshotFileTest, ChunkedTransferRebuildsIdenticalBytes) {
-  const std::string blob = PayloadFor(3, 10 * kSnapshotChunkBytes + 17);
-  ASSERT_TRUE(WriteSnapshot(&env_, kSnap, 500, blob).ok());
-  std::unique_ptr<SnapshotChunkReader> reader;
-  ASSERT_TRUE(
-      SnapshotChunkReader::Open(&env_, std::string(kSnap) + "/" + SnapshotFileName(500), &reader)
-          .ok());
-  EXPECT_EQ(reader->info().chunk_count(), 11u);
-
-  FaultEnv other(6);
-  ASSERT_TRUE(other.CreateDir("/data").ok());
-  SnapshotReceiver receiver(&other, kSnap);
-  const SnapshotInfo& sent = reader->info();
-  ASSERT_TRUE(receiver.Begin(sent.slot, sent.blob_bytes, sent.blob_crc).ok());
-  std::string chunk;
-  for (uint64_t i = 0; i < sent.chunk_count(); ++i) {
-    ASSERT_TRUE(reader->ReadChunk(i, &chunk).ok());
-    EXPECT_EQ(chunk.size(), i + 1 < sent.chunk_count() ? kSnapshotChunkBytes : 17u);
-    ASSERT_TRUE(receiver.AddChunk(i, chunk).ok());
-  }
-  EXPECT_EQ(reader->ReadChunk(11, &chunk).code(), Status::Code::kInvalidArgument);
-  SnapshotInfo installed;
-  ASSERT_TRUE(receiver.Finish(&installed).ok());
-  other.Crash(FaultEnv::CrashMode::kTornTail);
-  std::string mine;
-  std::string theirs;
-  ASSERT_TRUE(ReadFileToString(&env_, sent.path, &mine).ok());
-  ASSERT_TRUE(ReadFileToString(&other, installed.path, &theirs).ok());
-  EXPECT_EQ(mine, theirs);  // byte-identical file on the receiver
-}
-
-TEST_F(SnapshotFileTest, ReceiverRejectsOutOfOrderChunksAndABadChecksum) {
-  const std::string blob = PayloadFor(4, 3 * kSnapshotChunkBytes);
-  SnapshotReceiver receiver(&env_, kSnap);
-  ASSERT_TRUE(receiver.Begin(9, blob.size(), crc32c::Value(blob.data(), blob.size()) ^ 1).ok());
-  EXPECT_EQ(receiver.AddChunk(1, blob.substr(kSnapshotChunkBytes, kSnapshotChunkBytes)).code(),
-            Status::Code::kInvalidArgument);
-  EXPECT_EQ(receiver.AddChunk(0, blob.substr(0, 10)).code(), Status::Code::kInvalidArgument);
-  for (uint64_t i = 0; i < 3; ++i) {
-    ASSERT_TRUE(
-        receiver.AddChunk(i, blob.substr(i * kSnapshotChunkBytes, kSnapshotChunkBytes)).ok());
-  }
-  SnapshotInfo info;
-  EXPECT_EQ(receiver.Finish(&info).code(), Status::Code::kCorruption);
-  EXPECT_EQ(FindLatestSnapshot(&env_, kSnap, &info).code(), Status::Code::kNotFound);
-}
-
 TEST_F(SnapshotFileTest, ACrashAtEveryStepLeavesTheOldOrTheNewSnapshot) {
   for (int crash_at = 0; crash_at < 10; ++crash_at) {
     FaultEnv disk(static_cast<uint64_t>(crash_at));

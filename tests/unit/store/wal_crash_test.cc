@@ -8,7 +8,7 @@
 #include <random>
 #include <set>
 
-#include "agent/store/coding.h"
+#include "agent/base/bytes.h"
 #include "agent/store/fault_env.h"
 #include "agent/store/log_format.h"
 #include "agent/store/wal.h"

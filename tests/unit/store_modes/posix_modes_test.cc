@@ -70,14 +70,6 @@ TEST_F(PosixModes, LooserModesAnOlderBuildLeftAreTightened) {
   ASSERT_TRUE(WriteSnapshot(PosixEnv(), snap_dir, 7, "blob").ok());
   EXPECT_EQ(ModeOf(snap_dir), 0700u);
   EXPECT_EQ(ModeOf(snap_dir + "/" + SnapshotFileName(7)), 0600u);
-  // A snapshot pulled from a peer lands the same way.
-  SnapshotReceiver receiver(PosixEnv(), snap_dir);
-  const std::string blob = "pulled state";
-  ASSERT_TRUE(receiver.Begin(20, blob.size(), crc32c::Value(blob.data(), blob.size())).ok());
-  ASSERT_TRUE(receiver.AddChunk(0, blob).ok());
-  SnapshotInfo info;
-  ASSERT_TRUE(receiver.Finish(&info).ok());
-  EXPECT_EQ(ModeOf(info.path), 0600u);
 }
 
 }  // namespace

@@ -136,25 +136,6 @@ TEST(Codec, HugeClaimsAreRefusedBeforeAnyAllocation) {
             DropReason::kMalformed);
 }
 
-TEST(Codec, DurableRecordsRoundTripAndRefuseDamage) {
-  const core::PValue pvalue{{9, 2}, 77, SampleValue()};
-  const std::string bytes = EncodePValue(pvalue);
-  core::PValue decoded;
-  ASSERT_TRUE(DecodePValue(std::span(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()),
-                           &decoded));
-  EXPECT_EQ(decoded, pvalue);
-  for (size_t length = 0; length < bytes.size(); ++length) {
-    EXPECT_FALSE(
-        DecodePValue(std::span(reinterpret_cast<const uint8_t*>(bytes.data()), length), &decoded));
-  }
-  const std::string ballot_bytes = EncodeBallot({5, 1});
-  core::Ballot ballot;
-  ASSERT_TRUE(DecodeBallot(
-      std::span(reinterpret_cast<const uint8_t*>(ballot_bytes.data()), ballot_bytes.size()),
-      &ballot));
-  EXPECT_EQ(ballot, (core::Ballot{5, 1}));
-}
-
 TEST(Codec, RandomBytesNeverCrash) {
   std::mt19937_64 rng(1);
   int accepted = 0;

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <fstream>
 
+#include "agent/store/posix_env.h"
 #include "tests/unit/wire/test_keys.h"
 
 namespace pifleet::wire {
@@ -35,7 +36,7 @@ TEST_F(KeyringFileTest, SavedKeyringLoadsBackWithItsPrimaryAndSlotAndMode0600) {
   ASSERT_TRUE(ring.Install(a).ok());
   ASSERT_TRUE(ring.Install(b).ok());
   ASSERT_TRUE(ring.Use(KeyId(b)).ok());
-  ASSERT_TRUE(SaveKeyringFile(path_, ring, 42).ok());
+  ASSERT_TRUE(SaveKeyringFile(store::PosixEnv(), dir_, ring, 42).ok());
 
   struct stat st {};
   ASSERT_EQ(stat(path_.c_str(), &st), 0);
@@ -43,7 +44,7 @@ TEST_F(KeyringFileTest, SavedKeyringLoadsBackWithItsPrimaryAndSlotAndMode0600) {
 
   Keyring loaded;
   uint64_t slot = 0;
-  ASSERT_TRUE(LoadKeyringFile(path_, &loaded, &slot).ok());
+  ASSERT_TRUE(LoadKeyringFile(store::PosixEnv(), dir_, &loaded, &slot).ok());
   EXPECT_EQ(slot, 42u);
   EXPECT_EQ(loaded.primary_id(), KeyId(b));
   ASSERT_NE(loaded.Find(KeyId(a)), nullptr);
@@ -56,14 +57,14 @@ TEST_F(KeyringFileTest, ReplacingTheFileKeepsOnlyTheLatestStateAndNoTempFile) {
   Keyring ring;
   ASSERT_TRUE(ring.Install(a).ok());
   ASSERT_TRUE(ring.Install(b).ok());
-  ASSERT_TRUE(SaveKeyringFile(path_, ring, 5).ok());
+  ASSERT_TRUE(SaveKeyringFile(store::PosixEnv(), dir_, ring, 5).ok());
   ASSERT_TRUE(ring.Use(KeyId(b)).ok());
   ASSERT_TRUE(ring.Remove(KeyId(a)).ok());
-  ASSERT_TRUE(SaveKeyringFile(path_, ring, 9).ok());
+  ASSERT_TRUE(SaveKeyringFile(store::PosixEnv(), dir_, ring, 9).ok());
 
   Keyring loaded;
   uint64_t slot = 0;
-  ASSERT_TRUE(LoadKeyringFile(path_, &loaded, &slot).ok());
+  ASSERT_TRUE(LoadKeyringFile(store::PosixEnv(), dir_, &loaded, &slot).ok());
   EXPECT_EQ(slot, 9u);
   EXPECT_EQ(loaded.ids(), std::vector<uint8_t>{KeyId(b)});
   EXPECT_NE(access((path_ + ".tmp").c_str(), F_OK), 0);
@@ -72,7 +73,8 @@ TEST_F(KeyringFileTest, ReplacingTheFileKeepsOnlyTheLatestStateAndNoTempFile) {
 TEST_F(KeyringFileTest, MissingFileIsNotFound) {
   Keyring loaded;
   uint64_t slot = 0;
-  EXPECT_EQ(LoadKeyringFile(path_, &loaded, &slot).code(), Status::Code::kNotFound);
+  EXPECT_EQ(LoadKeyringFile(store::PosixEnv(), dir_, &loaded, &slot).code(),
+            Status::Code::kNotFound);
 }
 
 TEST(KeyringFileText, BrokenFilesAreRefusedWithTheLine) {

@@ -71,5 +71,15 @@ TEST(Keyring, RefusesAnIdCollisionAndABeyondCapacityInstall) {
   EXPECT_NE(full.message().find("full"), std::string::npos);
 }
 
+TEST(KeyIdText, TwoHexDigits) {
+  EXPECT_EQ(KeyIdText(0x0a), "0a");
+  uint8_t id = 0;
+  ASSERT_TRUE(ParseKeyIdText("3F", &id));
+  EXPECT_EQ(id, 0x3f);
+  EXPECT_FALSE(ParseKeyIdText("3", &id));
+  EXPECT_FALSE(ParseKeyIdText("3g", &id));
+  EXPECT_FALSE(ParseKeyIdText("03f", &id));
+}
+
 }  // namespace
 }  // namespace pifleet::wire

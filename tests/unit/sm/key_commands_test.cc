@@ -1,11 +1,13 @@
-#include "agent/wire/key_commands.h"
+#include "agent/sm/key_commands.h"
 
 #include <gtest/gtest.h>
 
 #include "tests/unit/wire/test_keys.h"
 
-namespace pifleet::wire {
+namespace pifleet::sm {
 namespace {
+
+using wire::TestKey;
 
 KeyCommand State(uint64_t node, uint8_t primary, std::vector<uint8_t> ids) {
   KeyCommand command;
@@ -43,17 +45,29 @@ TEST(KeyCommands, EveryKindRoundTripsAndIsToldApartFromOtherCommands) {
   EXPECT_FALSE(DecodeKeyCommand(EncodeKeyCommand(State(1, 7, {7, 1}))).has_value());
   EXPECT_FALSE(DecodeKeyCommand(EncodeKeyCommand(State(1, 7, {7, 7}))).has_value());
   EXPECT_FALSE(DecodeKeyCommand(EncodeKeyCommand(State(1, 9, {7}))).has_value());
+  // No ids at all, and more ids than a keyring holds.
+  EXPECT_FALSE(DecodeKeyCommand(EncodeKeyCommand(State(1, 9, {}))).has_value());
+  std::vector<uint8_t> many;
+  for (uint8_t id = 1; id <= wire::kKeyringKeysMax + 1; ++id) many.push_back(id);
+  EXPECT_FALSE(DecodeKeyCommand(EncodeKeyCommand(State(1, 1, many))).has_value());
+  many.pop_back();
+  EXPECT_TRUE(DecodeKeyCommand(EncodeKeyCommand(State(1, 1, many))).has_value());
 }
 
-TEST(KeyIdText, TwoHexDigits) {
-  EXPECT_EQ(KeyIdText(0x0a), "0a");
-  uint8_t id = 0;
-  ASSERT_TRUE(ParseKeyIdText("3F", &id));
-  EXPECT_EQ(id, 0x3f);
-  EXPECT_FALSE(ParseKeyIdText("3", &id));
-  EXPECT_FALSE(ParseKeyIdText("3g", &id));
-  EXPECT_FALSE(ParseKeyIdText("03f", &id));
+TEST(KeyCommands, EveryTruncationIsRefused) {
+  const std::string state = EncodeKeyCommand(State(0x0102030405060708, 7, {1, 7, 200}));
+  // A state's ids may end anywhere; a cut inside node or primary, or before any id, is refused.
+  for (size_t length = 0; length < 1 + 8 + 1 + 1; ++length) {
+    EXPECT_FALSE(DecodeKeyCommand(state.substr(0, length)).has_value()) << length;
+  }
+  KeyCommand install;
+  install.kind = KeyCommandKind::kInstall;
+  install.key = TestKey(3);
+  const std::string bytes = EncodeKeyCommand(install);
+  for (size_t length = 0; length < bytes.size(); ++length) {
+    EXPECT_FALSE(DecodeKeyCommand(bytes.substr(0, length)).has_value()) << length;
+  }
 }
 
 }  // namespace
-}  // namespace pifleet::wire
+}  // namespace pifleet::sm

@@ -1,7 +1,8 @@
 // Keyring operations as replicated-log commands (docs/security.md, "Key rotation"). Every node
 // applies the same sequence, so every keyring goes through the same install -> use -> remove
 // steps, and a node that was offline replays the ones it missed. Payloads start with a byte of
-// their own (0x20..0x23) beside the kv (1..4) and members (0x10..0x11) commands.
+// their own (0x20..0x23) beside the kv (1..4) and members (0x10..0x11) commands; then
+// install: the key's 32 bytes | use, remove: key id u8 | state: node u64, primary id u8, ids u8...
 #pragma once
 
 #include <cstdint>
@@ -12,7 +13,7 @@
 
 #include "agent/wire/keyring.h"
 
-namespace pifleet::wire {
+namespace pifleet::sm {
 
 enum class KeyCommandKind : uint8_t {
   kInstall = 0x20,  // key: add to every keyring (receive with it; the primary is unchanged)
@@ -23,7 +24,7 @@ enum class KeyCommandKind : uint8_t {
 
 struct KeyCommand {
   KeyCommandKind kind = KeyCommandKind::kState;
-  KeyBytes key{};            // kInstall
+  wire::KeyBytes key{};      // kInstall
   uint8_t key_id = 0;        // kUse, kRemove; kState: the node's primary
   uint64_t node = 0;         // kState
   std::vector<uint8_t> ids;  // kState: every installed key id, ascending
@@ -35,9 +36,4 @@ std::string EncodeKeyCommand(const KeyCommand& command);
 // nullopt unless the bytes are exactly one well-formed command.
 std::optional<KeyCommand> DecodeKeyCommand(std::string_view payload);
 
-// A key id as the wire and `pifleet key list` show it: two lower-case hex digits.
-std::string KeyIdText(uint8_t key_id);
-// Parses two hex digits (either case); false otherwise.
-bool ParseKeyIdText(std::string_view text, uint8_t* key_id);
-
-}  // namespace pifleet::wire
+}  // namespace pifleet::sm

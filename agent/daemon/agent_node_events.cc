@@ -1,0 +1,99 @@
+// What the node driver (agent/node/driver.h) tells the agent: messages to send, decisions
+// applied (client replies, key changes), snapshots and compaction (logged), a full disk (log,
+// status, LEDs) and fatal storage errors (the agent stops with exit 1).
+#include "agent/core/constants.h"
+#include "agent/daemon/agent.h"
+
+namespace pifleet::daemon {
+
+void Agent::Send(const core::Envelope& envelope) { SendToNode(envelope); }
+
+void Agent::OnFatal(const Status& status) {
+  log_->Log(Level::kError, "stopping: " + status.ToString());
+  Stop(1);
+}
+
+void Agent::OnProblem(Problem problem, const Status& status) {
+  const uint64_t now_ms = ticks_ * core::kTickMs;
+  switch (problem) {
+    case Problem::kWalAppend:
+      return log_->LogLimited(
+          "wal-append", now_ms, Level::kError,
+          "WAL append refused; not voting until it is durable: " + status.ToString());
+    case Problem::kMarkerAppend:
+      return log_->LogLimited(
+          "wal-append", now_ms, Level::kError,
+          "snapshot marker not appended; the WAL is not compacted: " + status.ToString());
+    case Problem::kSnapshotRefused:
+      return log_->Log(Level::kError, "snapshot refused: " + status.ToString());
+    case Problem::kCompaction:
+      return log_->Log(Level::kWarning, "WAL compaction failed: " + status.ToString());
+  }
+}
+
+void Agent::OnDiskFullChanged(bool full, const Status& status) {
+  if (full) {
+    log_->Log(Level::kError, "disk full: not voting on new slots, still serving reads",
+              {{"DETAIL", status.message()}});
+  } else {
+    log_->Log(Level::kNotice, "disk has space again: voting resumed");
+  }
+}
+
+void Agent::OnMessagesSent(const std::vector<core::Envelope>& messages) {
+  NoteHeartbeatsSent(messages);
+}
+
+void Agent::OnCommandApplied(core::Slot slot, const core::Command& command,
+                             const sm::KvResult* result) {
+  (void)slot;
+  if (result == nullptr) return;  // a reconfiguration: the core tracks configurations
+  // The state machine answers a command decided twice (a client retry through two nodes) with
+  // its first result and applies it once.
+  if (sm::IsKeyCommand(command.payload)) AdoptClusterKeys();
+  OnClientCommandApplied(command, *result);
+}
+
+void Agent::AfterDecision(const core::Decision& decision) {
+  (void)decision;
+  NotifyReadyOnceMember();
+}
+
+void Agent::OnInstalled(core::Slot slot, bool pulled) {
+  (void)pulled;
+  log_->Log(Level::kNotice, "state restored from a snapshot", {{"SLOT", std::to_string(slot)}});
+  AdoptClusterKeys();
+}
+
+void Agent::OnSnapshotStored(const node::SnapshotResult& result) {
+  if (!result.status.ok()) {
+    // The WAL keeps every slot and the next snapshot point tries again. A full disk is logged
+    // once until a snapshot is stored again.
+    const bool no_space = result.status.code() == Status::Code::kNoSpace;
+    if (!no_space || !snapshot_no_space_logged_) {
+      log_->Log(Level::kError, "cannot store a snapshot; the WAL is not compacted",
+                {{"SLOT", std::to_string(result.slot)}, {"DETAIL", result.status.ToString()}});
+    }
+    snapshot_no_space_logged_ = snapshot_no_space_logged_ || no_space;
+    return;
+  }
+  snapshot_no_space_logged_ = false;
+  log_->Log(Level::kInfo, "snapshot stored",
+            {{"SLOT", std::to_string(result.slot)},
+             {"BYTES", std::to_string(result.bytes)},
+             {"WRITE_MS", std::to_string(result.write_ms)}});
+}
+
+void Agent::OnSnapshotSuperseded(core::Slot slot, core::Slot by_slot) {
+  log_->Log(Level::kInfo, "snapshot superseded before it was stored",
+            {{"SLOT", std::to_string(slot)}, {"BY_SLOT", std::to_string(by_slot)}});
+}
+
+void Agent::OnCompacted(core::Slot below_slot, size_t segments_removed) {
+  if (segments_removed == 0) return;
+  log_->Log(Level::kInfo, "WAL compacted",
+            {{"BELOW_SLOT", std::to_string(below_slot)},
+             {"SEGMENTS_REMOVED", std::to_string(segments_removed)}});
+}
+
+}  // namespace pifleet::daemon

@@ -1,0 +1,235 @@
+#include "agent/node/driver.h"
+
+#include <utility>
+
+#include "agent/base/assert.h"
+#include "agent/store/core_log.h"
+
+namespace pifleet::node {
+
+NodeDriver::NodeDriver(const DriverOptions& options, const Seams& seams)
+    : options_(options), seams_(seams), disk_state_(options.disk_full_retry_ticks) {
+  PIFLEET_ASSERT(seams.wal != nullptr && seams.transport != nullptr &&
+                 seams.wal_executor != nullptr && seams.snapshot_store != nullptr &&
+                 seams.events != nullptr);
+}
+
+void NodeDriver::Start(const core::CoreOptions& options, const core::DurableState& durable,
+                       std::shared_ptr<const std::string> snapshot) {
+  PIFLEET_ASSERT_MSG(!core_, "the core is started once");
+  // A lost synced tail leaves no trace on the disk: every start runs restart recovery
+  // (agent/core/recovery.h) before this node votes again, in the agent and the simulator alike.
+  core::CoreOptions started = options;
+  started.recover_on_start = true;
+  core_ = std::make_unique<core::Core>(started, durable, std::move(snapshot));
+  core_->SetDiskFull(disk_state_.disk_full());  // a joiner's core may start during an episode
+  Drain();  // the restored snapshot and the decisions logged above it are applied first
+}
+
+void NodeDriver::Tick() {
+  if (stopped_) return;
+  ++ticks_;
+  if (core_) {
+    core_->Tick();
+    Drain();
+  }
+  if (!sync_in_flight_ && disk_state_.RetryDue(ticks_)) RequestSync();
+}
+
+void NodeDriver::Receive(const core::Envelope& envelope) {
+  if (stopped_ || !core_) return;
+  core_->Receive(envelope);
+  Drain();
+}
+
+Status NodeDriver::Propose(const core::Command& command) {
+  if (stopped_ || !core_) return Status::InvalidArgument("this node is not in a cluster yet");
+  Status status = core_->Propose(command);
+  Drain();
+  return status;
+}
+
+void NodeDriver::Drain() {
+  while (!stopped_ && core_->HasReady()) {
+    core::Ready ready = core_->TakeReady();
+    const bool appended = Persist(ready);
+    if (ready.must_sync || !ready.records.empty()) RequestSync();
+    for (const core::Envelope& envelope : ready.messages) seams_.transport->Send(envelope);
+    seams_.events->OnMessagesSent(ready.messages);
+    if (appended) {
+      // They wait for every record handed out so far, this Ready's included.
+      const uint64_t lsn = seams_.wal->last_lsn();
+      for (core::Envelope& envelope : ready.messages_after_sync) {
+        held_.push_back({lsn, std::move(envelope)});
+      }
+    }
+    // else: the records they vouch for are not in the WAL, so they must never leave.
+    if (ready.install) Install(*ready.install, ready.snapshot_save.has_value());
+    if (stopped_) return;  // the state machine could not take the snapshot: apply nothing more
+    for (const core::Decision& decision : ready.committed) Apply(decision);
+    core_->Advance();
+    seams_.events->AfterAdvance();
+    MaybeSnapshot();
+  }
+  ReleaseHeld();
+}
+
+bool NodeDriver::Persist(core::Ready& ready) {
+  bool appended = true;
+  std::optional<core::SnapshotRecord> marker;
+  for (const core::Record& record : ready.records) {
+    if (const auto* snapshot = std::get_if<core::SnapshotRecord>(&record)) {
+      // A marker promises a stored snapshot: it waits for the store (AppendSnapshotMarkers).
+      // One without its blob in this Ready could never be vouched for, so it is dropped.
+      if (ready.snapshot_save && ready.snapshot_save->slot == snapshot->slot) marker = *snapshot;
+      continue;
+    }
+    uint64_t lsn = 0;
+    if (Status status = store::AppendCoreRecord(seams_.wal, record, &lsn); !status.ok()) {
+      appended = false;
+      seams_.events->OnProblem(NodeEvents::Problem::kWalAppend, status);
+    }
+  }
+  if (ready.snapshot_save) {
+    const core::Slot slot = ready.snapshot_save->slot;
+    if (const auto superseded = seams_.snapshot_store->Submit({*ready.snapshot_save, marker})) {
+      seams_.events->OnSnapshotSuperseded(*superseded, slot);
+    }
+  }
+  return appended;
+}
+
+void NodeDriver::RequestSync() {
+  if (sync_in_flight_) return;
+  sync_in_flight_ = true;
+  seams_.wal_executor->RequestSync();
+}
+
+void NodeDriver::OnSynced(const Status& status) {
+  if (stopped_) return;
+  sync_in_flight_ = false;
+  const bool changed = disk_state_.Observe(status, ticks_);
+  if (changed) {
+    seams_.events->OnDiskFullChanged(disk_state_.disk_full(), status);
+    if (core_) {
+      core_->SetDiskFull(disk_state_.disk_full());
+      Drain();
+    }
+  }
+  // A full disk: retried from Tick; held replies stay held, so nothing unsynced is vouched for.
+  if (status.code() == Status::Code::kNoSpace) return;
+  if (!status.ok()) {
+    stopped_ = true;
+    seams_.events->OnFatal(Status::IOError(
+        "WAL sync failed; stopping so nothing unsynced is acknowledged: " + status.ToString()));
+    return;
+  }
+  ReleaseHeld();
+  CompactIfMarkerDurable();
+  if (options_.unsafe_no_fsync) return;
+  if (seams_.wal->last_lsn() > seams_.wal->synced_lsn()) RequestSync();
+}
+
+void NodeDriver::ReleaseHeld() {
+  const uint64_t synced = seams_.wal->synced_lsn();
+  while (!held_.empty() && (held_.front().lsn <= synced || options_.unsafe_no_fsync)) {
+    seams_.transport->Send(held_.front().envelope);
+    held_.pop_front();
+  }
+}
+
+void NodeDriver::OnSnapshotsStored() {
+  if (stopped_) return;
+  if (AppendSnapshotMarkers()) RequestSync();
+}
+
+bool NodeDriver::AppendSnapshotMarkers() {
+  bool appended = false;
+  for (const SnapshotResult& result : seams_.snapshot_store->TakeFinished()) {
+    // A failed save changes nothing else: the WAL keeps every slot and the next snapshot point
+    // tries again.
+    seams_.events->OnSnapshotStored(result);
+    if (!result.status.ok() || !result.marker) continue;
+    PIFLEET_ASSERT(result.marker->slot == result.slot);
+    uint64_t lsn = 0;
+    if (Status status = store::AppendCoreRecord(seams_.wal, *result.marker, &lsn); !status.ok()) {
+      seams_.events->OnProblem(NodeEvents::Problem::kMarkerAppend, status);
+      continue;
+    }
+    marker_lsn_ = lsn;
+    marker_slot_ = result.marker->slot;
+    appended = true;
+  }
+  return appended;
+}
+
+void NodeDriver::CompactIfMarkerDurable() {
+  if (marker_lsn_ == 0 || compact_in_flight_ || seams_.wal->synced_lsn() < marker_lsn_) return;
+  compact_in_flight_ = true;
+  marker_lsn_ = 0;
+  // Removing segments syncs the directory: off the caller's thread too.
+  seams_.wal_executor->RequestCompact(marker_slot_);
+}
+
+void NodeDriver::OnCompacted(core::Slot below_slot, const Status& status, size_t segments_removed) {
+  if (stopped_) return;
+  compact_in_flight_ = false;
+  if (!status.ok()) {
+    seams_.events->OnProblem(NodeEvents::Problem::kCompaction, status);
+  } else {
+    seams_.events->OnCompacted(below_slot, segments_removed);
+  }
+  CompactIfMarkerDurable();  // a newer marker may have become durable meanwhile
+}
+
+Status NodeDriver::FinishForStop() {
+  if (stopped_) return Status::Ok();
+  AppendSnapshotMarkers();
+  stopped_ = true;
+  if (seams_.wal->last_lsn() <= seams_.wal->synced_lsn()) return Status::Ok();
+  return seams_.wal->Sync();
+}
+
+void NodeDriver::Install(const core::SnapshotInstall& install, bool pulled) {
+  sm::StateMachine restored;
+  if (!restored.Restore(install.app_bytes)) {
+    // The blob passed its hash, so this is a state machine of another format: stop rather than
+    // apply later slots to the wrong state.
+    stopped_ = true;
+    seams_.events->OnFatal(Status::Corruption("the snapshot of slot " +
+                                              std::to_string(install.slot) +
+                                              " holds state machine bytes that do not decode"));
+    return;
+  }
+  sm_ = std::move(restored);
+  seams_.events->OnInstalled(install.slot, pulled);
+}
+
+void NodeDriver::Apply(const core::Decision& decision) {
+  seams_.events->BeforeDecision(decision);
+  for (const core::Command& command : decision.value.commands) {
+    if (command.kind != core::CommandKind::kApp) {
+      seams_.events->OnCommandApplied(decision.slot, command, nullptr);
+      continue;
+    }
+    const sm::KvResult result =
+        sm_.Apply(decision.slot, command.client_id, command.sequence, command.payload);
+    seams_.events->OnCommandApplied(decision.slot, command, &result);
+  }
+  seams_.events->AfterDecision(decision);
+}
+
+void NodeDriver::MaybeSnapshot() {
+  // A full disk could not store it; the core keeps its decisions until space returns.
+  const core::Slot every = options_.snapshot_every_slots;
+  if (every == 0 || disk_state_.disk_full() || core_->PullingSnapshot()) return;
+  const core::Slot applied = core_->AppliedSlot();
+  if (applied < core_->SnapshotSlot() + every) return;
+  if (Status status = core_->TakeSnapshot(applied, sm_.Snapshot()); !status.ok()) {
+    seams_.events->OnProblem(NodeEvents::Problem::kSnapshotRefused, status);
+    return;
+  }
+  seams_.events->OnSnapshotTaken(applied);
+}
+
+}  // namespace pifleet::node

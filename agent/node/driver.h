@@ -1,0 +1,112 @@
+// The node driver: the one loop around the pure core that both the agent and the simulator run
+// (issue 18: the simulator's seeds test the code the agent runs). It hands each Ready to its
+// seams in the order agent/core/ready.h states:
+//   snapshot blobs to the SnapshotStore; their markers to the WAL once the file is durable;
+//   records to the WAL, with one sync outstanding at a time covering all of them (group commit);
+//   messages out now; promises and accepted replies held until the WAL is synced past them;
+//   a pulled snapshot installed into the state machine; decisions applied in slot order;
+//   a snapshot of the state machine every `snapshot_every_slots`; WAL compaction (through the
+//   WalExecutor, off the caller's thread) once a marker is durable; a full disk told to the core
+//   (no votes) and the sync retried every `disk_full_retry_ticks`.
+// Not thread-safe: every call comes from the owner's one thread (the agent's event loop).
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <string>
+
+#include "agent/base/status.h"
+#include "agent/core/core.h"
+#include "agent/node/seams.h"
+#include "agent/sm/state_machine.h"
+#include "agent/store/disk_space.h"
+#include "agent/store/store_constants.h"
+#include "agent/store/wal.h"
+
+namespace pifleet::node {
+
+// 1000 slots: at the agent's batch sizes a few thousand commands, so a restart replays at most
+// that much from the WAL and a lagging node pulls a snapshot at most that old.
+inline constexpr core::Slot kSnapshotEverySlots = 1000;
+
+struct DriverOptions {
+  core::Slot snapshot_every_slots = kSnapshotEverySlots;  // 0: never snapshot
+  uint64_t disk_full_retry_ticks = store::kDiskFullRetryTicks;
+  // Benchmarks only: replies leave before their records are durable and nothing re-syncs.
+  bool unsafe_no_fsync = false;
+};
+
+struct Seams {
+  store::Wal* wal = nullptr;  // open, recovered; outlives the driver
+  Transport* transport = nullptr;
+  WalExecutor* wal_executor = nullptr;
+  SnapshotStore* snapshot_store = nullptr;
+  NodeEvents* events = nullptr;
+};
+
+class NodeDriver {
+ public:
+  NodeDriver(const DriverOptions& options, const Seams& seams);
+  NodeDriver(const NodeDriver&) = delete;
+  NodeDriver& operator=(const NodeDriver&) = delete;
+
+  // Builds the core from the recovered durable state (and the newest snapshot blob) and hands
+  // out its first Ready. A joiner calls it late, once admitted; before that Tick only retries a
+  // full disk's sync.
+  void Start(const core::CoreOptions& options, const core::DurableState& durable,
+             std::shared_ptr<const std::string> snapshot);
+  bool started() const { return core_ != nullptr; }
+
+  // Inputs: one tick of logical time, a message (from a peer or from itself), a proposal.
+  void Tick();
+  void Receive(const core::Envelope& envelope);
+  Status Propose(const core::Command& command);
+
+  // Results from the seams.
+  void OnSynced(const Status& status);
+  void OnCompacted(core::Slot below_slot, const Status& status, size_t segments_removed);
+  void OnSnapshotsStored();
+  // At a clean stop, after the SnapshotStore finished its last save: queues the markers of the
+  // snapshots now durable and syncs the WAL on the caller's thread. No call after it.
+  Status FinishForStop();
+
+  const core::Core* core() const { return core_.get(); }
+  core::Core* core() { return core_.get(); }
+  const sm::StateMachine& state_machine() const { return sm_; }
+  bool disk_full() const { return disk_state_.disk_full(); }
+  uint64_t disk_full_events() const { return disk_state_.full_events(); }
+  uint64_t ticks() const { return ticks_; }
+  size_t held_messages() const { return held_.size(); }
+
+ private:
+  struct HeldMessage {
+    uint64_t lsn;  // sent once the WAL is synced up to here
+    core::Envelope envelope;
+  };
+
+  void Drain();
+  bool Persist(core::Ready& ready);  // false: a record was not queued
+  void RequestSync();
+  void ReleaseHeld();
+  bool AppendSnapshotMarkers();  // true if any was queued
+  void Install(const core::SnapshotInstall& install, bool pulled);
+  void Apply(const core::Decision& decision);
+  void MaybeSnapshot();
+  void CompactIfMarkerDurable();
+
+  const DriverOptions options_;
+  const Seams seams_;
+  std::unique_ptr<core::Core> core_;
+  sm::StateMachine sm_;
+  store::DiskFullState disk_state_;
+  uint64_t ticks_ = 0;
+  bool sync_in_flight_ = false;
+  bool compact_in_flight_ = false;
+  bool stopped_ = false;
+  std::deque<HeldMessage> held_;
+  uint64_t marker_lsn_ = 0;  // a snapshot marker waiting for its sync before compaction
+  core::Slot marker_slot_ = 0;
+};
+
+}  // namespace pifleet::node

@@ -1,0 +1,219 @@
+// pifleet-poison: sends, sealed with the cluster key from a raw UDP socket, one message that
+// carries something out of bounds, for poison_test.sh (issue 18: input checked at the edge).
+// The peer kinds are a Request (the message a follower forwards proposals in) addressed to the
+// agent's node id from a sender of its own; each would be a poison pill if it reached the core.
+// Prints one line: "sent KIND in N datagrams". Exit codes: 0 sent, 1 error, 2 usage.
+#include <netdb.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "agent/base/assert.h"
+#include "agent/core/constants.h"
+#include "agent/daemon/agent.h"
+#include "agent/net/endpoint.h"
+#include "agent/sm/kv_op.h"
+#include "agent/store/env.h"
+#include "agent/store/posix_env.h"
+#include "agent/wire/codec.h"
+#include "agent/wire/fragments.h"
+#include "agent/wire/keyring.h"
+#include "agent/wire/seal.h"
+
+namespace pifleet {
+namespace {
+
+using Bytes = std::vector<uint8_t>;
+
+constexpr int kExitOk = 0;
+constexpr int kExitError = 1;
+constexpr int kExitUsage = 2;
+constexpr size_t kPlaintextBytes = 1300;  // fits the agent's default 1400-byte datagram
+constexpr size_t kMebibyte = 1024 * 1024;
+
+uint64_t RandomU64() {
+  uint64_t value = 0;
+  while (value == 0) {
+    if (getrandom(&value, sizeof(value), 0) != sizeof(value)) value = 0;
+  }
+  return value;
+}
+
+core::Command Reconfig(std::vector<core::NodeId> voters, std::vector<core::NodeId> learners) {
+  core::Command command{RandomU64(), 1, core::CommandKind::kReconfig, "", {}};
+  command.config.voters = std::move(voters);
+  command.config.learners = std::move(learners);
+  return command;
+}
+
+std::string PutWithKeyOf(size_t key_bytes) {
+  return sm::EncodeKvOp(sm::KvOp{sm::KvKind::kPut, std::string(key_bytes, 'k'), "poison", ""});
+}
+
+struct Target {
+  core::NodeId node = 0;  // the agent's node id (status --json)
+  uint64_t sender = RandomU64();
+};
+
+using Build = std::function<wire::WireMessage(const Target&)>;
+
+wire::WireMessage PeerRequest(const Target& target, core::Command command) {
+  return core::Envelope{target.sender, target.node, core::Request{{std::move(command)}}};
+}
+
+const std::map<std::string, Build>& Kinds() {
+  static const std::map<std::string, Build> kinds = {
+      {"reconfig_no_voters", [](const Target& t) { return PeerRequest(t, Reconfig({}, {})); }},
+      {"reconfig_8_voters",
+       [](const Target& t) {
+         return PeerRequest(t, Reconfig({1, 2, 3, 4, 5, 6, 7, 8}, {}));
+       }},
+      {"reconfig_duplicate_ids",
+       [](const Target& t) {
+         return PeerRequest(t, Reconfig({t.node, t.node, t.node}, {}));
+       }},
+      {"reconfig_voter_and_learner",
+       [](const Target& t) { return PeerRequest(t, Reconfig({t.node}, {t.node})); }},
+      {"kv_key_1mib",  // more fragments than a message may have: dropped as it arrives
+       [](const Target& t) {
+         return PeerRequest(t,
+                            {RandomU64(), 1, core::CommandKind::kApp, PutWithKeyOf(kMebibyte), {}});
+       }},
+      {"kv_key_over_bound",  // reassembles, then exceeds kCommandBytesMax by one byte
+       [](const Target& t) {
+         std::string payload = PutWithKeyOf(core::kCommandBytesMax);
+         payload.resize(core::kCommandBytesMax + 1, 'k');
+         return PeerRequest(t, {RandomU64(), 1, core::CommandKind::kApp, payload, {}});
+       }},
+      {"client_kv_key_over_bound",  // the same command as a client's kv request
+       [](const Target&) {
+         std::string payload = PutWithKeyOf(core::kCommandBytesMax);
+         payload.resize(core::kCommandBytesMax + 1, 'k');
+         return wire::WireMessage(
+             wire::ClientRequest{RandomU64(), 1, wire::ClientOp::kKv, payload});
+       }},
+  };
+  return kinds;
+}
+
+// Frames like wire::Fragment, but with no limit on the count: the 1 MiB kind must go out whole.
+std::vector<Bytes> Frame(const std::string& body) {
+  if (body.size() + 1 <= kPlaintextBytes) {
+    Bytes whole{0};
+    whole.insert(whole.end(), body.begin(), body.end());
+    return {whole};
+  }
+  const size_t chunk = kPlaintextBytes - wire::kFragmentHeaderBytes;
+  const size_t count = (body.size() + chunk - 1) / chunk;
+  PIFLEET_ASSERT(count <= UINT16_MAX);
+  const uint32_t id = static_cast<uint32_t>(RandomU64());
+  std::vector<Bytes> out;
+  for (size_t index = 0; index < count; ++index) {
+    Bytes plaintext{1};
+    for (int i = 0; i < 4; ++i) plaintext.push_back(static_cast<uint8_t>(id >> (8 * i)));
+    for (int i = 0; i < 2; ++i) plaintext.push_back(static_cast<uint8_t>(index >> (8 * i)));
+    for (int i = 0; i < 2; ++i) plaintext.push_back(static_cast<uint8_t>(count >> (8 * i)));
+    const size_t from = index * chunk;
+    plaintext.insert(
+        plaintext.end(), body.begin() + static_cast<std::ptrdiff_t>(from),
+        body.begin() + static_cast<std::ptrdiff_t>(std::min(body.size(), from + chunk)));
+    out.push_back(std::move(plaintext));
+  }
+  return out;
+}
+
+int Connect(const std::string& endpoint_text) {
+  net::Endpoint endpoint;
+  if (!net::ParseEndpoint(endpoint_text, &endpoint).ok()) return -1;
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_DGRAM;
+  addrinfo* found = nullptr;
+  if (getaddrinfo(endpoint.host.c_str(), std::to_string(endpoint.port).c_str(), &hints, &found)) {
+    return -1;
+  }
+  int fd = socket(found->ai_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd >= 0 && connect(fd, found->ai_addr, found->ai_addrlen) != 0) {
+    close(fd);
+    fd = -1;
+  }
+  freeaddrinfo(found);
+  return fd;
+}
+
+int Usage() {
+  std::fprintf(stderr,
+               "usage: pifleet-poison --key-file FILE --to HOST:PORT --node ID [--cluster NAME] "
+               "KIND\nkinds:");
+  for (const auto& [name, build] : Kinds()) std::fprintf(stderr, " %s", name.c_str());
+  std::fprintf(stderr, "\n");
+  return kExitUsage;
+}
+
+int Main(int argc, char** argv) {
+  std::string key_file, to, cluster = "pifleet", kind;
+  Target target;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    const bool has_value = i + 1 < argc;
+    if (arg == "--key-file" && has_value) {
+      key_file = argv[++i];
+    } else if (arg == "--to" && has_value) {
+      to = argv[++i];
+    } else if (arg == "--node" && has_value) {
+      target.node = std::strtoull(argv[++i], nullptr, 10);
+    } else if (arg == "--cluster" && has_value) {
+      cluster = argv[++i];
+    } else if (kind.empty() && arg.rfind("--", 0) != 0) {
+      kind = arg;
+    } else {
+      return Usage();
+    }
+  }
+  const auto found = Kinds().find(kind);
+  if (key_file.empty() || to.empty() || target.node == 0 || found == Kinds().end()) {
+    return Usage();
+  }
+  wire::Keyring keyring;
+  wire::KeyBytes key{};
+  std::string key_text;
+  if (!store::ReadFileToString(store::PosixEnv(), key_file, &key_text).ok() ||
+      !wire::ParseKey(key_text, &key).ok() || !keyring.Install(key).ok()) {
+    std::fprintf(stderr, "pifleet-poison: cannot read a cluster key from %s\n", key_file.c_str());
+    return kExitError;
+  }
+  const int fd = Connect(to);
+  if (fd < 0) {
+    std::fprintf(stderr, "pifleet-poison: cannot reach %s\n", to.c_str());
+    return kExitError;
+  }
+  wire::Sealer sealer(&keyring, daemon::ClusterIdFor(cluster), target.sender,
+                      static_cast<uint32_t>(RandomU64()));
+  const std::vector<Bytes> plaintexts = Frame(wire::Encode(found->second(target)));
+  for (const Bytes& plaintext : plaintexts) {
+    Bytes datagram;
+    PIFLEET_ASSERT(sealer.Seal(plaintext, &datagram).ok());
+    if (send(fd, datagram.data(), datagram.size(), 0) != static_cast<ssize_t>(datagram.size())) {
+      std::fprintf(stderr, "pifleet-poison: send: %s\n", std::strerror(errno));
+      close(fd);
+      return kExitError;
+    }
+    usleep(200);  // a socket buffer's worth at a time: the agent must see every datagram
+  }
+  close(fd);
+  std::printf("sent %s in %zu datagrams\n", kind.c_str(), plaintexts.size());
+  return kExitOk;
+}
+
+}  // namespace
+}  // namespace pifleet
+
+int main(int argc, char** argv) { return pifleet::Main(argc, argv); }

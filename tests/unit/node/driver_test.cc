@@ -1,0 +1,229 @@
+// The node driver (agent/node/driver.h) around a one-voter core on the fault-injecting disk, with
+// seams the test completes by hand: replies that vouch for records leave only once the WAL is
+// synced past them; one sync is outstanding at a time; a full disk stops the votes and is retried
+// every disk_full_retry_ticks; a snapshot's marker is appended only once its file is stored and
+// compaction is asked for once the marker is durable; a snapshot the state machine cannot take is
+// fatal and nothing after it is applied.
+#include "agent/node/driver.h"
+
+#include <gtest/gtest.h>
+
+#include <deque>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "agent/core/snapshot.h"
+#include "agent/sm/kv_op.h"
+#include "agent/store/core_log.h"
+#include "agent/store/fault_env.h"
+
+namespace pifleet::node {
+namespace {
+
+constexpr char kDir[] = "/data";
+constexpr core::NodeId kSelf = 1;
+constexpr int kTicksMax = 2000;  // bounds every wait below
+
+class FakeSeams : public Transport, public WalExecutor, public SnapshotStore, public NodeEvents {
+ public:
+  void Send(const core::Envelope& envelope) override { sent.push_back(envelope); }
+  void RequestSync() override { ++sync_requests; }
+  void RequestCompact(core::Slot below_slot) override { compact_requests.push_back(below_slot); }
+  std::optional<core::Slot> Submit(SnapshotJob job) override {
+    jobs.push_back(std::move(job));
+    return std::nullopt;
+  }
+  std::vector<SnapshotResult> TakeFinished() override { return std::exchange(finished, {}); }
+  void OnFatal(const Status& status) override { fatal.push_back(status.ToString()); }
+  void OnProblem(Problem problem, const Status& status) override {
+    (void)problem;
+    problems.push_back(status.ToString());
+  }
+  void OnDiskFullChanged(bool full, const Status& status) override {
+    (void)status;
+    disk_changes.push_back(full);
+  }
+  void OnCommandApplied(core::Slot slot, const core::Command& command,
+                        const sm::KvResult* result) override {
+    (void)command;
+    if (result != nullptr) applied_slots.push_back(slot);
+  }
+
+  std::vector<core::Envelope> sent;
+  int sync_requests = 0;
+  std::vector<core::Slot> compact_requests;
+  std::vector<SnapshotJob> jobs;
+  std::vector<SnapshotResult> finished;
+  std::vector<std::string> fatal;
+  std::vector<std::string> problems;
+  std::vector<bool> disk_changes;
+  std::vector<core::Slot> applied_slots;
+};
+
+template <typename T>
+size_t CountSent(const std::vector<core::Envelope>& sent) {
+  size_t count = 0;
+  for (const core::Envelope& envelope : sent) count += std::holds_alternative<T>(envelope.message);
+  return count;
+}
+
+class DriverTest : public ::testing::Test {
+ protected:
+  void Open(const DriverOptions& options) {
+    store::CoreRecovery recovery;
+    ASSERT_TRUE(store::RecoverCore(&env_, kDir, {}, &recovery).ok());
+    wal_ = std::move(recovery.wal);
+    driver_ = std::make_unique<NodeDriver>(options,
+                                           Seams{wal_.get(), &seams_, &seams_, &seams_, &seams_});
+  }
+  void Start(std::shared_ptr<const std::string> snapshot = nullptr) {
+    core::CoreOptions options;
+    options.id = kSelf;
+    options.initial_config.voters = {kSelf};
+    options.seed = 7;
+    driver_->Start(options, core::DurableState{}, std::move(snapshot));
+  }
+  // Delivers the messages the node sent itself, as the agent's loop does later.
+  void DeliverToSelf() {
+    std::vector<core::Envelope> sent = std::exchange(seams_.sent, {});
+    for (const core::Envelope& envelope : sent) {
+      if (envelope.to == kSelf) driver_->Receive(envelope);
+    }
+  }
+  // Completes the outstanding sync (if any) the way a WalExecutor does.
+  void CompleteSync() {
+    if (seams_.sync_requests == 0) return;
+    --seams_.sync_requests;
+    driver_->OnSynced(wal_->Sync());
+  }
+  // Runs ticks, self-delivery and syncs until `done` or kTicksMax ticks.
+  template <typename Done>
+  bool RunUntil(Done done) {
+    for (int i = 0; i < kTicksMax && !done(); ++i) {
+      driver_->Tick();
+      DeliverToSelf();
+      CompleteSync();
+      DeliverToSelf();
+    }
+    return done();
+  }
+  core::Command Put(uint64_t sequence) {
+    return core::Command{99,
+                         sequence,
+                         core::CommandKind::kApp,
+                         sm::EncodeKvOp({sm::KvKind::kPut, "k", std::to_string(sequence), ""}),
+                         {}};
+  }
+
+  store::FaultEnv env_{1};
+  FakeSeams seams_;
+  std::unique_ptr<store::Wal> wal_;
+  std::unique_ptr<NodeDriver> driver_;
+};
+
+TEST_F(DriverTest, PromiseLeavesOnlyOnceItsRecordIsSynced) {
+  Open({});
+  Start();
+  // Campaign: the node sends itself a Prepare; its acceptor's Promise is held until the sync.
+  for (int i = 0; i < kTicksMax && CountSent<core::Prepare>(seams_.sent) == 0; ++i) {
+    driver_->Tick();
+  }
+  ASSERT_EQ(CountSent<core::Prepare>(seams_.sent), 1u);
+  DeliverToSelf();
+  EXPECT_EQ(CountSent<core::Promise>(seams_.sent), 0u) << "a promise left before its fsync";
+  EXPECT_EQ(driver_->held_messages(), 1u);
+  ASSERT_EQ(seams_.sync_requests, 1);
+  CompleteSync();
+  EXPECT_EQ(CountSent<core::Promise>(seams_.sent), 1u);
+  EXPECT_EQ(driver_->held_messages(), 0u);
+}
+
+TEST_F(DriverTest, OneSyncOutstandingCoversEverythingAppended) {
+  Open({});
+  Start();
+  ASSERT_TRUE(RunUntil([&] { return driver_->core()->IsLeader(); }));
+  DeliverToSelf();
+  seams_.sync_requests = 0;
+  for (uint64_t seq = 1; seq <= 5; ++seq) ASSERT_TRUE(driver_->Propose(Put(seq)).ok());
+  for (int i = 0; i < 5; ++i) DeliverToSelf();
+  EXPECT_LE(seams_.sync_requests, 1) << "a second sync was asked for while one was outstanding";
+  ASSERT_TRUE(RunUntil([&] {
+    return seams_.applied_slots.size() >= 1 &&
+           driver_->core()->AppliedSlot() >= seams_.applied_slots.back() &&
+           driver_->state_machine().kv().Read("k") == "5";
+  }));
+}
+
+TEST_F(DriverTest, FullDiskStopsVotesAndIsRetriedEveryRetryTicks) {
+  DriverOptions options;
+  options.disk_full_retry_ticks = 10;
+  Open(options);
+  Start();
+  ASSERT_TRUE(RunUntil([&] { return driver_->core()->IsLeader(); }));
+  env_.SetSpaceLimitBytes(env_.used_bytes());
+  ASSERT_TRUE(driver_->Propose(Put(1)).ok());
+  for (int i = 0; i < 5; ++i) DeliverToSelf();
+  ASSERT_EQ(seams_.sync_requests, 1);
+  CompleteSync();
+  ASSERT_TRUE(driver_->disk_full());
+  ASSERT_EQ(seams_.disk_changes, std::vector<bool>{true});
+  // No retry before the retry interval, one once it has passed.
+  for (int i = 0; i < 5; ++i) driver_->Tick();
+  EXPECT_EQ(seams_.sync_requests, 0);
+  for (int i = 0; i < 10; ++i) driver_->Tick();
+  EXPECT_EQ(seams_.sync_requests, 1);
+  env_.SetSpaceLimitBytes(UINT64_MAX);
+  ASSERT_TRUE(RunUntil([&] { return driver_->state_machine().kv().Read("k") == "1"; }));
+  EXPECT_FALSE(driver_->disk_full());
+  EXPECT_EQ(seams_.disk_changes, (std::vector<bool>{true, false}));
+  EXPECT_EQ(driver_->disk_full_events(), 1u);
+}
+
+TEST_F(DriverTest, MarkerWaitsForTheFileAndCompactionForTheMarker) {
+  DriverOptions options;
+  options.snapshot_every_slots = 3;
+  Open(options);
+  Start();
+  uint64_t seq = 0;
+  ASSERT_TRUE(RunUntil([&] {
+    if (driver_->core()->IsLeader() && seams_.jobs.empty()) (void)driver_->Propose(Put(++seq));
+    return !seams_.jobs.empty();
+  }));
+  const SnapshotJob job = seams_.jobs.front();
+  ASSERT_TRUE(job.marker.has_value());
+  // Until the file is stored, no sync is asked for and no compaction.
+  ASSERT_TRUE(RunUntil([&] { return seams_.sync_requests == 0; }));
+  EXPECT_TRUE(seams_.compact_requests.empty());
+  SnapshotResult result{job.save.slot, job.save.blob->size(), job.marker,
+                        store::SaveCoreSnapshot(&env_, kDir, job.save), 0};
+  ASSERT_TRUE(result.status.ok());
+  seams_.finished.push_back(result);
+  driver_->OnSnapshotsStored();
+  ASSERT_EQ(seams_.sync_requests, 1) << "the marker must be synced";
+  EXPECT_TRUE(seams_.compact_requests.empty()) << "compaction before the marker is durable";
+  CompleteSync();
+  ASSERT_EQ(seams_.compact_requests, std::vector<core::Slot>{job.save.slot});
+  size_t removed = 0;
+  driver_->OnCompacted(job.save.slot, wal_->Compact(job.save.slot, &removed), removed);
+  EXPECT_TRUE(seams_.problems.empty());
+}
+
+TEST_F(DriverTest, ASnapshotTheStateMachineCannotTakeIsFatal) {
+  Open({});
+  core::Config config;
+  config.voters = {kSelf};
+  const auto blob = std::make_shared<const std::string>(
+      core::EncodeSnapshot(core::SnapshotMeta{5, {{1, config}}}, "not a state machine"));
+  Start(blob);
+  ASSERT_EQ(seams_.fatal.size(), 1u);
+  EXPECT_NE(seams_.fatal[0].find("slot 5"), std::string::npos) << seams_.fatal[0];
+  driver_->Tick();
+  driver_->Receive(core::Envelope{kSelf, kSelf, core::Active{}});
+  EXPECT_TRUE(seams_.applied_slots.empty());
+  EXPECT_TRUE(seams_.sent.empty());
+}
+
+}  // namespace
+}  // namespace pifleet::node
