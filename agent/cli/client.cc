@@ -8,6 +8,7 @@
 #include "agent/daemon/agent.h"
 #include "agent/store/env.h"
 #include "agent/store/posix_env.h"
+#include "agent/wire/client_bodies.h"
 
 namespace pifleet::cli {
 Status Client::Create(const ClientOptions& options, std::unique_ptr<Client>* out) {
@@ -108,8 +109,35 @@ Status Client::CallOne(size_t endpoint, wire::ClientOp op, const std::string& pa
                          " ms: no agent there, or a wrong --key-file or --cluster");
 }
 
+bool NeedsSession(wire::ClientOp op) {
+  return op == wire::ClientOp::kKv || op == wire::ClientOp::kKeyInstall ||
+         op == wire::ClientOp::kKeyUse || op == wire::ClientOp::kKeyRemove;
+}
+
+Status Client::Register() {
+  wire::ClientReply reply;
+  const wire::ClientRequest request{client_id_, ++sequence_, wire::ClientOp::kRegister, ""};
+  if (Status status = CallRequest(request, &reply); !status.ok()) return status;
+  wire::RegisterReplyBody body;
+  if (reply.code != wire::ReplyCode::kOk || !wire::DecodeBody(reply.payload, &body) ||
+      body.session == 0) {
+    return Status::IOError("session registration refused: " +
+                           (reply.error.empty() ? std::string("malformed reply") : reply.error));
+  }
+  session_ = body.session;
+  return Status::Ok();
+}
+
 Status Client::Call(wire::ClientOp op, const std::string& payload, wire::ClientReply* reply) {
-  const wire::ClientRequest request{client_id_, ++sequence_, op, payload};
+  if (NeedsSession(op) && session_ == 0) {
+    if (Status status = Register(); !status.ok()) return status;
+  }
+  wire::ClientRequest request{client_id_, ++sequence_, op, payload};
+  if (NeedsSession(op)) request.session = session_;
+  return CallRequest(request, reply);
+}
+
+Status Client::CallRequest(const wire::ClientRequest& request, wire::ClientReply* reply) {
   const auto deadline =
       std::chrono::steady_clock::now() + std::chrono::milliseconds(options_.timeout_ms);
   uint32_t wait_ms = 200;

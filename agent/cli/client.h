@@ -1,6 +1,7 @@
-// The client side of `pifleet status|members|kv|leave|metrics`: one sealed request to an agent,
-// retried on the same (client id, sequence) across the endpoints until answered or timed out,
-// so a retried write applies once.
+// The client side of `pifleet status|members|kv|leave|metrics|key`: one sealed request to an
+// agent, retried on the same (session, sequence) across the endpoints until answered or timed
+// out, so a retried write applies once. Commands through the log first register a session
+// (docs/formats.md, "Client protocol").
 #pragma once
 
 #include <asio.hpp>
@@ -30,10 +31,14 @@ class Client {
   size_t endpoint_count() const { return endpoints_.size(); }
   const std::string& endpoint_text(size_t i) const { return endpoint_texts_[i]; }
   uint64_t client_id() const { return client_id_; }
+  uint64_t session() const { return session_; }
 
  private:
   Client() = default;
   std::string SilenceMessage() const;  // why no agent may have answered at all
+  // Registers a session through the log (once per process), for commands that need one.
+  Status Register();
+  Status CallRequest(const wire::ClientRequest& request, wire::ClientReply* reply);
   bool Attempt(size_t endpoint, const wire::ClientRequest& request, uint32_t wait_ms,
                wire::ClientReply* reply);
 
@@ -48,11 +53,14 @@ class Client {
   wire::Reassembler reassembler_;
   uint64_t client_id_ = 0;
   uint64_t sequence_ = 0;
+  uint64_t session_ = 0;
   uint32_t message_id_ = 1;
 };
 
 // Prints "pifleet COMMAND: why" and returns the exit code for status (cli/command.h).
 int FailCommand(const char* command, const Status& status);
+// True for operations that go through the log in a session.
+bool NeedsSession(wire::ClientOp op);
 // One request through a new Client; on success (kExitOk) *reply holds an ok answer, otherwise
 // the error is printed and the exit code returned.
 int CallCommand(const char* command, const ClientOptions& options, wire::ClientOp op,

@@ -1,4 +1,4 @@
-// Client commands: status, members, kv put|get|del, leave, metrics. Tables for people, --json
+// Client commands: status, members, leave, metrics (kv: kv_command.cc). Tables for people, --json
 // for scripts. Exit codes: 0 ok, 1 refused, 2 usage, 3 no quorum or timeout.
 #include <algorithm>
 #include <charconv>
@@ -10,7 +10,7 @@
 #include "agent/cli/command.h"
 #include "agent/cli/members_view.h"
 #include "agent/daemon/status_report.h"
-#include "agent/sm/kv_op.h"
+#include "agent/wire/client_bodies.h"
 
 namespace pifleet::cli {
 namespace {
@@ -28,12 +28,12 @@ MembersView LeadersView(const ClientOptions& options, MembersView view) {
   to_leader.timeout_ms = std::min<uint32_t>(options.timeout_ms, 2000);
   std::unique_ptr<Client> client;
   wire::ClientReply reply;
+  MembersView leaders;
   if (!Client::Create(to_leader, &client).ok() ||
       !client->Call(wire::ClientOp::kMembers, "", &reply).ok() ||
-      reply.code != wire::ReplyCode::kOk) {
+      reply.code != wire::ReplyCode::kOk || !wire::DecodeBody(reply.payload, &leaders)) {
     return view;
   }
-  MembersView leaders = ParseMembersPayload(reply.payload);
   return leaders.IsLeadersView() ? leaders : view;
 }
 
@@ -86,60 +86,19 @@ void InstallMembers(CLI::App& app, Context& context) {
     context.exit_code =
         CallCommand("members", context.client, wire::ClientOp::kMembers, "", &reply);
     if (context.exit_code != kExitOk) return;
-    const MembersView view = LeadersView(context.client, ParseMembersPayload(reply.payload));
+    MembersView answered;
+    if (!wire::DecodeBody(reply.payload, &answered)) {
+      std::fprintf(stderr,
+                   "pifleet members: the agent's reply is malformed (a different version?)\n");
+      context.exit_code = kExitError;
+      return;
+    }
+    const MembersView view = LeadersView(context.client, std::move(answered));
     if (*json) {
       std::printf("%s\n", JsonText(MembersJson(view)).c_str());
     } else {
       std::fputs(MembersText(view).c_str(), stdout);
     }
-  });
-}
-
-void InstallKv(CLI::App& app, Context& context) {
-  auto* kv = app.add_subcommand("kv", "Read and write the replicated key-value store");
-  kv->require_subcommand(1);
-  auto key = std::make_shared<std::string>();
-  auto value = std::make_shared<std::string>();
-  auto consistency = std::make_shared<std::string>("log");
-
-  auto* put = kv->add_subcommand("put", "Set KEY to VALUE (through the log)");
-  put->add_option("KEY", *key, "Key")->required();
-  put->add_option("VALUE", *value, "Value")->required();
-  put->callback([key, value, &context] {
-    wire::ClientReply reply;
-    const sm::KvOp op{sm::KvKind::kPut, *key, *value, ""};
-    context.exit_code =
-        CallCommand("kv put", context.client, wire::ClientOp::kKv, sm::EncodeKvOp(op), &reply);
-    if (context.exit_code == kExitOk) std::printf("OK\n");
-  });
-
-  auto* get = kv->add_subcommand("get", "Print the value of KEY (empty line: absent)");
-  get->add_option("KEY", *key, "Key")->required();
-  get->add_option("--consistency", *consistency,
-                  "log: linearizable, through the log; local: this node's state, maybe stale")
-      ->check(CLI::IsMember({"log", "local"}))
-      ->capture_default_str();
-  get->callback([key, consistency, &context] {
-    wire::ClientReply reply;
-    if (*consistency == "local") {
-      context.exit_code =
-          CallCommand("kv get", context.client, wire::ClientOp::kLocalGet, *key, &reply);
-    } else {
-      const sm::KvOp op{sm::KvKind::kGet, *key, "", ""};
-      context.exit_code =
-          CallCommand("kv get", context.client, wire::ClientOp::kKv, sm::EncodeKvOp(op), &reply);
-    }
-    if (context.exit_code == kExitOk) std::printf("%s\n", reply.payload.substr(1).c_str());
-  });
-
-  auto* del = kv->add_subcommand("del", "Delete KEY (through the log)");
-  del->add_option("KEY", *key, "Key")->required();
-  del->callback([key, &context] {
-    wire::ClientReply reply;
-    const sm::KvOp op{sm::KvKind::kDelete, *key, "", ""};
-    context.exit_code =
-        CallCommand("kv del", context.client, wire::ClientOp::kKv, sm::EncodeKvOp(op), &reply);
-    if (context.exit_code == kExitOk) std::printf("OK\n");
   });
 }
 
@@ -181,7 +140,7 @@ void InstallMetrics(CLI::App& app, Context& context) {
 void InstallClusterCommands(CLI::App& app, Context& context) {
   InstallStatus(app, context);
   InstallMembers(app, context);
-  InstallKv(app, context);
+  InstallKvCommand(app, context);
   InstallLeave(app, context);
   InstallMetrics(app, context);
 }

@@ -15,6 +15,7 @@ enum ExitCode : int {
   kExitError = 1,     // the command ran and failed (bad file, refused request, ...)
   kExitUsage = 2,     // bad flags or arguments
   kExitNoQuorum = 3,  // no quorum or timeout: the cluster did not answer in time
+  kExitNotFound = 4,  // `kv get`: no such key (an empty value is found: exit 0)
 };
 
 // Options every client command shares (`pifleet --endpoints ... status`).
@@ -36,6 +37,7 @@ void InstallVersionCommand(CLI::App& app, Context& context);
 void InstallKeygenCommand(CLI::App& app, Context& context);
 void InstallAgentCommand(CLI::App& app, Context& context);
 void InstallClusterCommands(CLI::App& app, Context& context);
+void InstallKvCommand(CLI::App& app, Context& context);  // kv_command.cc
 void InstallHalCommand(CLI::App& app, Context& context);
 void InstallLedCommand(CLI::App& app, Context& context);
 void InstallIdentifyCommand(CLI::App& app, Context& context);

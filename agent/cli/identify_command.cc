@@ -10,6 +10,7 @@
 
 #include "agent/cli/client.h"
 #include "agent/cli/command.h"
+#include "agent/wire/client_bodies.h"
 #include "hal/constants.h"
 
 namespace pifleet::cli {
@@ -24,14 +25,10 @@ struct Target {
 // The rows of the members payload whose id or name is `node`.
 std::vector<Target> FindMember(const std::string& members_payload, const std::string& node) {
   std::vector<Target> found;
-  std::istringstream lines(members_payload);
-  std::string line;
-  while (std::getline(lines, line)) {
-    std::istringstream cells(line);
-    Target row;
-    std::getline(cells, row.id, '\t');
-    std::getline(cells, row.name, '\t');
-    std::getline(cells, row.address, '\t');
+  wire::MembersBody members;
+  if (!wire::DecodeBody(members_payload, &members)) return found;
+  for (const wire::MemberRow& m : members.rows) {
+    Target row{std::to_string(m.node_id), m.name, m.address};
     if (row.id == node || (!row.name.empty() && row.name == node)) found.push_back(row);
   }
   return found;

@@ -1,4 +1,4 @@
-// `pifleet members`: the members table as one node sent it, parsed, and its two renderings
+// `pifleet members`: the two renderings of the members table one node sent
 // (a table for people, JSON for scripts). Rendering takes the parsed view, never the payload,
 // so the table's transport can change without touching the output.
 #pragma once
@@ -8,35 +8,14 @@
 #include <vector>
 
 #include "agent/daemon/json_text.h"
+#include "agent/wire/client_bodies.h"
 
 namespace pifleet::cli {
 
-struct MemberRow {
-  uint64_t node_id = 0;
-  std::string name;
-  std::string address;
-  std::string voting;  // voter | learner | none
-  std::string role;    // requested: voter | learner | auto
-  std::string version;
-  std::string board;
-  std::string serial;
-  int64_t last_heard_ms = -1;  // as view_node_id saw it; -1: never heard
-  uint64_t capacity_milli = 0;
-  int64_t temperature_milli = 0;
-  uint64_t throttled_bits = 0;
-};
+// The rows and whose view they are, as the agent sends them (wire::MembersBody).
+using MemberRow = wire::MemberRow;
+using MembersView = wire::MembersBody;
 
-struct MembersView {
-  uint64_t view_node_id = 0;  // the node that answered: LAST HEARD is its view (0: unknown)
-  uint64_t leader_id = 0;     // the leader it knew of (0: none)
-  std::vector<MemberRow> rows;
-  bool IsLeadersView() const { return view_node_id != 0 && view_node_id == leader_id; }
-  const MemberRow* Find(uint64_t node_id) const;
-};
-
-// The agent's members payload: one tab-separated line per node (fields as in MemberRow, then
-// the answering node's id and its leader's id; agents before that send 12 fields).
-MembersView ParseMembersPayload(const std::string& payload);
 daemon::Json MembersJson(const MembersView& view);
 std::string MembersText(const MembersView& view);
 

@@ -14,6 +14,7 @@
 
 #include "agent/cli/client.h"
 #include "agent/cli/command.h"
+#include "agent/wire/client_bodies.h"
 
 namespace pifleet::cli {
 namespace {
@@ -65,27 +66,22 @@ std::vector<NetbootNode> ReadNodes(const fs::path& dir) {
   return nodes;
 }
 
-// Members rows are tab-separated: id, name, address, voting, role, version, board, serial, ...
-void MarkJoined(const std::string& members, std::vector<NetbootNode>* nodes) {
-  std::vector<std::vector<std::string>> rows;
-  std::istringstream lines(members);
-  for (std::string line; std::getline(lines, line);) {
-    std::vector<std::string> f;
-    std::istringstream cells(line);
-    for (std::string cell; std::getline(cells, cell, '\t');) f.push_back(cell);
-    if (f.size() >= 8) rows.push_back(f);
-  }
+// Marks each Pi found in the members reply (docs/formats.md "Client protocol") by the last 8
+// hex digits of its serial, or by its hostname.
+void MarkJoined(const std::string& members_payload, std::vector<NetbootNode>* nodes) {
+  wire::MembersBody members;
+  if (!wire::DecodeBody(members_payload, &members)) members.rows.clear();
   for (auto& n : *nodes) {
     n.joined = 0;
-    for (const auto& r : rows) {
-      std::string serial = r[7];
+    for (const wire::MemberRow& m : members.rows) {
+      std::string serial = m.serial;
       std::transform(serial.begin(), serial.end(), serial.begin(),
                      [](unsigned char c) { return std::tolower(c); });
       const bool same_serial = serial.size() >= 8 && serial.substr(serial.size() - 8) == n.serial;
-      if (same_serial || (!n.hostname.empty() && r[1] == n.hostname)) {
+      if (same_serial || (!n.hostname.empty() && m.name == n.hostname)) {
         n.joined = 1;
-        n.node_id = r[0];
-        n.voting = r[3];  // voter or learner
+        n.node_id = std::to_string(m.node_id);
+        n.voting = m.voting;  // voter or learner
       }
     }
   }

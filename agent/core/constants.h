@@ -23,15 +23,18 @@ inline constexpr uint32_t kCatchupTicks = 10;
 // Pipeline window: slots in flight, and the reconfiguration delay alpha (a change decided in
 // slot s governs slots from s + kWindowSlots on).
 inline constexpr uint64_t kWindowSlots = 8;
-// Batching: one slot carries at most this many commands / payload bytes.
+// Batching: one slot carries at most this many commands / payload bytes. One command carries a
+// kv value of up to 64 KiB (sm::kKvValueBytesMax) with its key and framing; the wire fragments
+// messages up to wire::kMessageBytesMax, which a full batch or catch-up reply stays under.
 inline constexpr uint32_t kBatchCommandsMax = 64;
-inline constexpr uint32_t kBatchBytesMax = 16 * 1024;
-inline constexpr uint32_t kCommandBytesMax = 1024;
+inline constexpr uint32_t kBatchBytesMax = 80 * 1024;
+inline constexpr uint32_t kCommandBytesMax = 68 * 1024;
 // Commands the leader queues and proposals a replica tracks before Propose() pushes back.
 inline constexpr uint32_t kPendingCommandsMax = 4096;
 inline constexpr uint32_t kOutstandingProposalsMax = 1024;
-// Decisions per catch-up reply.
+// Decisions per catch-up reply, and their payload bytes (a reply holds at least one decision).
 inline constexpr uint32_t kCatchupSlotsMax = 64;
+inline constexpr uint32_t kCatchupBytesMax = kBatchBytesMax;
 // Accepted values per restart-recovery reply (core/recovery.h); a reply also stops once its
 // values carry kBatchBytesMax payload bytes, so it fits a fragmented message.
 inline constexpr uint32_t kRecoveryPValuesMax = 8;

@@ -60,8 +60,13 @@ void Replica::OnCatchupRequest(NodeId from, const CatchupRequest& request) {
   if (ctx_.HasSnapshot() && request.from_slot <= ctx_.snapshot_slot) return OfferSnapshot(from);
   CatchupReply reply;
   reply.applied_slot = slot_out_ - 1;
+  size_t bytes = 0;  // payload bytes, so that the reply stays within one fragmented message
   for (auto it = decisions_.lower_bound(request.from_slot);
        it != decisions_.end() && reply.decisions.size() < kCatchupSlotsMax; ++it) {
+    size_t value_bytes = 0;
+    for (const Command& command : it->second.commands) value_bytes += command.payload.size();
+    if (!reply.decisions.empty() && bytes + value_bytes > kCatchupBytesMax) break;
+    bytes += value_bytes;
     reply.decisions.push_back(Decision{it->first, it->second});
   }
   if (!reply.decisions.empty() || reply.applied_slot >= request.from_slot) {

@@ -20,6 +20,7 @@
 #include "agent/core/core.h"
 #include "agent/daemon/agent_hal.h"
 #include "agent/daemon/config.h"
+#include "agent/daemon/internal_session.h"
 #include "agent/daemon/log.h"
 #include "agent/daemon/metrics.h"
 #include "agent/daemon/metrics_http.h"
@@ -59,6 +60,8 @@ class Agent : private node::Transport, private node::NodeEvents {
   struct WaitingClient {
     net::UdpAddress address;
     uint64_t expires_tick;
+    uint64_t client_id = 0;  // the request's, for the reply (the command carries the session)
+    wire::ClientOp op = wire::ClientOp::kKv;
   };
 
   // Start-up (agent_start.cc).
@@ -104,6 +107,15 @@ class Agent : private node::Transport, private node::NodeEvents {
   void SendJoinRequests();
   void WarnIfJoinUnanswered();  // no answer for a few seconds: likely a wrong key or cluster
   void ProposeInternal(core::Command command);
+  // Client sessions (agent_sessions.cc).
+  void ProposeForClient(const wire::ClientRequest& request, const net::UdpAddress& from,
+                        core::Command command);
+  void HandleRegister(const wire::ClientRequest& request, const net::UdpAddress& from);
+  void HandleKv(const wire::ClientRequest& request, const net::UdpAddress& from);
+  void HandleLocalGet(const wire::ClientRequest& request, const net::UdpAddress& from);
+  void OnClientCommandApplied(const core::Command& command, const sm::KvResult& result);
+  void PumpInternalSession();
+  void ProposeSessionExpiryIfDue();
   void ProposeConfig(const core::Config& config);
   void RunAutopilot();
   void RecordRemoval();  // writes kRemovedFileName
@@ -123,7 +135,6 @@ class Agent : private node::Transport, private node::NodeEvents {
   std::vector<core::NodeId> ConfigMembers() const;
   std::string KeyListPayload() const;
   void HandleKeyRequest(const wire::ClientRequest& request, const net::UdpAddress& from);
-  void OnKeyCommandApplied(const core::Command& command, const sm::KvResult& result);
   // After a key command and after a snapshot install: the state machine's cluster keyring
   // becomes keyring_ when it changed in a later slot than keyring_applied_slot_.
   void AdoptClusterKeys();
@@ -176,10 +187,14 @@ class Agent : private node::Transport, private node::NodeEvents {
   std::map<core::NodeId, net::UdpAddress> addresses_;
   std::map<core::NodeId, uint64_t> last_heard_tick_;
   std::vector<net::UdpAddress> join_addresses_;
-  uint64_t join_first_tick_ = 0;  // first join request sent (0: none yet)
-  bool join_answered_ = false;    // a member answered one (refusals count)
-  uint64_t internal_client_id_ = 0;
+  uint64_t join_first_tick_ = 0;     // first join request sent (0: none yet)
+  bool join_answered_ = false;       // a member answered one (refusals count)
+  uint64_t internal_client_id_ = 0;  // configurations and expiry commands
   uint64_t internal_sequence_ = 0;
+  std::optional<InternalSession> internal_session_;  // this agent's own sm commands
+  uint64_t session_expiry_tick_ = 0;
+  uint64_t sessions_refused_ = 0;     // commands the state machine refused (unknown session, stale)
+  uint64_t sessions_duplicates_ = 0;  // retries answered with their first result
   uint64_t config_proposed_tick_ = 0;
   uint64_t self_upsert_tick_ = 0;
   bool ready_notified_ = false;

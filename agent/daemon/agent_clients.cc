@@ -10,6 +10,8 @@
 #include "agent/daemon/cluster_file.h"
 #include "agent/daemon/daemon_constants.h"
 #include "agent/sm/member_limits.h"
+#include "agent/store/posix_env.h"
+#include "agent/wire/client_bodies.h"
 
 namespace pifleet::daemon {
 namespace {
@@ -51,8 +53,11 @@ void Agent::OnClientRequest(uint64_t sender, const wire::ClientRequest& request,
     case ClientOp::kMembers:
       return Reply(from, request, ReplyCode::kOk, MembersPayload());
     case ClientOp::kLocalGet:
-      return Reply(from, request, ReplyCode::kOk,
-                   "\1" + state_machine().kv().Read(request.payload));
+      return HandleLocalGet(request, from);
+    case ClientOp::kRegister:
+      return HandleRegister(request, from);
+    case ClientOp::kKv:
+      return HandleKv(request, from);
     case ClientOp::kJoin:
       return HandleJoin(request, from);
     case ClientOp::kKeyInstall:
@@ -79,21 +84,6 @@ void Agent::OnClientRequest(uint64_t sender, const wire::ClientRequest& request,
       ProposeConfig(config);
       ProposeInternal({0, 0, core::CommandKind::kApp, sm::EncodeRemoveMember(node), {}});
       return Reply(from, request, ReplyCode::kOk, "", "");
-    }
-    case ClientOp::kKv: {
-      core::Command command{
-          request.client_id, request.sequence, core::CommandKind::kApp, request.payload, {}};
-      if (sm::IsMembersCommand(request.payload) || sm::IsKeyCommand(request.payload)) {
-        return Reply(from, request, ReplyCode::kError, "", "not a key-value command");
-      }
-      if (Status status = driver_->Propose(command); !status.ok()) {
-        // Out of bounds is an answer, not a reason to retry.
-        const bool refused = status.code() == Status::Code::kInvalidArgument;
-        return Reply(from, request, refused ? ReplyCode::kError : ReplyCode::kNoQuorum, "",
-                     status.message());
-      }
-      waiting_[{request.client_id, request.sequence}] = {from, ticks_ + kClientWaitTicks};
-      return;
     }
     default:
       return Reply(from, request, ReplyCode::kError, "", "unsupported request");
@@ -200,15 +190,6 @@ void Agent::OnClientReply(uint64_t sender, const wire::ClientReply& reply,
   StartCore(initial, durable_);
 }
 
-void Agent::ProposeInternal(core::Command command) {
-  command.client_id = internal_client_id_;
-  command.sequence = ++internal_sequence_;
-  if (Status status = driver_->Propose(command); !status.ok()) {
-    log_->LogLimited("propose", ticks_ * core::kTickMs, Level::kWarning,
-                     "could not propose: " + status.message());
-  }
-}
-
 void Agent::ProposeConfig(const core::Config& config) {
   config_proposed_tick_ = ticks_;
   log_->Log(Level::kNotice, "proposing a configuration",
@@ -313,41 +294,39 @@ void Agent::RunAutopilot() {
 }
 
 std::string Agent::MembersPayload() const {
-  // One line per node: id, name, address, voting role, requested role, version, board, serial,
-  // ms since last heard (self: 0; unknown: -1), capacity x 1000, millidegrees C, throttled bits,
-  // this node's id and its leader's (whose view "last heard" is: only the leader hears everyone).
+  // Voters, then learners, then rows of nodes in no configuration (wire::MembersBody).
   const core::Config& latest = core()->membership().Latest();
   std::vector<core::NodeId> ids = latest.voters;
   ids.insert(ids.end(), latest.learners.begin(), latest.learners.end());
   for (const auto& [id, member] : state_machine().members().members()) {
     if (!Contains(ids, id)) ids.push_back(id);
   }
-  const std::string view =
-      std::to_string(meta_.node_id) + "\t" +
-      std::to_string(core()->IsLeader() ? meta_.node_id : core()->LeaderHint());
-  std::string out;
+  wire::MembersBody body;
+  body.view_node_id = meta_.node_id;  // "last heard" is this node's view: only a leader hears all
+  body.leader_id = core()->IsLeader() ? meta_.node_id : core()->LeaderHint();
   for (core::NodeId id : ids) {
-    const auto member = state_machine().members().Find(id);
-    const std::string voting = latest.IsVoter(id)    ? "voter"
-                               : latest.Contains(id) ? "learner"
-                                                     : "none";
-    int64_t heard_ms = -1;
+    wire::MemberRow row;
+    row.node_id = id;
+    row.voting = latest.IsVoter(id) ? "voter" : latest.Contains(id) ? "learner" : "none";
     if (id == meta_.node_id) {
-      heard_ms = 0;
+      row.last_heard_ms = 0;
     } else if (auto it = last_heard_tick_.find(id); it != last_heard_tick_.end()) {
-      heard_ms = static_cast<int64_t>((ticks_ - it->second) * core::kTickMs);
+      row.last_heard_ms = static_cast<int64_t>((ticks_ - it->second) * core::kTickMs);
     }
-    out += std::to_string(id) + "\t" + (member ? member->name : "") + "\t" +
-           (member ? member->address : "") + "\t" + voting + "\t" + (member ? member->role : "") +
-           "\t" + (member ? member->version : "") + "\t" + (member ? member->board : "") + "\t" +
-           (member ? member->serial : "") + "\t" + std::to_string(heard_ms) + "\t" +
-           (member ? std::to_string(member->capacity_milli) + "\t" +
-                         std::to_string(member->temperature_milli) + "\t" +
-                         std::to_string(member->throttled_bits)
-                   : "0\t0\t0") +
-           "\t" + view + "\n";
+    if (const auto member = state_machine().members().Find(id)) {
+      row.name = member->name;
+      row.address = member->address;
+      row.role = member->role;
+      row.version = member->version;
+      row.board = member->board;
+      row.serial = member->serial;
+      row.capacity_milli = static_cast<int64_t>(member->capacity_milli);
+      row.temperature_milli = member->temperature_milli;
+      row.throttled_bits = member->throttled_bits;
+    }
+    body.rows.push_back(std::move(row));
   }
-  return out;
+  return wire::EncodeBody(body);
 }
 
 void Agent::UpdateMetrics() {
@@ -377,6 +356,13 @@ void Agent::UpdateMetrics() {
   for (const auto& [reason, count] : report.dropped) {
     metrics_.Set("pifleet_wire_dropped_total", {{"reason", reason}}, static_cast<double>(count));
   }
+  metrics_.Declare("pifleet_client_sessions", T::kGauge,
+                   "Client sessions the state machine holds.");
+  metrics_.Set("pifleet_client_sessions", {},
+               static_cast<double>(state_machine().sessions().size()));
+  metrics_.Declare("pifleet_session_duplicates_total", T::kCounter,
+                   "Commands answered with their first result (retries and replays), not re-run.");
+  metrics_.Set("pifleet_session_duplicates_total", {}, static_cast<double>(sessions_duplicates_));
   metrics_.Declare("pifleet_udp_send_failures_total", T::kCounter, "Datagrams the kernel refused.");
   metrics_.Set("pifleet_udp_send_failures_total", {}, static_cast<double>(socket_.send_failures()));
   metrics_.Declare("pifleet_commands_refused_total", T::kCounter,

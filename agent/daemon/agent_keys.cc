@@ -104,28 +104,13 @@ void Agent::HandleKeyRequest(const wire::ClientRequest& request, const net::UdpA
     }
   }
   if (!check.ok()) return Reply(from, request, ReplyCode::kError, "", check.message());
-  const core::Command proposal{request.client_id,
-                               request.sequence,
-                               core::CommandKind::kApp,
-                               sm::EncodeKeyCommand(command),
-                               {}};
-  if (Status status = driver_->Propose(proposal); !status.ok()) {
-    return Reply(from, request, ReplyCode::kNoQuorum, "", status.message());
-  }
-  waiting_[{request.client_id, request.sequence}] = {from, ticks_ + kKeyWaitTicks};
-}
-
-void Agent::OnKeyCommandApplied(const core::Command& command, const sm::KvResult& result) {
-  // The state machine answers a command decided twice (a client retry through two nodes) with
-  // its first result and applies it once.
-  AdoptClusterKeys();
-  auto waiter = waiting_.find({command.client_id, command.sequence});
-  if (waiter == waiting_.end()) return;
-  const wire::ClientRequest request{command.client_id, command.sequence, wire::ClientOp::kKeyUse,
-                                    ""};
-  Reply(waiter->second.address, request, result.ok ? wire::ReplyCode::kOk : wire::ReplyCode::kError,
-        "", result.output);
-  waiting_.erase(waiter);
+  if (request.session == 0) return Reply(from, request, ReplyCode::kError, "", "no session");
+  ProposeForClient(request, from,
+                   {request.session,
+                    request.sequence,
+                    core::CommandKind::kApp,
+                    sm::EncodeKeyCommand(command),
+                    {}});
 }
 
 void Agent::AdoptClusterKeys() {

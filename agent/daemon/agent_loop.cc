@@ -67,6 +67,8 @@ void Agent::OnTick() {
       it = it->second.expires_tick <= ticks_ ? waiting_.erase(it) : std::next(it);
     }
     if (core()) RunAutopilot();
+    PumpInternalSession();
+    ProposeSessionExpiryIfDue();
     ReportKeys(false);
     NotifyReadyOnceMember();
     RefreshStatusLine();
@@ -139,6 +141,9 @@ StatusReport Agent::BuildStatus() const {
     report.dropped[wire::DropReasonName(static_cast<wire::DropReason>(i))] = count;
   }
   report.dropped["reassembly_evicted"] += reassembler_.evicted_count();
+  // Commands the state machine refused: a replayed request of an expired, evicted or unknown
+  // session, or an older sequence than its session's last (counted by every replica).
+  report.dropped["session_refused"] = sessions_refused_;
   return report;
 }
 

@@ -48,14 +48,10 @@ void Agent::OnCommandApplied(core::Slot slot, const core::Command& command,
                              const sm::KvResult* result) {
   (void)slot;
   if (result == nullptr) return;  // a reconfiguration: the core tracks configurations
-  if (sm::IsKeyCommand(command.payload)) return OnKeyCommandApplied(command, *result);
-  auto it = waiting_.find({command.client_id, command.sequence});
-  if (it == waiting_.end()) return;
-  wire::ClientRequest request{command.client_id, command.sequence, wire::ClientOp::kKv, ""};
-  std::string payload(1, result->ok ? '\1' : '\0');
-  payload += result->output;
-  Reply(it->second.address, request, wire::ReplyCode::kOk, std::move(payload));
-  waiting_.erase(it);
+  // The state machine answers a command decided twice (a client retry through two nodes) with
+  // its first result and applies it once.
+  if (sm::IsKeyCommand(command.payload)) AdoptClusterKeys();
+  OnClientCommandApplied(command, *result);
 }
 
 void Agent::AfterDecision(const core::Decision& decision) {

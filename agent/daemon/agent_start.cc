@@ -109,6 +109,7 @@ Status Agent::Open() {
         "--join ADDRESS or --discover");
   }
   internal_client_id_ = RandomU64();
+  internal_session_.emplace(RandomU64());
   return Status::Ok();
 }
 

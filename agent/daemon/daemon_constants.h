@@ -23,6 +23,10 @@ inline constexpr uint64_t kJoinWarnEveryTicks = TicksFor(30'000);
 // given up or retried by then).
 inline constexpr uint64_t kClientWaitTicks = TicksFor(10'000);
 inline constexpr uint64_t kKeyWaitTicks = TicksFor(10'000);  // a key command to apply
+// Client sessions (agent_sessions.cc): the leader looks for idle ones this often and proposes
+// the expiry of those unused this long (by the log's clock, docs/formats.md).
+inline constexpr uint64_t kSessionExpireCheckTicks = TicksFor(10'000);
+inline constexpr uint64_t kSessionIdleMs = 10 * 60 * 1000;
 
 // Liveness as the autopilot and the LEDs see it.
 inline constexpr uint64_t kAliveTicks = TicksFor(3000);  // heard within: alive
@@ -41,6 +45,8 @@ static_assert(kJoinSilentTicks > kJoinRetryTicks && kJoinWarnEveryTicks > kJoinS
               "a joiner warns after several unanswered attempts, and rarely");
 static_assert(kAliveTicks > kMaintenanceTicks,
               "members report to the leader once per maintenance round: alive spans more");
+static_assert(kSessionIdleMs > kClientWaitTicks * core::kTickMs,
+              "a session is never expired while one of its commands is awaited");
 static_assert(kVoterDeadTicks > 3 * kAliveTicks, "a voter is replaced only long after it is late");
 static_assert(kConfigSettleTicks >= kMaintenanceTicks,
               "one configuration change per round at most");

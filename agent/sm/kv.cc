@@ -2,20 +2,9 @@
 
 namespace pifleet::sm {
 
-KvResult KvStore::Apply(uint64_t client_id, uint64_t sequence, const std::string& payload) {
-  KvResult result;
-  switch (sessions_.Check(client_id, sequence, &result)) {
-    case SessionTable::Verdict::kDuplicate:
-      return result;
-    case SessionTable::Verdict::kStale:
-      return KvResult{false, "stale sequence"};
-    case SessionTable::Verdict::kNew:
-      break;
-  }
+KvResult KvStore::Apply(const std::string& payload) {
   std::optional<KvOp> op = DecodeKvOp(payload);
-  result = op ? Execute(*op) : KvResult{false, "malformed command"};
-  sessions_.Record(client_id, sequence, result);
-  return result;
+  return op ? Execute(*op) : KvResult{false, "malformed command"};
 }
 
 KvResult KvStore::Execute(const KvOp& op) {
@@ -26,7 +15,7 @@ KvResult KvStore::Execute(const KvOp& op) {
       data_[op.key] = op.value;
       return KvResult{true, ""};
     case KvKind::kGet:
-      return KvResult{true, current};  // "" = absent
+      return KvResult{true, current, it != data_.end()};
     case KvKind::kCas:
       if (current != op.expected) return KvResult{false, current};
       data_[op.key] = op.value;
@@ -36,6 +25,12 @@ KvResult KvStore::Execute(const KvOp& op) {
       return KvResult{true, ""};
   }
   return KvResult{false, "unknown operation"};
+}
+
+std::optional<std::string> KvStore::Find(const std::string& key) const {
+  auto it = data_.find(key);
+  if (it == data_.end()) return std::nullopt;
+  return it->second;
 }
 
 std::string KvStore::Read(const std::string& key) const {
@@ -49,7 +44,6 @@ void KvStore::EncodeTo(ByteWriter& w) const {
     w.Str(key);
     w.Str(value);
   }
-  sessions_.EncodeTo(w);
 }
 
 bool KvStore::DecodeFrom(ByteReader& r) {
@@ -59,10 +53,8 @@ bool KvStore::DecodeFrom(ByteReader& r) {
     std::string key = r.Str();
     data[std::move(key)] = r.Str();
   }
-  SessionTable sessions;
-  if (!r.ok || data.size() != count || !sessions.DecodeFrom(r)) return false;
+  if (!r.ok || data.size() != count) return false;
   data_ = std::move(data);
-  sessions_ = std::move(sessions);
   return true;
 }
 

@@ -3,6 +3,7 @@
 // kind u8 (1..4) | key | value | expected, each a u64 length + bytes (agent/base/bytes.h).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -19,9 +20,23 @@ struct KvOp {
   bool operator==(const KvOp&) const = default;
 };
 
+// The largest value a put carries (a command carries one key, one value and its framing, and
+// core::kCommandBytesMax leaves room for both).
+inline constexpr size_t kKvValueBytesMax = 64 * 1024;
+
+// The result of one applied command (kv, members, keys or sessions). Only ok, found and output
+// are state (kept for retries and in snapshots); outcome and session describe this application.
 struct KvResult {
-  bool ok = true;      // cas: swapped; false on a malformed or stale command
-  std::string output;  // get: the value ("" = absent)
+  enum class Outcome : uint8_t {
+    kApplied = 0,    // executed now
+    kDuplicate = 1,  // a retry of the session's last command: its first result, not re-run
+    kRefused = 2,    // unknown or expired session, or a stale sequence: not executed
+  };
+  bool ok = true;      // cas: swapped; false on a malformed, refused or failed command
+  std::string output;  // get: the value; a failed command: why
+  bool found = false;  // get: the key exists (an empty value is not an absent key)
+  Outcome outcome = Outcome::kApplied;
+  uint64_t session = 0;  // a registration: the new session's id
   bool operator==(const KvResult&) const = default;
 };
 

@@ -1,28 +1,60 @@
 #include "agent/sm/state_machine.h"
 
 #include "agent/base/hash.h"
+#include "agent/sm/session_commands.h"
 
 namespace pifleet::sm {
 
-KvResult StateMachine::Apply(uint64_t slot, uint64_t client_id, uint64_t sequence,
+KvResult StateMachine::Apply(uint64_t slot, uint64_t session, uint64_t sequence,
                              const std::string& payload) {
+  if (IsSessionCommand(payload)) return ApplySessionCommand(payload);
+  KvResult result;
+  switch (sessions_.Check(session, sequence, &result)) {
+    case SessionTable::Verdict::kUnknown:
+      return KvResult{false, "unknown or expired session", false, KvResult::Outcome::kRefused};
+    case SessionTable::Verdict::kStale:
+      return KvResult{false, "stale sequence", false, KvResult::Outcome::kRefused};
+    case SessionTable::Verdict::kDuplicate:
+      result.outcome = KvResult::Outcome::kDuplicate;
+      return result;
+    case SessionTable::Verdict::kNew:
+      break;
+  }
+  result = Execute(slot, session, sequence, payload);
+  sessions_.Record(session, sequence, result);
+  return result;
+}
+
+KvResult StateMachine::Execute(uint64_t slot, uint64_t session, uint64_t sequence,
+                               const std::string& payload) {
   if (IsMembersCommand(payload)) return KvResult{members_.Apply(slot, payload), ""};
   if (IsKeyCommand(payload)) {
-    std::string error = keys_.Apply(slot, client_id, sequence, payload);
+    std::string error = keys_.Apply(slot, session, sequence, payload);
     return KvResult{error.empty(), std::move(error)};
   }
-  return kv_.Apply(client_id, sequence, payload);
+  return kv_.Apply(payload);
+}
+
+KvResult StateMachine::ApplySessionCommand(const std::string& payload) {
+  const std::optional<SessionCommand> command = DecodeSessionCommand(payload);
+  if (!command) return KvResult{false, "malformed session command"};
+  if (command->kind == SessionCommandKind::kExpire) {
+    const uint32_t dropped = sessions_.Expire(command->now_ms, command->idle_ms);
+    return KvResult{true, std::to_string(dropped)};
+  }
+  KvResult result;
+  result.session = sessions_.Register(command->now_ms);
+  return result;
 }
 
 namespace {
 
 constexpr std::string_view kSnapshotMagic = "PFSM";
-// 4: the ids `pifleet leave` removed follow the keys (a version 3 snapshot restores without
-// them). 3: each member upsert holds its strings whole behind u64 lengths (2 clipped them to
-// 255 bytes behind a u8 length). 2: the key section follows the members (1 had none). Another
-// version is refused.
-constexpr uint8_t kSnapshotVersion = 4;
-constexpr uint8_t kSnapshotVersionOldest = 3;
+// 5: client sessions (ids of their own) follow the kv store, and the ids `pifleet leave`
+// removed follow the keys. 4 (either of two development formats), 3 (per-client sequences
+// inside the kv store, no removed ids), 2 (member strings clipped to 255 bytes) and 1 (no key
+// section) are refused: the node then needs `pifleet repair` and catches up from its peers.
+constexpr uint8_t kSnapshotVersion = 5;
 
 }  // namespace
 
@@ -31,6 +63,7 @@ std::string StateMachine::Snapshot() const {
   w.out.append(kSnapshotMagic);
   w.U8(kSnapshotVersion);
   kv_.EncodeTo(w);
+  sessions_.EncodeTo(w);
   members_.EncodeTo(w);
   keys_.EncodeTo(w);
   members_.EncodeRemovedTo(w);
@@ -40,16 +73,17 @@ std::string StateMachine::Snapshot() const {
 bool StateMachine::Restore(std::string_view bytes) {
   if (bytes.substr(0, kSnapshotMagic.size()) != kSnapshotMagic) return false;
   ByteReader r{bytes.substr(kSnapshotMagic.size())};
-  const uint8_t version = r.U8();
-  if (version < kSnapshotVersionOldest || version > kSnapshotVersion) return false;
+  if (r.U8() != kSnapshotVersion) return false;
   KvStore kv;
+  SessionTable sessions;
   MembersTable members;
   KeyState keys;
-  if (!kv.DecodeFrom(r) || !members.DecodeFrom(r) || !keys.DecodeFrom(r) ||
-      (version >= 4 && !members.DecodeRemovedFrom(r)) || !r.ok || !r.in.empty()) {
+  if (!kv.DecodeFrom(r) || !sessions.DecodeFrom(r) || !members.DecodeFrom(r) ||
+      !keys.DecodeFrom(r) || !members.DecodeRemovedFrom(r) || !r.ok || !r.in.empty()) {
     return false;
   }
   kv_ = std::move(kv);
+  sessions_ = std::move(sessions);
   members_ = std::move(members);
   keys_ = std::move(keys);
   return true;

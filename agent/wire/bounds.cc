@@ -1,5 +1,6 @@
 #include "agent/wire/bounds.h"
 
+#include <algorithm>
 #include <type_traits>
 
 #include "agent/core/command_check.h"
@@ -10,8 +11,14 @@ namespace {
 
 // Text of a client request or reply (a node id in decimal, an error message) stays short.
 constexpr size_t kClientTextBytesMax = 1024;
-// A join reply is cluster.meta text: at most kNodesMax ids of up to 20 digits and a comma.
-constexpr size_t kClientReplyBytesMax = core::kNodesMax * 21 + 256;
+// One msgpack MemberRow (client_bodies.h): 12 fields, 7 strings of at most 128 bytes each
+// (sm::kMemberStringBytesMax; wire does not depend on sm) and 5 integers of at most 9 bytes.
+constexpr size_t kMemberRowBytesMax = 1 + 7 * (2 + 128) + 5 * 9;
+// The largest client reply: a KvReplyBody holds one value (smaller than a command), a members
+// reply kNodesMax rows, a join reply cluster.meta text (kNodesMax ids of up to 20 digits and a
+// comma). Status, metrics and key lists are smaller than the members reply.
+constexpr size_t kClientReplyBytesMax =
+    std::max<size_t>(core::kCommandBytesMax, core::kNodesMax* kMemberRowBytesMax) + 256;
 
 bool ValueOk(const core::Value& value) { return core::CheckValue(value).ok(); }
 
@@ -72,11 +79,15 @@ bool PeerMessageOk(const core::Message& message) {
 }  // namespace
 
 DropReason CheckClientRequest(const ClientRequest& request) {
-  // Every operation's payload is a command, a key or a short text: a kv command larger than a
-  // command could never be proposed, and a join request is one members upsert.
-  const size_t bytes_max = request.op == ClientOp::kLeave || request.op == ClientOp::kIdentify
-                               ? kClientTextBytesMax
-                               : core::kCommandBytesMax;
+  // Every operation's payload is a msgpack body of one kv command or key (a body larger than a
+  // command could never be proposed), a members upsert (join), a key or a short text; a
+  // registration carries none.
+  size_t bytes_max = core::kCommandBytesMax;
+  if (request.op == ClientOp::kLeave || request.op == ClientOp::kIdentify) {
+    bytes_max = kClientTextBytesMax;
+  } else if (request.op == ClientOp::kRegister) {
+    bytes_max = 0;
+  }
   return request.payload.size() <= bytes_max ? DropReason::kNone : DropReason::kOutOfBounds;
 }
 

@@ -1,5 +1,6 @@
 // What `pifleet` client commands and agents say to each other (beside the peer messages of
-// agent/core). The payloads are opaque here; agent/daemon defines them per operation.
+// agent/core). Each operation's payload is described beside it and in docs/formats.md, "Client
+// protocol"; the msgpack bodies are in agent/wire/client_bodies.h.
 #pragma once
 
 #include <cstdint>
@@ -8,26 +9,29 @@
 namespace pifleet::wire {
 
 enum class ClientOp : uint8_t {
-  kKv = 1,        // payload: sm::EncodeKvOp bytes, through the log
+  kKv = 1,        // payload: KvRequestBody; reply: KvReplyBody; through the log, in a session
   kStatus = 2,    // this node's status
-  kMembers = 3,   // the membership table
+  kMembers = 3,   // reply: MembersReplyBody
   kLeave = 4,     // payload: node id (decimal) to remove
   kMetrics = 5,   // Prometheus text
   kJoin = 6,      // payload: sm::EncodeUpsertMember of the joining node; reply: cluster.meta text
-  kLocalGet = 7,  // payload: key; answered from this node's state, without the log
+  kLocalGet = 7,  // payload: LocalGetBody; reply: KvReplyBody; from this node's state
   kAlive = 8,     // a member tells the leader it is up (learners send nothing else); no reply
   kIdentify = 9,  // payload: "NODE_ID SECONDS"; that node blinks identify (docs/leds.md)
   kKeyInstall = 10,  // payload: 32 key bytes; through the log
   kKeyUse = 11,      // payload: 1 byte, the key id; through the log
   kKeyRemove = 12,   // payload: 1 byte, the key id; through the log
   kKeyList = 13,     // reply: one line per key (agent_keys.cc)
+  kRegister = 14,    // no payload; reply: RegisterReplyBody, a new session (through the log)
+  kLast = kRegister,
 };
 
 struct ClientRequest {
-  uint64_t client_id = 0;  // random per CLI process
-  uint64_t sequence = 0;   // with client_id, makes a retried command apply once
+  uint64_t client_id = 0;  // random per CLI process; pairs a reply with its request
+  uint64_t sequence = 0;   // within the session: a retried command applies once
   ClientOp op = ClientOp::kStatus;
   std::string payload;
+  uint64_t session = 0;  // from kRegister; 0 for requests that do not go through the log
   bool operator==(const ClientRequest&) const = default;
 };
 

@@ -189,13 +189,13 @@ WireMessage UnpackMessage(const msgpack::object& root, DropReason* reason) {
   const uint8_t type_byte = U8(fields[0]);
   const auto type = static_cast<WireType>(type_byte);
   if (type == WireType::kClientRequest) {
-    const msgpack::object* f = Array(root, 5);
-    const uint8_t op = U8(f[3]);
-    if (op < static_cast<uint8_t>(ClientOp::kKv) || op > static_cast<uint8_t>(ClientOp::kKeyList)) {
+    const msgpack::object* f = Array(root, 6);
+    const uint8_t op = U8(f[4]);
+    if (op < static_cast<uint8_t>(ClientOp::kKv) || op > static_cast<uint8_t>(ClientOp::kLast)) {
       *reason = DropReason::kUnknownType;
       return {};
     }
-    return ClientRequest{U64(f[1]), U64(f[2]), static_cast<ClientOp>(op), Bytes(f[4])};
+    return ClientRequest{U64(f[1]), U64(f[3]), static_cast<ClientOp>(op), Bytes(f[5]), U64(f[2])};
   }
   if (type == WireType::kClientReply) {
     const msgpack::object* f = Array(root, 6);
@@ -225,9 +225,10 @@ std::string Encode(const WireMessage& message) {
   if (const auto* envelope = std::get_if<core::Envelope>(&message)) {
     PackPeer(pk, *envelope);
   } else if (const auto* request = std::get_if<ClientRequest>(&message)) {
-    pk.pack_array(5);
+    pk.pack_array(6);
     pk.pack(static_cast<uint8_t>(WireType::kClientRequest));
     pk.pack(request->client_id);
+    pk.pack(request->session);
     pk.pack(request->sequence);
     pk.pack(static_cast<uint8_t>(request->op));
     PackBytes(pk, request->payload);

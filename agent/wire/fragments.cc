@@ -17,6 +17,11 @@ Status Fragment(std::span<const uint8_t> message, uint32_t message_id, size_t pl
                 std::vector<std::vector<uint8_t>>* plaintexts) {
   PIFLEET_ASSERT(plaintext_bytes_max > kFragmentHeaderBytes);
   plaintexts->clear();
+  if (message.size() > kMessageBytesMax) {
+    return Status::InvalidArgument("message of " + std::to_string(message.size()) +
+                                   " bytes exceeds the limit of " +
+                                   std::to_string(kMessageBytesMax));
+  }
   if (1 + message.size() <= plaintext_bytes_max) {
     std::vector<uint8_t> whole;
     whole.reserve(1 + message.size());
@@ -88,7 +93,14 @@ Reassembler::Result Reassembler::Add(uint64_t sender, std::span<const uint8_t> p
     return Result::kDropped;
   }
   if (partial.chunks[index].empty()) {
+    const size_t chunk_bytes = plaintext.size() - kFragmentHeaderBytes;
+    if (partial.bytes + chunk_bytes > kMessageBytesMax) {  // bounded memory per sender
+      partials_.erase(it);
+      *reason = DropReason::kBadFragment;
+      return Result::kDropped;
+    }
     partial.chunks[index].assign(plaintext.begin() + kFragmentHeaderBytes, plaintext.end());
+    partial.bytes += chunk_bytes;
     ++partial.received;
   }
   if (partial.received < partial.count) return Result::kPending;

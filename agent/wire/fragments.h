@@ -2,8 +2,8 @@
 //   whole message:  0x00 | body
 //   fragment:       0x01 | message id u32 | index u16 | count u16 | chunk
 // Reassembly holds at most kReassembliesMax partial messages of at most
-// kFragmentsPerMessageMax fragments each, and forgets a partial one after
-// kReassemblyTimeoutTicks, so no sender can make a node hold unbounded memory.
+// kFragmentsPerMessageMax fragments and kMessageBytesMax bytes each, and forgets a partial one
+// after kReassemblyTimeoutTicks, so no sender can make a node hold unbounded memory.
 #pragma once
 
 #include <cstdint>
@@ -39,6 +39,7 @@ class Reassembler {
   struct Partial {
     uint16_t count = 0;
     uint16_t received = 0;
+    size_t bytes = 0;  // of the chunks received, at most kMessageBytesMax
     uint64_t started_ticks = 0;
     std::vector<std::vector<uint8_t>> chunks;  // empty = not yet received
   };

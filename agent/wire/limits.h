@@ -33,12 +33,20 @@ inline constexpr size_t kSubkeyCacheMax = 256;
 
 // Fragmentation of messages larger than one datagram's plaintext.
 inline constexpr size_t kFragmentHeaderBytes = 1 + 4 + 2 + 2;  // kind, message id, index, count
-inline constexpr uint16_t kFragmentsPerMessageMax = 64;
+// The largest message (msgpack body) sent or reassembled: a full batch of 64 KiB values with
+// its framing fits (agent/core/constants.h). At the default datagram it takes ~100 fragments,
+// at the smallest datagram ~620; both are within the fragment count bound.
+inline constexpr size_t kMessageBytesMax = 128 * 1024;
+inline constexpr uint16_t kFragmentsPerMessageMax = 1024;
 inline constexpr size_t kReassembliesMax = 32;            // partial messages held at once
 inline constexpr uint32_t kReassemblyTimeoutTicks = 200;  // 2 s at the daemon's 10 ms tick
 
 static_assert(kReplayWindowBits % 64 == 0, "the window is a whole number of u64 words");
 static_assert(kDatagramBytesMin > kSealOverheadBytes + kFragmentHeaderBytes);
+static_assert(kFragmentsPerMessageMax *
+                      (kDatagramBytesMin - kSealOverheadBytes - kFragmentHeaderBytes) >=
+                  kMessageBytesMax,
+              "the largest message fits the fragment bound at the smallest datagram");
 static_assert(kDatagramBytesDefault >= kDatagramBytesMin &&
               kDatagramBytesDefault <= kDatagramBytesMax);
 

@@ -107,7 +107,7 @@ while read -r reason count; do
   grep -qx "pifleet_wire_dropped_total{reason=\"$reason\"} $count" <<< "$metrics" ||
     fail "metrics disagree with status for $reason ($count)"
 done < <(dropped)
-expected="auth_failed 2 bad_fragment 1 bad_magic 1 bad_version 1 malformed 1 old_epoch 1 out_of_bounds 0 oversize 1 reassembly_evicted 33 replay 1 truncated 1 unknown_key 1 unknown_type 1 wrong_cluster 1"
+expected="auth_failed 2 bad_fragment 1 bad_magic 1 bad_version 1 malformed 1 old_epoch 1 out_of_bounds 0 oversize 1 reassembly_evicted 33 replay 1 session_refused 0 truncated 1 unknown_key 1 unknown_type 1 wrong_cluster 1"
 [ "$(dropped | tr '\n' ' ' | sed 's/ $//')" = "$expected" ] ||
   fail "totals: $(dropped | tr '\n' ' ') expected $expected"
 [ "$(cli --endpoints "$(addr 1)" kv get before)" = bad-datagrams ] || fail "state lost"

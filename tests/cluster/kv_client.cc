@@ -8,6 +8,10 @@
 //       "failover_ms X" (kill to acknowledgement)
 //   pifleet-kv-client --endpoints E --key-file K check FILE
 //       reads every "KEY VALUE" line's key through the log and compares the value
+//   pifleet-kv-client --endpoints E --key-file K clients N
+//       N clients one after another, each its own sender and session, each one put of
+//       "clients/I"; prints "clients N"
+// Every client registers a session through the log first (docs/formats.md, "Client protocol").
 // Exit codes: 0 done, 1 a request failed, timed out or read a wrong value, 2 usage.
 #include <signal.h>
 
@@ -23,6 +27,7 @@
 
 #include "agent/cli/client.h"
 #include "agent/sm/kv_op.h"
+#include "agent/wire/client_bodies.h"
 
 namespace pifleet {
 namespace {
@@ -35,10 +40,12 @@ constexpr uint32_t kRequestTimeoutMs = 30000;
 bool Run(cli::Client& client, sm::KvKind kind, const std::string& key, const std::string& value,
          std::string* output) {
   wire::ClientReply reply;
-  const sm::KvOp op{kind, key, value, ""};
-  if (!client.Call(wire::ClientOp::kKv, sm::EncodeKvOp(op), &reply).ok()) return false;
-  if (reply.code != wire::ReplyCode::kOk || reply.payload.empty()) return false;
-  if (output != nullptr) *output = reply.payload.substr(1);  // first byte: the ok flag
+  const wire::KvRequestBody request{static_cast<uint8_t>(kind), key, value, ""};
+  if (!client.Call(wire::ClientOp::kKv, wire::EncodeBody(request), &reply).ok()) return false;
+  wire::KvReplyBody body;
+  if (reply.code != wire::ReplyCode::kOk || !wire::DecodeBody(reply.payload, &body)) return false;
+  if (!body.ok || body.outcome == wire::KvReplyBody::Outcome::kRefused) return false;
+  if (output != nullptr) *output = body.value;
   return true;
 }
 
@@ -116,10 +123,25 @@ int Check(cli::Client& client, const std::string& path) {
   return 0;
 }
 
+// Many short-lived clients, as many CLI processes would be: each a new sender (replay window
+// entry) and a new session.
+int Clients(const cli::ClientOptions& options, int count) {
+  for (int i = 0; i < count; ++i) {
+    std::unique_ptr<cli::Client> client;
+    if (!cli::Client::Create(options, &client).ok() ||
+        !Run(*client, sm::KvKind::kPut, "clients/" + std::to_string(i), "x", nullptr)) {
+      std::fprintf(stderr, "pifleet-kv-client: client %d failed\n", i);
+      return 1;
+    }
+  }
+  std::printf("clients %d\n", count);
+  return 0;
+}
+
 int Usage() {
   std::fprintf(stderr,
                "usage: pifleet-kv-client --endpoints E --key-file K "
-               "(latency N | failover PID | check FILE)\n");
+               "(latency N | failover PID | check FILE | clients N)\n");
   return 2;
 }
 
@@ -148,6 +170,7 @@ int Main(int argc, char** argv) {
   if (mode == "latency" && number > 0) return Latency(*client, number);
   if (mode == "failover" && number > 0) return Failover(*client, static_cast<pid_t>(number));
   if (mode == "check") return Check(*client, rest[1]);
+  if (mode == "clients" && number > 0) return Clients(options, number);
   return Usage();
 }
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Poison pills at the edge (issue 18): a Request sealed with the cluster key from a raw socket,
 # carrying a reconfiguration with no voters, with 8 voters, with duplicate ids, with a node both
-# voter and learner, and a kv command with a 1 MiB key or a key one byte over the command bound,
+# voter and learner, and a kv command with a 2 MiB key or a key one byte over the command bound,
 # plus that command as a client's kv request. Before the edge check, a decided reconfiguration
 # out of bounds made every replica assert, and again at every WAL replay. Now each is dropped
 # and counted (status `dropped`, metrics), no agent dies, the configuration is unchanged, and
@@ -50,7 +50,7 @@ check reconfig_duplicate_ids out_of_bounds
 check reconfig_voter_and_learner out_of_bounds
 check kv_key_over_bound out_of_bounds
 check client_kv_key_over_bound out_of_bounds
-check kv_key_1mib bad_fragment
+check kv_key_2mib bad_fragment
 
 # The same counts in Prometheus text; nothing was decided and then refused.
 leader=$(leader_node 1 2 3) || fail "no leader at the end"

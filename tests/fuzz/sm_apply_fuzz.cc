@@ -16,6 +16,7 @@
 #include "agent/base/assert.h"
 #include "agent/codec/core_records.h"
 #include "agent/core/core.h"
+#include "agent/sm/session_commands.h"
 #include "agent/sm/state_machine.h"
 
 namespace {
@@ -35,6 +36,13 @@ std::vector<std::string> Split(const uint8_t* data, size_t size) {
 
 void StateMachines(const std::vector<std::string>& payloads) {
   sm::StateMachine a, b;
+  // Session 7 exists, so that the payloads reach the kv store, members and keys (an unknown
+  // session is refused before them); payloads may still register or expire sessions.
+  const std::string reg = sm::EncodeSessionCommand({sm::SessionCommandKind::kRegister, 1000, 0});
+  for (int i = 0; i < 7; ++i) {
+    a.Apply(0, 0, 0, reg);
+    b.Apply(0, 0, 0, reg);
+  }
   uint64_t slot = 0;
   for (const std::string& payload : payloads) {
     ++slot;

@@ -7,6 +7,7 @@
 #include "tests/sim/checker.h"
 #include "tests/sim/clients.h"
 #include "tests/sim/network.h"
+#include "tests/sim/session_replay.h"
 #include "tests/sim/sim_node.h"
 #include "tests/sim/simulation.h"
 
@@ -120,6 +121,30 @@ TEST(ClientPoolTest, RecordsAPrefixAndLeavesOperationsOverlappingTheCutPending) 
   EXPECT_EQ(pool.history()[1].return_time, lin::kPending);
   EXPECT_EQ(pool.completed(), 3u);
   EXPECT_TRUE(pool.AllIdle());
+}
+
+}  // namespace
+}  // namespace pifleet::sim
+
+namespace pifleet::sim {
+namespace {
+
+// The exactly-once check catches a (session, sequence) executed twice on one node; a duplicate
+// or refused answer, or a restart that re-applies its log, is no violation.
+TEST(SessionReplay, ExecutingTwiceIsAViolation) {
+  SessionReplay replay;
+  const core::Command put{
+      5, 1, core::CommandKind::kApp, sm::EncodeKvOp({sm::KvKind::kPut, "k", "v", ""}), {}};
+  const sm::KvResult applied;
+  EXPECT_EQ(replay.OnApplied(1, 0, put, applied), "");
+  sm::KvResult duplicate = applied;
+  duplicate.outcome = sm::KvResult::Outcome::kDuplicate;
+  EXPECT_EQ(replay.OnApplied(1, 0, put, duplicate), "");
+  EXPECT_EQ(replay.OnApplied(2, 0, put, applied), "") << "another node";
+  EXPECT_EQ(replay.OnApplied(1, 1, put, applied), "") << "a restarted node re-applies its log";
+  EXPECT_NE(replay.OnApplied(1, 1, put, applied), "");
+  core::Rng rng(7);
+  ASSERT_TRUE(replay.Pick(rng).has_value());
 }
 
 }  // namespace

@@ -71,6 +71,10 @@ bool ClientPool::Complete(uint64_t client_id, uint64_t sequence, const sm::KvRes
   if (!client.waiting || client.sequence != sequence) return false;
   client.waiting = false;
   ++completed_;
+  if (result.outcome == sm::KvResult::Outcome::kRefused) {
+    client.session = 0;
+    return true;  // the outcome is unknown: the history keeps it pending
+  }
   if (client.history_index == kNotRecorded) return true;
   if (cut_us_ >= 0 && now_us >= cut_us_) return true;  // stays pending (see the constructor)
   lin::Operation& record = history_[client.history_index];
@@ -78,6 +82,21 @@ bool ClientPool::Complete(uint64_t client_id, uint64_t sequence, const sm::KvRes
   record.ok = result.ok;
   record.output = result.output;
   return true;
+}
+
+bool ClientPool::Registered(uint64_t client_id, uint64_t sequence, uint64_t session) {
+  SimClient& client = clients_[client_id - 1];
+  if (!client.waiting || client.sequence != sequence || client.session != 0) return false;
+  client.session = session;
+  return true;
+}
+
+uint64_t ClientPool::ClientOf(uint64_t command_client_id) const {
+  if (command_client_id & kRegisterIdBit) return command_client_id & ~kRegisterIdBit;
+  for (const SimClient& client : clients_) {
+    if (client.session == command_client_id) return client.id;
+  }
+  return 0;
 }
 
 bool ClientPool::AllIdle() const {

@@ -21,8 +21,10 @@
 namespace pifleet::sim {
 
 inline constexpr char kSimDataDir[] = "/data";
-// Small segments, so that compaction actually removes files within a short run.
-inline constexpr uint64_t kSimSegmentBytes = 128 * 1024;
+// Small segments, so that compaction actually removes files within a short run; large enough
+// that a full batch (core::kBatchBytesMax) passes the WAL's one-record-per-quarter-segment rule.
+inline constexpr uint64_t kSimSegmentBytes = 512 * 1024;
+static_assert(kSimSegmentBytes / 4 > core::kBatchBytesMax + 4096, "a full batch fits one record");
 // The most bytes a node's WAL may hold when it snapshots every `snapshot_every` slots.
 uint64_t WalBytesBound(uint64_t snapshot_every);
 

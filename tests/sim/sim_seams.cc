@@ -93,10 +93,15 @@ void SimSeams::BeforeDecision(const core::Decision& decision) {
 void SimSeams::OnCommandApplied(core::Slot slot, const core::Command& command,
                                 const sm::KvResult* result) {
   if (result == nullptr) return sim_->OnReconfigApplied(*node_, slot, command);
+  if (std::string v = sim_->replay_.OnApplied(node_->id, node_->incarnation, command, *result);
+      !v.empty()) {
+    sim_->checker_.Fail("exactly once: " + v);
+  }
   auto waiting = node_->waiting.find(command.client_id);
   if (waiting == node_->waiting.end() || waiting->second != command.sequence) return;
   node_->waiting.erase(waiting);
-  sim_->Reply(*node_, command.client_id, command.sequence, *result);
+  const uint64_t client = sim_->clients_.ClientOf(command.client_id);
+  if (client != 0) sim_->Reply(*node_, client, command.sequence, *result);
 }
 
 void SimSeams::AfterDecision(const core::Decision& decision) {

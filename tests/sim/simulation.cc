@@ -143,6 +143,9 @@ SeedResult Simulation::Run() {
   for (SimClient& client : clients_.clients()) {
     Schedule(static_cast<int64_t>(rng_.Between(0, 20000)), Kind::kClientStart, 0, client.id);
   }
+  if (options_.steady_commands == 0) {
+    Schedule(static_cast<int64_t>(rng_.Between(50000, 300000)), Kind::kReplay, 0);
+  }
   if (params_.partitions)
     Schedule(static_cast<int64_t>(rng_.Between(50000, 400000)), Kind::kPartition, 0);
   if (params_.crashes) Schedule(static_cast<int64_t>(rng_.Between(50000, 600000)), Kind::kCrash, 0);

@@ -15,6 +15,7 @@
 #include "tests/sim/clients.h"
 #include "tests/sim/network.h"
 #include "tests/sim/poison.h"
+#include "tests/sim/session_replay.h"
 #include "tests/sim/sim_node.h"
 #include "tests/sim/sim_options.h"
 #include "tests/sim/trace.h"
@@ -68,6 +69,7 @@ class Simulation {
     kClientRequest,
     kClientTimeout,
     kClientReply,
+    kReplay,  // an old client command proposed again, and sometimes session expiry
     kPoison,  // poison.cc: a malformed proposal
   };
   struct Event {
@@ -109,6 +111,7 @@ class Simulation {
   void ClientSend(SimClient& client);
   void OnClientRequest(SimNode& node, uint64_t client_id, uint64_t sequence);
   void ProposeReconfig();
+  void ReplayOldCommand();
   void ProposePoison();
   void Heal();
   void CheckLinearizability(SeedResult& result);
@@ -123,6 +126,7 @@ class Simulation {
   Trace trace_;
   SafetyChecker checker_;
   ClientPool clients_;
+  SessionReplay replay_;
   PoisonSource poison_{seed_};
   std::vector<SimNode> nodes_;
   core::Config config_;  // the latest configuration decided, as the admin sees it

@@ -7,6 +7,8 @@
 #include "agent/store/log_reader.h"
 #include "tests/sim/simulation.h"
 
+#include "agent/sm/session_commands.h"
+
 namespace pifleet::sim {
 namespace {
 constexpr uint64_t kAdminClientId = 1'000'000;
@@ -173,6 +175,26 @@ void Simulation::ClientSend(SimClient& client) {
            Kind::kClientTimeout, 0, client.id, client.sequence << 16 | client.attempt);
 }
 
+// An answered client command proposed again at a random node, as a replayed datagram would be;
+// every other time the leader-to-be also proposes expiry of sessions idle for a short while.
+void Simulation::ReplayOldCommand() {
+  SimNode& node = nodes_[RandomNode()];
+  if (!node.up) return;
+  if (rng_.Chance(500000)) {
+    const sm::SessionCommand expire{sm::SessionCommandKind::kExpire,
+                                    static_cast<uint64_t>(now_us_ / 1000), rng_.Between(50, 500)};
+    (void)node.driver->Propose({kRegisterIdBit - 1,
+                                ++admin_sequence_,
+                                core::CommandKind::kApp,
+                                sm::EncodeSessionCommand(expire),
+                                {}});
+  }
+  if (auto command = replay_.Pick(rng_)) {
+    replay_.NoteReplayed();
+    (void)node.driver->Propose(*command);
+  }
+}
+
 void Simulation::OnClientRequest(SimNode& node, uint64_t client_id, uint64_t sequence) {
   SimClient& client = clients_.clients()[client_id - 1];
   if (client.sequence != sequence) return;  // an old retry: the client has moved on
@@ -181,14 +203,19 @@ void Simulation::OnClientRequest(SimNode& node, uint64_t client_id, uint64_t seq
                              " seq " + std::to_string(sequence));
   }
   core::Command command;
-  command.client_id = client_id;
+  command.client_id = client.session;
   command.sequence = sequence;
   command.payload = sm::EncodeKvOp(client.op);
-  if (options_.stale_reads && client.op.kind == sm::KvKind::kGet) {
+  if (client.session == 0) {  // register first; the operation follows in the new session
+    command.client_id = kRegisterIdBit | client_id;
+    const sm::SessionCommand reg{sm::SessionCommandKind::kRegister,
+                                 static_cast<uint64_t>(now_us_ / 1000), 0};
+    command.payload = sm::EncodeSessionCommand(reg);
+  } else if (options_.stale_reads && client.op.kind == sm::KvKind::kGet) {
     Reply(node, client_id, sequence, sm::KvResult{true, node.sm().kv().Read(client.op.key)});
     return;
   }
-  node.waiting[client_id] = sequence;
+  node.waiting[command.client_id] = sequence;
   (void)node.driver->Propose(command);  // NoSpace: the client times out and retries
 }
 

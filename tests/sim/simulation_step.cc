@@ -99,10 +99,23 @@ void Simulation::Step(const Event& event) {
       }
       return;
     }
+    case Kind::kReplay:
+      if (healed_) return;
+      Schedule(now_us_ + static_cast<int64_t>(rng_.Between(20000, 200000)), Kind::kReplay, 0);
+      ReplayOldCommand();
+      return;
     case Kind::kClientReply: {
       auto it = replies_.find(event.seq);
       const sm::KvResult reply = it->second;
       replies_.erase(it);
+      if (reply.session != 0) {  // a registration: the operation itself goes out now
+        if (clients_.Registered(event.arg, event.arg2, reply.session)) {
+          SimClient& client = clients_.clients()[event.arg - 1];
+          ++client.attempt;  // the registration's timeout no longer applies
+          ClientSend(client);
+        }
+        return;
+      }
       if (clients_.Complete(event.arg, event.arg2, reply, now_us_)) {
         trace_.Mix(event.arg << 32 | event.arg2);
         if (trace_.printing()) {

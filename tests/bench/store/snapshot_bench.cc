@@ -13,6 +13,7 @@
 #include "agent/core/snapshot.h"
 #include "agent/daemon/snapshot_writer.h"
 #include "agent/sm/kv_op.h"
+#include "agent/sm/session_commands.h"
 #include "agent/sm/state_machine.h"
 #include "agent/store/core_log.h"
 #include "agent/store/posix_env.h"
@@ -33,6 +34,8 @@ std::string BenchDir(const std::string& leaf) {
 std::shared_ptr<const std::string> HundredThousandKeyBlob() {
   static const std::shared_ptr<const std::string> blob = [] {
     sm::StateMachine state;
+    const std::string reg = sm::EncodeSessionCommand({sm::SessionCommandKind::kRegister, 1000, 0});
+    for (uint64_t s = 0; s < 1000; ++s) state.Apply(0, 0, 0, reg);  // sessions 1..1000
     for (uint64_t i = 0; i < 100'000; ++i) {
       sm::KvOp op;
       op.kind = sm::KvKind::kPut;

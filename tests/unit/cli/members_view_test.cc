@@ -7,10 +7,17 @@
 namespace pifleet::cli {
 namespace {
 
-std::string Row(const std::string& id, const std::string& name, const std::string& heard,
-                const std::string& view) {
-  return id + "\t" + name + "\t127.0.0.1:7101\tvoter\tauto\t0.1.0\tPi 4\tserial\t" + heard +
-         "\t4000\t51000\t0\t" + view + "\n";
+MemberRow Row(uint64_t id, const std::string& name, int64_t heard_ms) {
+  MemberRow row;
+  row.node_id = id;
+  row.name = name;
+  row.address = "127.0.0.1:7101";
+  row.voting = "voter";
+  row.role = "auto";
+  row.last_heard_ms = heard_ms;
+  row.capacity_milli = 4000;
+  row.temperature_milli = 51000;
+  return row;
 }
 
 // Issue 13/18: `members --json` is valid JSON whatever the names: quotes, backslashes, control
@@ -58,11 +65,7 @@ TEST(MembersView, JsonIsValidWhateverTheNamesHold) {
 
 // LAST HEARD is the leader's view; a follower's view says whose it is and never says "never".
 TEST(MembersView, LastHeardSaysWhoseViewItIs) {
-  const std::string payload =
-      Row("1", "a", "0", "2\t1") + Row("2", "b", "0", "2\t1") + Row("3", "c", "-1", "2\t1");
-  MembersView view = ParseMembersPayload(payload);
-  EXPECT_EQ(view.view_node_id, 2u);
-  EXPECT_EQ(view.leader_id, 1u);
+  MembersView view{2, 1, {Row(1, "a", 0), Row(2, "b", 0), Row(3, "c", -1)}};
   EXPECT_FALSE(view.IsLeadersView());
   std::string table = MembersText(view);
   EXPECT_NE(table.find("LAST HEARD (by node 2, not the leader)"), std::string::npos) << table;
@@ -70,23 +73,14 @@ TEST(MembersView, LastHeardSaysWhoseViewItIs) {
   const daemon::Json json = MembersJson(view);
   EXPECT_EQ(json[2]["last_heard_ms"], -1);
   EXPECT_EQ(json[2]["last_heard_by"], 2u);
+  EXPECT_EQ(json[0]["capacity_milli"], 4000);
 
-  view = ParseMembersPayload(Row("1", "a", "0", "1\t1") + Row("3", "c", "-1", "1\t1"));
+  view = MembersView{1, 1, {Row(1, "a", 0), Row(3, "c", -1)}};
   EXPECT_TRUE(view.IsLeadersView());
   table = MembersText(view);
   EXPECT_NE(table.find("LAST HEARD\n"), std::string::npos) << table;
   EXPECT_NE(table.find("never"), std::string::npos) << "the leader never heard node 3";
-}
-
-// Agents from before the view columns send 12 fields: parsed, the view unknown.
-TEST(MembersView, OlderAgentsTablesStillParse) {
-  const MembersView view =
-      ParseMembersPayload("7\tpi\t10.0.0.7:7101\tlearner\tauto\t0.1.0\t\t\t250\n");
-  ASSERT_EQ(view.rows.size(), 1u);
-  EXPECT_EQ(view.rows[0].node_id, 7u);
-  EXPECT_EQ(view.rows[0].last_heard_ms, 250);
-  EXPECT_EQ(view.rows[0].capacity_milli, 0u);
-  EXPECT_EQ(view.view_node_id, 0u);
+  view.rows[1].last_heard_ms = 250;
   EXPECT_NE(MembersText(view).find("250 ms ago"), std::string::npos);
 }
 

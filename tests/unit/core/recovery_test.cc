@@ -129,7 +129,8 @@ TEST(Recovery, AReportedReconfigurationAddsItsVotersToTheCount) {
   Command reconfig;
   reconfig.kind = CommandKind::kReconfig;
   reconfig.config = MakeConfig({1, 2, 4}, {3});  // makes node 4 a voter from slot 2 + window
-  learner.Receive(To(4, 1, Promise{nonce, Ballot{2, 1}, {PValue{Ballot{2, 1}, 2, Value{{reconfig}}}}}));
+  learner.Receive(
+      To(4, 1, Promise{nonce, Ballot{2, 1}, {PValue{Ballot{2, 1}, 2, Value{{reconfig}}}}}));
   learner.Receive(To(4, 1, Promise{nonce, Ballot{2, 1}, {}}));
   learner.Receive(To(4, 3, Promise{nonce, Ballot{2, 1}, {}}));
   EXPECT_TRUE(learner.Recovering()) << "in {1, 2, 4} node 4 needs 2 of the 2 others";

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "agent/sm/state_machine.h"
+#include "tests/unit/sm/sessions_helper.h"
 
 namespace pifleet::sm {
 namespace {
@@ -13,6 +14,7 @@ std::string Put(std::string key, std::string value) {
 }
 
 void Feed(StateMachine& sm, uint64_t from, uint64_t to) {
+  if (sm.sessions().size() == 0) RegisterSessions(sm, 8);
   for (uint64_t i = from; i < to; ++i) {
     sm.Apply(i, 1 + i % 7, i, Put("k" + std::to_string(i % 50), "v" + std::to_string(i)));
   }
@@ -21,7 +23,7 @@ void Feed(StateMachine& sm, uint64_t from, uint64_t to) {
   m.name = "pi-" + std::to_string(to);
   m.address = "10.0.0.2:7946";
   m.temperature_milli = -5000;
-  sm.Apply(to, 0, 0, EncodeUpsertMember(m));
+  sm.Apply(to, 8, to, EncodeUpsertMember(m));
 }
 
 TEST(StateMachineSnapshot, SameCommandsGiveTheSameBytesAndHash) {
@@ -49,8 +51,10 @@ TEST(StateMachineSnapshot, RestoredReplicaBehavesLikeTheOriginal) {
             original.Apply(400, client, 299, Put("k", "retry")));
   // Past the session bound both evict the same sessions.
   for (uint64_t c = 100; c < 100 + kSessionsMax + 10; ++c) {
-    original.Apply(500, c, 1, Put("s", std::to_string(c)));
-    restored.Apply(500, c, 1, Put("s", std::to_string(c)));
+    RegisterSessions(original, 1, 2000 + c);
+    RegisterSessions(restored, 1, 2000 + c);
+    original.Apply(500, c - 91, 1, Put("s", std::to_string(c)));
+    restored.Apply(500, c - 91, 1, Put("s", std::to_string(c)));
   }
   EXPECT_EQ(restored.StateHash(), original.StateHash());
 }
@@ -76,6 +80,7 @@ TEST(StateMachineSnapshot, DamagedBytesAreRefusedAndChangeNothing) {
 
 TEST(StateMachineSnapshot, HundredThousandKeysStayCompact) {
   StateMachine sm;
+  RegisterSessions(sm, 1000);
   for (uint64_t i = 0; i < 100'000; ++i) {
     sm.Apply(i + 1, 1 + i % 1000, 1 + i / 1000,
              Put("key/" + std::to_string(i), std::string(16, static_cast<char>('a' + i % 26))));

@@ -5,6 +5,7 @@
 #include "agent/sm/constants.h"
 #include "agent/sm/kv_op.h"
 #include "agent/sm/state_machine.h"
+#include "tests/unit/sm/sessions_helper.h"
 
 namespace pifleet::sm {
 namespace {
@@ -76,7 +77,8 @@ TEST(Members, EveryStringAtItsBoundIsStoredWhole) {
   EXPECT_EQ(*table.Find(1), m);
   // And through a snapshot, byte for byte.
   StateMachine sm, restored;
-  ASSERT_TRUE(sm.Apply(2, 0, 0, upsert).ok);
+  RegisterSessions(sm, 1);
+  ASSERT_TRUE(sm.Apply(2, 1, 1, upsert).ok);
   ASSERT_TRUE(restored.Restore(sm.Snapshot()));
   EXPECT_EQ(*restored.members().Find(1), m);
   EXPECT_EQ(restored.Snapshot(), sm.Snapshot());
@@ -90,11 +92,16 @@ TEST(Members, AStringOverItsBoundIsRefusedOnEveryReplica) {
     std::string* strings[] = {&m.name, &m.address, &m.role, &m.version, &m.board, &m.serial};
     *strings[field] = std::string(kMemberStringBytesMax + 1, 'y');
     StateMachine a, b;
-    a.Apply(1, 0, 0, EncodeUpsertMember(Sample(1)));
-    b.Apply(1, 0, 0, EncodeUpsertMember(Sample(1)));
+    RegisterSessions(a, 1);
+    RegisterSessions(b, 1);
+    ASSERT_TRUE(a.Apply(1, 1, 1, EncodeUpsertMember(Sample(1))).ok);
+    ASSERT_TRUE(b.Apply(1, 1, 1, EncodeUpsertMember(Sample(1))).ok);
     const uint64_t before = a.StateHash();
-    EXPECT_FALSE(a.Apply(2, 0, 0, EncodeUpsertMember(m)).ok) << field;
-    EXPECT_FALSE(b.Apply(2, 0, 0, EncodeUpsertMember(m)).ok) << field;
+    const KvResult refused = a.Apply(2, 1, 2, EncodeUpsertMember(m));
+    EXPECT_FALSE(refused.ok) << field;
+    EXPECT_EQ(refused.outcome, KvResult::Outcome::kApplied)
+        << "refused by the bound, not the session";
+    EXPECT_FALSE(b.Apply(2, 1, 2, EncodeUpsertMember(m)).ok) << field;
     EXPECT_EQ(a.StateHash(), before) << field;
     EXPECT_EQ(b.StateHash(), before) << field;
     EXPECT_FALSE(a.members().Find(3).has_value());
@@ -109,12 +116,14 @@ TEST(Members, AStringOverItsBoundIsRefusedOnEveryReplica) {
 
 TEST(StateMachine, DispatchesMembersAndKvByFirstByte) {
   StateMachine sm;
+  RegisterSessions(sm, 7);
   EXPECT_TRUE(sm.Apply(1, 7, 1, EncodeUpsertMember(Sample(4))).ok);
   KvOp put{KvKind::kPut, "k", "v", ""};
   EXPECT_TRUE(sm.Apply(2, 7, 2, EncodeKvOp(put)).ok);
   EXPECT_EQ(sm.kv().Read("k"), "v");
   EXPECT_EQ(sm.members().members().size(), 1u);
   StateMachine other;
+  RegisterSessions(other, 7);
   other.Apply(1, 7, 1, EncodeUpsertMember(Sample(4)));
   other.Apply(2, 7, 2, EncodeKvOp(put));
   EXPECT_EQ(other.StateHash(), sm.StateHash());  // same commands, same state

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "agent/core/constants.h"
+#include "agent/wire/client_bodies.h"
 
 namespace pifleet::wire {
 namespace {
@@ -86,6 +87,24 @@ TEST(CheckBounds, ClientRequestsAndReplies) {
             DropReason::kOutOfBounds);
   EXPECT_EQ(CheckBounds(ClientReply{1, 1, ReplyCode::kOk, "voters=1\nlearners=\n", ""}),
             DropReason::kNone);
+  // A registration carries nothing; a kv get reply carries a whole 64 KiB value, and a members
+  // reply kNodesMax rows with every string at its bound.
+  EXPECT_EQ(CheckBounds(ClientRequest{1, 1, ClientOp::kRegister, ""}), DropReason::kNone);
+  EXPECT_EQ(CheckBounds(ClientRequest{1, 1, ClientOp::kRegister, "x"}), DropReason::kOutOfBounds);
+  const KvReplyBody get{true, true, std::string(64 * 1024, 'v')};
+  EXPECT_EQ(CheckBounds(ClientReply{1, 1, ReplyCode::kOk, EncodeBody(get), ""}), DropReason::kNone);
+  MembersBody members{UINT64_MAX, UINT64_MAX, std::vector<MemberRow>(core::kNodesMax)};
+  for (MemberRow& row : members.rows) {
+    row.node_id = UINT64_MAX;
+    row.name = row.address = row.voting = row.role = row.version = row.board = row.serial =
+        std::string(128, 's');
+    row.last_heard_ms = row.capacity_milli = row.temperature_milli = INT64_MIN;
+    row.throttled_bits = UINT32_MAX;
+  }
+  EXPECT_EQ(CheckBounds(ClientReply{1, 1, ReplyCode::kOk, EncodeBody(members), ""}),
+            DropReason::kNone);
+  EXPECT_EQ(CheckBounds(ClientReply{1, 1, ReplyCode::kOk, std::string(1 << 20, 'r'), ""}),
+            DropReason::kOutOfBounds);
 }
 
 }  // namespace

@@ -80,7 +80,7 @@ TEST(Codec, EveryPeerMessageRoundTrips) {
 }
 
 TEST(Codec, ClientMessagesRoundTrip) {
-  const ClientRequest request{0xabc, 7, ClientOp::kKv, std::string("\x01k\x00v", 4)};
+  const ClientRequest request{0xabc, 7, ClientOp::kKv, std::string("\x01k\x00v", 4), 42};
   const ClientReply reply{0xabc, 7, ReplyCode::kNoQuorum, "", "no quorum after 5000 ms"};
   for (const WireMessage& message : {WireMessage{request}, WireMessage{reply}}) {
     const std::string bytes = Encode(message);
@@ -89,6 +89,9 @@ TEST(Codec, ClientMessagesRoundTrip) {
         Decode(std::span(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()), &decoded),
         DropReason::kNone);
     EXPECT_EQ(Encode(decoded), bytes);
+    if (const auto* got = std::get_if<ClientRequest>(&decoded)) {
+      EXPECT_EQ(*got, request);
+    }
   }
 }
 
@@ -116,7 +119,9 @@ TEST(Codec, WrongShapesAreMalformedAndUnknownTypesAreCountedApart) {
   EXPECT_EQ(DecodeBytes("\x94\x08\x01\x02\xa1x"), DropReason::kMalformed);  // string for slot
   EXPECT_EQ(DecodeBytes("\x94\x08\xff\x02\x05"), DropReason::kMalformed);   // negative sender
   // Client request with an operation this build does not know.
-  EXPECT_EQ(DecodeBytes(std::string("\x95\x40\x01\x01\x63\xc4\x00", 7)), DropReason::kUnknownType);
+  // [64, client id, session, sequence, op 0x63, payload]
+  EXPECT_EQ(DecodeBytes(std::string("\x96\x40\x01\x00\x01\x63\xc4\x00", 8)),
+            DropReason::kUnknownType);
 }
 
 TEST(Codec, HugeClaimsAreRefusedBeforeAnyAllocation) {
@@ -127,7 +132,7 @@ TEST(Codec, HugeClaimsAreRefusedBeforeAnyAllocation) {
   for (int i = 0; i < 1000; ++i) nested += std::string("\xdc\xff\xff", 3);
   EXPECT_EQ(DecodeBytes(nested), DropReason::kMalformed);
   // bin32 claiming 4 GB.
-  EXPECT_EQ(DecodeBytes(std::string("\x95\x40\x01\x01\x01\xc6\xff\xff\xff\xff", 10)),
+  EXPECT_EQ(DecodeBytes(std::string("\x96\x40\x01\x00\x01\x01\xc6\xff\xff\xff\xff", 11)),
             DropReason::kMalformed);
 }
 

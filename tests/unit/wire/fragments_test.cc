@@ -54,17 +54,54 @@ TEST(Fragments, TooLargeMessageIsRefused) {
   EXPECT_FALSE(Fragment(Message(chunk * kFragmentsPerMessageMax + 1), 1, 100, &plaintexts).ok());
 }
 
+// A 64 KiB value travels (issue 13): the largest message fits, one byte more is refused by the
+// sender, and a receiver never holds more than kMessageBytesMax for one message.
+TEST(Fragments, MessagesUpToTheByteBoundRoundTrip) {
+  std::vector<std::vector<uint8_t>> plaintexts;
+  const size_t plaintext_max = kDatagramBytesDefault - kSealOverheadBytes;
+  const auto message = Message(kMessageBytesMax);
+  ASSERT_TRUE(Fragment(message, 5, plaintext_max, &plaintexts).ok());
+  Reassembler reassembler;
+  std::vector<uint8_t> out;
+  DropReason reason = DropReason::kNone;
+  Reassembler::Result result = Reassembler::Result::kPending;
+  for (const auto& p : plaintexts) result = reassembler.Add(3, p, 0, &out, &reason);
+  EXPECT_EQ(result, Reassembler::Result::kComplete);
+  EXPECT_EQ(out, message);
+  EXPECT_FALSE(Fragment(Message(kMessageBytesMax + 1), 6, plaintext_max, &plaintexts).ok());
+  // A sender that claims few fragments but sends big ones is cut off at the byte bound.
+  const size_t big_chunk = kDatagramBytesMax - kSealOverheadBytes - kFragmentHeaderBytes;
+  const uint16_t count = kMessageBytesMax / big_chunk + 2;
+  result = Reassembler::Result::kPending;
+  for (uint16_t i = 0; i < count && result == Reassembler::Result::kPending; ++i) {
+    std::vector<uint8_t> p = {1,
+                              9,
+                              0,
+                              0,
+                              0,
+                              static_cast<uint8_t>(i),
+                              static_cast<uint8_t>(i >> 8),
+                              static_cast<uint8_t>(count),
+                              static_cast<uint8_t>(count >> 8)};
+    p.resize(p.size() + big_chunk, 0xab);
+    result = reassembler.Add(4, p, 0, &out, &reason);
+  }
+  EXPECT_EQ(result, Reassembler::Result::kDropped);
+  EXPECT_EQ(reason, DropReason::kBadFragment);
+  EXPECT_EQ(reassembler.partial_count(), 0u);
+}
+
 TEST(Fragments, BadFragmentHeadersAreDropped) {
   Reassembler reassembler;
   std::vector<uint8_t> out;
   DropReason reason = DropReason::kNone;
   const std::vector<std::vector<uint8_t>> bad = {
-      {},                                   // empty
-      {7, 1, 2},                            // unknown kind
-      {1, 0, 0, 0, 0, 0, 0, 2, 0},          // no chunk bytes
-      {1, 0, 0, 0, 0, 2, 0, 2, 0, 0xaa},    // index >= count
-      {1, 0, 0, 0, 0, 0, 0, 1, 0, 0xaa},    // count 1 is never fragmented
-      {1, 0, 0, 0, 0, 0, 0, 0xff, 0, 0xaa}  // count above the bound
+      {},                                      // empty
+      {7, 1, 2},                               // unknown kind
+      {1, 0, 0, 0, 0, 0, 0, 2, 0},             // no chunk bytes
+      {1, 0, 0, 0, 0, 2, 0, 2, 0, 0xaa},       // index >= count
+      {1, 0, 0, 0, 0, 0, 0, 1, 0, 0xaa},       // count 1 is never fragmented
+      {1, 0, 0, 0, 0, 0, 0, 0xff, 0x07, 0xaa}  // count above the bound
   };
   for (const auto& plaintext : bad) {
     reason = DropReason::kNone;

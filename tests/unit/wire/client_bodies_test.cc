@@ -1,0 +1,64 @@
+// The client protocol's msgpack bodies (docs/formats.md, "Client protocol"): round trips, the
+// exact bytes another language's client sees, and refusal of malformed input.
+#include "agent/wire/client_bodies.h"
+
+#include <gtest/gtest.h>
+
+namespace pifleet::wire {
+namespace {
+
+TEST(ClientBodies, RoundTrip) {
+  const KvRequestBody request{3, "key", std::string(65536, 'v'), ""};
+  KvRequestBody got_request;
+  ASSERT_TRUE(DecodeBody(EncodeBody(request), &got_request));
+  EXPECT_EQ(got_request, request);
+  const KvReplyBody reply{false, true, "current", KvReplyBody::Outcome::kRefused};
+  KvReplyBody got_reply;
+  ASSERT_TRUE(DecodeBody(EncodeBody(reply), &got_reply));
+  EXPECT_EQ(got_reply, reply);
+  RegisterReplyBody got_register;
+  ASSERT_TRUE(DecodeBody(EncodeBody(RegisterReplyBody{1ull << 40}), &got_register));
+  EXPECT_EQ(got_register.session, 1ull << 40);
+  MemberRow row;
+  row.node_id = 7;
+  row.name = "pi-7";
+  row.last_heard_ms = -1;
+  row.temperature_milli = -5000;
+  row.throttled_bits = 0x50005;
+  const MembersBody members{7, 9, {row, MemberRow{}}};
+  MembersBody got_members;
+  ASSERT_TRUE(DecodeBody(EncodeBody(members), &got_members));
+  EXPECT_EQ(got_members, members);
+  EXPECT_FALSE(got_members.IsLeadersView());
+  EXPECT_EQ(got_members.Find(7)->name, "pi-7");
+}
+
+// The bytes as docs/formats.md describes them: a kv reply is [ok, found, value bin, outcome].
+TEST(ClientBodies, KvReplyBytesAreTheDocumentedArray) {
+  const std::string bytes =
+      EncodeBody(KvReplyBody{true, true, "ab", KvReplyBody::Outcome::kDuplicate});
+  EXPECT_EQ(bytes, std::string("\x94\xc3\xc3\xc4\x02"
+                               "ab\x01",
+                               8));
+  EXPECT_EQ(EncodeBody(RegisterReplyBody{5}), std::string("\x91\x05", 2));
+}
+
+TEST(ClientBodies, MalformedIsRefused) {
+  KvRequestBody request;
+  EXPECT_FALSE(DecodeBody("", &request));
+  EXPECT_FALSE(DecodeBody(std::string("\x94\x05\xc4\x00\xc4\x00\xc4\x00", 8), &request))
+      << "kind 5 does not exist";
+  EXPECT_FALSE(DecodeBody(std::string("\x93\x01\xc4\x00\xc4\x00", 6), &request)) << "3 fields";
+  const std::string good = EncodeBody(KvRequestBody{1, "k", "v", ""});
+  EXPECT_TRUE(DecodeBody(good, &request));
+  EXPECT_FALSE(DecodeBody(good + "x", &request)) << "trailing bytes";
+  for (size_t n = 0; n < good.size(); ++n) EXPECT_FALSE(DecodeBody(good.substr(0, n), &request));
+  KvReplyBody reply;
+  EXPECT_FALSE(DecodeBody(std::string("\x94\xc3\xc3\xc4\x00\x03", 6), &reply)) << "outcome 3";
+  MembersBody members;
+  EXPECT_FALSE(DecodeBody(std::string("\x93\x01\x01\xdd\xff\xff\xff\xff", 8), &members))
+      << "a huge count";
+}
+
+}  // namespace
+}  // namespace pifleet::wire
