@@ -16,6 +16,7 @@
 
 #include "agent/core/snapshot.h"
 #include "agent/sm/kv_op.h"
+#include "agent/sm/session_commands.h"
 #include "agent/store/core_log.h"
 #include "agent/store/fault_env.h"
 
@@ -109,8 +110,28 @@ class DriverTest : public ::testing::Test {
     }
     return done();
   }
+  // Registers client session 1 through the log (the state machine applies only a registered
+  // session's commands) and runs until it is applied.
+  bool RegisterClient() {
+    const core::Command registration{
+        0,
+        0,
+        core::CommandKind::kApp,
+        sm::EncodeSessionCommand({sm::SessionCommandKind::kRegister, 1000, 0}),
+        {}};
+    if (!driver_->Propose(registration).ok() ||
+        !RunUntil([&] { return driver_->state_machine().sessions().size() == 1; })) {
+      return false;
+    }
+    while (seams_.sync_requests > 0) {  // no sync left outstanding: the tests count their own
+      CompleteSync();
+      DeliverToSelf();
+    }
+    return true;
+  }
+
   core::Command Put(uint64_t sequence) {
-    return core::Command{99,
+    return core::Command{1,
                          sequence,
                          core::CommandKind::kApp,
                          sm::EncodeKvOp({sm::KvKind::kPut, "k", std::to_string(sequence), ""}),
@@ -144,6 +165,7 @@ TEST_F(DriverTest, OneSyncOutstandingCoversEverythingAppended) {
   Open({});
   Start();
   ASSERT_TRUE(RunUntil([&] { return driver_->core()->IsLeader(); }));
+  ASSERT_TRUE(RegisterClient());
   DeliverToSelf();
   seams_.sync_requests = 0;
   for (uint64_t seq = 1; seq <= 5; ++seq) ASSERT_TRUE(driver_->Propose(Put(seq)).ok());
@@ -162,6 +184,8 @@ TEST_F(DriverTest, FullDiskStopsVotesAndIsRetriedEveryRetryTicks) {
   Open(options);
   Start();
   ASSERT_TRUE(RunUntil([&] { return driver_->core()->IsLeader(); }));
+  ASSERT_TRUE(RegisterClient());
+  seams_.sync_requests = 0;
   env_.SetSpaceLimitBytes(env_.used_bytes());
   ASSERT_TRUE(driver_->Propose(Put(1)).ok());
   for (int i = 0; i < 5; ++i) DeliverToSelf();
