@@ -3,6 +3,7 @@
 #include <toml++/toml.h>
 
 #include "agent/base/assert.h"
+#include "agent/base/toml_text.h"
 #include "hal/constants.h"
 #include "hal/gpiod_led.h"
 #include "hal/sysfs_file.h"
@@ -66,6 +67,7 @@ Status ParseOne(const toml::table& table, const std::string& source, const std::
 
 Status ParseLedConfig(std::string_view toml_text, const std::string& source, LedConfig* out) {
   PIFLEET_ASSERT(out != nullptr);
+  if (Status status = CheckTomlNonAsciiPlacement(toml_text, source); !status.ok()) return status;
   toml::table root;
   try {
     root = toml::parse(toml_text, source);

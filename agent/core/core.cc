@@ -7,7 +7,7 @@
 namespace pifleet::core {
 
 Core::Core(const CoreOptions& options, const DurableState& restored,
-           std::shared_ptr<const std::string> snapshot)
+           const std::shared_ptr<const std::string>& snapshot)
     : ctx_(options),
       acceptor_(ctx_, restored),
       replica_(ctx_, requester_),

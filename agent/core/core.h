@@ -28,7 +28,7 @@ class Core {
   // snapshot marker; at or above restored.snapshot_slot). Its state comes back to the driver as
   // the first Ready's `install`, followed by the decisions of `restored` above it.
   explicit Core(const CoreOptions& options, const DurableState& restored = DurableState{},
-                std::shared_ptr<const std::string> snapshot = nullptr);
+                const std::shared_ptr<const std::string>& snapshot = nullptr);
   Core(const Core&) = delete;
   Core& operator=(const Core&) = delete;
 

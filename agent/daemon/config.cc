@@ -9,6 +9,7 @@
 #include <variant>
 
 #include "agent/base/text.h"
+#include "agent/base/toml_text.h"
 #include "agent/daemon/discovery.h"
 #include "agent/daemon/metrics_http.h"
 #include "agent/net/endpoint.h"
@@ -137,6 +138,7 @@ Status ValidateConfigText(const AgentConfig& config) {
 }  // namespace
 
 Status ParseConfigText(std::string_view text, const std::string& source_name, AgentConfig* config) {
+  if (Status status = CheckTomlNonAsciiPlacement(text, source_name); !status.ok()) return status;
   toml::table table;
   try {
     table = toml::parse(text, source_name);

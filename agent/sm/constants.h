@@ -14,7 +14,7 @@ inline constexpr size_t kMemberStringBytesMax = 128;
 inline constexpr size_t kMemberStrings = 6;
 // Kind u8, node id u64, each string as u64 length + bytes, capacity, temperature, throttling.
 inline constexpr size_t kMemberUpsertBytesMax =
-    1 + 8 + kMemberStrings * (8 + kMemberStringBytesMax) + 3 * 8;
+    1 + 8 + kMemberStrings * (8 + kMemberStringBytesMax) + 3 * size_t{8};
 
 static_assert(kMemberUpsertBytesMax <= core::kCommandBytesMax,
               "an upsert with every string at its bound must fit one command");

@@ -22,7 +22,7 @@ struct KvOp {
 
 // The largest value a put carries (a command carries one key, one value and its framing, and
 // core::kCommandBytesMax leaves room for both).
-inline constexpr size_t kKvValueBytesMax = 64 * 1024;
+inline constexpr size_t kKvValueBytesMax = size_t{64} * 1024;
 
 // The result of one applied command (kv, members, keys or sessions). Only ok, found and output
 // are state (kept for retries and in snapshots); outcome and session describe this application.

@@ -14,7 +14,7 @@ Status ReadFileToString(Env* env, const std::string& path, std::string* out) {
   Status s = env->NewSequentialFile(path, &file);
   if (!s.ok()) return s;
   out->clear();
-  constexpr size_t kChunkBytes = 64 * 1024;
+  constexpr size_t kChunkBytes = size_t{64} * 1024;
   std::string chunk;
   while (true) {
     s = file->Read(kChunkBytes, &chunk);

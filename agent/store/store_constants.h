@@ -7,13 +7,13 @@
 namespace pifleet::store {
 
 // LevelDB log format (docs/formats.md): 32 KiB blocks, 7-byte physical record header.
-inline constexpr size_t kLogBlockBytes = 32 * 1024;
+inline constexpr size_t kLogBlockBytes = size_t{32} * 1024;
 inline constexpr size_t kLogHeaderBytes = 4 + 2 + 1;  // masked crc32c, u16 length, u8 type
 
 // One WAL segment never grows past this; a record that would cross it starts the next segment.
 inline constexpr uint64_t kWalSegmentBytes = 64ull * 1024 * 1024;
 // The largest payload one WAL record may carry (a batched slot value is bounded well below).
-inline constexpr size_t kWalPayloadBytesMax = 1024 * 1024;
+inline constexpr size_t kWalPayloadBytesMax = size_t{1024} * 1024;
 // Bytes appended but not yet synced; past this Append refuses (the disk is full or stalled and
 // the node has stopped voting anyway), so memory stays bounded.
 inline constexpr uint64_t kWalPendingBytesMax = 64ull * 1024 * 1024;

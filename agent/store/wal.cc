@@ -231,7 +231,7 @@ Status Wal::Sync() {
     pending_bytes_ = 0;
   }
   size_t chunks_synced = 0;
-  const Status s = WriteChunks(&chunks, &chunks_synced);
+  Status s = WriteChunks(&chunks, &chunks_synced);
   no_space_.store(s.code() == Status::Code::kNoSpace, std::memory_order_release);
   if (!s.ok()) {
     // Keep every record not yet durable, ahead of anything appended meanwhile.

@@ -157,9 +157,7 @@ size_t PeerFieldCount(WireType type) {
     case WireType::kPrepare:
       return 2;
     case WireType::kPromise:
-      return 3;
     case WireType::kAccept:
-      return 3;
     case WireType::kAccepted:
       return 3;
     case WireType::kDecision:
@@ -167,7 +165,6 @@ size_t PeerFieldCount(WireType type) {
     case WireType::kActive:
       return 2;
     case WireType::kRequest:
-      return 1;
     case WireType::kCatchupRequest:
       return 1;
     case WireType::kCatchupReply:

@@ -24,7 +24,9 @@ Status DecodeKeyringFile(std::string_view text, const std::string& source, Keyri
   std::string line;
   for (int number = 1; std::getline(lines, line); ++number) {
     const auto bad = [&](const std::string& why) {
-      return Status::Corruption(source + ":" + std::to_string(number) + ": " + why);
+      std::string where = source;
+      where += ":" + std::to_string(number) + ": ";
+      return Status::Corruption(where + why);
     };
     if (line.empty() || line[0] == '#') continue;
     const size_t space = line.find(' ');

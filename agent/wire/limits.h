@@ -36,7 +36,7 @@ inline constexpr size_t kFragmentHeaderBytes = 1 + 4 + 2 + 2;  // kind, message 
 // The largest message (msgpack body) sent or reassembled: a full batch of 64 KiB values with
 // its framing fits (agent/core/constants.h). At the default datagram it takes ~100 fragments,
 // at the smallest datagram ~620; both are within the fragment count bound.
-inline constexpr size_t kMessageBytesMax = 128 * 1024;
+inline constexpr size_t kMessageBytesMax = size_t{128} * 1024;
 inline constexpr uint16_t kFragmentsPerMessageMax = 1024;
 inline constexpr size_t kReassembliesMax = 32;            // partial messages held at once
 inline constexpr uint32_t kReassemblyTimeoutTicks = 200;  // 2 s at the daemon's 10 ms tick
