@@ -38,7 +38,7 @@ Status CheckTomlNonAsciiPlacement(std::string_view text, const std::string& sour
       return Status::InvalidArgument(
           source + ":" + std::to_string(line) + ":" + std::to_string(column) +
           ": a non-ASCII character outside a comment (in a \"...\" string write it as "
-          "\\uXXXX: this build's TOML parser mishandles raw non-ASCII text)");
+          "\\u00fc for a u-umlaut: this build's TOML parser mishandles raw non-ASCII text)");
     }
     switch (where) {
       case Where::kBare:

@@ -4,7 +4,7 @@
 // scans a bad token onwards, past quotes, so a raw non-ASCII byte anywhere but in a comment can
 // reach that test. The config fuzz target found both. So raw non-ASCII bytes are accepted in
 // comments only, and refused elsewhere with their place before the parser sees them; a string
-// can still hold any character as a \uXXXX escape.
+// can still hold any character as a \u escape (\u00fc for a u-umlaut).
 #pragma once
 
 #include <string>
