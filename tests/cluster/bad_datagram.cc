@@ -3,82 +3,27 @@
 // agent/wire/drop_reason.h; where a kind needs the agent to know the sender first (old_epoch),
 // a valid request goes first and its answer is awaited. Prints one line: "sent KIND: N bad".
 // Exit codes: 0 sent, 1 error (no answer to a valid request, send refused), 2 usage.
-#include <netdb.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <cstdio>
-#include <cstring>
 #include <functional>
 #include <map>
 #include <string>
-#include <vector>
+#include <string_view>
 
 #include "agent/base/assert.h"
 #include "agent/base/random.h"
 #include "agent/daemon/agent.h"
-#include "agent/net/endpoint.h"
-#include "agent/store/env.h"
-#include "agent/store/posix_env.h"
 #include "agent/wire/codec.h"
 #include "agent/wire/fragments.h"
 #include "agent/wire/header.h"
 #include "agent/wire/keyring.h"
 #include "agent/wire/seal.h"
+#include "tests/cluster/datagram_kit.h"
 
-namespace pifleet {
+namespace pifleet::testing {
 namespace {
 
-using Bytes = std::vector<uint8_t>;
-
-constexpr int kExitOk = 0;
-constexpr int kExitError = 1;
-constexpr int kExitUsage = 2;
 constexpr int kAnswerWaitMs = 2000;
 constexpr size_t kOversizeBytes = 65520;  // above kDatagramBytesMax; fits an IPv6 UDP payload
-
-class Sender {
- public:
-  bool Connect(const std::string& endpoint_text) {
-    net::Endpoint endpoint;
-    if (!net::ParseEndpoint(endpoint_text, &endpoint).ok()) return false;
-    addrinfo hints{};
-    hints.ai_family = AF_UNSPEC;
-    hints.ai_socktype = SOCK_DGRAM;
-    addrinfo* found = nullptr;
-    if (getaddrinfo(endpoint.host.c_str(), std::to_string(endpoint.port).c_str(), &hints, &found) !=
-        0) {
-      return false;
-    }
-    fd_ = socket(found->ai_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    const bool ok = fd_ >= 0 && connect(fd_, found->ai_addr, found->ai_addrlen) == 0;
-    freeaddrinfo(found);
-    return ok;
-  }
-  ~Sender() {
-    if (fd_ >= 0) close(fd_);
-  }
-  bool Send(const Bytes& datagram) {
-    const ssize_t sent = send(fd_, datagram.data(), datagram.size(), 0);
-    if (sent != static_cast<ssize_t>(datagram.size())) {
-      std::fprintf(stderr, "pifleet-badgram: send of %zu bytes: %s\n", datagram.size(),
-                   std::strerror(errno));
-      return false;
-    }
-    return true;
-  }
-  // True when any datagram arrives within kAnswerWaitMs (the agent answered a valid request).
-  bool AwaitAnswer() {
-    pollfd waiting{fd_, POLLIN, 0};
-    if (poll(&waiting, 1, kAnswerWaitMs) != 1) return false;
-    Bytes buffer(65536);
-    return recv(fd_, buffer.data(), buffer.size(), 0) > 0;
-  }
-
- private:
-  int fd_ = -1;
-};
 
 // Everything a kind needs: the cluster key, the cluster id, and a sender of its own.
 struct Kit {
@@ -87,7 +32,7 @@ struct Kit {
   uint64_t cluster_id = 0;
   uint64_t sender = RandomU64();
   uint32_t epoch = RandomU32() | 2;  // >= 2, so epoch - 1 is a valid older epoch
-  Sender* socket = nullptr;
+  UdpSender* socket = nullptr;
 
   Bytes Seal(const wire::Keyring& ring, uint64_t cluster, uint32_t sealed_epoch,
              const Bytes& plaintext) const {
@@ -99,17 +44,10 @@ struct Kit {
   Bytes Seal(const Bytes& plaintext) const { return Seal(keyring, cluster_id, epoch, plaintext); }
 };
 
-// A whole (unfragmented) message: kind byte 0, then the msgpack body.
-Bytes Whole(const Bytes& body) {
-  Bytes plaintext{0};
-  plaintext.insert(plaintext.end(), body.begin(), body.end());
-  return plaintext;
-}
-
 Bytes StatusRequest() {
   const std::string body =
       wire::Encode(wire::ClientRequest{RandomU64(), 1, wire::ClientOp::kStatus, std::string()});
-  return Whole(Bytes(body.begin(), body.end()));
+  return Whole(body);
 }
 
 // Another key: with other_id, one whose key id differs; otherwise one with the same key id.
@@ -129,7 +67,8 @@ const std::map<std::string, KindFn>& Kinds() {
   static const std::map<std::string, KindFn> kinds = {
       {"valid",
        [](Kit& kit) {
-         return kit.socket->Send(kit.Seal(StatusRequest())) && kit.socket->AwaitAnswer();
+         return kit.socket->Send(kit.Seal(StatusRequest())) &&
+                kit.socket->AwaitAnswer(kAnswerWaitMs);
        }},
       {"unknown_key",
        [](Kit& kit) {
@@ -149,7 +88,8 @@ const std::map<std::string, KindFn>& Kinds() {
        }},
       {"old_epoch",
        [](Kit& kit) {
-         if (!kit.socket->Send(kit.Seal(StatusRequest())) || !kit.socket->AwaitAnswer()) {
+         if (!kit.socket->Send(kit.Seal(StatusRequest())) ||
+             !kit.socket->AwaitAnswer(kAnswerWaitMs)) {
            std::fprintf(stderr, "pifleet-badgram: no answer to the valid request\n");
            return false;
          }
@@ -167,12 +107,10 @@ const std::map<std::string, KindFn>& Kinds() {
          return kit.socket->Send(kit.Seal(Bytes(kOversizeBytes - wire::kSealOverheadBytes, 0)));
        }},
       {"malformed",  // 0xc1 is never used by msgpack
-       [](Kit& kit) {
-         return kit.socket->Send(kit.Seal(Whole({0xc1, 0x00})));
-       }},
+       [](Kit& kit) { return kit.socket->Send(kit.Seal(Whole(std::string_view("\xc1\x00", 2)))); }},
       {"unknown_type",  // well-formed msgpack [99, 0]: no message has type 99
        [](Kit& kit) {
-         return kit.socket->Send(kit.Seal(Whole({0x92, 99, 0})));
+         return kit.socket->Send(kit.Seal(Whole(std::string_view("\x92\x63\x00", 3))));
        }},
       {"bad_magic",
        [](Kit& kit) {
@@ -240,18 +178,13 @@ int Main(int argc, char** argv) {
   if (key_file.empty() || to.empty() || found == Kinds().end()) return Usage();
 
   Kit kit;
-  std::string key_text;
-  if (!store::ReadFileToString(store::PosixEnv(), key_file, &key_text).ok() ||
-      !wire::ParseKey(key_text, &kit.key).ok() || !kit.keyring.Install(kit.key).ok()) {
+  if (!ReadClusterKey(key_file, &kit.keyring, &kit.key)) {
     std::fprintf(stderr, "pifleet-badgram: cannot read a cluster key from %s\n", key_file.c_str());
     return kExitError;
   }
   kit.cluster_id = daemon::ClusterIdFor(cluster);
-  Sender socket;
-  if (!socket.Connect(to)) {
-    std::fprintf(stderr, "pifleet-badgram: cannot reach %s\n", to.c_str());
-    return kExitError;
-  }
+  UdpSender socket("pifleet-badgram");
+  if (!socket.Connect(to)) return kExitError;
   kit.socket = &socket;
   if (!found->second(kit)) return kExitError;
   std::printf("sent %s\n", kind.c_str());
@@ -259,6 +192,6 @@ int Main(int argc, char** argv) {
 }
 
 }  // namespace
-}  // namespace pifleet
+}  // namespace pifleet::testing
 
-int main(int argc, char** argv) { return pifleet::Main(argc, argv); }
+int main(int argc, char** argv) { return pifleet::testing::Main(argc, argv); }

@@ -3,52 +3,35 @@
 // The peer kinds are a Request (the message a follower forwards proposals in) addressed to the
 // agent's node id from a sender of its own; each would be a poison pill if it reached the core.
 // Prints one line: "sent KIND in N datagrams". Exit codes: 0 sent, 1 error, 2 usage.
-#include <netdb.h>
-#include <sys/random.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
-#include <cstring>
+#include <cstdlib>
 #include <functional>
 #include <map>
 #include <string>
 #include <vector>
 
 #include "agent/base/assert.h"
+#include "agent/base/random.h"
 #include "agent/core/constants.h"
 #include "agent/daemon/agent.h"
-#include "agent/net/endpoint.h"
 #include "agent/sm/kv_op.h"
-#include "agent/store/env.h"
-#include "agent/store/posix_env.h"
 #include "agent/wire/codec.h"
 #include "agent/wire/fragments.h"
 #include "agent/wire/keyring.h"
 #include "agent/wire/seal.h"
+#include "tests/cluster/datagram_kit.h"
 
-namespace pifleet {
+namespace pifleet::testing {
 namespace {
 
-using Bytes = std::vector<uint8_t>;
-
-constexpr int kExitOk = 0;
-constexpr int kExitError = 1;
-constexpr int kExitUsage = 2;
 constexpr size_t kPlaintextBytes = 1300;  // fits the agent's default 1400-byte datagram
 constexpr size_t kMebibyte = 1024 * 1024;
 
-uint64_t RandomU64() {
-  uint64_t value = 0;
-  while (value == 0) {
-    if (getrandom(&value, sizeof(value), 0) != sizeof(value)) value = 0;
-  }
-  return value;
-}
-
 core::Command Reconfig(std::vector<core::NodeId> voters, std::vector<core::NodeId> learners) {
-  core::Command command{RandomU64(), 1, core::CommandKind::kReconfig, "", {}};
+  core::Command command{RandomU64(), 1, core::CommandKind::kReconfig, "", {}, 1};
   command.config.voters = std::move(voters);
   command.config.learners = std::move(learners);
   return command;
@@ -108,11 +91,7 @@ const std::map<std::string, Build>& Kinds() {
 
 // Frames like wire::Fragment, but with no limit on the count: the 2 MiB kind must go out whole.
 std::vector<Bytes> Frame(const std::string& body) {
-  if (body.size() + 1 <= kPlaintextBytes) {
-    Bytes whole{0};
-    whole.insert(whole.end(), body.begin(), body.end());
-    return {whole};
-  }
+  if (body.size() + 1 <= kPlaintextBytes) return {Whole(body)};
   const size_t chunk = kPlaintextBytes - wire::kFragmentHeaderBytes;
   const size_t count = (body.size() + chunk - 1) / chunk;
   PIFLEET_ASSERT(count <= UINT16_MAX);
@@ -130,25 +109,6 @@ std::vector<Bytes> Frame(const std::string& body) {
     out.push_back(std::move(plaintext));
   }
   return out;
-}
-
-int Connect(const std::string& endpoint_text) {
-  net::Endpoint endpoint;
-  if (!net::ParseEndpoint(endpoint_text, &endpoint).ok()) return -1;
-  addrinfo hints{};
-  hints.ai_family = AF_UNSPEC;
-  hints.ai_socktype = SOCK_DGRAM;
-  addrinfo* found = nullptr;
-  if (getaddrinfo(endpoint.host.c_str(), std::to_string(endpoint.port).c_str(), &hints, &found)) {
-    return -1;
-  }
-  int fd = socket(found->ai_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-  if (fd >= 0 && connect(fd, found->ai_addr, found->ai_addrlen) != 0) {
-    close(fd);
-    fd = -1;
-  }
-  freeaddrinfo(found);
-  return fd;
 }
 
 int Usage() {
@@ -186,36 +146,26 @@ int Main(int argc, char** argv) {
   }
   wire::Keyring keyring;
   wire::KeyBytes key{};
-  std::string key_text;
-  if (!store::ReadFileToString(store::PosixEnv(), key_file, &key_text).ok() ||
-      !wire::ParseKey(key_text, &key).ok() || !keyring.Install(key).ok()) {
+  if (!ReadClusterKey(key_file, &keyring, &key)) {
     std::fprintf(stderr, "pifleet-poison: cannot read a cluster key from %s\n", key_file.c_str());
     return kExitError;
   }
-  const int fd = Connect(to);
-  if (fd < 0) {
-    std::fprintf(stderr, "pifleet-poison: cannot reach %s\n", to.c_str());
-    return kExitError;
-  }
+  UdpSender socket("pifleet-poison");
+  if (!socket.Connect(to)) return kExitError;
   wire::Sealer sealer(&keyring, daemon::ClusterIdFor(cluster), target.sender,
                       static_cast<uint32_t>(RandomU64()));
   const std::vector<Bytes> plaintexts = Frame(wire::Encode(found->second(target)));
   for (const Bytes& plaintext : plaintexts) {
     Bytes datagram;
     PIFLEET_ASSERT(sealer.Seal(plaintext, &datagram).ok());
-    if (send(fd, datagram.data(), datagram.size(), 0) != static_cast<ssize_t>(datagram.size())) {
-      std::fprintf(stderr, "pifleet-poison: send: %s\n", std::strerror(errno));
-      close(fd);
-      return kExitError;
-    }
+    if (!socket.Send(datagram)) return kExitError;
     usleep(200);  // a socket buffer's worth at a time: the agent must see every datagram
   }
-  close(fd);
   std::printf("sent %s in %zu datagrams\n", kind.c_str(), plaintexts.size());
   return kExitOk;
 }
 
 }  // namespace
-}  // namespace pifleet
+}  // namespace pifleet::testing
 
-int main(int argc, char** argv) { return pifleet::Main(argc, argv); }
+int main(int argc, char** argv) { return pifleet::testing::Main(argc, argv); }
