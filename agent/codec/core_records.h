@@ -15,7 +15,8 @@ namespace pifleet::codec {
 
 // 1: the msgpack shapes with no version byte (written through the wire codec, unversioned).
 // 2: a version byte first; snapshot markers too.
-inline constexpr uint8_t kCoreRecordVersion = 2;
+// 3: a command carries `replaces` (a reconfiguration's compare-and-set, core/types.h).
+inline constexpr uint8_t kCoreRecordVersion = 3;
 
 std::string EncodeBallotRecord(const core::Ballot& ballot);
 std::string EncodePValueRecord(const core::PValue& pvalue);

@@ -52,13 +52,14 @@ void PackBytes(Packer& pk, const std::string& bytes) {
 }
 
 void Pack(Packer& pk, const core::Command& command) {
-  pk.pack_array(6);
+  pk.pack_array(7);
   pk.pack(command.client_id);
   pk.pack(command.sequence);
   pk.pack(static_cast<uint8_t>(command.kind));
   PackBytes(pk, command.payload);
   PackIds(pk, command.config.voters);
   PackIds(pk, command.config.learners);
+  pk.pack(command.replaces);
 }
 
 void Pack(Packer& pk, const std::vector<core::Command>& commands) {
@@ -114,7 +115,7 @@ std::vector<core::NodeId> UnpackIds(const msgpack::object& o) {
 }
 
 core::Command UnpackCommand(const msgpack::object& o) {
-  const msgpack::object* f = Array(o, 6);
+  const msgpack::object* f = Array(o, 7);
   core::Command command;
   command.client_id = U64(f[0]);
   command.sequence = U64(f[1]);
@@ -127,6 +128,7 @@ core::Command UnpackCommand(const msgpack::object& o) {
   command.payload = Bytes(f[3]);
   command.config.voters = UnpackIds(f[4]);
   command.config.learners = UnpackIds(f[5]);
+  command.replaces = U64(f[6]);
   return command;
 }
 

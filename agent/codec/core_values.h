@@ -26,7 +26,7 @@ struct Malformed {};
 
 // [round, node]
 void Pack(Packer& pk, const core::Ballot& ballot);
-// [client id, sequence, kind, payload (bin), voters [id...], learners [id...]]
+// [client id, sequence, kind, payload (bin), voters [id...], learners [id...], replaces]
 void Pack(Packer& pk, const core::Command& command);
 // [command...]
 void Pack(Packer& pk, const core::Value& value);

@@ -37,8 +37,15 @@ Status CheckCommand(const Command& command) {
       if (!command.config.voters.empty() || !command.config.learners.empty()) {
         return Status::InvalidArgument("an application command carries a configuration");
       }
+      if (command.replaces != 0) {
+        return Status::InvalidArgument("an application command names a configuration it replaces");
+      }
       return Status::Ok();
     case CommandKind::kReconfig:
+      // Slot 1 is the first any configuration governs; 0 would name none.
+      if (command.replaces == 0) {
+        return Status::InvalidArgument("a reconfiguration names no configuration it replaces");
+      }
       return CheckConfig(command.config);
   }
   return Status::InvalidArgument("unknown command kind");

@@ -80,6 +80,9 @@ struct Context {
   // Every replica refuses a decided one alike, so applied_refused agrees across replicas.
   uint64_t proposals_refused = 0;
   uint64_t applied_refused = 0;
+  // Decided reconfigurations that did not take effect: the configuration they replace had been
+  // replaced already (Membership::OnApplied); the same count on every replica.
+  uint64_t reconfigs_stale = 0;
 };
 
 }  // namespace pifleet::core

@@ -82,6 +82,7 @@ class Core {
   // proposing, and decided ones at apply (the same count on every replica).
   uint64_t ProposalsRefused() const { return ctx_.proposals_refused; }
   uint64_t AppliedRefused() const { return ctx_.applied_refused; }
+  uint64_t ReconfigsStale() const { return ctx_.reconfigs_stale; }
 
  private:
   void Forward(const std::vector<Command>& commands);

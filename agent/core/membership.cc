@@ -19,19 +19,25 @@ Membership::Membership(Config initial, Canary canary) : canary_(canary) {
   entries_.emplace_back(1, std::move(initial));
 }
 
-bool Membership::OnApplied(Slot slot, const Config& config) {
+Membership::Outcome Membership::OnApplied(Slot slot, const Command& reconfig) {
+  PIFLEET_ASSERT(reconfig.kind == CommandKind::kReconfig);
   // Decided means it is in every replica's log for good: refusing it is the only answer that
   // neither stops the cluster nor differs between replicas.
-  if (!CheckConfig(config).ok()) return false;
+  if (!CheckConfig(reconfig.config).ok()) return Outcome::kRefused;
+  // A replayed reconfiguration names a configuration that has been replaced since, and so does
+  // the loser of two proposed against the same one (the canary lets both through).
+  if (reconfig.replaces != LatestFirstSlot() && canary_ != Canary::kReconfigWithoutCas) {
+    return Outcome::kStale;
+  }
   const Slot first = slot + kWindowSlots;
   PIFLEET_ASSERT_MSG(first >= entries_.back().first, "reconfigurations apply in slot order");
   if (first == entries_.back().first) {
-    entries_.back().second = config;  // two in one batch: the later one wins
+    entries_.back().second = reconfig.config;  // only the canary gets two into one slot
   } else {
-    entries_.emplace_back(first, config);
+    entries_.emplace_back(first, reconfig.config);
   }
-  PIFLEET_ASSERT(Latest() == config);
-  return true;
+  PIFLEET_ASSERT(Latest() == reconfig.config);
+  return Outcome::kApplied;
 }
 
 const Config& Membership::ForSlot(Slot slot) const {

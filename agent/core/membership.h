@@ -16,11 +16,19 @@ class Membership {
  public:
   Membership(Config initial, Canary canary);
 
-  // Records a reconfiguration decided (and applied) in `slot`. A config that CheckConfig
-  // refuses changes nothing and returns false, alike on every replica and at every replay.
-  bool OnApplied(Slot slot, const Config& config);
+  enum class Outcome : uint8_t {
+    kApplied,
+    kRefused,  // not a valid configuration (CheckConfig)
+    kStale,    // `replaces` is not the newest configuration any more: a replay or a lost race
+  };
+  // Records a reconfiguration decided (and applied) in `slot`. It takes effect only if its
+  // `replaces` is LatestFirstSlot() (a compare-and-set); otherwise, or when CheckConfig refuses
+  // its config, it changes nothing, alike on every replica and at every replay.
+  Outcome OnApplied(Slot slot, const Command& reconfig);
   const Config& ForSlot(Slot slot) const;
   const Config& Latest() const { return entries_.back().second; }
+  // The first slot that Latest() governs: what a new reconfiguration names as `replaces`.
+  Slot LatestFirstSlot() const { return entries_.back().first; }
   // Votes needed in `config` (a strict majority unless the quorum canary is on).
   size_t QuorumSize(const Config& config) const;
   // Every node of every configuration from `slot` on: who receives decisions and heartbeats.

@@ -42,6 +42,9 @@ struct Ready {
   std::vector<Envelope> messages_after_sync;
   std::optional<SnapshotInstall> install;
   std::vector<Decision> committed;
+  // One per kReconfig command of `committed`, in order: whether it took effect (false: stale or
+  // refused; Membership::OnApplied), so the driver can tell its listeners.
+  std::vector<bool> reconfigs_took_effect;
 
   bool Empty() const {
     return !snapshot_save && records.empty() && messages.empty() && messages_after_sync.empty() &&

@@ -47,7 +47,18 @@ void Replica::Commit(Slot slot, const Value& value) {
   if (!replaying_) ctx_.PersistDecision(slot, value);
   for (const Command& command : value.commands) {
     if (command.kind != CommandKind::kReconfig) continue;
-    if (!ctx_.membership.OnApplied(slot, command.config)) ++ctx_.applied_refused;
+    const Membership::Outcome outcome = ctx_.membership.OnApplied(slot, command);
+    ctx_.ready.reconfigs_took_effect.push_back(outcome == Membership::Outcome::kApplied);
+    switch (outcome) {
+      case Membership::Outcome::kApplied:
+        break;
+      case Membership::Outcome::kRefused:
+        ++ctx_.applied_refused;
+        break;
+      case Membership::Outcome::kStale:
+        ++ctx_.reconfigs_stale;
+        break;
+    }
   }
   requester_.OnDecided(value);
 }
@@ -125,6 +136,7 @@ bool Replica::Install(const std::string& blob, bool durable) {
   const Slot before = slot_out_;
   // Whatever this Ready was about to apply is older than the snapshot, which replaces it.
   ctx_.ready.committed.clear();
+  ctx_.ready.reconfigs_took_effect.clear();
   decisions_.erase(decisions_.begin(), decisions_.upper_bound(meta.slot));
   early_.erase(early_.begin(), early_.upper_bound(meta.slot));
   slot_out_ = meta.slot + 1;

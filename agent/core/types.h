@@ -39,6 +39,10 @@ struct Command {
   CommandKind kind = CommandKind::kApp;
   Bytes payload;  // opaque to the core (the state machine decodes it)
   Config config;  // only for kReconfig
+  // Only for kReconfig: the first slot governed by the configuration this one replaces
+  // (Membership::LatestFirstSlot when proposed). A compare-and-set: applied only while that is
+  // still the newest configuration, so a replayed or raced reconfiguration changes nothing.
+  Slot replaces = 0;
   bool operator==(const Command&) const = default;
 };
 

@@ -82,7 +82,8 @@ class Agent : private node::Transport, private node::NodeEvents {
   void OnDiskFullChanged(bool full, const Status& status) override;
   void OnMessagesSent(const std::vector<core::Envelope>& messages) override;
   void OnCommandApplied(core::Slot slot, const core::Command& command,
-                        const sm::KvResult* result) override;
+                        const sm::KvResult& result) override;
+  void OnReconfigApplied(core::Slot slot, const core::Command& command, bool took_effect) override;
   void AfterDecision(const core::Decision& decision) override;
   void OnInstalled(core::Slot slot, bool pulled) override;
   void OnSnapshotStored(const node::SnapshotResult& result) override;

@@ -198,6 +198,8 @@ void Agent::ProposeConfig(const core::Config& config) {
   core::Command command;
   command.kind = core::CommandKind::kReconfig;
   command.config = config;
+  // Every caller derived `config` from Latest(): it applies only if that is still the newest.
+  command.replaces = core()->membership().LatestFirstSlot();
   ProposeInternal(std::move(command));
 }
 
@@ -262,6 +264,18 @@ void Agent::RunAutopilot() {
     return;
   }
   if (ticks_ < config_proposed_tick_ + kConfigSettleTicks) return;
+  // A removal (`pifleet leave`) whose configuration lost a race with another change (the
+  // compare-and-set of Membership::OnApplied) is proposed again from the newest configuration.
+  for (const auto* ids : {&latest.voters, &latest.learners}) {
+    for (core::NodeId id : *ids) {
+      if (!state_machine().members().WasRemoved(id)) continue;
+      if (latest.IsVoter(id) && latest.voters.size() == 1) continue;
+      core::Config next = latest;
+      Erase(next.voters, id);
+      Erase(next.learners, id);
+      return ProposeConfig(next);
+    }
+  }
   const auto heard_within = [this](core::NodeId id, uint64_t bound) {
     if (id == meta_.node_id) return true;
     auto it = last_heard_tick_.find(id);
@@ -372,6 +386,11 @@ void Agent::UpdateMetrics() {
                core() ? static_cast<double>(core()->ProposalsRefused()) : 0);
   metrics_.Set("pifleet_commands_refused_total", {{"stage", "apply"}},
                core() ? static_cast<double>(core()->AppliedRefused()) : 0);
+  metrics_.Declare("pifleet_reconfigs_stale_total", T::kCounter,
+                   "Decided reconfigurations without effect: the configuration they replace had "
+                   "been replaced (a replay or a lost race; the same count on every replica).");
+  metrics_.Set("pifleet_reconfigs_stale_total", {},
+               core() ? static_cast<double>(core()->ReconfigsStale()) : 0);
   UpdateNetMetrics();
 }
 

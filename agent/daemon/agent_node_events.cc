@@ -45,13 +45,22 @@ void Agent::OnMessagesSent(const std::vector<core::Envelope>& messages) {
 }
 
 void Agent::OnCommandApplied(core::Slot slot, const core::Command& command,
-                             const sm::KvResult* result) {
+                             const sm::KvResult& result) {
   (void)slot;
-  if (result == nullptr) return;  // a reconfiguration: the core tracks configurations
   // The state machine answers a command decided twice (a client retry through two nodes) with
   // its first result and applies it once.
   if (sm::IsKeyCommand(command.payload)) AdoptClusterKeys();
-  OnClientCommandApplied(command, *result);
+  OnClientCommandApplied(command, result);
+}
+
+void Agent::OnReconfigApplied(core::Slot slot, const core::Command& command, bool took_effect) {
+  if (took_effect) return;
+  // Stale: another change came first (the autopilot and `leave` propose again from the newest
+  // configuration) or a replay; the same on every node.
+  log_->Log(Level::kInfo,
+            "a reconfiguration was decided without effect: the configuration it "
+            "replaces had been replaced",
+            {{"SLOT", std::to_string(slot)}, {"REPLACES", std::to_string(command.replaces)}});
 }
 
 void Agent::AfterDecision(const core::Decision& decision) {

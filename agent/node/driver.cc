@@ -69,7 +69,11 @@ void NodeDriver::Drain() {
     // else: the records they vouch for are not in the WAL, so they must never leave.
     if (ready.install) Install(*ready.install, ready.snapshot_save.has_value());
     if (stopped_) return;  // the state machine could not take the snapshot: apply nothing more
-    for (const core::Decision& decision : ready.committed) Apply(decision);
+    size_t reconfigs = 0;  // into ready.reconfigs_took_effect
+    for (const core::Decision& decision : ready.committed) {
+      Apply(decision, ready.reconfigs_took_effect, &reconfigs);
+    }
+    PIFLEET_ASSERT(reconfigs == ready.reconfigs_took_effect.size());
     core_->Advance();
     seams_.events->AfterAdvance();
     MaybeSnapshot();
@@ -208,16 +212,18 @@ void NodeDriver::Install(const core::SnapshotInstall& install, bool pulled) {
   seams_.events->OnInstalled(install.slot, pulled);
 }
 
-void NodeDriver::Apply(const core::Decision& decision) {
+void NodeDriver::Apply(const core::Decision& decision, const std::vector<bool>& took_effect,
+                       size_t* reconfigs) {
   seams_.events->BeforeDecision(decision);
   for (const core::Command& command : decision.value.commands) {
     if (command.kind != core::CommandKind::kApp) {
-      seams_.events->OnCommandApplied(decision.slot, command, nullptr);
+      PIFLEET_ASSERT(*reconfigs < took_effect.size());
+      seams_.events->OnReconfigApplied(decision.slot, command, took_effect[(*reconfigs)++]);
       continue;
     }
     const sm::KvResult result =
         sm_.Apply(decision.slot, command.client_id, command.sequence, command.payload);
-    seams_.events->OnCommandApplied(decision.slot, command, &result);
+    seams_.events->OnCommandApplied(decision.slot, command, result);
   }
   seams_.events->AfterDecision(decision);
 }

@@ -91,7 +91,9 @@ class NodeDriver {
   void ReleaseHeld();
   bool AppendSnapshotMarkers();  // true if any was queued
   void Install(const core::SnapshotInstall& install, bool pulled);
-  void Apply(const core::Decision& decision);
+  // took_effect[*reconfigs] is the next reconfiguration's outcome (Ready::reconfigs_took_effect).
+  void Apply(const core::Decision& decision, const std::vector<bool>& took_effect,
+             size_t* reconfigs);
   void MaybeSnapshot();
   void CompactIfMarkerDurable();
 

@@ -83,11 +83,15 @@ class NodeEvents {
 
   virtual void OnMessagesSent(const std::vector<core::Envelope>& messages) { (void)messages; }
   virtual void BeforeDecision(const core::Decision& decision) { (void)decision; }
-  // Every command of a decision, in order; `result` is null for a reconfiguration (the core
-  // tracks configurations) and the state machine's answer for an application command.
+  // Every command of a decision, in order: an application command with the state machine's
+  // answer, or a reconfiguration (the core tracks configurations) and whether it took effect
+  // (false: its configuration had been replaced, or it was not a valid one).
   virtual void OnCommandApplied(core::Slot slot, const core::Command& command,
-                                const sm::KvResult* result) {
+                                const sm::KvResult& result) {
     (void)slot, (void)command, (void)result;
+  }
+  virtual void OnReconfigApplied(core::Slot slot, const core::Command& command, bool took_effect) {
+    (void)slot, (void)command, (void)took_effect;
   }
   virtual void AfterDecision(const core::Decision& decision) { (void)decision; }
   // The state machine was replaced by a snapshot's state at `slot`; `pulled`: from a peer.

@@ -8,7 +8,8 @@ namespace pifleet::wire {
 
 // 2: the state machine's command payloads changed (docs/formats.md, "Command payloads"): a
 // node of version 1 would apply the same decided commands differently, so the two never talk.
-inline constexpr uint8_t kWireVersion = 2;
+// 3: a command carries `replaces` (the reconfiguration compare-and-set, core/types.h).
+inline constexpr uint8_t kWireVersion = 3;
 inline constexpr size_t kKeyBytes = 32;  // ChaCha20-Poly1305 key
 inline constexpr size_t kTagBytes = 16;  // Poly1305 tag
 inline constexpr size_t kNonceBytes = 12;

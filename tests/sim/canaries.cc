@@ -17,6 +17,9 @@ const std::vector<CanaryInfo>& Canaries() {
       {"vote-after-loss", core::Canary::kVoteAfterLoss,
        "a node whose newest synced WAL records were lost votes at once after its restart, "
        "without restart recovery"},
+      {"reconfig-without-cas", core::Canary::kReconfigWithoutCas,
+       "a decided reconfiguration applies whatever configuration it replaces, so a replayed one "
+       "takes effect again"},
       {"stale-read", core::Canary::kNone,
        "a node answers reads from its own state without ordering them (only the "
        "linearizability checker can catch this one)",

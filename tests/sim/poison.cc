@@ -19,8 +19,9 @@ core::Command PoisonSource::Next(core::CommandKind kind) {
 
 core::Command PoisonSource::Malformed(core::NodeId self, core::NodeId other) {
   core::Command command = Next(core::CommandKind::kReconfig);
+  command.replaces = 1;  // well formed, so that the configuration is what is wrong
   core::Config& config = command.config;
-  switch (rng_.Between(0, 8)) {
+  switch (rng_.Between(0, 9)) {
     case 0:  // no voters
       config.learners = {self};
       break;
@@ -43,11 +44,17 @@ core::Command PoisonSource::Malformed(core::NodeId self, core::NodeId other) {
       break;
     case 6:  // an application command carrying a configuration
       command.kind = core::CommandKind::kApp;
+      command.replaces = 0;
       config.voters = {self};
       break;
     case 7:  // a payload one byte over the bound
       command.kind = core::CommandKind::kApp;
+      command.replaces = 0;
       command.payload.assign(core::kCommandBytesMax + 1, 'p');
+      break;
+    case 8:  // a valid configuration that names no configuration it replaces
+      command.replaces = 0;
+      config.voters = {self};
       break;
     default:  // a kind no build knows
       command.kind = static_cast<core::CommandKind>(rng_.Between(3, 255));

@@ -18,6 +18,7 @@ struct Totals {
   uint64_t seeds = 0, violations = 0, committed = 0, messages = 0, undecided = 0, fsyncs = 0;
   uint64_t wal_bytes_max = 0, core_entries_max = 0, snapshots = 0, installs = 0;
   uint64_t disk_full_episodes = 0, bit_flips = 0, flips_refused = 0, tails_lost = 0;
+  uint64_t replayed = 0, reconfigs_stale = 0;
   int64_t sim_us = 0;
 };
 
@@ -116,6 +117,8 @@ int main(int argc, char** argv) {
     totals.bit_flips += result.bit_flips;
     totals.flips_refused += result.flips_refused;
     totals.tails_lost += result.tails_lost;
+    totals.replayed += result.replayed;
+    totals.reconfigs_stale += result.reconfigs_stale;
     if (options.steady_commands > 0 && !result.violation) {
       std::printf(
           "steady: %llu commands answered, joiner caught up at slot %llu, state hash "
@@ -164,6 +167,10 @@ int main(int argc, char** argv) {
       "synced WAL tails lost %llu\n",
       (unsigned long long)totals.disk_full_episodes, (unsigned long long)totals.bit_flips,
       (unsigned long long)totals.flips_refused, (unsigned long long)totals.tails_lost);
+  std::printf(
+      "replays: old commands and reconfigurations proposed again %llu  "
+      "reconfigurations applied stale (per node) %llu\n",
+      (unsigned long long)totals.replayed, (unsigned long long)totals.reconfigs_stale);
   if (!canary_name.empty()) {
     if (caught_seed == 0)
       std::printf("canary %s NOT caught in %llu seeds\n", canary_name.c_str(),

@@ -90,10 +90,14 @@ void SimSeams::BeforeDecision(const core::Decision& decision) {
   }
 }
 
+void SimSeams::OnReconfigApplied(core::Slot slot, const core::Command& command, bool took_effect) {
+  sim_->OnReconfigApplied(*node_, slot, command, took_effect);
+}
+
 void SimSeams::OnCommandApplied(core::Slot slot, const core::Command& command,
-                                const sm::KvResult* result) {
-  if (result == nullptr) return sim_->OnReconfigApplied(*node_, slot, command);
-  if (std::string v = sim_->replay_.OnApplied(node_->id, node_->incarnation, command, *result);
+                                const sm::KvResult& result) {
+  (void)slot;
+  if (std::string v = sim_->replay_.OnApplied(node_->id, node_->incarnation, command, result);
       !v.empty()) {
     sim_->checker_.Fail("exactly once: " + v);
   }
@@ -101,7 +105,7 @@ void SimSeams::OnCommandApplied(core::Slot slot, const core::Command& command,
   if (waiting == node_->waiting.end() || waiting->second != command.sequence) return;
   node_->waiting.erase(waiting);
   const uint64_t client = sim_->clients_.ClientOf(command.client_id);
-  if (client != 0) sim_->Reply(*node_, client, command.sequence, *result);
+  if (client != 0) sim_->Reply(*node_, client, command.sequence, result);
 }
 
 void SimSeams::AfterDecision(const core::Decision& decision) {

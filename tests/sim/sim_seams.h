@@ -38,7 +38,8 @@ class SimSeams final : public node::Transport,
   void OnDiskFullChanged(bool full, const Status& status) override;
   void BeforeDecision(const core::Decision& decision) override;
   void OnCommandApplied(core::Slot slot, const core::Command& command,
-                        const sm::KvResult* result) override;
+                        const sm::KvResult& result) override;
+  void OnReconfigApplied(core::Slot slot, const core::Command& command, bool took_effect) override;
   void AfterDecision(const core::Decision& decision) override;
   void OnInstalled(core::Slot slot, bool pulled) override;
   void OnSnapshotTaken(core::Slot slot) override;

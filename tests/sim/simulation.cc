@@ -197,6 +197,8 @@ SeedResult Simulation::Run() {
   result.bit_flips = bounds_.bit_flips;
   result.flips_refused = bounds_.flips_refused;
   result.tails_lost = bounds_.tails_lost;
+  result.replayed = replay_.replayed();
+  result.reconfigs_stale = replay_.reconfigs_stale();
   result.violation = checker_.failed();
   result.what = checker_.violation();
   result.committed = clients_.completed();

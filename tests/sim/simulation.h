@@ -22,6 +22,8 @@
 
 namespace pifleet::sim {
 
+inline constexpr uint64_t kJoinerClientId = 1'000'001;  // the spare node's join request
+
 struct SeedResult {
   uint64_t seed = 0;
   bool violation = false;
@@ -40,6 +42,8 @@ struct SeedResult {
   uint64_t bit_flips = 0;            // bits flipped at rest before a restart
   uint64_t flips_refused = 0;        // of those, restarts that refused with Corruption
   uint64_t tails_lost = 0;           // restarts whose newest synced WAL records were cut off
+  uint64_t replayed = 0;             // old commands and reconfigurations proposed again
+  uint64_t reconfigs_stale = 0;      // reconfigurations applied without effect (per node)
   core::Slot final_slot = 0;         // steady mode: the slot every node ended at
   uint64_t final_state_hash = 0;     // steady mode: the state hash every node ended with
 };
@@ -95,10 +99,12 @@ class Simulation {
                     core::Slot snapshot_slot);
   void NoteBounds(const SimNode& node);
   void StartJoiner();
+  void ProposeJoiner();  // the joiner as a learner of the newest configuration
   bool JoinerCaughtUp() const;
   void CheckSteadyEnd(SeedResult& result);
   void Send(const core::Envelope& envelope, uint32_t incarnation);
-  void OnReconfigApplied(const SimNode& node, core::Slot slot, const core::Command& command);
+  void OnReconfigApplied(const SimNode& node, core::Slot slot, const core::Command& command,
+                         bool took_effect);
   void Reply(const SimNode& node, uint64_t client_id, uint64_t sequence,
              const sm::KvResult& result);
   void Crash(SimNode& node);
@@ -131,6 +137,11 @@ class Simulation {
   std::vector<SimNode> nodes_;
   core::Config config_;  // the latest configuration decided, as the admin sees it
   core::Slot config_slot_ = 0;
+  // The first slot config_ governs: what the admin's reconfigurations name as `replaces`.
+  core::Slot ConfigFirstSlot() const {
+    return config_slot_ == 0 ? 1 : config_slot_ + core::kWindowSlots;
+  }
+  uint64_t joiner_sequence_ = 0;
   uint64_t admin_sequence_ = 0;
   std::priority_queue<Event, std::vector<Event>, std::greater<Event>> queue_;
   std::unordered_map<uint64_t, core::Envelope> in_flight_;

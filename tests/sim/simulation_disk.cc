@@ -121,13 +121,18 @@ void Simulation::StartJoiner() {
   SimNode& joiner = nodes_.back();
   if (!joiner.spare || joiner.up || !StartNode(joiner)) return;
   trace_.Line(now_us_, "n" + std::to_string(joiner.id) + " starts empty and joins as a learner");
+  ProposeJoiner();
+}
+
+void Simulation::ProposeJoiner() {
   core::Config next = config_;
-  next.learners.push_back(joiner.id);
+  next.learners.push_back(nodes_.back().id);
   core::Command command;
-  command.client_id = 1'000'001;
-  command.sequence = 1;
+  command.client_id = kJoinerClientId;
+  command.sequence = ++joiner_sequence_;
   command.kind = core::CommandKind::kReconfig;
   command.config = next;
+  command.replaces = ConfigFirstSlot();
   (void)nodes_.front().driver->Propose(command);  // the requester re-sends it until decided
 }
 

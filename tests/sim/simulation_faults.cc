@@ -149,6 +149,7 @@ void Simulation::ProposeReconfig() {
   command.sequence = ++admin_sequence_;
   command.kind = core::CommandKind::kReconfig;
   command.config = next;
+  command.replaces = ConfigFirstSlot();
   trace_.Mix(node.id << 40 | 3);
   trace_.Line(now_us_, "reconfig proposed at n" + std::to_string(node.id));
   (void)node.driver->Propose(command);  // NoSpace is fine: the admin tries again later

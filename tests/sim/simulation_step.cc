@@ -156,14 +156,24 @@ void Simulation::Send(const core::Envelope& envelope, uint32_t incarnation) {
 }
 
 void Simulation::OnReconfigApplied(const SimNode& node, core::Slot slot,
-                                   const core::Command& command) {
+                                   const core::Command& command, bool took_effect) {
   if (trace_.printing()) {
     trace_.Line(now_us_, "n" + std::to_string(node.id) + " applies a reconfiguration: " +
-                             std::to_string(command.config.voters.size()) + " voters");
+                             std::to_string(command.config.voters.size()) + " voters" +
+                             (took_effect ? "" : " (stale: its base was replaced)"));
   }
-  if (slot > config_slot_) {
+  if (std::string v = replay_.OnReconfigApplied(node.id, node.incarnation, command, took_effect);
+      !v.empty()) {
+    checker_.Fail("exactly once: " + v);
+  }
+  if (took_effect && slot > config_slot_) {
     config_ = command.config;
     config_slot_ = slot;
+  }
+  // The join lost a race with another change: ask again against the newest configuration.
+  if (!took_effect && command.client_id == kJoinerClientId &&
+      command.sequence == joiner_sequence_) {
+    ProposeJoiner();
   }
 }
 

@@ -14,6 +14,7 @@ core::PValue SamplePValue() {
   app.payload = std::string("\x01\x00payload", 9);
   core::Command reconfig;
   reconfig.kind = core::CommandKind::kReconfig;
+  reconfig.replaces = 5;
   reconfig.config.voters = {1, 2, 3};
   reconfig.config.learners = {9};
   return core::PValue{{9, 2}, 77, core::Value{{app, reconfig}}};
@@ -102,7 +103,7 @@ TEST(CoreRecords, WrongShapesAreUndecodableNotCrashes) {
   // A command of an unknown kind.
   core::PValue pvalue;
   std::string body = EncodePValueRecord(SamplePValue());
-  const size_t kind_at = body.find(std::string("\x96\x4d\x05\x01", 4));
+  const size_t kind_at = body.find(std::string("\x97\x4d\x05\x01", 4));
   ASSERT_NE(kind_at, std::string::npos);
   body[kind_at + 3] = '\x07';
   EXPECT_FALSE(DecodePValueRecord(body, &pvalue).ok());

@@ -64,6 +64,7 @@ TEST(Cluster, RemovedLeaderStepsDownOnceItsRemovalTakesEffect) {
   without.learners.clear();
   Command change = MakeCommand(9, 1);
   change.kind = CommandKind::kReconfig;
+  change.replaces = 1;
   change.config = without;
   ASSERT_TRUE(net.core(removed).Propose(change).ok());
   net.Settle();

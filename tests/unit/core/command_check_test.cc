@@ -19,6 +19,7 @@ Command Reconfig(std::vector<NodeId> voters, std::vector<NodeId> learners = {}) 
   Command command = MakeCommand(9, 1, "");
   command.kind = CommandKind::kReconfig;
   command.config = MakeConfig(std::move(voters), std::move(learners));
+  command.replaces = 1;  // the initial configuration
   return command;
 }
 
@@ -65,6 +66,12 @@ TEST(CheckCommand, PayloadBoundKindAndConfig) {
   EXPECT_FALSE(CheckCommand(unknown).ok());
   EXPECT_TRUE(CheckCommand(Reconfig({1, 2, 3})).ok());
   EXPECT_FALSE(CheckCommand(Reconfig({})).ok());
+  Command replaces_nothing = Reconfig({1, 2, 3});
+  replaces_nothing.replaces = 0;
+  EXPECT_FALSE(CheckCommand(replaces_nothing).ok());
+  Command app_replacing = MakeCommand(1, 1);
+  app_replacing.replaces = 1;
+  EXPECT_FALSE(CheckCommand(app_replacing).ok());
 }
 
 TEST(CheckValue, CommandAndByteBounds) {

@@ -163,6 +163,7 @@ TEST_F(ActiveLeader, NewVotersMustPromiseBeforeTheirSlotsAreProposed) {
   Elect(1);
   Command change = MakeCommand(99, 1);
   change.kind = CommandKind::kReconfig;
+  change.replaces = 1;
   change.config = MakeConfig({1, 4, 5}, {2, 3});
   ASSERT_TRUE(core_->Propose(change).ok());
   Take(*core_);
@@ -201,6 +202,7 @@ TEST_F(ActiveLeader, FillsTheOldConfigurationsSlotsWithNoOpsOnceAChangeIsDecided
   Elect(1);
   Command change = MakeCommand(99, 1);
   change.kind = CommandKind::kReconfig;
+  change.replaces = 1;
   change.config = MakeConfig({1, 2, 3, 4}, {});
   ASSERT_TRUE(core_->Propose(change).ok());
   Take(*core_);

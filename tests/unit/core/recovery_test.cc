@@ -128,6 +128,7 @@ TEST(Recovery, AReportedReconfigurationAddsItsVotersToTheCount) {
   const Ballot nonce = Queries(Take(learner)).at(1).ballot;
   Command reconfig;
   reconfig.kind = CommandKind::kReconfig;
+  reconfig.replaces = 1;
   reconfig.config = MakeConfig({1, 2, 4}, {3});  // makes node 4 a voter from slot 2 + window
   learner.Receive(
       To(4, 1, Promise{nonce, Ballot{2, 1}, {PValue{Ballot{2, 1}, 2, Value{{reconfig}}}}}));

@@ -90,6 +90,7 @@ TEST(ReplicaPaper, R5ReconfigurationTakesEffectAlphaSlotsLater) {
   change.client_id = 99;
   change.sequence = 1;
   change.kind = CommandKind::kReconfig;
+  change.replaces = 1;
   change.config = MakeConfig({1, 2, 4}, {3});
   core.Receive(To(4, 1, Decision{3, Value{{change}}}));
   core.Receive(To(4, 1, Decision{1, Value{}}));
@@ -98,6 +99,66 @@ TEST(ReplicaPaper, R5ReconfigurationTakesEffectAlphaSlotsLater) {
   EXPECT_FALSE(core.membership().ForSlot(3 + kWindowSlots - 1).IsVoter(4));
   EXPECT_TRUE(core.membership().ForSlot(3 + kWindowSlots).IsVoter(4));
   EXPECT_FALSE(core.membership().ForSlot(3 + kWindowSlots).IsVoter(3));
+}
+
+Command Change(uint64_t sequence, Slot replaces, Config config) {
+  Command change = MakeCommand(99, sequence, "");
+  change.kind = CommandKind::kReconfig;
+  change.replaces = replaces;
+  change.config = std::move(config);
+  return change;
+}
+
+// A reconfiguration is a compare-and-set on the newest configuration (issue 13): a replay of
+// one already applied, decided again later, names a configuration that has been replaced since
+// and changes nothing, on every replica and when the log is replayed at restart.
+TEST(ReplicaReconfiguration, AReplayedReconfigurationChangesNothing) {
+  const Config promote = MakeConfig({1, 2, 4}, {3});
+  const Config demote = MakeConfig({1, 2, 3}, {4});
+  const Command first = Change(1, 1, promote);
+  const Command second = Change(2, 1 + kWindowSlots, demote);
+  DurableState log;
+  log.decisions = {{1, Value{{first}}}, {2, Value{{second}}}, {3, Value{{first}}}};
+  for (NodeId id : {2, 4}) {
+    Core core(MakeOptions(id, kConfig));
+    for (const auto& [slot, value] : log.decisions) core.Receive(To(id, 1, Decision{slot, value}));
+    Take(core);
+    EXPECT_EQ(core.AppliedSlot(), 3u);
+    EXPECT_EQ(core.membership().Latest(), demote) << "the replay of slot 3 must not promote 4";
+    EXPECT_EQ(core.membership().LatestFirstSlot(), 2 + kWindowSlots);
+    EXPECT_EQ(core.ReconfigsStale(), 1u);
+    EXPECT_EQ(core.AppliedRefused(), 0u);
+  }
+  Core replayed(MakeOptions(2, kConfig), log);
+  Take(replayed);
+  EXPECT_EQ(replayed.membership().Latest(), demote);
+  EXPECT_EQ(replayed.ReconfigsStale(), 1u);
+}
+
+// Two changes proposed against the same configuration: the first decided wins, also when both
+// are in one batch; the other is stale (its proposer sees the new configuration and may retry).
+TEST(ReplicaReconfiguration, OfTwoAgainstOneConfigurationTheFirstWins) {
+  const Config a = MakeConfig({1, 2, 4}, {3});
+  const Config b = MakeConfig({1, 3, 4}, {2});
+  Core core(MakeOptions(4, kConfig));
+  core.Receive(To(4, 1, Decision{1, Value{{Change(1, 1, a), Change(2, 1, b)}}}));
+  Take(core);
+  EXPECT_EQ(core.membership().Latest(), a);
+  EXPECT_EQ(core.ReconfigsStale(), 1u);
+}
+
+// The canary that the simulator must catch: without the compare-and-set the replay applies.
+TEST(ReplicaReconfiguration, TheCanaryAppliesTheReplay) {
+  CoreOptions options = MakeOptions(4, kConfig);
+  options.canary = Canary::kReconfigWithoutCas;
+  Core core(options);
+  const Config promote = MakeConfig({1, 2, 4}, {3});
+  core.Receive(To(4, 1, Decision{1, Value{{Change(1, 1, promote)}}}));
+  core.Receive(To(4, 1, Decision{2, Value{{Change(2, 1 + kWindowSlots, kConfig)}}}));
+  core.Receive(To(4, 1, Decision{3, Value{{Change(1, 1, promote)}}}));
+  Take(core);
+  EXPECT_EQ(core.membership().Latest(), promote);
+  EXPECT_EQ(core.ReconfigsStale(), 0u);
 }
 
 }  // namespace

@@ -47,9 +47,9 @@ class FakeSeams : public Transport, public WalExecutor, public SnapshotStore, pu
     disk_changes.push_back(full);
   }
   void OnCommandApplied(core::Slot slot, const core::Command& command,
-                        const sm::KvResult* result) override {
-    (void)command;
-    if (result != nullptr) applied_slots.push_back(slot);
+                        const sm::KvResult& result) override {
+    (void)command, (void)result;
+    applied_slots.push_back(slot);
   }
 
   std::vector<core::Envelope> sent;

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "agent/codec/core_records.h"
 #include "agent/core/snapshot.h"
 #include "agent/store/core_log.h"
 #include "agent/store/fault_env.h"
@@ -109,7 +110,8 @@ TEST(CoreLog, ADataDirOfAnotherRecordVersionIsRefusedNamingBoth) {
   EXPECT_NE(status.message().find("WAL record " + std::to_string(lsn) + " (promise)"),
             std::string::npos)
       << status.message();
-  EXPECT_NE(status.message().find("format version 1; this build of pifleet reads version 2"),
+  EXPECT_NE(status.message().find("format version 1; this build of pifleet reads version " +
+                                      std::to_string(codec::kCoreRecordVersion)),
             std::string::npos)
       << status.message();
   ASSERT_TRUE(WriteNodeMeta(&env, kDir, NodeMeta{11, 22, 3}).ok());

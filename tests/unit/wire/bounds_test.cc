@@ -18,7 +18,7 @@ constexpr Ballot kBallot{3, 1};
 Command App(size_t bytes) { return Command{1, 1, CommandKind::kApp, std::string(bytes, 'x'), {}}; }
 
 Command Reconfig(std::vector<core::NodeId> voters, std::vector<core::NodeId> learners = {}) {
-  Command command{1, 1, CommandKind::kReconfig, "", {}};
+  Command command{1, 1, CommandKind::kReconfig, "", {}, 1};
   command.config.voters = std::move(voters);
   command.config.learners = std::move(learners);
   return command;

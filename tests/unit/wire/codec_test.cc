@@ -22,6 +22,7 @@ core::Value SampleValue() {
   reconfig.client_id = 9;
   reconfig.sequence = 1;
   reconfig.kind = core::CommandKind::kReconfig;
+  reconfig.replaces = 5;
   reconfig.config.voters = {1, 2, 3};
   reconfig.config.learners = {7};
   value.commands.push_back(reconfig);
