@@ -109,9 +109,16 @@ Status Client::CallOne(size_t endpoint, wire::ClientOp op, const std::string& pa
                          " ms: no agent there, or a wrong --key-file or --cluster");
 }
 
+bool Client::Poll(size_t endpoint, wire::ClientOp op, const std::string& payload, uint32_t wait_ms,
+                  wire::ClientReply* reply) {
+  return Attempt(endpoint, wire::ClientRequest{client_id_, ++sequence_, op, payload}, wait_ms,
+                 reply);
+}
+
 bool NeedsSession(wire::ClientOp op) {
-  return op == wire::ClientOp::kKv || op == wire::ClientOp::kKeyInstall ||
-         op == wire::ClientOp::kKeyUse || op == wire::ClientOp::kKeyRemove;
+  return op == wire::ClientOp::kKv || op == wire::ClientOp::kLease ||
+         op == wire::ClientOp::kKeyInstall || op == wire::ClientOp::kKeyUse ||
+         op == wire::ClientOp::kKeyRemove;
 }
 
 Status Client::Register() {

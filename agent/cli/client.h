@@ -28,6 +28,10 @@ class Client {
   // The same request to one endpoint only (`status` of every node).
   Status CallOne(size_t endpoint, wire::ClientOp op, const std::string& payload,
                  wire::ClientReply* reply);
+  // One request with a new sequence to one endpoint, waiting up to wait_ms for its answer (a
+  // watch the node may hold); false when none came.
+  bool Poll(size_t endpoint, wire::ClientOp op, const std::string& payload, uint32_t wait_ms,
+            wire::ClientReply* reply);
   size_t endpoint_count() const { return endpoints_.size(); }
   const std::string& endpoint_text(size_t i) const { return endpoint_texts_[i]; }
   uint64_t client_id() const { return client_id_; }

@@ -21,6 +21,7 @@
 #include "agent/daemon/agent_hal.h"
 #include "agent/daemon/config.h"
 #include "agent/daemon/internal_session.h"
+#include "agent/daemon/lease_clock.h"
 #include "agent/daemon/log.h"
 #include "agent/daemon/metrics.h"
 #include "agent/daemon/metrics_http.h"
@@ -28,6 +29,7 @@
 #include "agent/daemon/snapshot_writer.h"
 #include "agent/daemon/status_report.h"
 #include "agent/daemon/wal_worker.h"
+#include "agent/daemon/watch_hub.h"
 #include "agent/net/beacon_socket.h"
 #include "agent/net/udp_socket.h"
 #include "agent/node/driver.h"
@@ -113,7 +115,12 @@ class Agent : private node::Transport, private node::NodeEvents {
                         core::Command command);
   void HandleRegister(const wire::ClientRequest& request, const net::UdpAddress& from);
   void HandleKv(const wire::ClientRequest& request, const net::UdpAddress& from);
+  void HandleKvTxn(const wire::ClientRequest& request, const net::UdpAddress& from);
   void HandleLocalGet(const wire::ClientRequest& request, const net::UdpAddress& from);
+  // Leases (agent_leases.cc).
+  void HandleLease(const wire::ClientRequest& request, const net::UdpAddress& from);
+  void HandleLeaseList(const wire::ClientRequest& request, const net::UdpAddress& from);
+  void ProposeLeaseExpiryIfDue();
   void OnClientCommandApplied(const core::Command& command, const sm::KvResult& result);
   void PumpInternalSession();
   void ProposeSessionExpiryIfDue();
@@ -209,6 +216,13 @@ class Agent : private node::Transport, private node::NodeEvents {
   std::unique_ptr<MetricsHttpServer> metrics_http_;  // null when metrics_listen is ""
   std::unique_ptr<net::BeaconSocket> beacons_;       // null without --discover
   uint64_t beacons_heard_ = 0;
+  LeaseClock lease_clock_;
+  uint64_t lease_expiry_tick_ = 0;
+  WatchHub watch_hub_{[this](const net::UdpAddress& to, uint64_t client_id, uint64_t sequence,
+                             std::string payload) {
+    SendTo(to,
+           wire::ClientReply{client_id, sequence, wire::ReplyCode::kOk, std::move(payload), ""});
+  }};
 };
 
 // The cluster id every node of `cluster_name` shares (FNV-1a of the name, never 0).

@@ -60,6 +60,17 @@ void Agent::OnClientRequest(uint64_t sender, const wire::ClientRequest& request,
       return HandleKv(request, from);
     case ClientOp::kJoin:
       return HandleJoin(request, from);
+    case ClientOp::kLease:
+      return HandleLease(request, from);
+    case ClientOp::kLeaseList:
+      return HandleLeaseList(request, from);
+    case ClientOp::kWatch:
+      watch_hub_.OnApplied(state_machine().kv());
+      if (!watch_hub_.OnRequest(request.client_id, request.sequence, request.payload, from,
+                                SteadyNowMs())) {
+        Reply(from, request, ReplyCode::kError, "", "malformed watch request");
+      }
+      return;
     case ClientOp::kKeyInstall:
     case ClientOp::kKeyUse:
     case ClientOp::kKeyRemove:

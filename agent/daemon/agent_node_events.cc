@@ -50,6 +50,7 @@ void Agent::OnCommandApplied(core::Slot slot, const core::Command& command,
   // The state machine answers a command decided twice (a client retry through two nodes) with
   // its first result and applies it once.
   if (sm::IsKeyCommand(command.payload)) AdoptClusterKeys();
+  watch_hub_.OnApplied(state_machine().kv());
   OnClientCommandApplied(command, result);
 }
 
@@ -72,6 +73,7 @@ void Agent::OnInstalled(core::Slot slot, bool pulled) {
   (void)pulled;
   log_->Log(Level::kNotice, "state restored from a snapshot", {{"SLOT", std::to_string(slot)}});
   AdoptClusterKeys();
+  watch_hub_.OnApplied(state_machine().kv());
 }
 
 void Agent::OnSnapshotStored(const node::SnapshotResult& result) {

@@ -5,6 +5,7 @@
 
 #include "agent/daemon/agent.h"
 #include "agent/daemon/daemon_constants.h"
+#include "agent/sm/kv_txn.h"
 #include "agent/sm/session_commands.h"
 #include "agent/wire/client_bodies.h"
 
@@ -47,18 +48,36 @@ void Agent::HandleRegister(const wire::ClientRequest& request, const net::UdpAdd
 }
 
 void Agent::HandleKv(const wire::ClientRequest& request, const net::UdpAddress& from) {
+  if (request.session == 0) {
+    return Reply(from, request, wire::ReplyCode::kError, "", "kv commands need a session");
+  }
+  if (wire::KvRequestKind(request.payload) == wire::kKvTxnKind) return HandleKvTxn(request, from);
   wire::KvRequestBody body;
   if (!wire::DecodeBody(request.payload, &body)) {
     return Reply(from, request, wire::ReplyCode::kError, "", "malformed kv request");
-  }
-  if (request.session == 0) {
-    return Reply(from, request, wire::ReplyCode::kError, "", "kv commands need a session");
   }
   const sm::KvOp op{static_cast<sm::KvKind>(body.kind), std::move(body.key), std::move(body.value),
                     std::move(body.expected)};
   ProposeForClient(
       request, from,
       {request.session, request.sequence, core::CommandKind::kApp, sm::EncodeKvOp(op), {}});
+}
+
+void Agent::HandleKvTxn(const wire::ClientRequest& request, const net::UdpAddress& from) {
+  wire::TxnRequestBody body;
+  if (!wire::DecodeBody(request.payload, &body)) {
+    return Reply(
+        from, request, wire::ReplyCode::kError, "",
+        "malformed kv transaction (or over its bounds: " + std::to_string(wire::kTxnComparesMax) +
+            " compares, " + std::to_string(wire::kTxnOpsMax) + " ops per branch, keys of " +
+            std::to_string(wire::kKvKeyBytesMax) + " bytes)");
+  }
+  if (std::string why = sm::CheckKvTxn(body); !why.empty()) {
+    return Reply(from, request, wire::ReplyCode::kError, "", why);
+  }
+  ProposeForClient(
+      request, from,
+      {request.session, request.sequence, core::CommandKind::kApp, sm::EncodeKvTxn(body), {}});
 }
 
 void Agent::HandleLocalGet(const wire::ClientRequest& request, const net::UdpAddress& from) {
@@ -87,7 +106,7 @@ void Agent::OnClientCommandApplied(const core::Command& command, const sm::KvRes
     return Reply(waiter.address, request, wire::ReplyCode::kOk,
                  wire::EncodeBody(wire::RegisterReplyBody{result.session}));
   }
-  if (waiter.op == wire::ClientOp::kKv) {
+  if (waiter.op == wire::ClientOp::kKv || waiter.op == wire::ClientOp::kLease) {
     return Reply(waiter.address, request, wire::ReplyCode::kOk, wire::EncodeBody(KvReply(result)));
   }
   // Key commands: ok, or the reason it was refused.

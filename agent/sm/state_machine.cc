@@ -32,7 +32,45 @@ KvResult StateMachine::Execute(uint64_t slot, uint64_t session, uint64_t sequenc
     std::string error = keys_.Apply(slot, session, sequence, payload);
     return KvResult{error.empty(), std::move(error)};
   }
-  return kv_.Apply(payload);
+  if (IsLeaseCommand(payload)) return ApplyLeaseCommand(payload);
+  return kv_.Apply(payload, &leases_);
+}
+
+KvResult StateMachine::ApplyLeaseCommand(const std::string& payload) {
+  const std::optional<LeaseCommand> command = DecodeLeaseCommand(payload);
+  if (!command) return KvResult{false, "malformed lease command"};
+  const std::string missing = "lease " + std::to_string(command->id) + " not found";
+  switch (command->kind) {
+    case LeaseCommandKind::kGrant: {
+      const uint64_t id = leases_.Grant(command->ttl_ms);
+      if (id == 0) {
+        return KvResult{false, "lease TTL out of range (1 s to 24 h) or " +
+                                   std::to_string(kLeasesMax) + " leases held"};
+      }
+      return KvResult{true, std::to_string(id)};
+    }
+    case LeaseCommandKind::kKeepAlive:
+      if (!leases_.KeepAlive(command->id)) return KvResult{false, missing};
+      return KvResult{true, std::to_string(leases_.Find(command->id)->ttl_ms)};
+    case LeaseCommandKind::kRevoke: {
+      if (!leases_.Remove(command->id)) return KvResult{false, missing};
+      const uint64_t deleted = kv_.DeleteLeaseKeys({command->id});
+      return KvResult{true, std::to_string(kv_.revision()) + " " + std::to_string(deleted)};
+    }
+    case LeaseCommandKind::kExpire: {
+      // Only a lease not kept alive since the leader looked: a keepalive applied in between wins.
+      std::vector<uint64_t> ended;
+      for (const auto& [id, keepalives] : command->expire) {
+        const Lease* lease = leases_.Find(id);
+        if (lease != nullptr && lease->keepalives == keepalives && leases_.Remove(id)) {
+          ended.push_back(id);
+        }
+      }
+      const uint64_t deleted = ended.empty() ? 0 : kv_.DeleteLeaseKeys(ended);
+      return KvResult{true, std::to_string(ended.size()) + " " + std::to_string(deleted)};
+    }
+  }
+  return KvResult{false, "unknown lease command"};
 }
 
 KvResult StateMachine::ApplySessionCommand(const std::string& payload) {
@@ -50,11 +88,13 @@ KvResult StateMachine::ApplySessionCommand(const std::string& payload) {
 namespace {
 
 constexpr std::string_view kSnapshotMagic = "PFSM";
-// 5: client sessions (ids of their own) follow the kv store, and the ids `pifleet leave`
-// removed follow the keys. 4 (either of two development formats), 3 (per-client sequences
-// inside the kv store, no removed ids), 2 (member strings clipped to 255 bytes) and 1 (no key
-// section) are refused: the node then needs `pifleet repair` and catches up from its peers.
-constexpr uint8_t kSnapshotVersion = 5;
+// 6: the kv store carries its revision and each key's create and mod revision, version and
+// lease, and the lease table follows it. 5 (client sessions (ids of their own) follow the kv store,
+// and the ids `pifleet leave` removed follow the keys), 4 (either of two development formats), 3
+// (per-client sequences inside the kv store, no removed ids), 2 (member strings clipped to 255
+// bytes) and 1 (no key section) are refused: the node then needs `pifleet repair` and catches up
+// from its peers.
+constexpr uint8_t kSnapshotVersion = 6;
 
 }  // namespace
 
@@ -63,6 +103,7 @@ std::string StateMachine::Snapshot() const {
   w.out.append(kSnapshotMagic);
   w.U8(kSnapshotVersion);
   kv_.EncodeTo(w);
+  leases_.EncodeTo(w);
   sessions_.EncodeTo(w);
   members_.EncodeTo(w);
   keys_.EncodeTo(w);
@@ -75,14 +116,17 @@ bool StateMachine::Restore(std::string_view bytes) {
   ByteReader r{bytes.substr(kSnapshotMagic.size())};
   if (r.U8() != kSnapshotVersion) return false;
   KvStore kv;
+  LeaseTable leases;
   SessionTable sessions;
   MembersTable members;
   KeyState keys;
-  if (!kv.DecodeFrom(r) || !sessions.DecodeFrom(r) || !members.DecodeFrom(r) ||
-      !keys.DecodeFrom(r) || !members.DecodeRemovedFrom(r) || !r.ok || !r.in.empty()) {
+  if (!kv.DecodeFrom(r) || !leases.DecodeFrom(r) || !sessions.DecodeFrom(r) ||
+      !members.DecodeFrom(r) || !keys.DecodeFrom(r) || !members.DecodeRemovedFrom(r) || !r.ok ||
+      !r.in.empty()) {
     return false;
   }
   kv_ = std::move(kv);
+  leases_ = std::move(leases);
   sessions_ = std::move(sessions);
   members_ = std::move(members);
   keys_ = std::move(keys);

@@ -1,8 +1,8 @@
 // The replicated state machine the agent applies decided commands to: client sessions, the
 // key-value store, the members table and the key section (cluster keyring, members' key
-// reports), told apart by the first payload byte (kv kinds 1..4, members 0x10..0x11, keys
-// 0x20..0x23, sessions 0x30..0x31). Every command but a session command carries a registered
-// (session, sequence) and applies at most once (agent/sm/sessions.h).
+// reports), told apart by the first payload byte (kv kinds 1..5, members 0x10..0x11, keys
+// 0x20..0x23, sessions 0x30..0x31, leases 0x40..0x43). Every command but a session command carries
+// a registered (session, sequence) and applies at most once (agent/sm/sessions.h).
 #pragma once
 
 #include <cstdint>
@@ -11,6 +11,7 @@
 
 #include "agent/sm/key_state.h"
 #include "agent/sm/kv.h"
+#include "agent/sm/leases.h"
 #include "agent/sm/members.h"
 #include "agent/sm/sessions.h"
 
@@ -25,14 +26,16 @@ class StateMachine {
   KvResult Apply(uint64_t slot, uint64_t session, uint64_t sequence, const std::string& payload);
 
   const KvStore& kv() const { return kv_; }
+  const LeaseTable& leases() const { return leases_; }
   const MembersTable& members() const { return members_; }
   const KeyState& keys() const { return keys_; }
   const SessionTable& sessions() const { return sessions_; }
 
   // The whole state as bytes, identical on every replica that applied the same slots:
-  // "PFSM" | version u8 (5) | kv (keys in order) | client sessions | members | keys
-  // (cluster keyring, key reports, remembered key results) | removed ids. Restore takes such bytes
-  // back; on any malformation or another version it returns false and changes nothing.
+  // "PFSM" | version u8 (6) | kv (revision, keys in order with their revisions) | leases | client
+  // sessions | members | keys (cluster keyring, key reports, remembered key results) | removed ids.
+  // Restore takes such bytes back; on any malformation or another version it returns false and
+  // changes nothing.
   std::string Snapshot() const;
   bool Restore(std::string_view bytes);
   // 64-bit FNV-1a of Snapshot(): the one state hash replicas (and the simulator) compare.
@@ -40,10 +43,12 @@ class StateMachine {
 
  private:
   KvResult ApplySessionCommand(const std::string& payload);
+  KvResult ApplyLeaseCommand(const std::string& payload);
   KvResult Execute(uint64_t slot, uint64_t session, uint64_t sequence, const std::string& payload);
 
   SessionTable sessions_;
   KvStore kv_;
+  LeaseTable leases_;
   MembersTable members_;
   KeyState keys_;
 };

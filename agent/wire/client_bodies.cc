@@ -1,80 +1,11 @@
 #include "agent/wire/client_bodies.h"
 
-#include <msgpack.hpp>
-
-#include "agent/core/constants.h"
+#include "agent/wire/msgpack_fields.h"
 
 namespace pifleet::wire {
 namespace {
 
-using Packer = msgpack::packer<msgpack::sbuffer>;
-
-struct Malformed {};
-
-// Bounds the decoder applies before it builds anything: a members table of kNodesMax rows,
-// strings and byte strings as large as a command.
-const msgpack::unpack_limit kLimits(/*array=*/core::kNodesMax, /*map=*/0,
-                                    /*str=*/core::kCommandBytesMax, /*bin=*/core::kCommandBytesMax,
-                                    /*ext=*/0, /*depth=*/3);
-
-void PackBin(Packer& pk, const std::string& bytes) {
-  pk.pack_bin(static_cast<uint32_t>(bytes.size()));
-  pk.pack_bin_body(bytes.data(), static_cast<uint32_t>(bytes.size()));
-}
-
-const msgpack::object* Fields(const msgpack::object& o, uint32_t count) {
-  if (o.type != msgpack::type::ARRAY || o.via.array.size != count) throw Malformed{};
-  return o.via.array.ptr;
-}
-
-std::string Bin(const msgpack::object& o) {
-  if (o.type == msgpack::type::BIN) return std::string(o.via.bin.ptr, o.via.bin.size);
-  if (o.type == msgpack::type::STR) return std::string(o.via.str.ptr, o.via.str.size);
-  throw Malformed{};
-}
-
-uint64_t U64(const msgpack::object& o) {
-  if (o.type != msgpack::type::POSITIVE_INTEGER) throw Malformed{};
-  return o.via.u64;
-}
-
-int64_t I64(const msgpack::object& o) {
-  if (o.type == msgpack::type::POSITIVE_INTEGER) {
-    if (o.via.u64 > static_cast<uint64_t>(INT64_MAX)) throw Malformed{};
-    return static_cast<int64_t>(o.via.u64);
-  }
-  if (o.type == msgpack::type::NEGATIVE_INTEGER) return o.via.i64;
-  throw Malformed{};
-}
-
-bool Bool(const msgpack::object& o) {
-  if (o.type != msgpack::type::BOOLEAN) throw Malformed{};
-  return o.via.boolean;
-}
-
-template <typename F>
-bool Decode(const std::string& bytes, F unpack) {
-  try {
-    size_t offset = 0;
-    const msgpack::object_handle handle =
-        msgpack::unpack(bytes.data(), bytes.size(), offset, nullptr, nullptr, kLimits);
-    if (offset != bytes.size()) return false;
-    unpack(handle.get());
-    return true;
-  } catch (const Malformed&) {
-    return false;
-  } catch (const std::exception&) {  // msgpack::unpack_error and the limit errors
-    return false;
-  }
-}
-
-template <typename F>
-std::string Encode(F pack) {
-  msgpack::sbuffer buffer;
-  Packer pk(buffer);
-  pack(pk);
-  return std::string(buffer.data(), buffer.size());
-}
+using namespace mp;  // NOLINT(google-build-using-namespace): the shared field helpers
 
 }  // namespace
 

@@ -52,7 +52,7 @@ rc=0; out=$(cli --endpoints "$all" kv get missing 2> /dev/null) || rc=$?
 rc=0; cli --endpoints "$(addr 2)" kv get missing --consistency local > /dev/null 2>&1 || rc=$?
 [ "$rc" -eq 4 ] || fail "local kv get of a missing key exited $rc, not 4"
 json=$(cli --endpoints "$all" kv get empty --json) || fail "kv get --json empty failed"
-python3 -c "import json,sys; d=json.loads(sys.argv[1]); assert d=={'key':'empty','found':True,'value':''}, d" "$json" ||
+python3 -c "import json,sys; d=json.loads(sys.argv[1]); assert {k: d[k] for k in ('key','found','value','version')}=={'key':'empty','found':True,'value':'','version':1} and d['mod_revision']>=d['create_revision']>0, d" "$json" ||
   fail "--json of an empty value: $json"
 rc=0; json=$(cli --endpoints "$all" kv get missing --json) || rc=$?
 [ "$rc" -eq 4 ] || fail "kv get --json of a missing key exited $rc"

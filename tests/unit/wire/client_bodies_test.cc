@@ -46,8 +46,8 @@ TEST(ClientBodies, KvReplyBytesAreTheDocumentedArray) {
 TEST(ClientBodies, MalformedIsRefused) {
   KvRequestBody request;
   EXPECT_FALSE(DecodeBody("", &request));
-  EXPECT_FALSE(DecodeBody(std::string("\x94\x05\xc4\x00\xc4\x00\xc4\x00", 8), &request))
-      << "kind 5 does not exist";
+  EXPECT_FALSE(DecodeBody(std::string("\x94\x06\xc4\x00\xc4\x00\xc4\x00", 8), &request))
+      << "kind 6 does not exist";
   EXPECT_FALSE(DecodeBody(std::string("\x93\x01\xc4\x00\xc4\x00", 6), &request)) << "3 fields";
   const std::string good = EncodeBody(KvRequestBody{1, "k", "v", ""});
   EXPECT_TRUE(DecodeBody(good, &request));
@@ -58,6 +58,43 @@ TEST(ClientBodies, MalformedIsRefused) {
   MembersBody members;
   EXPECT_FALSE(DecodeBody(std::string("\x93\x01\x01\xdd\xff\xff\xff\xff", 8), &members))
       << "a huge count";
+}
+
+TEST(ClientBodies, TxnRoundTripsAndIsBounded) {
+  TxnRequestBody txn;
+  txn.compares.push_back({"k", KvCompareBody::kMod, KvCompareBody::kLess, 7, ""});
+  txn.compares.push_back({"k", KvCompareBody::kValue, KvCompareBody::kEqual, 0, "v"});
+  txn.then_ops.push_back({TxnOpBody::kPut, "k", "", "v2", 0, 3});
+  txn.else_ops.push_back({TxnOpBody::kRange, "a/", "a0", "", 10, 0});
+  TxnRequestBody got;
+  const std::string bytes = EncodeBody(txn);
+  ASSERT_TRUE(DecodeBody(bytes, &got));
+  EXPECT_EQ(got, txn);
+  EXPECT_EQ(KvRequestKind(bytes), kKvTxnKind);
+  EXPECT_EQ(KvRequestKind(EncodeBody(KvRequestBody{1, "k", "v", ""})), 1);
+  KvRequestBody plain;
+  EXPECT_FALSE(DecodeBody(bytes, &plain)) << "a txn is not a plain kv body";
+  for (size_t n = 0; n < bytes.size(); ++n) EXPECT_FALSE(DecodeBody(bytes.substr(0, n), &got));
+  TxnRequestBody too_many = txn;
+  too_many.then_ops.assign(kTxnOpsMax + 1, TxnOpBody{});
+  EXPECT_FALSE(DecodeBody(EncodeBody(too_many), &got)) << "ops over the bound";
+  TxnRequestBody long_key = txn;
+  long_key.compares[0].key.assign(kKvKeyBytesMax + 1, 'k');
+  EXPECT_FALSE(DecodeBody(EncodeBody(long_key), &got)) << "a key over the bound";
+  TxnRequestBody bad_op = txn;
+  bad_op.then_ops[0].kind = 4;
+  EXPECT_FALSE(DecodeBody(EncodeBody(bad_op), &got)) << "op kind 4";
+
+  TxnReplyBody reply{
+      9, true, {{TxnOpBody::kDelete, 2, false, {}}, {TxnOpBody::kRange, 0, true, {}}}};
+  reply.responses[1].rows.push_back({"a/1", "x", 3, 8, 2, 0});
+  TxnReplyBody got_reply;
+  ASSERT_TRUE(DecodeBody(EncodeBody(reply), &got_reply));
+  EXPECT_EQ(got_reply, reply);
+  reply.responses[1].rows.assign(kRangeRowsMax, KvRow{});
+  ASSERT_TRUE(DecodeBody(EncodeBody(reply), &got_reply)) << "a full page of rows decodes";
+  reply.responses[1].rows.push_back(KvRow{});
+  EXPECT_FALSE(DecodeBody(EncodeBody(reply), &got_reply)) << "rows over the bound";
 }
 
 }  // namespace
