@@ -270,7 +270,7 @@ TEST(KeySnapshot, DamagedOrOtherVersionBytesAreRefusedAndChangeNothing) {
     ASSERT_FALSE(target.Restore(std::string_view(bytes).substr(0, n))) << n;
   }
   EXPECT_FALSE(target.Restore(bytes + '\0'));
-  for (uint8_t version : {0, 1, 2, 3, 4, 6, 255}) {  // the current version is 5
+  for (uint8_t version : {0, 1, 2, 3, 4, 5, 7, 255}) {  // the current version is 6
     std::string other = bytes;
     other[4] = static_cast<char>(version);
     EXPECT_FALSE(target.Restore(other)) << int{version};
