@@ -52,17 +52,22 @@ print("8 holders, never interleaved, tokens rising: %s" % tokens)
 PY
 
 # A holder killed with SIGKILL: the next waiter gets the lock within TTL + BOUND_MS.
-cli --endpoints "$all" lock K --ttl "$TTL_S" -- sh -c "echo \$\$ > '$WORK/holder'; sleep 60" &
-holder=$!
+# The command writes its own pid and its parent's: the `pifleet lock` process itself.
+cli --endpoints "$all" lock K --ttl "$TTL_S" -- sh -c "echo \$PPID > '$WORK/holder-cli'; echo \$\$ > '$WORK/holder'; sleep 60" &
 wait_until 15 test -s "$WORK/holder" || fail "the first holder never ran"
+holder=$(cat "$WORK/holder-cli")
+grep -q lock "/proc/$holder/cmdline" || fail "pid $holder is not the pifleet lock process"
 TIMEOUT_MS=30000 cli --endpoints "$all" lock K --ttl "$TTL_S" -- sh -c "date +%s%N > '$WORK/next'" &
 waiter=$!
 sleep 1
 killed=$(date +%s%N)
 kill -9 "$holder"
 kill "$(cat "$WORK/holder")" 2> /dev/null || true  # its command, orphaned
+[ ! -s "$WORK/next" ] || fail "the waiter held the lock while the holder was alive"
 wait "$waiter" || fail "the waiter failed"
 freed_ms=$(( ($(cat "$WORK/next") - killed) / 1000000 ))
 echo "SIGKILLed holder: the waiter ran ${freed_ms} ms after the kill (TTL ${TTL_S} s, bound ${BOUND_MS} ms)"
 [ "$freed_ms" -le $((TTL_S * 1000 + BOUND_MS)) ] || fail "the lock was freed only after ${freed_ms} ms"
+# Never early: the holder's lease had a whole TTL left at most a keepalive period before the kill.
+[ "$freed_ms" -ge $((TTL_S * 1000 * 2 / 3 - 100)) ] || fail "the lock was freed ${freed_ms} ms after the kill: before the TTL ran out"
 echo "PASS"
