@@ -32,6 +32,7 @@ KvResult StateMachine::Execute(uint64_t slot, uint64_t session, uint64_t sequenc
     std::string error = keys_.Apply(slot, session, sequence, payload);
     return KvResult{error.empty(), std::move(error)};
   }
+  if (IsJobCommand(payload)) return jobs_.Apply(payload, members_);
   return kv_.Apply(payload);
 }
 
@@ -50,11 +51,12 @@ KvResult StateMachine::ApplySessionCommand(const std::string& payload) {
 namespace {
 
 constexpr std::string_view kSnapshotMagic = "PFSM";
+// 6: the job table follows the removed ids.
 // 5: client sessions (ids of their own) follow the kv store, and the ids `pifleet leave`
-// removed follow the keys. 4 (either of two development formats), 3 (per-client sequences
+// removed follow the keys. 5, 4 (either of two development formats), 3 (per-client sequences
 // inside the kv store, no removed ids), 2 (member strings clipped to 255 bytes) and 1 (no key
 // section) are refused: the node then needs `pifleet repair` and catches up from its peers.
-constexpr uint8_t kSnapshotVersion = 5;
+constexpr uint8_t kSnapshotVersion = 6;
 
 }  // namespace
 
@@ -67,6 +69,7 @@ std::string StateMachine::Snapshot() const {
   members_.EncodeTo(w);
   keys_.EncodeTo(w);
   members_.EncodeRemovedTo(w);
+  jobs_.EncodeTo(w);
   return std::move(w.out);
 }
 
@@ -78,14 +81,16 @@ bool StateMachine::Restore(std::string_view bytes) {
   SessionTable sessions;
   MembersTable members;
   KeyState keys;
+  JobTable jobs;
   if (!kv.DecodeFrom(r) || !sessions.DecodeFrom(r) || !members.DecodeFrom(r) ||
-      !keys.DecodeFrom(r) || !members.DecodeRemovedFrom(r) || !r.ok || !r.in.empty()) {
+      !keys.DecodeFrom(r) || !members.DecodeRemovedFrom(r) || !jobs.DecodeFrom(r) || !r.ok || !r.in.empty()) {
     return false;
   }
   kv_ = std::move(kv);
   sessions_ = std::move(sessions);
   members_ = std::move(members);
   keys_ = std::move(keys);
+  jobs_ = std::move(jobs);
   return true;
 }
 

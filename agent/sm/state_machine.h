@@ -1,7 +1,7 @@
 // The replicated state machine the agent applies decided commands to: client sessions, the
 // key-value store, the members table and the key section (cluster keyring, members' key
-// reports), told apart by the first payload byte (kv kinds 1..4, members 0x10..0x11, keys
-// 0x20..0x23, sessions 0x30..0x31). Every command but a session command carries a registered
+// reports) and the job table, told apart by the first payload byte (kv kinds 1..4, members
+// 0x10..0x11, keys 0x20..0x23, sessions 0x30..0x31, jobs 0x60..0x65). Every command but a session command carries a registered
 // (session, sequence) and applies at most once (agent/sm/sessions.h).
 #pragma once
 
@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 
+#include "agent/sm/jobs.h"
 #include "agent/sm/key_state.h"
 #include "agent/sm/kv.h"
 #include "agent/sm/members.h"
@@ -28,10 +29,11 @@ class StateMachine {
   const MembersTable& members() const { return members_; }
   const KeyState& keys() const { return keys_; }
   const SessionTable& sessions() const { return sessions_; }
+  const JobTable& jobs() const { return jobs_; }
 
   // The whole state as bytes, identical on every replica that applied the same slots:
-  // "PFSM" | version u8 (5) | kv (keys in order) | client sessions | members | keys
-  // (cluster keyring, key reports, remembered key results) | removed ids. Restore takes such bytes
+  // "PFSM" | version u8 (6) | kv (keys in order) | client sessions | members | keys
+  // (cluster keyring, key reports, remembered key results) | removed ids | jobs. Restore takes such bytes
   // back; on any malformation or another version it returns false and changes nothing.
   std::string Snapshot() const;
   bool Restore(std::string_view bytes);
@@ -46,6 +48,7 @@ class StateMachine {
   KvStore kv_;
   MembersTable members_;
   KeyState keys_;
+  JobTable jobs_;
 };
 
 }  // namespace pifleet::sm
