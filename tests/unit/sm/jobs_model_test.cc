@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <random>
+#include <set>
 #include <sstream>
 
 #include "agent/sm/jobs.h"
@@ -13,6 +14,8 @@ namespace {
 
 struct Run {
   uint64_t node = 0, start = 0, end = 0, attempt = 0;
+  uint64_t deadline_ms = 0;  // its lease, as the model computes it
+  uint64_t claims = 0;       // its node's claims so far when it was handed out
 };
 
 class Replicas {
@@ -67,7 +70,15 @@ void RunScenario(uint32_t seed) {
   std::map<uint64_t, Run> running;  // node -> its current run
   std::vector<Run> zombies;         // runs of crashed workers that may still report late
   std::vector<int> committed(end - first, 0);
+  std::map<uint64_t, uint64_t> claims;  // per node
+  std::set<uint64_t> done;              // chunks committed
+  // The model's fencing: a run still counts while its lease holds (by the command's time), its
+  // node has not claimed again, and its chunk has no committed result.
+  auto current = [&](const Run& run) {
+    return now_ms < run.deadline_ms && claims[run.node] == run.claims && !done.count(run.start);
+  };
   auto report = [&](const Run& run, int64_t exit_code) {
+    const bool valid = current(run);
     JobCommand c = MakeJobCommand(JobKind::kResult, now_ms, run.node);
     c.name = "j";
     c.start = run.start;
@@ -75,7 +86,11 @@ void RunScenario(uint32_t seed) {
     c.exit_code = exit_code;
     c.duration_ms = 1 + rng() % 1000;
     const KvResult r = replicas.Do(c);
+    EXPECT_EQ(r.ok, valid) << r.output << " node " << run.node << " start " << run.start
+                           << " attempt " << run.attempt << " now " << now_ms << " deadline "
+                           << run.deadline_ms << " exit " << exit_code;  // fenced: refused
     if (r.output != "committed") return;
+    done.insert(run.start);
     for (uint64_t i = run.start; i < run.end; ++i) ++committed[i - first];
   };
   for (int step = 0; step < 20000; ++step) {
@@ -98,6 +113,8 @@ void RunScenario(uint32_t seed) {
     } else if (!running.count(node)) {
       std::istringstream out(replicas.Do(MakeJobCommand(JobKind::kClaim, now_ms, node)).output);
       Run run{node};
+      run.deadline_ms = now_ms + submit.spec.timeout_s * 1000 + kJobLeaseGraceMs;
+      run.claims = ++claims[node];
       uint64_t job_id = 0;
       if (out >> job_id >> run.start >> run.end >> run.attempt) running[node] = run;
     } else {
