@@ -111,7 +111,8 @@ Status Client::CallOne(size_t endpoint, wire::ClientOp op, const std::string& pa
 
 bool NeedsSession(wire::ClientOp op) {
   return op == wire::ClientOp::kKv || op == wire::ClientOp::kKeyInstall ||
-         op == wire::ClientOp::kKeyUse || op == wire::ClientOp::kKeyRemove;
+         op == wire::ClientOp::kKeyUse || op == wire::ClientOp::kKeyRemove ||
+         op == wire::ClientOp::kJob;
 }
 
 Status Client::Register() {

@@ -21,6 +21,7 @@
 #include "agent/daemon/agent_hal.h"
 #include "agent/daemon/config.h"
 #include "agent/daemon/internal_session.h"
+#include "agent/daemon/job_worker.h"
 #include "agent/daemon/log.h"
 #include "agent/daemon/metrics.h"
 #include "agent/daemon/metrics_http.h"
@@ -125,6 +126,11 @@ class Agent : private node::Transport, private node::NodeEvents {
   std::string MembersPayload() const;
   void UpdateMetrics();
   std::string RoleName() const;
+  // Jobs (agent_jobs.cc; the worker itself is JobWorker).
+  void StartJobWorker();
+  void TickJobs();
+  void HandleJob(const wire::ClientRequest& request, const net::UdpAddress& from);
+  void HandleJobQuery(const wire::ClientRequest& request, const net::UdpAddress& from);
   // LEDs and identify (agent_leds.cc; the hardware itself is AgentHal).
   hal::NodeView LedView(uint64_t now_ms) const;
   void NoteHeartbeatsSent(const std::vector<core::Envelope>& messages);
@@ -209,6 +215,7 @@ class Agent : private node::Transport, private node::NodeEvents {
   std::unique_ptr<MetricsHttpServer> metrics_http_;  // null when metrics_listen is ""
   std::unique_ptr<net::BeaconSocket> beacons_;       // null without --discover
   uint64_t beacons_heard_ = 0;
+  std::unique_ptr<JobWorker> job_worker_;  // kills its running chunk when the agent goes
 };
 
 // The cluster id every node of `cluster_name` shares (FNV-1a of the name, never 0).

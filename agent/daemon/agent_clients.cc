@@ -60,6 +60,10 @@ void Agent::OnClientRequest(uint64_t sender, const wire::ClientRequest& request,
       return HandleKv(request, from);
     case ClientOp::kJoin:
       return HandleJoin(request, from);
+    case ClientOp::kJob:
+      return HandleJob(request, from);
+    case ClientOp::kJobQuery:
+      return HandleJobQuery(request, from);
     case ClientOp::kKeyInstall:
     case ClientOp::kKeyUse:
     case ClientOp::kKeyRemove:

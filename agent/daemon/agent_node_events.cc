@@ -50,6 +50,9 @@ void Agent::OnCommandApplied(core::Slot slot, const core::Command& command,
   // The state machine answers a command decided twice (a client retry through two nodes) with
   // its first result and applies it once.
   if (sm::IsKeyCommand(command.payload)) AdoptClusterKeys();
+  if (job_worker_ && sm::IsJobCommand(command.payload)) {
+    job_worker_->OnApplied(command.payload, result, state_machine().jobs());
+  }
   OnClientCommandApplied(command, result);
 }
 

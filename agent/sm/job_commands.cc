@@ -47,7 +47,8 @@ std::string CheckJobSpec(const JobSpec& spec) {
   if (spec.timeout_s == 0 || spec.timeout_s > kJobTimeoutSMax) {
     return "--timeout-s must be 1 to " + std::to_string(kJobTimeoutSMax);
   }
-  if (spec.retries > kJobRetriesMax) return "--retries is at most " + std::to_string(kJobRetriesMax);
+  if (spec.retries > kJobRetriesMax)
+    return "--retries is at most " + std::to_string(kJobRetriesMax);
   size_t argv_bytes = 0;
   for (const std::string& arg : spec.argv) argv_bytes += arg.size();
   if (spec.workload == Workload::kCommand) {

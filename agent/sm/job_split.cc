@@ -34,8 +34,8 @@ std::vector<u128> SplitWeights(const std::vector<SplitWorker>& workers) {
   std::vector<u128> weights;
   weights.reserve(workers.size());
   for (const SplitWorker& w : workers) {
-    const u128 cap = std::clamp<uint64_t>(w.capacity_milli ? w.capacity_milli : kDefaultCapacityMilli,
-                                          1, kCapacityMilliMax);
+    const u128 cap = std::clamp<uint64_t>(
+        w.capacity_milli ? w.capacity_milli : kDefaultCapacityMilli, 1, kCapacityMilliMax);
     const u128 rate =
         w.rate_per_capacity ? std::min(w.rate_per_capacity, kRatePerCapacityMax) : fallback;
     weights.push_back(std::max<u128>(1, cap * rate));

@@ -106,11 +106,13 @@ void JobTable::Finish(Job& job, JobState state) {
 }
 
 void JobTable::ExpireDue() {
-  std::erase_if(seen_ms_, [this](const auto& s) { return log_time_ms_ - s.second > kWorkerLiveMs; });
+  std::erase_if(seen_ms_,
+                [this](const auto& s) { return log_time_ms_ - s.second > kWorkerLiveMs; });
   for (auto& [id, job] : jobs_) {
     if (!Active(job)) continue;
     for (auto& [start, chunk] : job.chunks) {
-      std::erase_if(chunk.runs, [this](const JobRun& run) { return run.deadline_ms <= log_time_ms_; });
+      std::erase_if(chunk.runs,
+                    [this](const JobRun& run) { return run.deadline_ms <= log_time_ms_; });
     }
   }
 }

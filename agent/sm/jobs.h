@@ -77,8 +77,8 @@ struct Job {
   uint64_t finished_ms = 0;
   uint64_t next_item = 0;  // items below are in chunks
   uint64_t committed_items = 0;
-  std::string failure;                   // a failed job: which chunk, its exit code and output
-  std::map<uint64_t, JobChunk> chunks;   // by start
+  std::string failure;                    // a failed job: which chunk, its exit code and output
+  std::map<uint64_t, JobChunk> chunks;    // by start
   std::map<uint64_t, JobWorker> workers;  // by node id
   uint64_t total() const { return spec.end - spec.first; }
   bool operator==(const Job&) const = default;
@@ -118,7 +118,7 @@ class JobTable {
   void Finish(Job& job, JobState state);
   Job* FindMutable(const std::string& name);
 
-  std::map<uint64_t, Job> jobs_;  // by id: submission order
+  std::map<uint64_t, Job> jobs_;          // by id: submission order
   std::map<uint64_t, uint64_t> seen_ms_;  // worker node -> log time it last claimed or beat
   uint64_t next_id_ = 1;
   uint64_t log_time_ms_ = 0;

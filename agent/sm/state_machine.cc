@@ -83,7 +83,8 @@ bool StateMachine::Restore(std::string_view bytes) {
   KeyState keys;
   JobTable jobs;
   if (!kv.DecodeFrom(r) || !sessions.DecodeFrom(r) || !members.DecodeFrom(r) ||
-      !keys.DecodeFrom(r) || !members.DecodeRemovedFrom(r) || !jobs.DecodeFrom(r) || !r.ok || !r.in.empty()) {
+      !keys.DecodeFrom(r) || !members.DecodeRemovedFrom(r) || !jobs.DecodeFrom(r) || !r.ok ||
+      !r.in.empty()) {
     return false;
   }
   kv_ = std::move(kv);

@@ -1,8 +1,8 @@
 // The replicated state machine the agent applies decided commands to: client sessions, the
 // key-value store, the members table and the key section (cluster keyring, members' key
 // reports) and the job table, told apart by the first payload byte (kv kinds 1..4, members
-// 0x10..0x11, keys 0x20..0x23, sessions 0x30..0x31, jobs 0x60..0x65). Every command but a session command carries a registered
-// (session, sequence) and applies at most once (agent/sm/sessions.h).
+// 0x10..0x11, keys 0x20..0x23, sessions 0x30..0x31, jobs 0x60..0x65). Every command but a session
+// command carries a registered (session, sequence) and applies at most once (agent/sm/sessions.h).
 #pragma once
 
 #include <cstdint>
@@ -33,8 +33,8 @@ class StateMachine {
 
   // The whole state as bytes, identical on every replica that applied the same slots:
   // "PFSM" | version u8 (6) | kv (keys in order) | client sessions | members | keys
-  // (cluster keyring, key reports, remembered key results) | removed ids | jobs. Restore takes such bytes
-  // back; on any malformation or another version it returns false and changes nothing.
+  // (cluster keyring, key reports, remembered key results) | removed ids | jobs. Restore takes such
+  // bytes back; on any malformation or another version it returns false and changes nothing.
   std::string Snapshot() const;
   bool Restore(std::string_view bytes);
   // 64-bit FNV-1a of Snapshot(): the one state hash replicas (and the simulator) compare.

@@ -23,7 +23,10 @@ enum class ClientOp : uint8_t {
   kKeyRemove = 12,   // payload: 1 byte, the key id; through the log
   kKeyList = 13,     // reply: one line per key (agent_keys.cc)
   kRegister = 14,    // no payload; reply: RegisterReplyBody, a new session (through the log)
-  kLast = kRegister,
+  kJob = 30,  // payload: sm::EncodeJobCommand of a submit or cancel; through the log, in a session
+  kJobQuery =
+      31,  // payload: "list" | "status NAME" | "results NAME FROM"; reply: JSON (docs/jobs.md)
+  kLast = kJobQuery,
 };
 
 struct ClientRequest {

@@ -71,7 +71,7 @@ TEST(JobSplit, ChunkFollowsShareAndFactorAndNeverGoesBelowTheMinimum) {
   EXPECT_EQ(ChunkSize(1000, 1, 4, 1), 125u);  // 1000 x 1/4 / 2
   EXPECT_EQ(ChunkSize(1000, 3, 4, 1), 375u);
   EXPECT_EQ(ChunkSize(10, 1, 4, 5), 5u);  // 2 -> the minimum 5, which leaves 5
-  EXPECT_EQ(ChunkSize(9, 1, 4, 5), 9u);    // 5 would leave 4 < min: all of it
+  EXPECT_EQ(ChunkSize(9, 1, 4, 5), 9u);   // 5 would leave 4 < min: all of it
   EXPECT_EQ(ChunkSize(1000, 1, 1'000'000, 1), 1u);
   EXPECT_EQ(ChunkSize(0, 1, 1, 1), 0u);
 }
@@ -132,7 +132,7 @@ TEST(Jobs, AHotterWorkerGetsASmallerNextChunk) {
   const auto a = f.Claim(1);
   ASSERT_TRUE(a);
   ASSERT_TRUE(f.Result("j", 1, *a, 0, 0).ok);  // unmeasured: a zero duration tells nothing
-  f.SetCapacity(1, 500);  // throttled: the agent published a lower capacity
+  f.SetCapacity(1, 500);                       // throttled: the agent published a lower capacity
   const auto b = f.Claim(1);
   ASSERT_TRUE(b);
   EXPECT_LT((b->end - b->start) * 3, a->end - a->start);
