@@ -21,6 +21,7 @@
 #include "agent/daemon/agent_hal.h"
 #include "agent/daemon/config.h"
 #include "agent/daemon/internal_session.h"
+#include "agent/daemon/job_worker.h"
 #include "agent/daemon/lease_clock.h"
 #include "agent/daemon/log.h"
 #include "agent/daemon/metrics.h"
@@ -132,6 +133,11 @@ class Agent : private node::Transport, private node::NodeEvents {
   std::string MembersPayload() const;
   void UpdateMetrics();
   std::string RoleName() const;
+  // Jobs (agent_jobs.cc; the worker itself is JobWorker).
+  void StartJobWorker();
+  void TickJobs();
+  void HandleJob(const wire::ClientRequest& request, const net::UdpAddress& from);
+  void HandleJobQuery(const wire::ClientRequest& request, const net::UdpAddress& from);
   // LEDs and identify (agent_leds.cc; the hardware itself is AgentHal).
   hal::NodeView LedView(uint64_t now_ms) const;
   void NoteHeartbeatsSent(const std::vector<core::Envelope>& messages);
@@ -223,6 +229,7 @@ class Agent : private node::Transport, private node::NodeEvents {
     SendTo(to,
            wire::ClientReply{client_id, sequence, wire::ReplyCode::kOk, std::move(payload), ""});
   }};
+  std::unique_ptr<JobWorker> job_worker_;  // kills its running chunk when the agent goes
 };
 
 // The cluster id every node of `cluster_name` shares (FNV-1a of the name, never 0).

@@ -71,6 +71,10 @@ void Agent::OnClientRequest(uint64_t sender, const wire::ClientRequest& request,
         Reply(from, request, ReplyCode::kError, "", "malformed watch request");
       }
       return;
+    case ClientOp::kJob:
+      return HandleJob(request, from);
+    case ClientOp::kJobQuery:
+      return HandleJobQuery(request, from);
     case ClientOp::kKeyInstall:
     case ClientOp::kKeyUse:
     case ClientOp::kKeyRemove:

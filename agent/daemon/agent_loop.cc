@@ -59,6 +59,7 @@ void Agent::OnTick() {
   SendBeaconIfDue();
   watch_hub_.OnTick(now_ms);
   ProposeLeaseExpiryIfDue();
+  if (ticks_ % kJobTickTicks == 0) TickJobs();
   if (notifier_.watchdog_usec() > 0 &&
       ticks_ % std::max<uint64_t>(1, notifier_.watchdog_usec() / 2000 / core::kTickMs) == 0) {
     notifier_.Watchdog();  // from the loop itself: a hung loop stops the pings

@@ -51,6 +51,9 @@ void Agent::OnCommandApplied(core::Slot slot, const core::Command& command,
   // its first result and applies it once.
   if (sm::IsKeyCommand(command.payload)) AdoptClusterKeys();
   watch_hub_.OnApplied(state_machine().kv());
+  if (job_worker_ && sm::IsJobCommand(command.payload)) {
+    job_worker_->OnApplied(command.payload, result, state_machine().jobs());
+  }
   OnClientCommandApplied(command, result);
 }
 

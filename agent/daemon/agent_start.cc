@@ -110,6 +110,7 @@ Status Agent::Open() {
   }
   internal_client_id_ = RandomU64();
   internal_session_.emplace(RandomU64());
+  StartJobWorker();
   return Status::Ok();
 }
 

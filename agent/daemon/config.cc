@@ -54,6 +54,10 @@ const Key kKeys[] = {
      "BENCHMARKS ONLY: skip fdatasync; acknowledged writes can be lost"},
     {"sysroot", &AgentConfig::sysroot,
      "Read probes and drive LEDs under this directory instead of / (tests)"},
+    {"worker", &AgentConfig::worker,
+     "Run chunks of jobs (docs/jobs.md); false opts this node out (--worker=false)"},
+    {"job_user", &AgentConfig::job_user,
+     "User that runs job commands when the agent runs as root (never root itself)"},
 };
 
 // Tables other parts of pifleet read from the same file (hal's [leds], ...).

@@ -33,8 +33,10 @@ struct AgentConfig {
   bool metrics_allow_remote = false;              // let metrics_listen be a non-loopback address
   uint32_t datagram_bytes = 1400;                 // largest datagram sent
   std::string log_level = "info";                 // error | warning | notice | info | debug
-  bool unsafe_no_fsync = false;  // benchmarks only: acknowledged writes can be lost
-  std::string sysroot = "/";     // probes and LEDs read under here (tests: a fixture tree)
+  bool unsafe_no_fsync = false;     // benchmarks only: acknowledged writes can be lost
+  std::string sysroot = "/";        // probes and LEDs read under here (tests: a fixture tree)
+  bool worker = true;               // run chunks of jobs (docs/jobs.md); false opts this node out
+  std::string job_user = "nobody";  // who runs job commands when the agent runs as root
   // The [leds.status] / [leds.heartbeat] tables (hal/led_config.h); not flags.
   hal::LedConfig leds = hal::DefaultLedConfig();
 };

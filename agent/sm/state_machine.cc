@@ -33,6 +33,7 @@ KvResult StateMachine::Execute(uint64_t slot, uint64_t session, uint64_t sequenc
     return KvResult{error.empty(), std::move(error)};
   }
   if (IsLeaseCommand(payload)) return ApplyLeaseCommand(payload);
+  if (IsJobCommand(payload)) return jobs_.Apply(payload, members_);
   return kv_.Apply(payload, &leases_);
 }
 
@@ -88,13 +89,14 @@ KvResult StateMachine::ApplySessionCommand(const std::string& payload) {
 namespace {
 
 constexpr std::string_view kSnapshotMagic = "PFSM";
-// 6: the kv store carries its revision and each key's create and mod revision, version and
-// lease, and the lease table follows it. 5 (client sessions (ids of their own) follow the kv store,
-// and the ids `pifleet leave` removed follow the keys), 4 (either of two development formats), 3
-// (per-client sequences inside the kv store, no removed ids), 2 (member strings clipped to 255
-// bytes) and 1 (no key section) are refused: the node then needs `pifleet repair` and catches up
-// from its peers.
-constexpr uint8_t kSnapshotVersion = 6;
+// 7: the job table follows the removed ids.
+// 6 (the kv store carries its revision and each key's create and mod revision, version and
+// lease, and the lease table follows it), 5 (client sessions (ids of their own) follow the kv
+// store, and the ids `pifleet leave` removed follow the keys), 4 (either of two development
+// formats), 3 (per-client sequences inside the kv store, no removed ids), 2 (member strings clipped
+// to 255 bytes) and 1 (no key section) are refused: the node then needs `pifleet repair` and
+// catches up from its peers.
+constexpr uint8_t kSnapshotVersion = 7;
 
 }  // namespace
 
@@ -108,6 +110,7 @@ std::string StateMachine::Snapshot() const {
   members_.EncodeTo(w);
   keys_.EncodeTo(w);
   members_.EncodeRemovedTo(w);
+  jobs_.EncodeTo(w);
   return std::move(w.out);
 }
 
@@ -120,9 +123,10 @@ bool StateMachine::Restore(std::string_view bytes) {
   SessionTable sessions;
   MembersTable members;
   KeyState keys;
+  JobTable jobs;
   if (!kv.DecodeFrom(r) || !leases.DecodeFrom(r) || !sessions.DecodeFrom(r) ||
-      !members.DecodeFrom(r) || !keys.DecodeFrom(r) || !members.DecodeRemovedFrom(r) || !r.ok ||
-      !r.in.empty()) {
+      !members.DecodeFrom(r) || !keys.DecodeFrom(r) || !members.DecodeRemovedFrom(r) ||
+      !jobs.DecodeFrom(r) || !r.ok || !r.in.empty()) {
     return false;
   }
   kv_ = std::move(kv);
@@ -130,6 +134,7 @@ bool StateMachine::Restore(std::string_view bytes) {
   sessions_ = std::move(sessions);
   members_ = std::move(members);
   keys_ = std::move(keys);
+  jobs_ = std::move(jobs);
   return true;
 }
 

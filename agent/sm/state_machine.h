@@ -1,14 +1,16 @@
 // The replicated state machine the agent applies decided commands to: client sessions, the
 // key-value store, the members table and the key section (cluster keyring, members' key
-// reports), told apart by the first payload byte (kv kinds 1..5, members 0x10..0x11, keys
-// 0x20..0x23, sessions 0x30..0x31, leases 0x40..0x43). Every command but a session command carries
-// a registered (session, sequence) and applies at most once (agent/sm/sessions.h).
+// reports) and the job table, told apart by the first payload byte (kv kinds 1..5, members
+// 0x10..0x11, keys 0x20..0x23, sessions 0x30..0x31, leases 0x40..0x43, jobs 0x60..0x65). Every
+// command but a session command carries a registered (session, sequence) and applies at most once
+// (agent/sm/sessions.h).
 #pragma once
 
 #include <cstdint>
 #include <string>
 #include <string_view>
 
+#include "agent/sm/jobs.h"
 #include "agent/sm/key_state.h"
 #include "agent/sm/kv.h"
 #include "agent/sm/leases.h"
@@ -30,12 +32,13 @@ class StateMachine {
   const MembersTable& members() const { return members_; }
   const KeyState& keys() const { return keys_; }
   const SessionTable& sessions() const { return sessions_; }
+  const JobTable& jobs() const { return jobs_; }
 
   // The whole state as bytes, identical on every replica that applied the same slots:
-  // "PFSM" | version u8 (6) | kv (revision, keys in order with their revisions) | leases | client
-  // sessions | members | keys (cluster keyring, key reports, remembered key results) | removed ids.
-  // Restore takes such bytes back; on any malformation or another version it returns false and
-  // changes nothing.
+  // "PFSM" | version u8 (7) | kv (revision, keys in order with their revisions) | leases | client
+  // sessions | members | keys (cluster keyring, key reports, remembered key results) | removed ids
+  // | jobs. Restore takes such bytes back; on any malformation or another version it returns false
+  // and changes nothing.
   std::string Snapshot() const;
   bool Restore(std::string_view bytes);
   // 64-bit FNV-1a of Snapshot(): the one state hash replicas (and the simulator) compare.
@@ -51,6 +54,7 @@ class StateMachine {
   LeaseTable leases_;
   MembersTable members_;
   KeyState keys_;
+  JobTable jobs_;
 };
 
 }  // namespace pifleet::sm

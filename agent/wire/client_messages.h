@@ -26,7 +26,10 @@ enum class ClientOp : uint8_t {
   kWatch = 20,       // payload: WatchRequestBody; reply: WatchReplyBody (agent/daemon/watch_hub.h)
   kLease = 21,       // payload: LeaseRequestBody; reply: KvReplyBody; through the log, in a session
   kLeaseList = 22,   // no payload; reply: LeaseListBody, this node's view
-  kLast = kLeaseList,
+  kJob = 30,  // payload: sm::EncodeJobCommand of a submit or cancel; through the log, in a session
+  kJobQuery =
+      31,  // payload: "list" | "status NAME" | "results NAME FROM"; reply: JSON (docs/jobs.md)
+  kLast = kJobQuery,
 };
 
 struct ClientRequest {

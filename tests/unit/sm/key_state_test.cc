@@ -270,17 +270,18 @@ TEST(KeySnapshot, DamagedOrOtherVersionBytesAreRefusedAndChangeNothing) {
     ASSERT_FALSE(target.Restore(std::string_view(bytes).substr(0, n))) << n;
   }
   EXPECT_FALSE(target.Restore(bytes + '\0'));
-  for (uint8_t version : {0, 1, 2, 3, 4, 5, 7, 255}) {  // the current version is 6
+  for (uint8_t version : {0, 1, 2, 3, 4, 5, 6, 8, 255}) {  // the current version is 7
     std::string other = bytes;
     other[4] = static_cast<char>(version);
     EXPECT_FALSE(target.Restore(other)) << int{version};
   }
   // A key id that is not its key's (the first key: changed_slot, primary flag and id, count).
-  // The keys are followed by the removed-nodes section.
+  // The keys are followed by the removed-nodes section and the job table.
   const size_t keyring_at = bytes.size() - [&] {
     ByteWriter w;
     source.keys().EncodeTo(w);
     source.members().EncodeRemovedTo(w);
+    source.jobs().EncodeTo(w);
     return w.out.size();
   }();
   std::string wrong_key = bytes;

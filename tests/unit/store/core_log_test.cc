@@ -111,7 +111,7 @@ TEST(CoreLog, ADataDirOfAnotherRecordVersionIsRefusedNamingBoth) {
             std::string::npos)
       << status.message();
   EXPECT_NE(status.message().find("format version 1; this build of pifleet reads version " +
-                                      std::to_string(codec::kCoreRecordVersion)),
+                                  std::to_string(codec::kCoreRecordVersion)),
             std::string::npos)
       << status.message();
   ASSERT_TRUE(WriteNodeMeta(&env, kDir, NodeMeta{11, 22, 3}).ok());

@@ -1,0 +1,21 @@
+// The JSON answers to job queries (ClientOp::kJobQuery; docs/jobs.md), from this node's replica
+// of the job table: a list, one job's status, and its committed chunks a page at a time (a page
+// stays under kJobPageBytes so that a reply fits one client message).
+#pragma once
+
+#include <string>
+
+#include "agent/sm/jobs.h"
+#include "agent/sm/members.h"
+
+namespace pifleet::daemon {
+
+inline constexpr size_t kJobPageBytes = 64 * 1024;
+inline constexpr size_t kJobQueryBytesMax = 16 + sm::kJobNameBytesMax + 24;
+
+// `query` is "list", "status NAME" or "results NAME FROM". Sets *error (and returns "") when the
+// query is malformed or names no job.
+std::string AnswerJobQuery(const sm::JobTable& jobs, const sm::MembersTable& members,
+                           const std::string& query, std::string* error);
+
+}  // namespace pifleet::daemon

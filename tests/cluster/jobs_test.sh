@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Jobs on three agents (docs/jobs.md): kill -9 of a worker mid-job, and the job still commits
+# every item exactly once (results tile the items); a failing command is retried, then the job
+# fails naming the chunk and its output; cancel kills the running commands; commands never run
+# as root.
+source "$(dirname "$0")/lib.sh"
+
+start_agent 1 --seed --voters 3
+wait_until 20 has_leader 1 || fail "the seed did not come up"
+start_agent 2 --join "$(addr 1)"
+start_agent 3 --join "$(addr 1)"
+wait_until 30 is_voter_count 1 3 || fail "autopilot did not make 3 voters"
+all=$(endpoints 1 2 3)
+# Commands run as `nobody` when the agents are root: give them a directory they may write.
+OUT=$(mktemp -d /tmp/pifleet-jobs.XXXXXX)
+chmod 1777 "$OUT"
+trap 'rc=$?; rm -rf "$OUT"; (exit $rc); cleanup' EXIT
+
+job_field() {  # job_field NAME KEY [ENDPOINTS]
+  cli --endpoints "${3:-$all}" job status "$1" --json | python3 -c "import json,sys; print(json.loads(sys.stdin.readline())['$2'])"
+}
+state_is() { [ "$(job_field "$1" state "${3:-$all}" 2>/dev/null)" = "$2" ]; }
+
+# 1. kill -9 of a worker mid-job.
+cli --endpoints "$all" job submit --name work --items 0..299 --chunk-min 5 --timeout-s 5 -- \
+  sh -c 'sleep 0.4; echo "$PIFLEET_ITEM_START-$PIFLEET_ITEM_END $(id -u)"' \
+  || fail "submit refused"
+leader=$(leader_node 1 2 3)
+victim=1; [ "$leader" = 1 ] && victim=2
+victim_id=$(node_id "$victim")
+running_on_victim() {
+  job_field work workers | python3 -c "import ast,sys
+rows = ast.literal_eval(sys.stdin.read())
+sys.exit(0 if any(r['node'] == $victim_id and r['running'] > 0 for r in rows) else 1)"
+}
+wait_until 30 running_on_victim || fail "node $victim never ran a chunk"
+echo "killing worker node $victim ($victim_id) mid-chunk"
+kill_agent "$victim"
+survivors=$(endpoints 1 2 3 | tr ',' '\n' | grep -v "$(addr "$victim")" | paste -sd,)
+wait_until 120 state_is work done "$survivors" || fail "job work did not finish: $(cli --endpoints "$survivors" job status work)"
+cli --endpoints "$survivors" job results work --json > "$WORK/results.json"
+python3 - "$WORK/results.json" "$(id -u)" <<'PY' || fail "results do not cover every item exactly once"
+import json, sys
+chunks = sorted(json.load(open(sys.argv[1])), key=lambda c: c["start"])
+at = 0
+for c in chunks:
+    assert c["start"] == at, f"gap or overlap at {at}: {c}"
+    assert c["exit_code"] == 0, c
+    start, end = c["output"].split()[0].split("-")
+    assert (int(start), int(end)) == (c["start"], c["end"]), c
+    if sys.argv[2] == "0":
+        assert c["output"].split()[1] != "0", f"a command ran as root: {c}"
+    at = c["end"]
+assert at == 300, f"items end at {at}"
+print(f"{len(chunks)} chunks tile items 0..299, attempts up to {max(c['attempt'] for c in chunks)}")
+PY
+start_agent "$victim"
+
+# 2. A failing command: retried, then the job fails naming the chunk and its output.
+cli --endpoints "$all" job submit --name bad --items 0..9 --chunk-min 10 --retries 2 -- \
+  sh -c 'echo boom; exit 3' || fail "submit of bad refused"
+wait_until 60 state_is bad failed || fail "job bad did not fail"
+failure=$(job_field bad failure)
+echo "bad: $failure"
+case "$failure" in *"chunk [0, 10) failed 3 times; last exit 3"*boom*) ;; *) fail "failure says: $failure" ;; esac
+cli --endpoints "$all" job status bad --follow > /dev/null && fail "--follow of a failed job exited 0"
+
+# 3. cancel kills the running commands.
+cli --endpoints "$all" job submit --name slow --items 0..2 --chunk-min 1 --timeout-s 600 -- \
+  sh -c 'echo $$ > '"$OUT"'/pid.$PIFLEET_ITEM_START; exec sleep 300' || fail "submit of slow refused"
+wait_until 30 bash -c "ls $OUT/pid.* > /dev/null 2>&1" || fail "no chunk of slow started"
+sleep 1
+pids=$(cat "$OUT"/pid.*)
+for pid in $pids; do kill -0 "$pid" 2>/dev/null || fail "command $pid is not running before cancel"; done
+cli --endpoints "$all" job cancel slow || fail "cancel refused"
+gone() { for pid in $pids; do kill -0 "$pid" 2>/dev/null && return 1; done; return 0; }
+wait_until 10 gone || fail "commands $pids still run after cancel"
+state_is slow cancelled || fail "slow is not cancelled"
+echo "jobs_test: kill -9 of a worker, retries then failure, cancel: ok"
