@@ -80,7 +80,7 @@ Json ResultsPage(const sm::Job& job, uint64_t from) {
     row["exit_code"] = chunk.exit_code;
     row["duration_ms"] = chunk.duration_ms;
     row["output"] = chunk.output;
-    bytes += 200 + chunk.output.size() * 6;  // worst case: every byte escaped as \uXXXX
+    bytes += 200 + chunk.output.size() * 6;  // worst case: every byte escaped in six (\u001f)
     chunks.push_back(std::move(row));
   }
   Json j;
