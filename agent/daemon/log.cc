@@ -54,11 +54,11 @@ void Logger::LogLimited(std::string_view key, uint64_t now_ms, Level level,
   auto it = buckets_.find(key);
   if (it == buckets_.end()) it = buckets_.emplace(std::string(key), Bucket{}).first;
   Bucket& bucket = it->second;
-  if (now_ms - bucket.window_start_ms >= kLimitIntervalMs) {
+  if (now_ms - bucket.window_start_ms >= kLogLimitIntervalMs) {
     bucket.window_start_ms = now_ms;
     bucket.logged = 0;
   }
-  if (bucket.logged >= kLimitBurst) {
+  if (bucket.logged >= kLogLimitBurst) {
     ++bucket.suppressed;
     return;
   }
