@@ -178,8 +178,10 @@ Status Agent::OpenWal(core::DurableState* durable) {
                      : ""));
   wal_worker_ = std::make_unique<WalWorker>(
       wal_.get(),
-      [this](Status synced) { asio::post(io_, [this, synced] { driver_->OnSynced(synced); }); },
-      [this](core::Slot below_slot, Status compacted, size_t removed) {
+      [this](const Status& synced) {
+        asio::post(io_, [this, synced] { driver_->OnSynced(synced); });
+      },
+      [this](core::Slot below_slot, const Status& compacted, size_t removed) {
         asio::post(io_, [this, below_slot, compacted, removed] {
           driver_->OnCompacted(below_slot, compacted, removed);
         });

@@ -15,7 +15,7 @@ wire::KvReplyBody KvReply(const sm::KvResult& result) {
 }  // namespace
 
 void ClientRequests::ProposeFor(const wire::ClientRequest& request, const net::UdpAddress& from,
-                                core::Command command) {
+                                const core::Command& command) {
   if (Status status = context_.Propose(command); !status.ok()) {
     // Out of bounds is an answer, not a reason to retry.
     const bool refused = status.code() == Status::Code::kInvalidArgument;

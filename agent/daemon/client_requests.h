@@ -24,7 +24,7 @@ class ClientRequests {
   // Proposes command for the client and waits for it to be applied; a proposal the core
   // refuses is answered at once (out of bounds: an error; no quorum: worth a retry).
   void ProposeFor(const wire::ClientRequest& request, const net::UdpAddress& from,
-                  core::Command command);
+                  const core::Command& command);
 
   // Every applied application command: counts refusals and duplicates, answers its waiter.
   void OnApplied(const core::Command& command, const sm::KvResult& result);

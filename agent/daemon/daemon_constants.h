@@ -35,7 +35,7 @@ inline constexpr uint64_t kClientWaitTicks = TicksFor(10'000);
 // Client sessions (own_proposals.cc): the leader looks for idle ones this often and proposes
 // the expiry of those unused this long (by the log's clock, docs/formats.md).
 inline constexpr uint64_t kSessionExpireCheckTicks = TicksFor(10'000);
-inline constexpr uint64_t kSessionIdleMs = 10 * 60 * 1000;
+inline constexpr uint64_t kSessionIdleMs = uint64_t{10} * 60 * 1000;
 // The agent's own commands (internal_session.h): queued at most this many (the oldest is
 // dropped past it), and proposed again when their result has not come this long.
 inline constexpr size_t kInternalQueueMax = 64;
