@@ -31,18 +31,19 @@ done
 
 # 2. clang-tidy on the translation units (headers through HeaderFilterRegex), two at a time.
 # A unit clean before with the same inputs (tidy_keys.py: command, source, every header it
-# read, .clang-tidy, clang-tidy version) is not checked again: its stamp is in
-# BUILD_DIR/tidy-cache. TIDY_CACHE=0 checks every unit.
+# read, .clang-tidy, clang-tidy version; not the checkout's path) is not checked again: its
+# stamp is in TIDY_CACHE_DIR (default ~/.cache/pifleet-tidy, shared by clones). TIDY_CACHE=0
+# checks every unit.
 units=()
 for f in "${files[@]}"; do
   case "$f" in *.cc) path=$f; [ -f "$path" ] || path=$src/$f; units+=("$(realpath "$path")") ;; esac
 done
-cache=$build/tidy-cache
+cache=${TIDY_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/pifleet-tidy}
 mkdir -p "$cache"
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
 checked=0 cached=0
 if [ ${#units[@]} -gt 0 ]; then
-  python3 "$(dirname "$0")/tidy_keys.py" "$build" "$src/.clang-tidy" "${units[@]}" > "$work/keys" \
+  python3 "$(dirname "$0")/tidy_keys.py" "$src" "$build" "${units[@]}" > "$work/keys" \
     && [ "$(wc -l < "$work/keys")" -eq ${#units[@]} ] \
     || { echo "tidy: tidy_keys.py failed" >&2; exit 2; }
   : > "$work/todo"

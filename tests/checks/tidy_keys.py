@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
-"""Prints "KEY UNIT" for each translation unit given: a hash of what clang-tidy's verdict on it
-depends on (its compile command, its source and every header the build's last compile of it
-read, .clang-tidy, the clang-tidy version). KEY is "-" when the headers are not known (no
+"""Usage: tidy_keys.py SOURCE_DIR BUILD_DIR UNIT...
+Prints "KEY UNIT" for each translation unit given: a hash of what clang-tidy's verdict on it
+depends on (its compile command with the checkout's paths taken out, the contents of its source
+and of every header the build's last compile of it read, .clang-tidy, the clang-tidy version),
+so that another clone of the same sources gets the same keys. KEY is "-" when the headers are not known (no
 ninja deps for the unit's object): such a unit is always checked. Used by check_tidy.sh to skip
 units that were clean with the same inputs."""
 import hashlib
@@ -31,7 +33,8 @@ def object_deps(build):
 
 
 def main():
-    build, config, units = sys.argv[1], sys.argv[2], sys.argv[3:]
+    src, build, units = os.path.realpath(sys.argv[1]), sys.argv[2], sys.argv[3:]
+    config = os.path.join(src, ".clang-tidy")
     version = subprocess.run(["clang-tidy", "--version"], capture_output=True, text=True).stdout
     with open(config, "rb") as f:
         base = hashlib.sha256(f.read() + version.encode()).hexdigest()
@@ -62,7 +65,8 @@ def main():
         if entry is None or obj not in deps:
             print("-", unit)
             continue
-        key = hashlib.sha256((base + entry["command"]).encode())
+        command = entry["command"].replace(os.path.realpath(build), "@BUILD@").replace(src, "@SRC@")
+        key = hashlib.sha256((base + command).encode())
         key.update(file_hash(unit).encode())
         for dep in deps[obj]:
             key.update(file_hash(os.path.normpath(os.path.join(entry["directory"], dep))).encode())
