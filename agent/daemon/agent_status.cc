@@ -168,6 +168,11 @@ void Agent::UpdateMetrics() {
                core() ? static_cast<double>(core()->ProposalsRefused()) : 0);
   metrics_.Set("pifleet_commands_refused_total", {{"stage", "apply"}},
                core() ? static_cast<double>(core()->AppliedRefused()) : 0);
+  metrics_.Declare("pifleet_reconfigs_stale_total", T::kCounter,
+                   "Decided reconfigurations without effect: the configuration they replace had "
+                   "been replaced (a replay or a lost race; the same count on every replica).");
+  metrics_.Set("pifleet_reconfigs_stale_total", {},
+               core() ? static_cast<double>(core()->ReconfigsStale()) : 0);
   UpdateNetMetrics();
 }
 

@@ -91,6 +91,7 @@ void Autopilot::ReportAliveToLeader() {
 }
 
 void Autopilot::ChangeVoters(const core::Config& latest) {
+  if (ReproposeRemoval(latest)) return;
   const uint64_t now = context_.ticks();
   const auto heard_within = [&](core::NodeId id, uint64_t bound) {
     return id == context_.node_id() || peers_.HeardWithin(id, now, bound);
@@ -120,6 +121,23 @@ void Autopilot::ChangeVoters(const core::Config& latest) {
         {{"VOTER", std::to_string(voter)}, {"WITH", std::to_string(candidates.front())}});
     return ProposeConfig(next);
   }
+}
+
+bool Autopilot::ReproposeRemoval(const core::Config& latest) {
+  // A removal (`pifleet leave`) whose configuration lost a race with another change (the
+  // compare-and-set of Membership::OnApplied) is proposed again from the newest configuration.
+  for (const auto* ids : {&latest.voters, &latest.learners}) {
+    for (core::NodeId id : *ids) {
+      if (!context_.state_machine().members().WasRemoved(id)) continue;
+      if (latest.IsVoter(id) && latest.voters.size() == 1) continue;
+      core::Config next = latest;
+      Erase(next.voters, id);
+      Erase(next.learners, id);
+      ProposeConfig(next);
+      return true;
+    }
+  }
+  return false;
 }
 
 void Autopilot::AdmitLearner(core::NodeId node) {
@@ -161,6 +179,8 @@ void Autopilot::ProposeConfig(const core::Config& config) {
   core::Command command;
   command.kind = core::CommandKind::kReconfig;
   command.config = config;
+  // Every caller derived `config` from Latest(): it applies only if that is still the newest.
+  command.replaces = context_.core()->membership().LatestFirstSlot();
   own_.Propose(std::move(command));
 }
 

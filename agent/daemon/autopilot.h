@@ -45,7 +45,8 @@ class Autopilot {
   void RecordRemoval();                                // writes kRemovedFileName
   void UpsertSelfIfChanged();
   void ReportAliveToLeader();
-  void ChangeVoters(const core::Config& latest);  // the leader's part
+  void ChangeVoters(const core::Config& latest);      // the leader's part
+  bool ReproposeRemoval(const core::Config& latest);  // true: proposed
   void ProposeConfig(const core::Config& config);
 
   AgentContext& context_;
