@@ -7,7 +7,7 @@ namespace pifleet::hal {
 
 // Reading sysfs/procfs: no file we read is larger than this (/proc/cpuinfo on a 4-core Pi is
 // about 1.5 KiB; /proc/stat on a 192-thread server stays under 32 KiB).
-inline constexpr std::size_t kProbeFileBytesMax = 64 * 1024;
+inline constexpr std::size_t kProbeFileBytesMax = std::size_t{64} * 1024;
 inline constexpr int kThermalZonesMax = 32;
 inline constexpr int kCpusMax = 1024;
 inline constexpr int kHwmonDevicesMax = 64;

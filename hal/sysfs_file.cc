@@ -51,7 +51,7 @@ std::optional<std::string> ReadLine(const std::string& path) {
   auto text = ReadFile(path);
   if (!text) return std::nullopt;
   std::string_view view(*text);
-  const auto end = view.find_first_of("\n", 0);
+  const auto end = view.find('\n');
   if (end != std::string_view::npos) view = view.substr(0, end);
   return std::string(Trim(view));
 }

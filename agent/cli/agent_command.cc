@@ -19,7 +19,8 @@ void InstallAgentCommand(CLI::App& app, Context& context) {
   cmd->callback([config_file, flags, &context] {
     daemon::AgentConfig config;
     if (!config_file->empty()) {
-      if (Status status = daemon::LoadConfigFile(*config_file, &config); !status.ok()) {
+      if (Status status = daemon::LoadConfigFile(store::PosixEnv(), *config_file, &config);
+          !status.ok()) {
         std::fprintf(stderr, "pifleet agent: %s\n", status.message().c_str());
         context.exit_code = kExitUsage;
         return;

@@ -7,7 +7,7 @@
 // holder that lost its lease while paused. The lease is kept alive while CMD runs; at its end
 // the lease is revoked (the key goes with it) and the CLI exits with CMD's code (128 + signal
 // when a signal ended it). A holder that dies leaves its key until its lease expires: TTL plus
-// at most kLeaseCheckTicks (200 ms) and one commit on the leader.
+// at most kLeaseCheckTicks (200 ms, daemon_constants.h) and one commit on the leader.
 #include <sys/wait.h>
 #include <unistd.h>
 

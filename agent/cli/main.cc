@@ -16,9 +16,7 @@ constexpr pifleet::cli::Installer kInstallers[] = {
     pifleet::cli::InstallJobCommand,
 };
 
-}  // namespace
-
-int main(int argc, char** argv) {
+int Run(int argc, char** argv) {
   CLI::App app{"pifleet: one agent per Raspberry Pi; together they form a Multi-Paxos cluster.",
                "pifleet"};
   app.set_version_flag("--version", pifleet::cli::VersionText());
@@ -46,4 +44,19 @@ int main(int argc, char** argv) {
     return pifleet::cli::kExitUsage;
   }
   return context.exit_code;
+}
+
+}  // namespace
+
+// What escapes a subcommand (out of memory, a library's exception) ends the command with exit 1
+// and its message instead of std::terminate's abort.
+int main(int argc, char** argv) {
+  try {
+    return Run(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "pifleet: %s\n", e.what());
+  } catch (...) {
+    std::fprintf(stderr, "pifleet: unknown exception\n");
+  }
+  return pifleet::cli::kExitError;
 }

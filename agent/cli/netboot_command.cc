@@ -84,7 +84,7 @@ void AddIf(std::vector<std::string>* args, const char* flag, const std::string& 
   args->push_back(value);
 }
 
-void InstallServe(CLI::App& netboot, Context& context, std::shared_ptr<NetbootArgs> a) {
+void InstallServe(CLI::App& netboot, Context& context, const std::shared_ptr<NetbootArgs>& a) {
   auto* cmd = netboot.add_subcommand(
       "serve", "Serve IMG to network-booting Pis on IF (proxy-DHCP, TFTP, NFS root); foreground");
   cmd->add_option("--image", a->image, "Image: image/build output or Raspberry Pi OS (.img[.xz])")
@@ -112,7 +112,8 @@ void InstallServe(CLI::App& netboot, Context& context, std::shared_ptr<NetbootAr
   });
 }
 
-void InstallEnrollRemove(CLI::App& netboot, Context& context, std::shared_ptr<NetbootArgs> a) {
+void InstallEnrollRemove(CLI::App& netboot, Context& context,
+                         const std::shared_ptr<NetbootArgs>& a) {
   auto* enroll = netboot.add_subcommand("enroll", "Enrol SERIAL by hand (as serve does on sight)");
   enroll->add_option("SERIAL", a->serial, "8 hex digits, as the Pi asks for <serial>/start4.elf")
       ->required();

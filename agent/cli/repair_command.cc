@@ -57,8 +57,9 @@ std::string RepairPlanText(const store::RepairPlan& plan) {
   std::vector<std::string> steps = {"copy node.meta to " + plan.aside_dir + "/node.meta",
                                     "give this node a new node id (the old one is " + old_id + ")"};
   for (const std::string& entry : plan.moved) {
-    steps.push_back("move " + entry + " to " + plan.aside_dir + "/" + entry +
-                    " (kept for inspection, never deleted)");
+    std::string step = "move ";
+    step.append(entry).append(" to ").append(plan.aside_dir).append("/").append(entry);
+    steps.push_back(step.append(" (kept for inspection, never deleted)"));
   }
   steps.push_back(
       "start the agent with --join HOST:PORT of a healthy member: it joins as a new member\n"

@@ -2,31 +2,50 @@
 // around the core that the simulator runs too) with ticks, datagrams and client requests; the
 // agent is the driver's transport and listener, and its WAL syncs, compaction and snapshot files
 // run on the WalWorker and SnapshotWriter threads, never on the loop.
+//
+// The Agent itself only wires: the sockets, the seal, the driver and the loop. Each job is a
+// part of its own that sees the agent through AgentContext (agent_context.h):
+//   ClientRequests  client requests through the log and their waiters (client_requests.h)
+//   OwnProposals    the agent's own commands and configurations (own_proposals.h)
+//   Autopilot       voters, leave, this node's members row, removal (autopilot.h)
+//   Joiner          joining, both ends (joiner.h)
+//   KeyRotation     the keyring and its rotation through the log (key_rotation.h)
+//   NodeLeds        the LEDs, the probes and identify (node_leds.h, over agent_hal.h)
+//   Peers           addresses and liveness of the other nodes (peers.h)
+//   LeaseRequests   lease commands, the lease list and the leader's expiries (lease_requests.h)
+//   JobHost         this node's job worker and the job requests (job_host.h)
+//   WatchHub        watches, served from this node's applied state (watch_hub.h)
+// Its own files: agent_start.cc (start-up), agent_loop.cc (ticks, stop), agent_net.cc
+// (datagrams), agent_dispatch.cc (the one switch over client requests), agent_node_events.cc
+// (what the driver reports), agent_status.cc (status, members, metrics), discovery.cc (beacons).
 #pragma once
 
 #include <asio.hpp>
 
 #include <chrono>
 #include <cstdint>
-#include <deque>
-#include <map>
+#include <functional>
 #include <memory>
 #include <optional>
-#include <set>
 #include <string>
-#include <utility>
 #include <vector>
 
 #include "agent/core/core.h"
-#include "agent/daemon/agent_hal.h"
+#include "agent/daemon/agent_context.h"
+#include "agent/daemon/autopilot.h"
+#include "agent/daemon/client_requests.h"
 #include "agent/daemon/config.h"
-#include "agent/daemon/internal_session.h"
-#include "agent/daemon/job_worker.h"
-#include "agent/daemon/lease_clock.h"
+#include "agent/daemon/job_host.h"
+#include "agent/daemon/joiner.h"
+#include "agent/daemon/key_rotation.h"
+#include "agent/daemon/lease_requests.h"
 #include "agent/daemon/log.h"
 #include "agent/daemon/metrics.h"
 #include "agent/daemon/metrics_http.h"
+#include "agent/daemon/node_leds.h"
 #include "agent/daemon/notify.h"
+#include "agent/daemon/own_proposals.h"
+#include "agent/daemon/peers.h"
 #include "agent/daemon/snapshot_writer.h"
 #include "agent/daemon/status_report.h"
 #include "agent/daemon/wal_worker.h"
@@ -36,7 +55,6 @@
 #include "agent/node/driver.h"
 #include "agent/sm/state_machine.h"
 #include "agent/store/data_dir_lock.h"
-#include "agent/store/disk_space.h"
 #include "agent/store/node_meta.h"
 #include "agent/store/wal.h"
 #include "agent/wire/codec.h"
@@ -45,12 +63,12 @@
 
 namespace pifleet::daemon {
 
-class Agent : private node::Transport, private node::NodeEvents {
+class Agent : private node::Transport, private node::NodeEvents, private AgentContext {
  public:
   // Every file the agent touches goes through env (PosixEnv in main; a fault-injecting Env in
   // tests), which must outlive the agent.
   Agent(AgentConfig config, Logger* logger, store::Env* env);
-  ~Agent();
+  ~Agent() override;
   Agent(const Agent&) = delete;
   Agent& operator=(const Agent&) = delete;
 
@@ -60,24 +78,27 @@ class Agent : private node::Transport, private node::NodeEvents {
   int Run();
 
  private:
-  struct WaitingClient {
-    net::UdpAddress address;
-    uint64_t expires_tick;
-    uint64_t client_id = 0;  // the request's, for the reply (the command carries the session)
-    wire::ClientOp op = wire::ClientOp::kKv;
-  };
-
   // Start-up (agent_start.cc).
-  Status LoadKeys();
+  Status ResolveAddresses();
+  Status OpenListeners();  // the peer socket, discovery, /metrics
   Status LoadNodeMeta();
   Status OpenWal(core::DurableState* durable);
+  Status ChooseCluster();  // rejoin from cluster.meta, seed a new cluster, or join
   void StartCore(const core::Config& initial, const core::DurableState& durable);
-  const core::Core* core() const { return driver_ ? driver_->core() : nullptr; }
-  const sm::StateMachine& state_machine() const { return driver_->state_machine(); }
   // Event loop (agent_loop.cc).
   void ScheduleTick();
   void OnTick();
+  void RunMaintenance();  // once every kMaintenanceTicks
   void Stop(int exit_code);
+  void NotifyReadyOnceMember();
+  // AgentContext: what the parts see (agent_loop.cc).
+  uint64_t ticks() const override { return ticks_; }
+  core::NodeId node_id() const override { return meta_.node_id; }
+  const core::Core* core() const override { return driver_ ? driver_->core() : nullptr; }
+  const sm::StateMachine& state_machine() const override { return driver_->state_machine(); }
+  Logger& logger() override { return *log_; }
+  Status Propose(const core::Command& command) override { return driver_->Propose(command); }
+  void Post(std::function<void()> fn) override { asio::post(io_, std::move(fn)); }
   // What the node driver tells the agent (agent_node_events.cc).
   void Send(const core::Envelope& envelope) override;
   void OnFatal(const Status& status) override;
@@ -92,75 +113,29 @@ class Agent : private node::Transport, private node::NodeEvents {
   void OnSnapshotStored(const node::SnapshotResult& result) override;
   void OnSnapshotSuperseded(core::Slot slot, core::Slot by_slot) override;
   void OnCompacted(core::Slot below_slot, size_t segments_removed) override;
-  void RefreshStatusLine();
-  void NotifyReadyOnceMember();
   // Network (agent_net.cc).
   void OnDatagram(std::span<const uint8_t> datagram, const net::UdpAddress& from);
+  void OnEnvelope(const core::Envelope& envelope, uint64_t sender, const net::UdpAddress& from);
   void SendToNode(const core::Envelope& envelope);
-  void SendTo(const net::UdpAddress& to, const wire::WireMessage& message);
+  void SendTo(const net::UdpAddress& to, const wire::WireMessage& message) override;
   void CountDrop(wire::DropReason reason, const net::UdpAddress& from);
   bool FromRemovedNode(const core::Envelope& envelope);  // true: dropped
-  std::optional<net::UdpAddress> AddressOf(core::NodeId node);
-  // Clients, joining, autopilot (agent_clients.cc).
+  // Client requests and replies: the one dispatch (agent_dispatch.cc).
   void OnClientRequest(uint64_t sender, const wire::ClientRequest& request,
                        const net::UdpAddress& from);
   void OnClientReply(uint64_t sender, const wire::ClientReply& reply, const net::UdpAddress& from);
-  void Reply(const net::UdpAddress& to, const wire::ClientRequest& request, wire::ReplyCode code,
-             std::string payload, std::string error = "");
-  void HandleJoin(const wire::ClientRequest& request, const net::UdpAddress& from);
-  void SendJoinRequests();
-  void WarnIfJoinUnanswered();  // no answer for a few seconds: likely a wrong key or cluster
-  void ProposeInternal(core::Command command);
-  // Client sessions (agent_sessions.cc).
-  void ProposeForClient(const wire::ClientRequest& request, const net::UdpAddress& from,
-                        core::Command command);
-  void HandleRegister(const wire::ClientRequest& request, const net::UdpAddress& from);
-  void HandleKv(const wire::ClientRequest& request, const net::UdpAddress& from);
-  void HandleKvTxn(const wire::ClientRequest& request, const net::UdpAddress& from);
-  void HandleLocalGet(const wire::ClientRequest& request, const net::UdpAddress& from);
-  // Leases (agent_leases.cc).
-  void HandleLease(const wire::ClientRequest& request, const net::UdpAddress& from);
-  void HandleLeaseList(const wire::ClientRequest& request, const net::UdpAddress& from);
-  void ProposeLeaseExpiryIfDue();
-  void OnClientCommandApplied(const core::Command& command, const sm::KvResult& result);
-  void PumpInternalSession();
-  void ProposeSessionExpiryIfDue();
-  void ProposeConfig(const core::Config& config);
-  void RunAutopilot();
-  void RecordRemoval();  // writes kRemovedFileName
+  // What this node shows (agent_status.cc).
   sm::Member SelfMember() const;
+  std::string RoleName() const;
   StatusReport BuildStatus() const;
+  void RefreshStatusLine();
   std::string MembersPayload() const;
   void UpdateMetrics();
-  std::string RoleName() const;
-  // Jobs (agent_jobs.cc; the worker itself is JobWorker).
-  void StartJobWorker();
-  void TickJobs();
-  void HandleJob(const wire::ClientRequest& request, const net::UdpAddress& from);
-  void HandleJobQuery(const wire::ClientRequest& request, const net::UdpAddress& from);
-  // LEDs and identify (agent_leds.cc; the hardware itself is AgentHal).
-  hal::NodeView LedView(uint64_t now_ms) const;
-  void NoteHeartbeatsSent(const std::vector<core::Envelope>& messages);
-  void HandleIdentify(const wire::ClientRequest& request, const net::UdpAddress& from);
-  // Keyring rotation through the log (agent_keys.cc).
-  std::string KeyringPath() const;
-  Status LoadPersistedKeyring(bool* loaded);
-  Status SaveKeyring();
-  std::vector<core::NodeId> ConfigMembers() const;
-  std::string KeyListPayload() const;
-  void HandleKeyRequest(const wire::ClientRequest& request, const net::UdpAddress& from);
-  // After a key command and after a snapshot install: the state machine's cluster keyring
-  // becomes keyring_ when it changed in a later slot than keyring_applied_slot_.
-  void AdoptClusterKeys();
-  void ReportKeys(bool changed);
-  void NoteClientKey(const net::UdpAddress& from, uint8_t key_id);
-  std::optional<uint8_t> ReplyKeyFor(const net::UdpAddress& to) const;
   // LAN discovery (discovery.cc).
   Status StartDiscovery();
   void OnBeaconDatagram(std::span<const uint8_t> datagram, const net::UdpAddress& from);
   void SendBeaconIfDue();
-  // Keyring, /metrics listener and discovery figures for UpdateMetrics (discovery.cc).
-  void UpdateNetMetrics();
+  void UpdateNetMetrics();  // /metrics listener and discovery figures for UpdateMetrics
 
   AgentConfig config_;
   Logger* log_;
@@ -176,10 +151,6 @@ class Agent : private node::Transport, private node::NodeEvents {
   int exit_code_ = 0;
 
   store::NodeMeta meta_;
-  wire::Keyring keyring_;
-  uint64_t keyring_applied_slot_ = 0;  // slot of the last key command applied to keyring_
-  uint64_t keys_reported_tick_ = 0;
-  std::map<net::UdpAddress, uint8_t> client_key_ids_;
   std::unique_ptr<wire::Sealer> sealer_;
   std::unique_ptr<wire::Opener> opener_;
   wire::Reassembler reassembler_;
@@ -197,39 +168,29 @@ class Agent : private node::Transport, private node::NodeEvents {
   core::Config initial_config_;  // slot 1's configuration (cluster.meta)
   core::DurableState durable_;   // recovered from the WAL, for a core started late
   std::shared_ptr<const std::string> restored_snapshot_;  // newest snap/ blob at start
-  std::map<std::pair<uint64_t, uint64_t>, WaitingClient> waiting_;
-  std::map<core::NodeId, net::UdpAddress> addresses_;
-  std::map<core::NodeId, uint64_t> last_heard_tick_;
-  std::vector<net::UdpAddress> join_addresses_;
-  uint64_t join_first_tick_ = 0;     // first join request sent (0: none yet)
-  bool join_answered_ = false;       // a member answered one (refusals count)
-  uint64_t internal_client_id_ = 0;  // configurations and expiry commands
-  uint64_t internal_sequence_ = 0;
-  std::optional<InternalSession> internal_session_;  // this agent's own sm commands
-  uint64_t session_expiry_tick_ = 0;
-  uint64_t sessions_refused_ = 0;     // commands the state machine refused (unknown session, stale)
-  uint64_t sessions_duplicates_ = 0;  // retries answered with their first result
-  uint64_t config_proposed_tick_ = 0;
-  uint64_t self_upsert_tick_ = 0;
   bool ready_notified_ = false;
-  bool was_member_ =
-      false;  // in a configuration (or removed: data_dir/removed); never rejoins alone
-  bool removed_recorded_ = false;
 
-  Notifier notifier_ = Notifier::FromEnvironment();
-  Metrics metrics_;
-  AgentHal hal_;
-  std::unique_ptr<MetricsHttpServer> metrics_http_;  // null when metrics_listen is ""
-  std::unique_ptr<net::BeaconSocket> beacons_;       // null without --discover
-  uint64_t beacons_heard_ = 0;
-  LeaseClock lease_clock_;
-  uint64_t lease_expiry_tick_ = 0;
+  // The parts, in the order they depend on each other.
+  Peers peers_;
+  OwnProposals own_;
+  ClientRequests clients_;
+  Autopilot autopilot_;
+  Joiner joiner_;
+  KeyRotation keys_;
+  NodeLeds leds_;
+  LeaseRequests leases_;
+  JobHost jobs_;  // its worker kills a running chunk when the agent goes
   WatchHub watch_hub_{[this](const net::UdpAddress& to, uint64_t client_id, uint64_t sequence,
                              std::string payload) {
     SendTo(to,
            wire::ClientReply{client_id, sequence, wire::ReplyCode::kOk, std::move(payload), ""});
   }};
-  std::unique_ptr<JobWorker> job_worker_;  // kills its running chunk when the agent goes
+
+  Notifier notifier_ = Notifier::FromEnvironment();
+  Metrics metrics_;
+  std::unique_ptr<MetricsHttpServer> metrics_http_;  // null when metrics_listen is ""
+  std::unique_ptr<net::BeaconSocket> beacons_;       // null without --discover
+  uint64_t beacons_heard_ = 0;
 };
 
 // The cluster id every node of `cluster_name` shares (FNV-1a of the name, never 0).

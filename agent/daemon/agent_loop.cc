@@ -1,11 +1,11 @@
-// The event loop: ticks (the node driver's, joining, beacons, the watchdog, maintenance), the
-// clean stop, and the status the loop reports.
-#include "agent/base/version.h"
+// The event loop: ticks (the node driver's, joining, beacons, the watchdog, maintenance) and
+// the clean stop.
 #include "agent/core/constants.h"
 #include "agent/daemon/agent.h"
 #include "agent/daemon/daemon_constants.h"
 
 namespace pifleet::daemon {
+
 int Agent::Run() {
   signals_.async_wait([this](const asio::error_code& error, int signal) {
     if (error) return;
@@ -23,7 +23,8 @@ int Agent::Run() {
   next_tick_ = std::chrono::steady_clock::now();
   ScheduleTick();
   io_.run();
-  hal_.Restore();  // a clean stop gives the LEDs back; the unit's stop hook sets failed otherwise
+  // A clean stop gives the LEDs back; the unit's stop hook sets failed otherwise.
+  leds_.hal().Restore();
   // A snapshot being written is finished (one still waiting is dropped: the WAL holds its
   // slots); its marker and whatever else was appended are made durable before the process goes.
   if (snapshot_writer_) snapshot_writer_->Stop();
@@ -38,7 +39,9 @@ int Agent::Run() {
 void Agent::ScheduleTick() {
   next_tick_ += std::chrono::milliseconds(core::kTickMs);
   const auto now = std::chrono::steady_clock::now();
-  if (next_tick_ < now - std::chrono::milliseconds(10 * core::kTickMs)) next_tick_ = now;
+  if (next_tick_ < now - std::chrono::milliseconds(kTickLateTicksMax * core::kTickMs)) {
+    next_tick_ = now;
+  }
   tick_timer_.expires_at(next_tick_);
   tick_timer_.async_wait([this](const asio::error_code& error) {
     if (error) return;
@@ -50,32 +53,33 @@ void Agent::ScheduleTick() {
 void Agent::OnTick() {
   ++ticks_;
   const uint64_t now_ms = SteadyNowMs();
-  hal_.Tick(now_ms, LedView(now_ms), driver_->disk_full());
+  leds_.Tick(now_ms, driver_->disk_full());
   driver_->Tick();  // the core's tick, and a full disk's retry
   if (!core() && ticks_ % kJoinRetryTicks == 1) {
-    SendJoinRequests();
-    WarnIfJoinUnanswered();
+    joiner_.SendJoinRequests();
+    joiner_.WarnIfJoinUnanswered();
   }
   SendBeaconIfDue();
   watch_hub_.OnTick(now_ms);
-  ProposeLeaseExpiryIfDue();
-  if (ticks_ % kJobTickTicks == 0) TickJobs();
-  if (notifier_.watchdog_usec() > 0 &&
-      ticks_ % std::max<uint64_t>(1, notifier_.watchdog_usec() / 2000 / core::kTickMs) == 0) {
+  leases_.ProposeExpiryIfDue();
+  if (ticks_ % kJobTickTicks == 0) jobs_.Tick();
+  const uint64_t watchdog_usec = notifier_.watchdog_usec();
+  const uint64_t ping_ms = watchdog_usec / 1000 / kWatchdogPingsPerInterval;
+  if (watchdog_usec > 0 && ticks_ % std::max<uint64_t>(1, ping_ms / core::kTickMs) == 0) {
     notifier_.Watchdog();  // from the loop itself: a hung loop stops the pings
   }
-  if (ticks_ % kMaintenanceTicks == 0) {
-    reassembler_.Expire(ticks_);
-    for (auto it = waiting_.begin(); it != waiting_.end();) {
-      it = it->second.expires_tick <= ticks_ ? waiting_.erase(it) : std::next(it);
-    }
-    if (core()) RunAutopilot();
-    PumpInternalSession();
-    ProposeSessionExpiryIfDue();
-    ReportKeys(false);
-    NotifyReadyOnceMember();
-    RefreshStatusLine();
-  }
+  if (ticks_ % kMaintenanceTicks == 0) RunMaintenance();
+}
+
+void Agent::RunMaintenance() {
+  reassembler_.Expire(ticks_);
+  clients_.ExpireWaiters();
+  if (core() && autopilot_.Run()) joiner_.SendJoinRequests();
+  own_.Pump();
+  own_.ProposeSessionExpiryIfDue();
+  keys_.ReportKeys(false);
+  NotifyReadyOnceMember();
+  RefreshStatusLine();
 }
 
 void Agent::Stop(int exit_code) {
@@ -91,63 +95,6 @@ void Agent::NotifyReadyOnceMember() {
   ready_notified_ = true;
   notifier_.Ready();
   log_->Log(Level::kNotice, "joined the cluster", {{"ROLE", RoleName()}});
-}
-
-void Agent::RefreshStatusLine() {
-  const StatusReport report = BuildStatus();
-  notifier_.SetStatus(report.role + ", leader " +
-                      (report.leader_id ? std::to_string(report.leader_id) : "unknown") +
-                      ", applied slot " + std::to_string(report.applied_slot) +
-                      (driver_->disk_full() ? ", DISK FULL" : ""));
-}
-
-std::string Agent::RoleName() const {
-  if (!core()) return "joining";
-  const core::Config& latest = core()->membership().Latest();
-  if (core()->IsLeader()) return "leader";
-  if (latest.IsVoter(meta_.node_id)) return "follower";
-  if (latest.Contains(meta_.node_id)) return "learner";
-  // The replicated state says so even when this node never saw itself in a configuration since
-  // it started (it was removed while it was down, and caught up at once).
-  return was_member_ || state_machine().members().WasRemoved(meta_.node_id) ? "removed" : "joining";
-}
-
-StatusReport Agent::BuildStatus() const {
-  StatusReport report;
-  report.node_id = meta_.node_id;
-  report.name = config_.name;
-  report.cluster = config_.cluster;
-  report.version = build_info().version;
-  report.role = RoleName();
-  report.epoch = meta_.boot_epoch;
-  report.disk_full = driver_ && driver_->disk_full();
-  report.led = hal_.pattern_name();
-  report.wal_synced_lsn = wal_ ? wal_->synced_lsn() : 0;
-  if (const core::Core* node = core()) {
-    report.leader_id = node->IsLeader() ? meta_.node_id : node->LeaderHint();
-    report.applied_slot = node->AppliedSlot();
-    report.decided_slot = node->HighestDecidedSlot();
-    report.promised_round = node->Promised().round;
-    report.voters = node->membership().Latest().voters;
-    report.learners = node->membership().Latest().learners;
-    if (report.role == "removed") {
-      report.note = "removed from the cluster configuration; this agent will not rejoin";
-      if (node->SteppedDownAt() != 0) {
-        report.note += " (it was the leader and stepped down at slot " +
-                       std::to_string(node->SteppedDownAt()) + ")";
-      }
-    }
-  }
-  const auto& opened = opener_->counters();
-  for (size_t i = 1; i < wire::kDropReasonCount; ++i) {  // 0 counts accepted datagrams
-    const uint64_t count = opened[i] + decode_drops_[i];
-    report.dropped[wire::DropReasonName(static_cast<wire::DropReason>(i))] = count;
-  }
-  report.dropped["reassembly_evicted"] += reassembler_.evicted_count();
-  // Commands the state machine refused: a replayed request of an expired, evicted or unknown
-  // session, or an older sequence than its session's last (counted by every replica).
-  report.dropped["session_refused"] = sessions_refused_;
-  return report;
 }
 
 }  // namespace pifleet::daemon

@@ -40,23 +40,27 @@ void Agent::OnDatagram(std::span<const uint8_t> datagram, const net::UdpAddress&
     return CountDrop(reason, from);
   }
   if (auto* envelope = std::get_if<core::Envelope>(&message)) {
-    // The sealed header names the sender; a body claiming another is not believed.
-    if (envelope->from != opened.sender || envelope->to != meta_.node_id || !core()) {
-      ++decode_drops_[static_cast<size_t>(wire::DropReason::kMalformed)];
-      return CountDrop(wire::DropReason::kMalformed, from);
-    }
-    if (FromRemovedNode(*envelope)) return;
-    addresses_[opened.sender] = from;
-    last_heard_tick_[opened.sender] = ticks_;
-    driver_->Receive(*envelope);
-    if (std::holds_alternative<core::Active>(envelope->message)) {
-      hal_.HeartbeatReceived(SteadyNowMs());
-    }
+    OnEnvelope(*envelope, opened.sender, from);
   } else if (auto* request = std::get_if<wire::ClientRequest>(&message)) {
-    NoteClientKey(from, opened.key_id);
+    keys_.NoteClientKey(from, opened.key_id);
     OnClientRequest(opened.sender, *request, from);
   } else {
     OnClientReply(opened.sender, std::get<wire::ClientReply>(message), from);
+  }
+}
+
+void Agent::OnEnvelope(const core::Envelope& envelope, uint64_t sender,
+                       const net::UdpAddress& from) {
+  // The sealed header names the sender; a body claiming another is not believed.
+  if (envelope.from != sender || envelope.to != meta_.node_id || !core()) {
+    ++decode_drops_[static_cast<size_t>(wire::DropReason::kMalformed)];
+    return CountDrop(wire::DropReason::kMalformed, from);
+  }
+  if (FromRemovedNode(envelope)) return;
+  peers_.Heard(sender, from, ticks_);
+  driver_->Receive(envelope);
+  if (std::holds_alternative<core::Active>(envelope.message)) {
+    leds_.hal().HeartbeatReceived(SteadyNowMs());
   }
 }
 
@@ -77,24 +81,6 @@ bool Agent::FromRemovedNode(const core::Envelope& envelope) {
   return true;
 }
 
-std::optional<net::UdpAddress> Agent::AddressOf(core::NodeId node) {
-  if (auto it = addresses_.find(node); it != addresses_.end()) return it->second;
-  if (auto member = state_machine().members().Find(node)) {
-    net::Endpoint endpoint;
-    net::UdpAddress address;
-    asio::error_code error;
-    if (net::ParseEndpoint(member->address, &endpoint).ok()) {
-      const auto ip = asio::ip::make_address(endpoint.host, error);
-      if (!error) {
-        address = net::UdpAddress(ip, endpoint.port);
-        addresses_[node] = address;
-        return address;
-      }
-    }
-  }
-  return std::nullopt;
-}
-
 void Agent::SendToNode(const core::Envelope& envelope) {
   if (envelope.to == meta_.node_id) {
     // The local acceptor answers the local leader through the loop, never re-entrantly.
@@ -104,7 +90,9 @@ void Agent::SendToNode(const core::Envelope& envelope) {
     });
     return;
   }
-  if (auto address = AddressOf(envelope.to)) SendTo(*address, envelope);
+  if (auto address = peers_.AddressOf(envelope.to, state_machine().members())) {
+    SendTo(*address, envelope);
+  }
 }
 
 void Agent::SendTo(const net::UdpAddress& to, const wire::WireMessage& message) {
@@ -119,9 +107,9 @@ void Agent::SendTo(const net::UdpAddress& to, const wire::WireMessage& message) 
                      "message too large to send: " + status.message());
     return;
   }
-  // A client is answered in the key it asked with (agent_keys.cc); peers get the primary.
+  // A client is answered in the key it asked with (key_rotation.h); peers get the primary.
   const auto key_id =
-      std::holds_alternative<wire::ClientReply>(message) ? ReplyKeyFor(to) : std::nullopt;
+      std::holds_alternative<wire::ClientReply>(message) ? keys_.ReplyKeyFor(to) : std::nullopt;
   std::vector<uint8_t> datagram;
   for (const auto& plaintext : plaintexts) {
     const Status sealed = key_id ? sealer_->SealWith(*key_id, plaintext, &datagram)

@@ -1,8 +1,10 @@
-// What the node driver (agent/node/driver.h) tells the agent: messages to send, decisions
-// applied (client replies, key changes), snapshots and compaction (logged), a full disk (log,
-// status, LEDs) and fatal storage errors (the agent stops with exit 1).
+// What the node driver (agent/node/driver.h) tells the agent: messages to send (and leader
+// heartbeats for the LED), decisions applied (handed to ClientRequests, OwnProposals and
+// KeyRotation), snapshots and compaction (logged), a full disk (log, status, LEDs) and fatal
+// storage errors (the agent stops with exit 1).
 #include "agent/core/constants.h"
 #include "agent/daemon/agent.h"
+#include "agent/sm/key_commands.h"
 
 namespace pifleet::daemon {
 
@@ -41,7 +43,7 @@ void Agent::OnDiskFullChanged(bool full, const Status& status) {
 }
 
 void Agent::OnMessagesSent(const std::vector<core::Envelope>& messages) {
-  NoteHeartbeatsSent(messages);
+  leds_.NoteHeartbeatsSent(messages);
 }
 
 void Agent::OnCommandApplied(core::Slot slot, const core::Command& command,
@@ -49,12 +51,11 @@ void Agent::OnCommandApplied(core::Slot slot, const core::Command& command,
   (void)slot;
   // The state machine answers a command decided twice (a client retry through two nodes) with
   // its first result and applies it once.
-  if (sm::IsKeyCommand(command.payload)) AdoptClusterKeys();
+  if (sm::IsKeyCommand(command.payload)) keys_.AdoptClusterKeys();
   watch_hub_.OnApplied(state_machine().kv());
-  if (job_worker_ && sm::IsJobCommand(command.payload)) {
-    job_worker_->OnApplied(command.payload, result, state_machine().jobs());
-  }
-  OnClientCommandApplied(command, result);
+  jobs_.OnApplied(command, result);
+  own_.OnApplied(command, result);
+  clients_.OnApplied(command, result);
 }
 
 void Agent::OnReconfigApplied(core::Slot slot, const core::Command& command, bool took_effect) {
@@ -75,7 +76,7 @@ void Agent::AfterDecision(const core::Decision& decision) {
 void Agent::OnInstalled(core::Slot slot, bool pulled) {
   (void)pulled;
   log_->Log(Level::kNotice, "state restored from a snapshot", {{"SLOT", std::to_string(slot)}});
-  AdoptClusterKeys();
+  keys_.AdoptClusterKeys();
   watch_hub_.OnApplied(state_machine().kv());
 }
 

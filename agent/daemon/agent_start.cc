@@ -1,9 +1,5 @@
-// Agent start-up: data dir, keys, node.meta, WAL recovery, socket, and the Seed / Bootstrap
-// choice (seed a new cluster, rejoin from cluster.meta, or join through --join).
-#include <sys/stat.h>
-
-#include <cstdio>
-
+// Agent start-up: the parts wired, data dir, keys, node.meta, WAL recovery, sockets, and the
+// choice of cluster (seed a new one, rejoin from cluster.meta, or join through --join).
 #include "agent/base/hash.h"
 #include "agent/base/random.h"
 #include "agent/base/version.h"
@@ -12,6 +8,14 @@
 #include "agent/store/core_log.h"
 
 namespace pifleet::daemon {
+namespace {
+
+AgentConfig WithDefaults(AgentConfig config) {
+  if (config.key_file.empty()) config.key_file = config.data_dir + "/cluster.key";
+  return config;
+}
+
+}  // namespace
 
 uint64_t ClusterIdFor(const std::string& cluster_name) {
   // The basis the first builds used (FNV-1a's with its last digit missing): a cluster keeps
@@ -22,12 +26,19 @@ uint64_t ClusterIdFor(const std::string& cluster_name) {
 }
 
 Agent::Agent(AgentConfig config, Logger* logger, store::Env* env)
-    : config_(std::move(config)),
+    : config_(WithDefaults(std::move(config))),
       log_(logger),
       env_(env),
-      hal_(config_.sysroot, config_.leds, logger) {
-  if (config_.key_file.empty()) config_.key_file = config_.data_dir + "/cluster.key";
-}
+      own_(*this),
+      clients_(*this),
+      autopilot_(*this, peers_, own_,
+                 {config_.voters, env, config_.data_dir, [this] { return SelfMember(); }}),
+      joiner_(*this, peers_, own_, autopilot_,
+              {config_.cluster, config_.key_file, [this] { return SelfMember(); }}),
+      keys_(*this, own_, clients_, {env, config_.data_dir, config_.key_file}),
+      leds_(*this, peers_, config_.sysroot, config_.leds, logger),
+      leases_(*this, clients_, own_),
+      jobs_(*this, clients_, own_) {}
 
 Agent::~Agent() {
   snapshot_writer_.reset();  // joins the threads before the driver and the WAL go
@@ -38,17 +49,8 @@ Agent::~Agent() {
 Status Agent::Open() {
   if (Status status = ValidateConfig(config_); !status.ok()) return status;
   // Addresses first: a name that does not resolve leaves the data dir untouched.
-  net::Endpoint listen;
-  if (Status status = net::ParseEndpoint(config_.listen, &listen); !status.ok()) return status;
-  if (Status status = net::Resolve(io_, listen, &listen_address_); !status.ok()) return status;
-  for (const std::string& text : config_.join) {
-    net::Endpoint endpoint;
-    net::UdpAddress address;
-    if (Status status = net::ParseEndpoint(text, &endpoint); !status.ok()) return status;
-    if (Status status = net::Resolve(io_, endpoint, &address); !status.ok()) return status;
-    join_addresses_.push_back(address);
-  }
-  hal_.Open(SteadyNowMs());  // the status LED shows booting while the WAL is read
+  if (Status status = ResolveAddresses(); !status.ok()) return status;
+  leds_.hal().Open(SteadyNowMs());  // the status LED shows booting while the WAL is read
   if (Status status = env_->CreateDir(config_.data_dir); !status.ok()) {
     return Status::IOError("cannot create data dir " + config_.data_dir + ": " + status.message());
   }
@@ -61,11 +63,38 @@ Status Agent::Open() {
               "UNSAFE: --unsafe-no-fsync is on; acknowledged writes can be lost on power loss. "
               "Use it for benchmarks only.");
   }
-  if (Status status = LoadKeys(); !status.ok()) return status;
+  if (Status status = keys_.Load(); !status.ok()) return status;
   if (Status status = LoadNodeMeta(); !status.ok()) return status;
+  if (Status status = OpenListeners(); !status.ok()) return status;
+  if (Status status = OpenWal(&durable_); !status.ok()) return status;
+  if (env_->FileExists(store::JoinPath(config_.data_dir, kRemovedFileName))) {
+    autopilot_.MarkRemovedAtStart();
+    log_->Log(Level::kWarning,
+              "this node was removed from the cluster and will not rejoin; start it with an empty "
+              "data dir to join as a new node",
+              {{"FILE", store::JoinPath(config_.data_dir, kRemovedFileName)}});
+  }
+  if (Status status = ChooseCluster(); !status.ok()) return status;
+  jobs_.Start(io_, config_);
+  return Status::Ok();
+}
 
+Status Agent::ResolveAddresses() {
+  net::Endpoint listen;
+  if (Status status = net::ParseEndpoint(config_.listen, &listen); !status.ok()) return status;
+  if (Status status = net::Resolve(io_, listen, &listen_address_); !status.ok()) return status;
+  for (const std::string& text : config_.join) {
+    net::Endpoint endpoint;
+    net::UdpAddress address;
+    if (Status status = net::ParseEndpoint(text, &endpoint); !status.ok()) return status;
+    if (Status status = net::Resolve(io_, endpoint, &address); !status.ok()) return status;
+    joiner_.AddAddress(address);
+  }
+  return Status::Ok();
+}
+
+Status Agent::OpenListeners() {
   if (Status status = socket_.Open(listen_address_); !status.ok()) return status;
-
   if (config_.discover) {
     if (Status status = StartDiscovery(); !status.ok()) return status;
   }
@@ -80,16 +109,10 @@ Status Agent::Open() {
       metrics_http_.reset();
     }
   }
+  return Status::Ok();
+}
 
-  if (Status status = OpenWal(&durable_); !status.ok()) return status;
-
-  if (env_->FileExists(store::JoinPath(config_.data_dir, kRemovedFileName))) {
-    was_member_ = removed_recorded_ = true;
-    log_->Log(Level::kWarning,
-              "this node was removed from the cluster and will not rejoin; start it with an empty "
-              "data dir to join as a new node",
-              {{"FILE", store::JoinPath(config_.data_dir, kRemovedFileName)}});
-  }
+Status Agent::ChooseCluster() {
   core::Config initial;
   Status cluster = ReadClusterFile(env_, config_.data_dir, &initial);
   if (cluster.ok()) {
@@ -103,41 +126,12 @@ Status Agent::Open() {
     }
     log_->Log(Level::kNotice, "seeded a new cluster", {{"CLUSTER", config_.cluster}});
     StartCore(initial, durable_);
-  } else if (join_addresses_.empty() && !config_.discover) {
+  } else if (!joiner_.has_addresses() && !config_.discover) {
     return Status::InvalidArgument(
         "this node is in no cluster yet: start the first node with --seed and the others with "
         "--join ADDRESS or --discover");
   }
-  internal_client_id_ = RandomU64();
-  internal_session_.emplace(RandomU64());
-  StartJobWorker();
   return Status::Ok();
-}
-
-Status Agent::LoadKeys() {
-  bool loaded = false;
-  if (Status status = LoadPersistedKeyring(&loaded); !status.ok() || loaded) return status;
-  std::string text;
-  if (Status status = store::ReadFileToString(env_, config_.key_file, &text); !status.ok()) {
-    return Status::InvalidArgument(
-        "cannot read the cluster key " + config_.key_file +
-        " (create one with: pifleet keygen > cluster.key): " + status.message());
-  }
-  // As ssh does with private keys: a key others can read may be known to them already.
-  struct stat st {};
-  if (stat(config_.key_file.c_str(), &st) == 0 && (st.st_mode & 077) != 0) {
-    char mode[8];
-    std::snprintf(mode, sizeof(mode), "%04o", static_cast<unsigned>(st.st_mode & 07777));
-    return Status::IOError("the cluster key file " + config_.key_file + " has mode " + mode +
-                           ": others may read it; chmod 600 it (and consider "
-                           "the key leaked if others could log in)");
-  }
-  wire::KeyBytes key;
-  if (Status status = wire::ParseKey(text, &key); !status.ok()) {
-    return Status::InvalidArgument(config_.key_file + ": " + status.message());
-  }
-  if (Status status = keyring_.Install(key); !status.ok()) return status;
-  return SaveKeyring();
 }
 
 Status Agent::LoadNodeMeta() {
@@ -154,9 +148,11 @@ Status Agent::LoadNodeMeta() {
   }
   // The epoch is durable before the first datagram: no (subkey, counter) pair is ever reused.
   if (Status bumped = store::BumpEpoch(env_, config_.data_dir, &meta_); !bumped.ok()) return bumped;
-  sealer_ =
-      std::make_unique<wire::Sealer>(&keyring_, meta_.cluster_id, meta_.node_id, meta_.boot_epoch);
-  opener_ = std::make_unique<wire::Opener>(&keyring_, meta_.cluster_id, wire::kDatagramBytesMax);
+  joiner_.set_boot_epoch(meta_.boot_epoch);
+  sealer_ = std::make_unique<wire::Sealer>(keys_.keyring(), meta_.cluster_id, meta_.node_id,
+                                           meta_.boot_epoch);
+  opener_ =
+      std::make_unique<wire::Opener>(keys_.keyring(), meta_.cluster_id, wire::kDatagramBytesMax);
   log_->Log(Level::kInfo, "node identity",
             {{"NODE_ID", std::to_string(meta_.node_id)},
              {"EPOCH", std::to_string(meta_.boot_epoch)},
@@ -186,8 +182,10 @@ Status Agent::OpenWal(core::DurableState* durable) {
                      : ""));
   wal_worker_ = std::make_unique<WalWorker>(
       wal_.get(),
-      [this](Status synced) { asio::post(io_, [this, synced] { driver_->OnSynced(synced); }); },
-      [this](core::Slot below_slot, Status compacted, size_t removed) {
+      [this](const Status& synced) {
+        asio::post(io_, [this, synced] { driver_->OnSynced(synced); });
+      },
+      [this](core::Slot below_slot, const Status& compacted, size_t removed) {
         asio::post(io_, [this, below_slot, compacted, removed] {
           driver_->OnCompacted(below_slot, compacted, removed);
         });

@@ -51,7 +51,10 @@ Status DecodeClusterFile(const std::string& path, const std::string& text, core:
       ok = !learners_seen && ParseIds(std::string_view(line).substr(9), &config.learners);
       learners_seen = true;
     }
-    if (!ok) return Status::Corruption(path + ": unexpected line '" + line + "'");
+    if (!ok) {
+      std::string message = path;
+      return Status::Corruption(message.append(": unexpected line '").append(line).append("'"));
+    }
   }
   if (!voters_seen || !learners_seen || config.voters.empty()) {
     return Status::Corruption(path +

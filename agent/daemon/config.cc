@@ -2,8 +2,6 @@
 
 #include <toml++/toml.h>
 
-#include <filesystem>
-#include <fstream>
 #include <sstream>
 #include <type_traits>
 #include <variant>
@@ -176,17 +174,18 @@ Status ParseConfigText(std::string_view text, const std::string& source_name, Ag
   return Status::Ok();
 }
 
-Status LoadConfigFile(const std::string& path, AgentConfig* config) {
+Status LoadConfigFile(store::Env* env, const std::string& path, AgentConfig* config) {
   // A directory opens and reads as empty text: without this it would pass as an empty config.
-  std::error_code error;
-  if (std::filesystem::is_directory(path, error)) {
+  uint32_t mode = 0;
+  if (env->GetFileMode(path, &mode).ok() &&
+      (mode & store::kModeTypeMask) == store::kModeDirectory) {
     return Status::InvalidArgument("config file " + path + " is a directory, not a TOML file");
   }
-  std::ifstream file(path, std::ios::binary);
-  if (!file) return Status::IOError("cannot read config file " + path);
-  std::ostringstream text;
-  text << file.rdbuf();
-  return ParseConfigText(text.str(), path, config);
+  std::string text;
+  if (Status status = store::ReadFileToString(env, path, &text); !status.ok()) {
+    return Status::IOError("cannot read config file " + path + ": " + status.message());
+  }
+  return ParseConfigText(text, path, config);
 }
 
 Status ValidateConfig(const AgentConfig& config) {

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "agent/base/status.h"
+#include "agent/store/env.h"
 #include "hal/led_config.h"
 
 namespace pifleet::daemon {
@@ -42,8 +43,8 @@ struct AgentConfig {
 };
 
 // Reads a TOML file over *config. Unknown keys, wrong types and syntax errors are errors that
-// name the file, the key and, for syntax, the line and column.
-Status LoadConfigFile(const std::string& path, AgentConfig* config);
+// name the file, the key and, for syntax, the line and column. The file is read through env.
+Status LoadConfigFile(store::Env* env, const std::string& path, AgentConfig* config);
 Status ParseConfigText(std::string_view text, const std::string& source_name, AgentConfig* config);
 
 // Checks values that each key alone cannot (role names, ranges, seed vs join).

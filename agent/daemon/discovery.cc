@@ -1,3 +1,6 @@
+// LAN discovery in the agent (discovery.h): the beacon socket, beacons sent while a member,
+// and beacons heard handed to the Joiner while joining; plus the /metrics listener's and
+// discovery's figures.
 #include "agent/daemon/discovery.h"
 
 #include <algorithm>
@@ -70,24 +73,16 @@ void Agent::OnBeaconDatagram(std::span<const uint8_t> datagram, const net::UdpAd
   ++beacons_heard_;
   if (core()) return;  // already in the cluster: peers are reached through the members table
   const net::UdpAddress member(from.address(), beacon.port);
-  if (std::find(join_addresses_.begin(), join_addresses_.end(), member) != join_addresses_.end() ||
-      join_addresses_.size() >= kDiscoveredAddressesMax) {
-    return;
-  }
-  join_addresses_.push_back(member);
+  if (!joiner_.AddDiscovered(member)) return;
   log_->Log(Level::kNotice, "discovery: found a member; joining through it",
             {{"ADDRESS", member.address().to_string() + ":" + std::to_string(member.port())},
              {"MEMBER", std::to_string(beacon.node_id)}});
-  SendJoinRequests();
+  joiner_.SendJoinRequests();
 }
 
 void Agent::UpdateNetMetrics() {
   using T = Metrics::Type;
-  metrics_.Declare("pifleet_keyring_keys", T::kGauge, "Keys installed in this node's keyring.");
-  metrics_.Set("pifleet_keyring_keys", {}, static_cast<double>(keyring_.ids().size()));
-  metrics_.Declare("pifleet_keyring_primary_info", T::kGauge, "The primary key's id.");
-  metrics_.Set("pifleet_keyring_primary_info",
-               {{"key_id", wire::KeyIdText(*keyring_.primary_id())}}, 1);
+  keys_.AddMetrics(&metrics_);
   if (metrics_http_) {
     metrics_.Declare("pifleet_metrics_http_requests_total", T::kCounter,
                      "Requests answered by the /metrics listener.");

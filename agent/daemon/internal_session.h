@@ -11,12 +11,10 @@
 #include <string>
 
 #include "agent/core/types.h"
+#include "agent/daemon/daemon_constants.h"
 #include "agent/sm/kv_op.h"
 
 namespace pifleet::daemon {
-
-inline constexpr size_t kInternalQueueMax = 64;        // oldest dropped past it
-inline constexpr uint64_t kInternalResendTicks = 500;  // 5 s without its result: again
 
 class InternalSession {
  public:

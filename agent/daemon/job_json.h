@@ -10,7 +10,7 @@
 
 namespace pifleet::daemon {
 
-inline constexpr size_t kJobPageBytes = 64 * 1024;
+inline constexpr size_t kJobPageBytes = size_t{64} * 1024;
 inline constexpr size_t kJobQueryBytesMax = 16 + sm::kJobNameBytesMax + 24;
 
 // `query` is "list", "status NAME" or "results NAME FROM". Sets *error (and returns "") when the

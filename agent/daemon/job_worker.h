@@ -19,7 +19,6 @@
 
 namespace pifleet::daemon {
 
-inline constexpr uint64_t kJobTickTicks = 10;  // the loop ticks jobs every 100 ms
 inline constexpr uint64_t kJobBeatMs = 20000;  // idle worker heard at least this often
 inline constexpr uint64_t kJobEmptyClaimBackoffMs = 1000;
 inline constexpr uint64_t kJobAnswerWaitMs = 15000;  // a claim or result not applied: again

@@ -11,14 +11,9 @@
 #include <utility>
 #include <vector>
 
-#include "agent/core/constants.h"
 #include "agent/sm/leases.h"
 
 namespace pifleet::daemon {
-
-// How often the leader looks for silent leases: an expiry is proposed at most this much (and one
-// commit) after the TTL has run out.
-inline constexpr uint64_t kLeaseCheckTicks = 200 / core::kTickMs;
 
 class LeaseClock {
  public:

@@ -54,11 +54,11 @@ void Logger::LogLimited(std::string_view key, uint64_t now_ms, Level level,
   auto it = buckets_.find(key);
   if (it == buckets_.end()) it = buckets_.emplace(std::string(key), Bucket{}).first;
   Bucket& bucket = it->second;
-  if (now_ms - bucket.window_start_ms >= kLimitIntervalMs) {
+  if (now_ms - bucket.window_start_ms >= kLogLimitIntervalMs) {
     bucket.window_start_ms = now_ms;
     bucket.logged = 0;
   }
-  if (bucket.logged >= kLimitBurst) {
+  if (bucket.logged >= kLogLimitBurst) {
     ++bucket.suppressed;
     return;
   }
@@ -77,8 +77,12 @@ void Logger::Write(Level level, std::string_view message, const Fields& fields) 
     entries.push_back("MESSAGE=" + std::string(message));
     entries.push_back("PRIORITY=" + std::to_string(static_cast<int>(level)));
     entries.push_back("SYSLOG_IDENTIFIER=pifleet");
-    for (const auto& [name, value] : fields) entries.push_back("PIFLEET_" + name + "=" + value);
+    for (const auto& [name, value] : fields) {
+      std::string entry = "PIFLEET_";
+      entries.push_back(entry.append(name).append("=").append(value));
+    }
     std::vector<iovec> iov;
+    iov.reserve(entries.size());
     for (auto& entry : entries) iov.push_back({entry.data(), entry.size()});
     if (sd_journal_sendv(iov.data(), static_cast<int>(iov.size())) == 0) return;
     // The journal is gone (shutdown): fall through to stderr.

@@ -10,6 +10,8 @@
 #include <utility>
 #include <vector>
 
+#include "agent/daemon/daemon_constants.h"
+
 namespace pifleet::daemon {
 
 // syslog priorities, as journald stores them.
@@ -33,9 +35,6 @@ class Logger {
 
   void set_threshold(Level threshold) { threshold_ = threshold; }
   Sink sink() const { return sink_; }
-
-  static constexpr uint64_t kLimitIntervalMs = 10'000;
-  static constexpr uint32_t kLimitBurst = 5;
 
  private:
   struct Bucket {

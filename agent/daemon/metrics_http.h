@@ -14,14 +14,10 @@
 #include <string_view>
 
 #include "agent/base/status.h"
+#include "agent/daemon/daemon_constants.h"
 #include "agent/daemon/log.h"
 
 namespace pifleet::daemon {
-
-inline constexpr size_t kHttpRequestBytesMax = 4096;  // request line + headers
-inline constexpr uint32_t kHttpTimeoutMs = 5000;      // whole exchange, per connection
-inline constexpr size_t kHttpConnectionsMax = 8;
-inline constexpr uint32_t kAcceptRetryMs = 100;  // after a failed accept (no descriptors left)
 
 // Status line, content type and body for one request head (pure; the server's one decision).
 struct HttpAnswer {

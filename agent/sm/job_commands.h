@@ -41,10 +41,12 @@ inline constexpr size_t kJobOutputBytesMax = 1024;  // a chunk's output as commi
 inline constexpr uint64_t kJobTimeoutSMax = 86400;
 inline constexpr uint32_t kJobRetriesMax = 100;
 inline constexpr uint64_t kJobRoundsMax = 1'000'000;
-static_assert(1 + 8 + (8 + kJobNameBytesMax) + 6 * 8 + 8 + kJobArgsMax * 8 + kJobArgvBytesMax <=
+static_assert(size_t{1} + 8 + (8 + kJobNameBytesMax) + size_t{6} * 8 + 8 + kJobArgsMax * 8 +
+                      kJobArgvBytesMax <=
                   core::kCommandBytesMax,
               "a submit with every field at its bound fits one command");
-static_assert(1 + 4 * 8 + (8 + kJobNameBytesMax) + 3 * 8 + 8 + kJobOutputBytesMax <=
+static_assert(size_t{1} + size_t{4} * 8 + (8 + kJobNameBytesMax) + size_t{3} * 8 + 8 +
+                      kJobOutputBytesMax <=
                   core::kCommandBytesMax,
               "a result with its output at the bound fits one command");
 

@@ -50,6 +50,12 @@ class FileLock {
   virtual ~FileLock() = default;
 };
 
+// Bits of the mode Env::GetFileMode gives (S_IFMT, S_IFREG, S_IFDIR and 07777 in <sys/stat.h>).
+inline constexpr uint32_t kModeTypeMask = 0170000;
+inline constexpr uint32_t kModeRegular = 0100000;
+inline constexpr uint32_t kModeDirectory = 0040000;
+inline constexpr uint32_t kModePermissions = 07777;
+
 class Env {
  public:
   virtual ~Env() = default;
@@ -75,6 +81,9 @@ class Env {
   virtual Status GetChildren(const std::string& dir, std::vector<std::string>* names) = 0;
   virtual bool FileExists(const std::string& path) = 0;
   virtual Status GetFileSize(const std::string& path, uint64_t* bytes) = 0;
+  // The file's type and permission bits as stat(2) gives them (kModeDirectory, kModePermissions;
+  // FaultEnv: 0600 files and 0700 directories, as NewWritableFile and CreateDir make them).
+  virtual Status GetFileMode(const std::string& path, uint32_t* mode) = 0;
   // Shortens the file to bytes and makes that durable.
   virtual Status TruncateFile(const std::string& path, uint64_t bytes) = 0;
   // Bytes an unprivileged writer may still add on the file system holding dir.

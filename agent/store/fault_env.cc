@@ -282,6 +282,19 @@ Status FaultEnv::GetFileSize(const std::string& path, uint64_t* bytes) {
   return Status::Ok();
 }
 
+Status FaultEnv::GetFileMode(const std::string& path, uint32_t* mode) {
+  std::lock_guard lock(mu_);
+  // Every file and directory is made owner-only, as PosixEnv makes them.
+  if (live_.count(path) != 0) {
+    *mode = kModeRegular | 0600;
+  } else if (dirs_.count(path) != 0) {
+    *mode = kModeDirectory | 0700;
+  } else {
+    return Status::NotFound(path);
+  }
+  return Status::Ok();
+}
+
 Status FaultEnv::TruncateFile(const std::string& path, uint64_t bytes) {
   std::lock_guard lock(mu_);
   auto it = live_.find(path);

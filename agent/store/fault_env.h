@@ -72,6 +72,7 @@ class FaultEnv final : public Env {
   Status GetChildren(const std::string& dir, std::vector<std::string>* names) override;
   bool FileExists(const std::string& path) override;
   Status GetFileSize(const std::string& path, uint64_t* bytes) override;
+  Status GetFileMode(const std::string& path, uint32_t* mode) override;
   Status TruncateFile(const std::string& path, uint64_t bytes) override;
   Status GetFreeBytes(const std::string& dir, uint64_t* bytes) override;
   // Held until the lock is destroyed or the disk crashes (the holding process died). The lock

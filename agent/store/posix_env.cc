@@ -258,6 +258,15 @@ class PosixEnvImpl final : public Env {
     return Status::Ok();
   }
 
+  Status GetFileMode(const std::string& path, uint32_t* mode) override {
+    struct stat st;
+    if (::stat(path.c_str(), &st) != 0) return ErrnoStatus(path, errno);
+    static_assert(S_IFMT == kModeTypeMask && S_IFREG == kModeRegular && S_IFDIR == kModeDirectory,
+                  "stat(2)'s mode bits");
+    *mode = static_cast<uint32_t>(st.st_mode);
+    return Status::Ok();
+  }
+
   Status TruncateFile(const std::string& path, uint64_t bytes) override {
     int fd = -1;
     Status s = OpenFd(path, O_WRONLY, &fd);

@@ -1,7 +1,8 @@
 // Snapshot files: snap/<slot, 20 digits>.snap holds the state machine's bytes at a slot.
 // Written atomically (temp file, fsync, rename, fsync dir); read back whole with every checksum
-// verified, or chunk by chunk for a transfer to a new or lagging node, whose receiver verifies
-// the whole blob's checksum before the file takes its final name.
+// verified. A transfer to a new or lagging node goes chunk by chunk from the core's in-memory
+// blob (agent/core/snapshot_pull.h); the receiver writes the blob it assembled with
+// WriteSnapshot like its own.
 //
 // Header (36 bytes, little-endian): "PFSN" | version u8 | 3 zero bytes | slot u64 |
 // blob bytes u64 | masked crc32c of the blob u32 | chunk bytes u32 | masked crc32c of the

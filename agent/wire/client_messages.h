@@ -21,7 +21,7 @@ enum class ClientOp : uint8_t {
   kKeyInstall = 10,  // payload: 32 key bytes; through the log
   kKeyUse = 11,      // payload: 1 byte, the key id; through the log
   kKeyRemove = 12,   // payload: 1 byte, the key id; through the log
-  kKeyList = 13,     // reply: one line per key (agent_keys.cc)
+  kKeyList = 13,     // reply: one line per key (daemon/key_rotation.cc)
   kRegister = 14,    // no payload; reply: RegisterReplyBody, a new session (through the log)
   kWatch = 20,       // payload: WatchRequestBody; reply: WatchReplyBody (agent/daemon/watch_hub.h)
   kLease = 21,       // payload: LeaseRequestBody; reply: KvReplyBody; through the log, in a session

@@ -5,7 +5,7 @@
 //   primary <base64>
 //   key <base64>
 // applied_slot is the log slot of the last key command applied to it: replaying the log after
-// a restart must not roll the keyring back to an older state (agent_keys.cc).
+// a restart must not roll the keyring back to an older state (daemon/key_rotation.cc).
 #pragma once
 
 #include <cstdint>

@@ -30,19 +30,45 @@ for f in "${files[@]}"; do
 done
 
 # 2. clang-tidy on the translation units (headers through HeaderFilterRegex), two at a time.
+# A unit clean before with the same inputs (tidy_keys.py: command, source, every header it
+# read, .clang-tidy, clang-tidy version; not the checkout's path) is not checked again: its
+# stamp is in TIDY_CACHE_DIR (default ~/.cache/pifleet-tidy, shared by clones). TIDY_CACHE=0
+# checks every unit.
 units=()
 for f in "${files[@]}"; do
   case "$f" in *.cc) path=$f; [ -f "$path" ] || path=$src/$f; units+=("$(realpath "$path")") ;; esac
 done
+cache=${TIDY_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/pifleet-tidy}
+mkdir -p "$cache"
+work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
+checked=0 cached=0
 if [ ${#units[@]} -gt 0 ]; then
-  log=$(mktemp); trap 'rm -f "$log"' EXIT
-  printf '%s\n' "${units[@]}" | xargs -P 2 -n 4 clang-tidy -p "$build" --quiet \
-    --config-file="$src/.clang-tidy" --extra-arg=-Wno-unknown-warning-option > "$log" 2>&1
-  if grep -qE '(warning|error): ' "$log"; then
-    grep -E -A3 '(warning|error): ' "$log" | grep -v '^--$'
+  python3 "$(dirname "$0")/tidy_keys.py" "$src" "$build" "${units[@]}" > "$work/keys" \
+    && [ "$(wc -l < "$work/keys")" -eq ${#units[@]} ] \
+    || { echo "tidy: tidy_keys.py failed" >&2; exit 2; }
+  : > "$work/todo"
+  while read -r key unit; do
+    if [ "${TIDY_CACHE:-1}" != 0 ] && [ "$key" != - ] && [ -f "$cache/$key" ]; then
+      cached=$((cached + 1))
+    else
+      echo "$key $unit" >> "$work/todo"; checked=$((checked + 1))
+    fi
+  done < "$work/keys"
+  # One clang-tidy per unit, its output in its own log; a clean unit leaves its stamp.
+  export build src cache work
+  # shellcheck disable=SC2016  # expanded by the inner shell
+  xargs -P 2 -L 1 bash -c '
+    log=$work/$(basename "$1").$$.log
+    clang-tidy -p "$build" --quiet --config-file="$src/.clang-tidy" \
+      --extra-arg=-Wno-unknown-warning-option "$1" > "$log" 2>&1
+    if grep -qE "(warning|error): " "$log"; then mv "$log" "$log.findings"
+    elif [ "$0" != - ]; then touch "$cache/$0"; fi' < "$work/todo"
+  if compgen -G "$work/*.findings" > /dev/null; then
+    cat "$work"/*.findings | grep -E -A3 '(warning|error): ' | grep -v '^--$'
     echo "tidy: clang-tidy findings above"
     failed=1
   fi
 fi
-[ "$failed" -eq 0 ] && echo "tidy: ${#files[@]} files within $FILE_LINES_MAX lines, clang-tidy clean"
+[ "$failed" -eq 0 ] && echo "tidy: ${#files[@]} files within $FILE_LINES_MAX lines, clang-tidy clean" \
+  "($checked units checked, $cached unchanged since clean)"
 exit "$failed"

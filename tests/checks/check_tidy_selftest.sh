@@ -6,6 +6,7 @@ checker=$1 src=$2
 tmp=$(mktemp -d); trap "rm -rf $tmp" EXIT; [ -n "${KEEP:-}" ] && trap - EXIT
 mkdir -p "$tmp/agent"
 cp "$src/.clang-tidy" "$tmp/.clang-tidy"
+export TIDY_CACHE_DIR=$tmp/tidy-cache  # never the real cache
 printf 'int Add(int a, int b) { return a + b; }\n' > "$tmp/agent/clean.cc"
 { echo 'int Long(int x) {'; for i in $(seq 1 75); do echo "  x += $i;"; done; echo '  return x;'; echo '}'; } \
   > "$tmp/agent/long_function.cc"

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "agent/sm/member_limits.h"
+#include "agent/store/posix_env.h"
 
 namespace pifleet::daemon {
 namespace {
@@ -84,7 +85,8 @@ TEST(Config, BrokenFilesNameTheProblemAndChangeNothing) {
     EXPECT_EQ(config.cluster, "unchanged");
   }
   AgentConfig config;
-  EXPECT_EQ(LoadConfigFile("/nonexistent/pifleet.toml", &config).code(), Status::Code::kIOError);
+  EXPECT_EQ(LoadConfigFile(store::PosixEnv(), "/nonexistent/pifleet.toml", &config).code(),
+            Status::Code::kIOError);
 }
 
 TEST(Config, ValidationCatchesWhatOneKeyCannot) {
@@ -147,7 +149,7 @@ TEST(Config, MalformedListenOrJoinIsAUsageError) {
 
 TEST(Config, ConfigPathThatIsADirectoryIsRefused) {
   AgentConfig config;
-  const Status status = LoadConfigFile(::testing::TempDir(), &config);
+  const Status status = LoadConfigFile(store::PosixEnv(), ::testing::TempDir(), &config);
   EXPECT_EQ(status.code(), Status::Code::kInvalidArgument);
   EXPECT_NE(status.message().find("is a directory"), std::string::npos) << status.message();
 }

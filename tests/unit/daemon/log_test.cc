@@ -21,13 +21,13 @@ TEST(Logger, RateLimitSuppressesFloodsAndReportsTheCount) {
     logger.LogLimited("drop:auth_failed", 1000 + i, Level::kNotice, "dropped datagram");
   }
   // Next window: one more passes and says how many were suppressed.
-  logger.LogLimited("drop:auth_failed", 1000 + Logger::kLimitIntervalMs, Level::kNotice,
+  logger.LogLimited("drop:auth_failed", 1000 + kLogLimitIntervalMs, Level::kNotice,
                     "dropped datagram");
   const std::string out = testing::internal::GetCapturedStderr();
   size_t lines = 0;
   for (char c : out) lines += c == '\n';
-  EXPECT_EQ(lines, Logger::kLimitBurst + 1);
-  EXPECT_NE(out.find("suppressed=" + std::to_string(100 - Logger::kLimitBurst)), std::string::npos);
+  EXPECT_EQ(lines, kLogLimitBurst + 1);
+  EXPECT_NE(out.find("suppressed=" + std::to_string(100 - kLogLimitBurst)), std::string::npos);
 }
 
 TEST(Logger, WithoutJournalStreamTheSinkIsStderr) {

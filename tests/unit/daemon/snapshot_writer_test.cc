@@ -161,6 +161,10 @@ class StepEnv final : public store::Env {
     Status s = Step();
     return s.ok() ? base_->GetFileSize(path, bytes) : s;
   }
+  Status GetFileMode(const std::string& path, uint32_t* mode) override {
+    Status s = Step();
+    return s.ok() ? base_->GetFileMode(path, mode) : s;
+  }
   Status TruncateFile(const std::string& path, uint64_t bytes) override {
     Status s = Step();
     return s.ok() ? base_->TruncateFile(path, bytes) : s;

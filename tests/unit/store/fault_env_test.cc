@@ -132,5 +132,18 @@ TEST_F(FaultEnvTest, SyncLatencyIsCountedInTicks) {
   EXPECT_EQ(stats.dir_syncs, 1u);
 }
 
+// The agent refuses a key file others can read (agent/daemon/key_rotation.cc); the in-memory
+// disk answers the mode query as PosixEnv makes files and directories: owner-only.
+TEST_F(FaultEnvTest, FileModeIsOwnerOnlyAndNamesTheType) {
+  Write("key", "");
+  uint32_t mode = 0;
+  ASSERT_TRUE(env_.GetFileMode("/d/f", &mode).ok());
+  EXPECT_EQ(mode & kModeTypeMask, kModeRegular);
+  EXPECT_EQ(mode & kModePermissions, 0600u);
+  ASSERT_TRUE(env_.GetFileMode("/d", &mode).ok());
+  EXPECT_EQ(mode & kModeTypeMask, kModeDirectory);
+  EXPECT_EQ(env_.GetFileMode("/d/missing", &mode).code(), Status::Code::kNotFound);
+}
+
 }  // namespace
 }  // namespace pifleet::store

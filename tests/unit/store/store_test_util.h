@@ -86,6 +86,9 @@ class CrashAtEnv final : public Env {
   Status GetFileSize(const std::string& p, uint64_t* b) override {
     return disk_->GetFileSize(p, b);
   }
+  Status GetFileMode(const std::string& p, uint32_t* m) override {
+    return disk_->GetFileMode(p, m);
+  }
   Status TruncateFile(const std::string& p, uint64_t b) override {
     return Step() ? Crashed() : disk_->TruncateFile(p, b);
   }

@@ -72,5 +72,19 @@ TEST_F(PosixModes, LooserModesAnOlderBuildLeftAreTightened) {
   EXPECT_EQ(ModeOf(snap_dir + "/" + SnapshotFileName(7)), 0600u);
 }
 
+// Env::GetFileMode is how the agent sees a key file others can read, through the seam.
+TEST_F(PosixModes, GetFileModeReportsPermissionsAndType) {
+  const std::string key = root_ + "/cluster.key";
+  std::ofstream(key) << "key";
+  ASSERT_EQ(::chmod(key.c_str(), 0640), 0);
+  uint32_t mode = 0;
+  ASSERT_TRUE(PosixEnv()->GetFileMode(key, &mode).ok());
+  EXPECT_EQ(mode & kModePermissions, 0640u);
+  EXPECT_EQ(mode & kModeTypeMask, kModeRegular);
+  ASSERT_TRUE(PosixEnv()->GetFileMode(root_, &mode).ok());
+  EXPECT_EQ(mode & kModeTypeMask, kModeDirectory);
+  EXPECT_EQ(PosixEnv()->GetFileMode(root_ + "/missing", &mode).code(), Status::Code::kNotFound);
+}
+
 }  // namespace
 }  // namespace pifleet::store
