@@ -37,11 +37,9 @@ void InstallAgentCommand(CLI::App& app, Context& context) {
       context.exit_code = kExitUsage;
       return;
     }
-    daemon::Logger logger(daemon::Logger::DetectSink());
-    if (config.log_level == "debug") logger.set_threshold(daemon::Level::kDebug);
-    if (config.log_level == "notice") logger.set_threshold(daemon::Level::kNotice);
-    if (config.log_level == "warning") logger.set_threshold(daemon::Level::kWarning);
-    if (config.log_level == "error") logger.set_threshold(daemon::Level::kError);
+    // ValidateConfig checked the name.
+    daemon::Logger logger(daemon::Logger::DetectSink(),
+                          daemon::LevelFromName(config.log_level).value_or(daemon::Level::kInfo));
     daemon::Agent agent(config, &logger, store::PosixEnv());
     if (Status status = agent.Open(); !status.ok()) {
       logger.Log(daemon::Level::kError, "cannot start: " + status.ToString());

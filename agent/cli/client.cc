@@ -118,7 +118,8 @@ bool Client::Poll(size_t endpoint, wire::ClientOp op, const std::string& payload
 bool NeedsSession(wire::ClientOp op) {
   return op == wire::ClientOp::kKv || op == wire::ClientOp::kLease ||
          op == wire::ClientOp::kKeyInstall || op == wire::ClientOp::kKeyUse ||
-         op == wire::ClientOp::kKeyRemove || op == wire::ClientOp::kJob;
+         op == wire::ClientOp::kKeyRemove || op == wire::ClientOp::kJob ||
+         op == wire::ClientOp::kConfigSet;
 }
 
 Status Client::Register() {

@@ -15,6 +15,7 @@
 //   LeaseRequests   lease commands, the lease list and the leader's expiries (lease_requests.h)
 //   JobHost         this node's job worker and the job requests (job_host.h)
 //   WatchHub        watches, served from this node's applied state (watch_hub.h)
+//   ClusterSettings the runtime settings, `pifleet config`, applied here (cluster_settings.h)
 // Its own files: agent_start.cc (start-up), agent_loop.cc (ticks, stop), agent_net.cc
 // (datagrams), agent_dispatch.cc (the one switch over client requests), agent_node_events.cc
 // (what the driver reports), agent_status.cc (status, members, metrics), discovery.cc (beacons).
@@ -34,6 +35,7 @@
 #include "agent/daemon/agent_context.h"
 #include "agent/daemon/autopilot.h"
 #include "agent/daemon/client_requests.h"
+#include "agent/daemon/cluster_settings.h"
 #include "agent/daemon/config.h"
 #include "agent/daemon/job_host.h"
 #include "agent/daemon/joiner.h"
@@ -180,6 +182,7 @@ class Agent : private node::Transport, private node::NodeEvents, private AgentCo
   NodeLeds leds_;
   LeaseRequests leases_;
   JobHost jobs_;  // its worker kills a running chunk when the agent goes
+  ClusterSettings settings_;
   WatchHub watch_hub_{[this](const net::UdpAddress& to, uint64_t client_id, uint64_t sequence,
                              std::string payload) {
     SendTo(to,

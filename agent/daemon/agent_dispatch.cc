@@ -56,6 +56,10 @@ void Agent::OnClientRequest(uint64_t sender, const wire::ClientRequest& request,
       return jobs_.HandleRequest(request, from);
     case ClientOp::kJobQuery:
       return jobs_.HandleQuery(request, from);
+    case ClientOp::kConfigSet:
+      return settings_.HandleSet(request, from);
+    case ClientOp::kConfigList:
+      return settings_.HandleList(request, from);
     case ClientOp::kJoin:
       return joiner_.HandleJoin(request, from, initial_config_);
     case ClientOp::kLeave:

@@ -53,6 +53,7 @@ void Agent::OnCommandApplied(core::Slot slot, const core::Command& command,
   // its first result and applies it once.
   if (sm::IsKeyCommand(command.payload)) keys_.AdoptClusterKeys();
   watch_hub_.OnApplied(state_machine().kv());
+  if (sm::ChangedSettings(state_machine().kv().last_events())) settings_.Refresh();
   jobs_.OnApplied(command, result);
   own_.OnApplied(command, result);
   clients_.OnApplied(command, result);
@@ -78,6 +79,7 @@ void Agent::OnInstalled(core::Slot slot, bool pulled) {
   log_->Log(Level::kNotice, "state restored from a snapshot", {{"SLOT", std::to_string(slot)}});
   keys_.AdoptClusterKeys();
   watch_hub_.OnApplied(state_machine().kv());
+  settings_.Refresh();
 }
 
 void Agent::OnSnapshotStored(const node::SnapshotResult& result) {

@@ -38,7 +38,15 @@ Agent::Agent(AgentConfig config, Logger* logger, store::Env* env)
       keys_(*this, own_, clients_, {env, config_.data_dir, config_.key_file}),
       leds_(*this, peers_, config_.sysroot, config_.leds, logger),
       leases_(*this, clients_, own_),
-      jobs_(*this, clients_, own_) {}
+      jobs_(*this, clients_, own_),
+      settings_(
+          *this, clients_, config_, node::kSnapshotEverySlots,
+          {.log_level = [this](Level level) { log_->set_threshold(level); },
+           .voters = [this](uint32_t voters,
+                            bool from_cluster) { autopilot_.set_voters(voters, from_cluster); },
+           .discover_interval_ms = [this](uint32_t ms) { config_.discover_interval_ms = ms; },
+           .snapshot_every_slots =
+               [this](uint64_t slots) { driver_->set_snapshot_every_slots(slots); }}) {}
 
 Agent::~Agent() {
   snapshot_writer_.reset();  // joins the threads before the driver and the WAL go
@@ -207,6 +215,7 @@ void Agent::StartCore(const core::Config& initial, const core::DurableState& dur
   options.seed = RandomU64();
   driver_->Start(options, durable, restored_snapshot_);
   initial_config_ = initial;
+  settings_.Refresh();  // the settings the WAL and the snapshot hold
   log_->Log(Level::kInfo, "consensus core started",
             {{"VOTERS", std::to_string(initial.voters.size())}});
 }

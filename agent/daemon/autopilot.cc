@@ -96,6 +96,9 @@ void Autopilot::ChangeVoters(const core::Config& latest) {
   const auto heard_within = [&](core::NodeId id, uint64_t bound) {
     return id == context_.node_id() || peers_.HeardWithin(id, now, bound);
   };
+  if (shrink_ && latest.voters.size() > options_.voters) {
+    return DemoteOneVoter(latest, heard_within);
+  }
   std::vector<core::NodeId> candidates;
   for (core::NodeId id : latest.learners) {
     auto member = context_.state_machine().members().Find(id);
@@ -121,6 +124,26 @@ void Autopilot::ChangeVoters(const core::Config& latest) {
         {{"VOTER", std::to_string(voter)}, {"WITH", std::to_string(candidates.front())}});
     return ProposeConfig(next);
   }
+}
+
+void Autopilot::DemoteOneVoter(const core::Config& latest,
+                               const std::function<bool(core::NodeId, uint64_t)>& heard_within) {
+  // The runtime setting `voters` went down: a silent voter goes first, else the newest voter;
+  // never this node (the leader), so the change needs no election.
+  core::NodeId demoted = 0;
+  for (core::NodeId voter : latest.voters) {
+    if (voter == context_.node_id()) continue;
+    demoted = voter;
+    if (!heard_within(voter, kAliveTicks)) break;
+  }
+  if (demoted == 0) return;
+  core::Config next = latest;
+  Erase(next.voters, demoted);
+  next.learners.push_back(demoted);
+  context_.logger().Log(
+      Level::kNotice, "autopilot: fewer voters wanted; demoting one",
+      {{"VOTER", std::to_string(demoted)}, {"VOTERS", std::to_string(options_.voters)}});
+  ProposeConfig(next);
 }
 
 bool Autopilot::ReproposeRemoval(const core::Config& latest) {

@@ -31,6 +31,14 @@ class Autopilot {
   // In a configuration now or before (or removed): "removed" rather than "joining" once out.
   bool was_member() const { return was_member_; }
 
+  // The voter count from the next round on. A node's own count (its file or flag) only grows the
+  // voter set, so nodes started with different counts do not undo each other; the cluster's
+  // runtime setting (sm/settings.h, `shrink`) also demotes voters down to it.
+  void set_voters(size_t voters, bool shrink) {
+    options_.voters = voters;
+    shrink_ = shrink;
+  }
+
   // The maintenance round, with a core. True when this node is in no configuration and was
   // never removed: it should keep asking to join.
   bool Run();
@@ -45,14 +53,17 @@ class Autopilot {
   void RecordRemoval();                                // writes kRemovedFileName
   void UpsertSelfIfChanged();
   void ReportAliveToLeader();
-  void ChangeVoters(const core::Config& latest);      // the leader's part
+  void ChangeVoters(const core::Config& latest);  // the leader's part
+  void DemoteOneVoter(const core::Config& latest,
+                      const std::function<bool(core::NodeId, uint64_t)>& heard_within);
   bool ReproposeRemoval(const core::Config& latest);  // true: proposed
   void ProposeConfig(const core::Config& config);
 
   AgentContext& context_;
   Peers& peers_;
   OwnProposals& own_;
-  const AutopilotOptions options_;
+  AutopilotOptions options_;  // voters changes at runtime (set_voters)
+  bool shrink_ = false;
   uint64_t config_proposed_tick_ = 0;
   uint64_t self_upsert_tick_ = 0;
   bool was_member_ = false;

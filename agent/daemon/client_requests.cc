@@ -3,6 +3,7 @@
 #include "agent/daemon/daemon_constants.h"
 #include "agent/sm/kv_txn.h"
 #include "agent/sm/session_commands.h"
+#include "agent/sm/settings.h"
 #include "agent/wire/client_bodies.h"
 
 namespace pifleet::daemon {
@@ -14,6 +15,13 @@ wire::KvReplyBody KvReply(const sm::KvResult& result) {
 }
 
 }  // namespace
+
+void ClientRequests::RefuseSettingsWrite(const wire::ClientRequest& request,
+                                         const net::UdpAddress& from) {
+  Reply(context_, from, request, wire::ReplyCode::kError, "",
+        "keys under " + std::string(sm::kSettingsPrefix) +
+            " are the cluster's runtime settings: change them with `pifleet config set`");
+}
 
 void ClientRequests::ProposeFor(const wire::ClientRequest& request, const net::UdpAddress& from,
                                 const core::Command& command) {
@@ -49,6 +57,7 @@ void ClientRequests::HandleKv(const wire::ClientRequest& request, const net::Udp
   if (!wire::DecodeBody(request.payload, &body)) {
     return Reply(context_, from, request, wire::ReplyCode::kError, "", "malformed kv request");
   }
+  if (sm::WritesSettings(body)) return RefuseSettingsWrite(request, from);
   const sm::KvOp op{static_cast<sm::KvKind>(body.kind), std::move(body.key), std::move(body.value),
                     std::move(body.expected)};
   ProposeFor(request, from,
@@ -64,6 +73,7 @@ void ClientRequests::HandleKvTxn(const wire::ClientRequest& request, const net::
             " compares, " + std::to_string(wire::kTxnOpsMax) + " ops per branch, keys of " +
             std::to_string(wire::kKvKeyBytesMax) + " bytes)");
   }
+  if (sm::WritesSettings(body)) return RefuseSettingsWrite(request, from);
   if (std::string why = sm::CheckKvTxn(body); !why.empty()) {
     return Reply(context_, from, request, wire::ReplyCode::kError, "", why);
   }
@@ -99,7 +109,8 @@ void ClientRequests::OnApplied(const core::Command& command, const sm::KvResult&
     return Reply(context_, waiter.address, request, wire::ReplyCode::kOk,
                  wire::EncodeBody(wire::RegisterReplyBody{result.session}));
   }
-  if (waiter.op == wire::ClientOp::kKv || waiter.op == wire::ClientOp::kLease) {
+  if (waiter.op == wire::ClientOp::kKv || waiter.op == wire::ClientOp::kLease ||
+      waiter.op == wire::ClientOp::kConfigSet) {
     return Reply(context_, waiter.address, request, wire::ReplyCode::kOk,
                  wire::EncodeBody(KvReply(result)));
   }

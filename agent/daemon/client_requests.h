@@ -40,6 +40,9 @@ class ClientRequests {
   uint64_t sessions_duplicates() const { return sessions_duplicates_; }
 
  private:
+  // Keys under sm::kSettingsPrefix are written by ClusterSettings only, after its checks.
+  void RefuseSettingsWrite(const wire::ClientRequest& request, const net::UdpAddress& from);
+
   struct Waiter {
     net::UdpAddress address;
     uint64_t expires_tick;

@@ -12,6 +12,7 @@
 #include "agent/daemon/metrics_http.h"
 #include "agent/net/endpoint.h"
 #include "agent/sm/member_limits.h"
+#include "agent/sm/settings.h"
 
 namespace pifleet::daemon {
 namespace {
@@ -194,20 +195,20 @@ Status ValidateConfig(const AgentConfig& config) {
     return Status::InvalidArgument("role must be voter, learner or auto, not '" + config.role +
                                    "'");
   }
-  if (config.voters != 1 && config.voters != 3 && config.voters != 5 && config.voters != 7) {
-    return Status::InvalidArgument(
-        "voters must be 1, 3, 5 or 7 (an odd count; 3 or 5 for a fleet, 1 for a test)");
+  // The settings that can also change at runtime have one check (sm/settings.h).
+  for (const auto& [name, value] :
+       {std::pair<std::string, std::string>{"voters", std::to_string(config.voters)},
+        {"log_level", config.log_level},
+        {"discover_interval_ms", std::to_string(config.discover_interval_ms)}}) {
+    if (std::string why = sm::CheckSetting(name, value); !why.empty()) {
+      return Status::InvalidArgument(why);
+    }
   }
   if (config.seed && !config.join.empty()) {
     return Status::InvalidArgument("seed starts a new cluster; it cannot be combined with join");
   }
   if (config.datagram_bytes < 256 || config.datagram_bytes > 65507) {
     return Status::InvalidArgument("datagram_bytes must be between 256 and 65507");
-  }
-  const std::string& level = config.log_level;
-  if (level != "error" && level != "warning" && level != "notice" && level != "info" &&
-      level != "debug") {
-    return Status::InvalidArgument("log_level must be error, warning, notice, info or debug");
   }
   if (config.data_dir.empty()) return Status::InvalidArgument("data_dir must not be empty");
   if (config.sysroot.empty()) return Status::InvalidArgument("sysroot must not be empty");
@@ -219,9 +220,6 @@ Status ValidateConfig(const AgentConfig& config) {
   }
   // Checked whether or not --discover is on: a wrong value must not wait for the day it is.
   if (Status status = CheckDiscoverGroup(config.discover_group); !status.ok()) return status;
-  if (config.discover_interval_ms < 100 || config.discover_interval_ms > 60000) {
-    return Status::InvalidArgument("discover_interval_ms must be between 100 and 60000");
-  }
   return ValidateEndpoints(config);
 }
 

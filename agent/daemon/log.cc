@@ -28,6 +28,14 @@ const char* LevelName(Level level) {
   return "info";
 }
 
+std::optional<Level> LevelFromName(std::string_view name) {
+  for (Level level :
+       {Level::kError, Level::kWarning, Level::kNotice, Level::kInfo, Level::kDebug}) {
+    if (name == LevelName(level)) return level;
+  }
+  return std::nullopt;
+}
+
 Logger::Sink Logger::DetectSink() {
 #ifdef PIFLEET_WITH_SYSTEMD
   // systemd sets JOURNAL_STREAM=<dev>:<inode> of the stream it connected to stderr.

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -50,5 +51,7 @@ class Logger {
 };
 
 const char* LevelName(Level level);
+// The level of a name LevelName gives; nullopt for any other text.
+std::optional<Level> LevelFromName(std::string_view name);
 
 }  // namespace pifleet::daemon

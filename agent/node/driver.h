@@ -75,6 +75,8 @@ class NodeDriver {
   core::Core* core() { return core_.get(); }
   const sm::StateMachine& state_machine() const { return sm_; }
   bool disk_full() const { return disk_state_.disk_full(); }
+  // The runtime setting (sm/settings.h): from the next decided slot on.
+  void set_snapshot_every_slots(core::Slot slots) { options_.snapshot_every_slots = slots; }
   uint64_t disk_full_events() const { return disk_state_.full_events(); }
   uint64_t ticks() const { return ticks_; }
   size_t held_messages() const { return held_.size(); }
@@ -97,7 +99,7 @@ class NodeDriver {
   void MaybeSnapshot();
   void CompactIfMarkerDurable();
 
-  const DriverOptions options_;
+  DriverOptions options_;  // snapshot_every_slots changes at runtime
   const Seams seams_;
   std::unique_ptr<core::Core> core_;
   sm::StateMachine sm_;

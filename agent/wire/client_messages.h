@@ -29,7 +29,9 @@ enum class ClientOp : uint8_t {
   kJob = 30,  // payload: sm::EncodeJobCommand of a submit or cancel; through the log, in a session
   kJobQuery =
       31,  // payload: "list" | "status NAME" | "results NAME FROM"; reply: JSON (docs/jobs.md)
-  kLast = kJobQuery,
+  kConfigSet = 40,   // payload: ConfigSetBody; reply: KvReplyBody; through the log, in a session
+  kConfigList = 41,  // no payload; reply: ConfigListBody, this node's settings (config_bodies.h)
+  kLast = kConfigList,
 };
 
 struct ClientRequest {

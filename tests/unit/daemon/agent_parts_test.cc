@@ -132,10 +132,18 @@ TEST(ClientRequests, AKvCommandWithoutSessionOrBodyIsRefused) {
   wire::ClientRequest garbage{99, 2, wire::ClientOp::kKv, "not msgpack"};
   garbage.session = 5;
   clients.HandleKv(garbage, kClient);
+  // A write under the settings prefix: only `pifleet config set` writes there.
+  wire::ClientRequest setting = KvPut(5, 3);
+  wire::KvRequestBody body;
+  ASSERT_TRUE(wire::DecodeBody(setting.payload, &body));
+  body.key = "pifleet/config/voters";
+  setting.payload = wire::EncodeBody(body);
+  clients.HandleKv(setting, kClient);
   const auto replies = context.Replies();
-  ASSERT_EQ(replies.size(), 2u);
+  ASSERT_EQ(replies.size(), 3u);
   EXPECT_EQ(replies[0].error, "kv commands need a session");
   EXPECT_EQ(replies[1].error, "malformed kv request");
+  EXPECT_NE(replies[2].error.find("pifleet config set"), std::string::npos) << replies[2].error;
   EXPECT_TRUE(context.proposed_.empty());
 }
 

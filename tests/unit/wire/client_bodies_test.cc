@@ -1,6 +1,7 @@
 // The client protocol's msgpack bodies (docs/formats.md, "Client protocol"): round trips, the
 // exact bytes another language's client sees, and refusal of malformed input.
 #include "agent/wire/client_bodies.h"
+#include "agent/wire/config_bodies.h"
 
 #include <gtest/gtest.h>
 
@@ -98,4 +99,29 @@ TEST(ClientBodies, TxnRoundTripsAndIsBounded) {
 }
 
 }  // namespace
+TEST(ClientBodies, ConfigBodiesRoundTripAndAreBounded) {
+  const ConfigSetBody set{"voters", "5", false};
+  ConfigSetBody got_set;
+  const std::string bytes = EncodeBody(set);
+  ASSERT_TRUE(DecodeBody(bytes, &got_set));
+  EXPECT_EQ(got_set, set);
+  for (size_t n = 0; n < bytes.size(); ++n) EXPECT_FALSE(DecodeBody(bytes.substr(0, n), &got_set));
+  EXPECT_FALSE(DecodeBody(
+      EncodeBody(ConfigSetBody{std::string(kSettingNameBytesMax + 1, 'n'), "1", false}), &got_set))
+      << "a name over its bound";
+  EXPECT_FALSE(DecodeBody(
+      EncodeBody(ConfigSetBody{"voters", std::string(kSettingValueBytesMax + 1, '1'), false}),
+      &got_set))
+      << "a value over its bound";
+
+  ConfigListBody list;
+  list.rows.push_back({"voters", "3", false, 0, "1, 3, 5 or 7"});
+  list.rows.push_back({"log_level", "debug", true, 12, "error, warning, notice, info or debug"});
+  ConfigListBody got_list;
+  ASSERT_TRUE(DecodeBody(EncodeBody(list), &got_list));
+  EXPECT_EQ(got_list, list);
+  list.rows.assign(kSettingRowsMax + 1, ConfigRow{});
+  EXPECT_FALSE(DecodeBody(EncodeBody(list), &got_list)) << "rows over the bound";
+}
+
 }  // namespace pifleet::wire
