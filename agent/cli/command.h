@@ -44,7 +44,8 @@ void InstallIdentifyCommand(CLI::App& app, Context& context);
 void InstallKeyCommand(CLI::App& app, Context& context);
 void InstallRepairCommand(CLI::App& app, Context& context);
 void InstallNetbootCommand(CLI::App& app, Context& context);
-void InstallJobCommand(CLI::App& app, Context& context);  // job_command.cc
+void InstallJobCommand(CLI::App& app, Context& context);    // job_command.cc
+void InstallBenchCommand(CLI::App& app, Context& context);  // bench_command.cc
 
 // Multi-line text for `pifleet --version`.
 std::string VersionText();

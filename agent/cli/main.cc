@@ -13,7 +13,7 @@ constexpr pifleet::cli::Installer kInstallers[] = {
     pifleet::cli::InstallHalCommand,      pifleet::cli::InstallLedCommand,
     pifleet::cli::InstallIdentifyCommand, pifleet::cli::InstallKeyCommand,
     pifleet::cli::InstallRepairCommand,   pifleet::cli::InstallNetbootCommand,
-    pifleet::cli::InstallJobCommand,
+    pifleet::cli::InstallJobCommand,      pifleet::cli::InstallBenchCommand,
 };
 
 }  // namespace
