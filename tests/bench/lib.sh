@@ -18,6 +18,7 @@ bench_cleanup() {
     for n in "${!ETCD_PIDS[@]}"; do kill -9 "${ETCD_PIDS[$n]}" || true; done
     wait "${ETCD_PIDS[@]}" || true
   } 2> /dev/null
+  set +e  # so that the next line hands the status on instead of exiting
   (exit "$status")
   cleanup  # tests/cluster/lib.sh: the agents, background jobs, $WORK
 }

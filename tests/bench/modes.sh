@@ -5,6 +5,8 @@
 row() { local IFS=$'\t'; echo "$*" >> "$ROWS"; }
 # die WHY: fail from inside $(...), where fail's stdout would be captured.
 die() { echo "FAIL: $*" >&2; exit 1; }
+# of_clients N: "1 client", "16 clients".
+of_clients() { [ "$1" = 1 ] && echo "1 client" || echo "$1 clients"; }
 # jf JSON FIELD: one field of a JSON object.
 jf() { python3 -c 'import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]])' "$1" "$2"; }
 
@@ -29,7 +31,7 @@ disk_row() {
   local per_put='import json,sys; d=json.loads(sys.argv[1]); print(round(d["disk_bytes"]/max(d["ops"],1)))'
   local target=-
   [ "$1" = "$DISK_CLIENTS" ] && target="ratio<=0.25"
-  row disk "bytes written per put, $1 clients (3 members)" bytes \
+  row disk "bytes written per put, $(of_clients "$1") (all 3 members)" bytes \
     "$(python3 -c "$per_put" "$2")" "$(python3 -c "$per_put" "$3")" "$target"
 }
 
@@ -45,14 +47,16 @@ mode_kv() {
   etcd_down
   for c in "${CLIENT_COUNTS[@]}"; do
     local p=${got[pifleet$c]} e=${got[etcd$c]}
-    row kv "throughput, $c clients" puts/s "$(jf "$p" throughput_per_s)" \
+    row kv "throughput, $(of_clients "$c")" puts/s "$(jf "$p" throughput_per_s)" \
       "$(jf "$e" throughput_per_s)" "$([ "$c" = 64 ] && echo 'ratio>=5' || echo -)"
-    row kv "put latency p50, $c clients" ms "$(jf "$p" p50_ms)" "$(jf "$e" p50_ms)" \
+    row kv "put latency p50, $(of_clients "$c")" ms "$(jf "$p" p50_ms)" "$(jf "$e" p50_ms)" \
       "$([ "$c" = 1 ] && echo 'ratio<=0.333' || echo -)"
-    row kv "put latency p99, $c clients" ms "$(jf "$p" p99_ms)" "$(jf "$e" p99_ms)" -
-    row kv "errors, $c clients" count "$(jf "$p" errors)" "$(jf "$e" errors)" -
-    if wants disk; then disk_row "$c" "$p" "$e"; fi
+    row kv "put latency p99, $(of_clients "$c")" ms "$(jf "$p" p99_ms)" "$(jf "$e" p99_ms)" -
+    row kv "errors, $(of_clients "$c")" count "$(jf "$p" errors)" "$(jf "$e" errors)" -
   done
+  if wants disk; then
+    for c in "${CLIENT_COUNTS[@]}"; do disk_row "$c" "${got[pifleet$c]}" "${got[etcd$c]}"; done
+  fi
 }
 
 # With kv in the same run, its loads gave the disk figures already.
