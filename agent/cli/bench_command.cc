@@ -147,7 +147,9 @@ void InstallBenchCommand(CLI::App& app, Context& context) {
   auto* group = app.add_subcommand("bench", "Measure the cluster at --endpoints");
   group->require_subcommand(1);
   auto* put = group->add_subcommand(
-      "put", "N clients put distinct keys through the log for S seconds: throughput, latency");
+      "put",
+      "N clients put distinct keys through the log of the cluster at --endpoints for S seconds: "
+      "throughput and latency");
   put->add_option("--clients", bench->clients, "Concurrent clients, each its own session")
       ->capture_default_str();
   put->add_option("--duration-s", bench->duration_s, "How long to measure")->capture_default_str();
