@@ -54,6 +54,18 @@ pifleet_bench() {
     --value-bytes "$VALUE_BYTES" --json 2>> "$WORK/bench-progress.log"
 }
 
+# The WAL fdatasyncs of all three agents so far (pifleet_wal_syncs_total; snapshot files, written
+# every 1000 slots, are not counted).
+pifleet_syncs() {
+  local n total=0 count
+  for n in 1 2 3; do
+    count=$("$PIFLEET" --endpoints "$(addr "$n")" --key-file "$WORK/cluster.key" metrics |
+      awk '$1 == "pifleet_wal_syncs_total" {print $2}')
+    total=$(( total + ${count%.*} ))
+  done
+  echo "$total"
+}
+
 # ---- etcd: 3 members (Debian etcd-server, fsync on as by default) ------------------------------
 etcd_client_port() { echo $((ETCD_BASE_PORT + $1)); }
 etcd_peer_port() { echo $((ETCD_BASE_PORT + 10 + $1)); }
@@ -122,6 +134,22 @@ print(json.dumps({"clients": int(sys.argv[1]), "ops": ops,
                   "throughput_per_s": round(ops / (w["duration_us"] / 1e6), 1),
                   "p50_ms": w["p50_ms"], "p99_ms": w["p99_ms"], "errors": w["errors"]},
                  separators=(",", ":")))' "$clients"
+}
+
+# The fsyncs of all three members so far, from their /metrics: WAL fsyncs and backend (bbolt)
+# commits, each of which ends in an fdatasync.
+etcd_syncs() {
+  python3 - "$(etcd_url 1)" "$(etcd_url 2)" "$(etcd_url 3)" <<'PY'
+import sys, urllib.request
+names = ("etcd_disk_wal_fsync_duration_seconds_count",
+         "etcd_disk_backend_commit_duration_seconds_count")
+total = 0
+for url in sys.argv[1:]:
+    for line in urllib.request.urlopen(url + "/metrics", timeout=5).read().decode().splitlines():
+        if line.split(" ")[0] in names:
+            total += int(float(line.split(" ")[1]))
+print(total)
+PY
 }
 
 # ---- one process in /proc ---------------------------------------------------------------------

@@ -11,15 +11,18 @@ of_clients() { [ "$1" = 1 ] && echo "1 client" || echo "$1 clients"; }
 jf() { python3 -c 'import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]])' "$1" "$2"; }
 
 # load SYSTEM CLIENTS SECONDS: the system's bench line plus "disk_bytes", what all its members
-# wrote to disk meanwhile (/proc/PID/io write_bytes).
+# wrote to disk meanwhile (/proc/PID/io write_bytes), and "syncs", their fsyncs meanwhile.
 load() {
-  local system=$1 pids before line after
+  local system=$1 pids before line after syncs_before syncs_after
   pids=$("${system}_pids")
+  syncs_before=$("${system}_syncs") || die "$system: no metrics"
   before=$(sum_write_bytes $pids)
   line=$("${system}_bench" "$2" "$3") || die "$system: the load at $2 clients failed"
   after=$(sum_write_bytes $pids)
+  syncs_after=$("${system}_syncs") || die "$system: no metrics"
   line=$(python3 -c 'import json,sys; d=json.loads(sys.argv[1]); d["disk_bytes"]=int(sys.argv[2])
-print(json.dumps(d, separators=(",", ":")))' "$line" $((after - before)))
+d["syncs"]=int(sys.argv[3])
+print(json.dumps(d, separators=(",", ":")))' "$line" $((after - before)) $((syncs_after - syncs_before)))
   [ "$(jf "$line" ops)" -gt 0 ] || die "$system: no put acknowledged at $2 clients: $line"
   echo "$system $line" >> "$WORK/loads.txt"
   echo "  $system: $line" >&2
@@ -33,6 +36,9 @@ disk_row() {
   [ "$1" = "$DISK_CLIENTS" ] && target="ratio<=0.25"
   row disk "bytes written per put, $(of_clients "$1") (all 3 members)" bytes \
     "$(python3 -c "$per_put" "$2")" "$(python3 -c "$per_put" "$3")" "$target"
+  local syncs='import json,sys; d=json.loads(sys.argv[1]); print(round(d["syncs"]/max(d["ops"],1), 2))'
+  row disk "fsyncs per put, $(of_clients "$1") (all 3 members)" count \
+    "$(python3 -c "$syncs" "$2")" "$(python3 -c "$syncs" "$3")" -
 }
 
 mode_kv() {
