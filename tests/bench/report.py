@@ -30,7 +30,7 @@ def verdict(target, pifleet, ratio):
         return "not measured"
     met = value >= bound if op == ">=" else value <= bound
     shown = f"{what} {op} {match.group(3)}"
-    return f"{shown}: met" if met else f"{shown}: missed ({value:.3g})"
+    return f"{shown}: met" if met else f"{shown}: missed ({fmt(value, '')})"
 
 
 def fmt(value, text):
@@ -65,6 +65,8 @@ def machine(work):
     rotational = output_of("cat", f"/sys/block/{device}/queue/rotational") or "?"
     return [f"- CPU: {os.cpu_count()} × {cpu} (nproc {output_of('nproc')})",
             f"- kernel: {platform.release()}",
+            f"- load average when the table was written (1, 5, 15 min; the benchmark's own load "
+            f"included): {' '.join(open('/proc/loadavg').read().split()[:3])}",
             f"- disk of the data dirs: {source} ({fstype}, rotational {rotational})",
             f"- pifleet: {output_of(os.environ.get('PIFLEET', 'pifleet'), '--version').splitlines()[0]}",
             f"- etcd: {output_of('etcd', '--version').splitlines()[0]}",
