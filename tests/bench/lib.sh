@@ -1,4 +1,5 @@
-# What the cluster benchmarks share (tests/bench/run and cluster_bench.sh): a 3-voter pifleet
+# shellcheck shell=bash
+# What tests/bench/run's cluster modes share (modes.sh uses it): a 3-voter pifleet
 # cluster and a 3-member etcd cluster on loopback, fresh data dirs each time, both killed when
 # the script exits; and a process's CPU ticks, RSS and disk writes from /proc. Sourced after
 # PIFLEET is set; the agents come from tests/cluster/lib.sh (start_agent, leader_node, ...).

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # The modes of tests/bench/run, one function each, sourced after tests/bench/lib.sh. Each adds
 # rows to $ROWS (tab-separated: section, what, unit, pifleet, etcd, target); report.py turns
 # them into the table. A target is "ratio>=X", "ratio<=X" (pifleet / etcd) or "pifleet<=X".
