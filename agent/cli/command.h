@@ -46,6 +46,7 @@ void InstallRepairCommand(CLI::App& app, Context& context);
 void InstallNetbootCommand(CLI::App& app, Context& context);
 void InstallJobCommand(CLI::App& app, Context& context);     // job_command.cc
 void InstallConfigCommand(CLI::App& app, Context& context);  // config_command.cc
+void InstallBenchCommand(CLI::App& app, Context& context);   // bench_command.cc
 
 // Multi-line text for `pifleet --version`.
 std::string VersionText();

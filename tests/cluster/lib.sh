@@ -2,7 +2,8 @@
 # all stopped when the test exits. Sourced by the *_test.sh scripts.
 set -euo pipefail
 PIFLEET=${PIFLEET:?set PIFLEET to the pifleet binary}
-WORK=$(mktemp -d /tmp/pifleet-cluster.XXXXXX)
+# PIFLEET_WORK_PARENT: where data dirs go (tests/bench puts them on a real disk, not tmpfs).
+WORK=$(mktemp -d "${PIFLEET_WORK_PARENT:-/tmp}/pifleet-cluster.XXXXXX")
 BASE_PORT=${BASE_PORT:-$((20000 + RANDOM % 20000))}
 declare -A PIDS=()
 

@@ -1,0 +1,213 @@
+# shellcheck shell=bash
+# The modes of tests/bench/run, one function each, sourced after tests/bench/lib.sh. Each adds
+# rows to $ROWS (tab-separated: section, what, unit, pifleet, etcd, target); report.py turns
+# them into the table. A target is "ratio>=X", "ratio<=X" (pifleet / etcd) or "pifleet<=X".
+
+row() { local IFS=$'\t'; echo "$*" >> "$ROWS"; }
+# die WHY: fail from inside $(...), where fail's stdout would be captured.
+die() { echo "FAIL: $*" >&2; exit 1; }
+# of_clients N: "1 client", "16 clients".
+of_clients() { [ "$1" = 1 ] && echo "1 client" || echo "$1 clients"; }
+# jf JSON FIELD: one field of a JSON object.
+jf() { python3 -c 'import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]])' "$1" "$2"; }
+
+# load SYSTEM CLIENTS SECONDS: the system's bench line plus "disk_bytes", what all its members
+# wrote to disk meanwhile (/proc/PID/io write_bytes), and "syncs", their fsyncs meanwhile.
+load() {
+  local system=$1 pids before line after syncs_before syncs_after
+  pids=$("${system}_pids")
+  syncs_before=$("${system}_syncs") || die "$system: no metrics"
+  before=$(sum_write_bytes $pids)
+  line=$("${system}_bench" "$2" "$3") || die "$system: the load at $2 clients failed"
+  after=$(sum_write_bytes $pids)
+  syncs_after=$("${system}_syncs") || die "$system: no metrics"
+  line=$(python3 -c 'import json,sys; d=json.loads(sys.argv[1]); d["disk_bytes"]=int(sys.argv[2])
+d["syncs"]=int(sys.argv[3])
+print(json.dumps(d, separators=(",", ":")))' "$line" $((after - before)) $((syncs_after - syncs_before)))
+  [ "$(jf "$line" ops)" -gt 0 ] || die "$system: no put acknowledged at $2 clients: $line"
+  echo "$system $line" >> "$WORK/loads.txt"
+  echo "  $system: $line" >&2
+  echo "$line"
+}
+
+# disk_row CLIENTS PIFLEET_LINE ETCD_LINE: bytes written per acknowledged put.
+disk_row() {
+  local per_put='import json,sys; d=json.loads(sys.argv[1]); print(round(d["disk_bytes"]/max(d["ops"],1)))'
+  local target=-
+  [ "$1" = "$DISK_CLIENTS" ] && target="ratio<=0.25"
+  row disk "bytes written per put, $(of_clients "$1") (all 3 members)" bytes \
+    "$(python3 -c "$per_put" "$2")" "$(python3 -c "$per_put" "$3")" "$target"
+  local syncs='import json,sys; d=json.loads(sys.argv[1]); print(round(d["syncs"]/max(d["ops"],1), 2))'
+  row disk "fsyncs per put, $(of_clients "$1") (all 3 members)" count \
+    "$(python3 -c "$syncs" "$2")" "$(python3 -c "$syncs" "$3")" -
+}
+
+mode_kv() {
+  step "kv: puts (keys $KEY_BYTES B, values $VALUE_BYTES B) at ${CLIENT_COUNTS[*]} clients, $KV_S s each"
+  local c
+  declare -A got=()
+  pifleet_up
+  for c in "${CLIENT_COUNTS[@]}"; do got[pifleet$c]=$(load pifleet "$c" "$KV_S"); done
+  pifleet_down
+  etcd_up
+  for c in "${CLIENT_COUNTS[@]}"; do got[etcd$c]=$(load etcd "$c" "$KV_S"); done
+  etcd_down
+  for c in "${CLIENT_COUNTS[@]}"; do
+    local p=${got[pifleet$c]} e=${got[etcd$c]}
+    row kv "throughput, $(of_clients "$c")" puts/s "$(jf "$p" throughput_per_s)" \
+      "$(jf "$e" throughput_per_s)" "$([ "$c" = 64 ] && echo 'ratio>=5' || echo -)"
+    row kv "put latency p50, $(of_clients "$c")" ms "$(jf "$p" p50_ms)" "$(jf "$e" p50_ms)" \
+      "$([ "$c" = 1 ] && echo 'ratio<=0.333' || echo -)"
+    row kv "put latency p99, $(of_clients "$c")" ms "$(jf "$p" p99_ms)" "$(jf "$e" p99_ms)" -
+    row kv "errors, $(of_clients "$c")" count "$(jf "$p" errors)" "$(jf "$e" errors)" -
+  done
+  if wants disk; then
+    for c in "${CLIENT_COUNTS[@]}"; do disk_row "$c" "${got[pifleet$c]}" "${got[etcd$c]}"; done
+  fi
+}
+
+# With kv in the same run, its loads gave the disk figures already.
+mode_disk() {
+  wants kv && return 0
+  step "disk: bytes written per put at $DISK_CLIENTS clients, $KV_S s"
+  local p e
+  pifleet_up
+  p=$(load pifleet "$DISK_CLIENTS" "$KV_S")
+  pifleet_down
+  etcd_up
+  e=$(load etcd "$DISK_CLIENTS" "$KV_S")
+  etcd_down
+  disk_row "$DISK_CLIENTS" "$p" "$e"
+}
+
+# A failover round: LOAD_CLIENTS clients put through the survivors (pifleet bench put, wrk),
+# one more puts once, the leader gets SIGKILL, and that client times its next acknowledged put.
+# A failover round sets ROUND_MS (not printed: it restarts a member, which must stay this shell's
+# child).
+pifleet_failover_round() {
+  local leader n survivors=() target ms
+  wait_until 30 is_voter_count 1 3 || fail "pifleet failover: 3 voters expected"
+  leader=$(leader_node 1 2 3) || fail "pifleet failover: no leader"
+  for n in 1 2 3; do [ "$n" = "$leader" ] || survivors+=("$n"); done
+  sleep 2  # heartbeats flowing again after the previous round's restart
+  "$PIFLEET" --endpoints "$(endpoints "${survivors[@]}")" --key-file "$WORK/cluster.key" \
+    bench put --clients "$LOAD_CLIENTS" --duration-s "$LOAD_S" > /dev/null 2>&1 &
+  local loader=$!
+  sleep 1  # the load flowing before the kill
+  ms=$("$PIFLEET_KV_CLIENT" --endpoints "$(endpoints "${survivors[@]}")" \
+    --key-file "$WORK/cluster.key" failover "${PIDS[$leader]}") ||
+    fail "pifleet failover: no put acknowledged after the kill"
+  wait "$loader" 2> /dev/null || fail "pifleet failover: the load acknowledged no put"
+  wait "${PIDS[$leader]}" 2> /dev/null || true
+  unset "PIDS[$leader]"
+  ROUND_MS=${ms#failover_ms }
+  start_agent "$leader"
+  target=$(field "${survivors[0]}" applied_slot)
+  caught_up() { [ "$(field "$leader" applied_slot)" -ge "$target" ] 2> /dev/null; }
+  wait_until 60 caught_up || fail "pifleet failover: node $leader did not catch up"
+}
+
+etcd_failover_round() {
+  local leader n survivors=() ms
+  wait_until 30 etcd_healthy || fail "etcd failover: 3 healthy members expected"
+  leader=$(etcd_leader) || fail "etcd failover: no leader"
+  for n in 1 2 3; do [ "$n" = "$leader" ] || survivors+=("$(etcd_url "$n")"); done
+  sleep 2
+  wrk -t 1 -c "$LOAD_CLIENTS" -d "${LOAD_S}s" --timeout 10s \
+    -s "$PIFLEET_ROOT/tests/bench/etcd_put.lua" "${survivors[0]}" -- "$KEY_BYTES" "$VALUE_BYTES" \
+    > /dev/null 2>&1 &
+  local loader=$!
+  sleep 1
+  ms=$(python3 "$PIFLEET_ROOT/tests/bench/etcd_failover.py" "${ETCD_PIDS[$leader]}" \
+    "${survivors[@]}") || fail "etcd failover: no put acknowledged after the kill"
+  wait "$loader" 2> /dev/null || fail "etcd failover: wrk failed"
+  wait "${ETCD_PIDS[$leader]}" 2> /dev/null || true
+  unset "ETCD_PIDS[$leader]"
+  ROUND_MS=${ms#failover_ms }
+  start_etcd "$leader"
+}
+
+median() { python3 -c 'import statistics,sys; print(round(statistics.median(float(x) for x in sys.argv[1:]), 1))' "$@"; }
+
+mode_failover() {
+  step "failover: kill -9 of the leader under load ($LOAD_CLIENTS clients) to the next acknowledged put, $ROUNDS rounds each"
+  local round p=() e=()
+  pifleet_up
+  for round in $(seq 1 "$ROUNDS"); do
+    pifleet_failover_round
+    p+=("$ROUND_MS")
+    echo "  pifleet round $round: ${p[-1]} ms" >&2
+  done
+  pifleet_down
+  etcd_up
+  for round in $(seq 1 "$ROUNDS"); do
+    etcd_failover_round
+    e+=("$ROUND_MS")
+    echo "  etcd round $round: ${e[-1]} ms" >&2
+  done
+  etcd_down
+  echo "failover pifleet ${p[*]}" >> "$WORK/loads.txt"
+  echo "failover etcd ${e[*]}" >> "$WORK/loads.txt"
+  row failover "kill -9 of the leader under load to the next put, median of $ROUNDS" ms \
+    "$(median "${p[@]}")" "$(median "${e[@]}")" "pifleet<=300"
+  row failover "the same, slowest of $ROUNDS" ms \
+    "$(printf '%s\n' "${p[@]}" | sort -n | tail -n 1)" "$(printf '%s\n' "${e[@]}" | sort -n | tail -n 1)" -
+}
+
+mode_idle() {
+  step "idle: RSS and CPU of each member over $IDLE_S s without traffic, both clusters at once"
+  pifleet_up
+  etcd_up
+  sleep $(( IDLE_S > 10 ? 5 : 1 ))  # past start-up and autopilot
+  local pid hz
+  hz=$(getconf CLK_TCK)
+  declare -A before=()
+  for pid in $(pifleet_pids) $(etcd_pids); do before[$pid]=$(proc_ticks "$pid"); done
+  sleep "$IDLE_S"
+  local figures
+  figures=$(for system in pifleet etcd; do
+    for pid in $("${system}_pids"); do
+      echo "$system $(( $(proc_ticks "$pid") - before[$pid] )) $(proc_rss_kib "$pid")"
+    done
+  done | python3 -c '
+import sys
+hz, seconds = int(sys.argv[1]), float(sys.argv[2])
+cpu, rss = {}, {}
+for line in sys.stdin:
+    system, ticks, kib = line.split()
+    cpu.setdefault(system, []).append(100 * int(ticks) / hz / seconds)
+    rss.setdefault(system, []).append(int(kib) / 1024)
+print(*(f"{max(cpu[s]):.2f} {max(rss[s]):.1f}" for s in ("pifleet", "etcd")))' "$hz" "$IDLE_S")
+  echo "idle $figures" >> "$WORK/loads.txt"
+  read -r p_cpu p_rss e_cpu e_rss <<< "$figures"
+  row idle "CPU per member, busiest of 3, over $IDLE_S s" "% of a core" "$p_cpu" "$e_cpu" \
+    "pifleet<=0.2"
+  row idle "RSS per member, largest of 3" MiB "$p_rss" "$e_rss" "pifleet<=5"
+  pifleet_down
+  etcd_down
+}
+
+mode_size() {
+  step "size: pifleet for aarch64, stripped"
+  local preset bin
+  for preset in aarch64 aarch64-static; do
+    bin=$PIFLEET_ROOT/build/$preset/pifleet
+    if [ -x "$bin" ] && aarch64-linux-gnu-strip -o "$WORK/pifleet-$preset" "$bin" 2> /dev/null; then
+      row size "pifleet $preset, stripped" bytes "$(stat -c %s "$WORK/pifleet-$preset")" - \
+        "pifleet<=2000000"
+    else
+      row size "pifleet $preset, stripped" bytes "not built" - -
+    fi
+  done
+}
+
+# Not measured yet (docs/testing.md, "Benchmarks", says why).
+mode_scale() {
+  echo "scale: not measured yet: 200 agents idling at about 1 % of a core each would fill this" \
+    "machine's cores before any decision is timed" >&2
+  row scale "5 voters + 200 learners: decision to every learner" ms "not measured yet" - -
+}
+mode_jobs() {
+  echo "jobs: not measured yet: needs capacities set apart (cgroup quotas, docs/jobs.md)" >&2
+  row jobs "makespan against total work / total capacity" ratio "not measured yet" - -
+}
