@@ -104,6 +104,7 @@ int RunHolding(Lock& lock, const std::vector<std::string>& command) {
   if (child == 0) {
     setenv("PIFLEET_LOCK_TOKEN", std::to_string(lock.token).c_str(), 1);
     std::vector<char*> argv;
+    argv.reserve(command.size() + 1);
     for (const std::string& arg : command) argv.push_back(const_cast<char*>(arg.c_str()));
     argv.push_back(nullptr);
     execvp(argv[0], argv.data());

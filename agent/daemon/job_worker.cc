@@ -114,8 +114,8 @@ void JobWorker::Start(const sm::Job& job, uint64_t start, uint64_t end, uint64_t
                     job.spec.workload, job.spec.rounds, job.spec.argv, job.spec.timeout_s * 1000,
                     run_as_,           no_user_};
   phase_ = Phase::kRunning;
-  runner_ = std::make_unique<JobRunner>(io_, task_,
-                                        [this](ChunkOutcome outcome) { OnFinished(outcome); });
+  runner_ = std::make_unique<JobRunner>(
+      io_, task_, [this](const ChunkOutcome& outcome) { OnFinished(outcome); });
 }
 
 void JobWorker::OnFinished(const ChunkOutcome& outcome) {
