@@ -12,11 +12,7 @@ KV_CLIENT=${PIFLEET_KV_CLIENT:?set PIFLEET_KV_CLIENT to pifleet-kv-client}
 RELAY="$(dirname "$0")/replay_relay.py"
 KEYS=5
 
-start_agent 1 --seed --voters 3
-wait_until 20 has_leader 1 || fail "the seed did not come up"
-start_agent 2 --join "$(addr 1)"
-start_agent 3 --join "$(addr 1)"
-wait_until 30 is_voter_count 1 3 || fail "autopilot did not make 3 voters"
+start_three_voters
 
 for i in $(seq 1 $KEYS); do
   python3 "$RELAY" record "$WORK/cluster.key" "$(port 1)" "$WORK/recorded" -- \

@@ -32,11 +32,7 @@ metric() {
   CLI_NODE=$1 cli --endpoints "$(addr "$1")" metrics 2>/dev/null | awk -v m="$2" '$1 == m {print $2}'
 }
 
-start_agent 1 --seed --voters 3
-wait_until 20 has_leader 1 || fail "the seed did not come up"
-start_agent 2 --join "$(addr 1)"
-start_agent 3 --join "$(addr 1)"
-wait_until 30 is_voter_count 1 3 || fail "autopilot did not make 3 voters"
+start_three_voters
 
 all=$(endpoints 1 2 3)
 declare -A ledger=()

@@ -5,11 +5,7 @@
 # as root.
 source "$(dirname "$0")/lib.sh"
 
-start_agent 1 --seed --voters 3
-wait_until 20 has_leader 1 || fail "the seed did not come up"
-start_agent 2 --join "$(addr 1)"
-start_agent 3 --join "$(addr 1)"
-wait_until 30 is_voter_count 1 3 || fail "autopilot did not make 3 voters"
+start_three_voters
 all=$(endpoints 1 2 3)
 # Commands run as `nobody` when the agents are root: give them a directory they may write.
 OUT=$(mktemp -d /tmp/pifleet-jobs.XXXXXX)

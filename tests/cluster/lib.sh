@@ -122,6 +122,16 @@ has_leader() { local id; id=$(leader_of "$1") && [ -n "$id" ] && [ "$id" != 0 ];
 is_voter_count() { [ "$(CLI_NODE=$1 cli --endpoints "$(addr "$1")" status --json | python3 -c "import json,sys; print(len(json.loads(sys.stdin.readline())['voters']))")" = "$2" ]; }
 
 # node_number ID N...: which of the nodes N... has node id ID.
+# start_three_voters: node 1 seeds, nodes 2 and 3 join through it, and the autopilot makes all
+# three voters (the start of most tests).
+start_three_voters() {
+  start_agent 1 --seed --voters 3
+  wait_until 20 has_leader 1 || fail "the seed did not come up"
+  start_agent 2 --join "$(addr 1)"
+  start_agent 3 --join "$(addr 1)"
+  wait_until 30 is_voter_count 1 3 || fail "autopilot did not make 3 voters"
+}
+
 node_number() {
   local id=$1 n; shift
   for n in "$@"; do [ "$(node_id "$n")" = "$id" ] && { echo "$n"; return 0; }; done

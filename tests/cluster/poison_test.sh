@@ -9,11 +9,7 @@
 source "$(dirname "$0")/lib.sh"
 POISON=${PIFLEET_POISON:?set PIFLEET_POISON to the pifleet-poison binary}
 
-start_agent 1 --seed --voters 3
-wait_until 20 has_leader 1 || fail "the seed did not come up"
-start_agent 2 --join "$(addr 1)"
-start_agent 3 --join "$(addr 1)"
-wait_until 30 is_voter_count 1 3 || fail "autopilot did not make 3 voters"
+start_three_voters
 all=$(endpoints 1 2 3)
 cli --endpoints "$all" kv put before poison > /dev/null || fail "first write failed"
 voters_before=$(field 1 voters)

@@ -7,11 +7,7 @@
 source "$(dirname "$0")/lib.sh"
 PUTS=${PUTS:-80}
 
-start_agent 1 --seed --voters 3
-wait_until 20 has_leader 1 || fail "the seed did not come up"
-start_agent 2 --join "$(addr 1)"
-start_agent 3 --join "$(addr 1)"
-wait_until 30 is_voter_count 1 3 || fail "autopilot did not make 3 voters"
+start_three_voters
 leader=$(leader_node 1 2 3) || fail "no leader"
 follower=""
 for n in 1 2 3; do [ "$n" = "$leader" ] || { [ -n "$follower" ] || follower=$n; }; done
