@@ -15,13 +15,13 @@ NodeDriver::NodeDriver(const DriverOptions& options, const Seams& seams)
 }
 
 void NodeDriver::Start(const core::CoreOptions& options, const core::DurableState& durable,
-                       std::shared_ptr<const std::string> snapshot) {
+                       const std::shared_ptr<const std::string>& snapshot) {
   PIFLEET_ASSERT_MSG(!core_, "the core is started once");
   // A lost synced tail leaves no trace on the disk: every start runs restart recovery
   // (agent/core/recovery.h) before this node votes again, in the agent and the simulator alike.
   core::CoreOptions started = options;
   started.recover_on_start = true;
-  core_ = std::make_unique<core::Core>(started, durable, std::move(snapshot));
+  core_ = std::make_unique<core::Core>(started, durable, snapshot);
   core_->SetDiskFull(disk_state_.disk_full());  // a joiner's core may start during an episode
   Drain();  // the restored snapshot and the decisions logged above it are applied first
 }

@@ -55,7 +55,7 @@ class NodeDriver {
   // out its first Ready. A joiner calls it late, once admitted; before that Tick only retries a
   // full disk's sync.
   void Start(const core::CoreOptions& options, const core::DurableState& durable,
-             std::shared_ptr<const std::string> snapshot);
+             const std::shared_ptr<const std::string>& snapshot);
   bool started() const { return core_ != nullptr; }
 
   // Inputs: one tick of logical time, a message (from a peer or from itself), a proposal.

@@ -49,6 +49,7 @@ double CpuSeconds() {
 
 void MeasureCalibration() {
   std::vector<double> speeds;
+  speeds.reserve(kCalibrationRuns);
   for (int i = 0; i < kCalibrationRuns; ++i) speeds.push_back(CalibrateNow().core_speed_mops);
   const auto [lo, hi] = std::minmax_element(speeds.begin(), speeds.end());
   double sum = 0;
