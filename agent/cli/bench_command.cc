@@ -44,18 +44,8 @@ struct Race {
 
 Status PutOnce(Client& client, const std::string& key, const std::string& value) {
   const wire::KvRequestBody request{static_cast<uint8_t>(sm::KvKind::kPut), key, value, ""};
-  wire::ClientReply reply;
-  if (Status status = client.Call(wire::ClientOp::kKv, wire::EncodeBody(request), &reply);
-      !status.ok()) {
-    return status;
-  }
   wire::KvReplyBody body;
-  if (reply.code != wire::ReplyCode::kOk) return Status::IOError(reply.error);
-  if (!wire::DecodeBody(reply.payload, &body)) return Status::IOError("malformed reply");
-  if (!body.ok || body.outcome == wire::KvReplyBody::Outcome::kRefused) {
-    return Status::IOError("refused: " + body.value);
-  }
-  return Status::Ok();
+  return client.Command(wire::ClientOp::kKv, wire::EncodeBody(request), &body);
 }
 
 // One client: set up and register its session with a first put (not measured), then put until

@@ -145,6 +145,12 @@ Status Client::Call(wire::ClientOp op, const std::string& payload, wire::ClientR
   return CallRequest(request, reply);
 }
 
+Status Client::Command(wire::ClientOp op, const std::string& payload, wire::KvReplyBody* body) {
+  wire::ClientReply reply;
+  if (Status status = Call(op, payload, &reply); !status.ok()) return status;
+  return CheckCommandReply(reply, body);
+}
+
 Status Client::CallRequest(const wire::ClientRequest& request, wire::ClientReply* reply) {
   const auto deadline =
       std::chrono::steady_clock::now() + std::chrono::milliseconds(options_.timeout_ms);
@@ -175,6 +181,17 @@ std::string Client::SilenceMessage() const {
          "): either no agent runs there, or the cluster key (--key-file " + options_.key_file +
          ") or the cluster name (--cluster " + options_.cluster +
          ") is not the cluster's; agents do not answer datagrams sealed with another key";
+}
+
+Status CheckCommandReply(const wire::ClientReply& reply, wire::KvReplyBody* body) {
+  if (reply.code != wire::ReplyCode::kOk) return Status::IOError(reply.error);
+  if (!wire::DecodeBody(reply.payload, body)) {
+    return Status::IOError("malformed reply from the agent");
+  }
+  if (!body->ok || body->outcome == wire::KvReplyBody::Outcome::kRefused) {
+    return Status::IOError("refused: " + body->value);
+  }
+  return Status::Ok();
 }
 
 int FailCommand(const char* command, const Status& status) {

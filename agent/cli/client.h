@@ -13,6 +13,7 @@
 #include "agent/base/status.h"
 #include "agent/cli/command.h"
 #include "agent/net/udp_socket.h"
+#include "agent/wire/client_bodies.h"
 #include "agent/wire/codec.h"
 #include "agent/wire/fragments.h"
 #include "agent/wire/seal.h"
@@ -32,6 +33,8 @@ class Client {
   // watch the node may hold); false when none came.
   bool Poll(size_t endpoint, wire::ClientOp op, const std::string& payload, uint32_t wait_ms,
             wire::ClientReply* reply);
+  // A command through the log: Call, then the state machine's answer (CheckCommandReply).
+  Status Command(wire::ClientOp op, const std::string& payload, wire::KvReplyBody* body);
   size_t endpoint_count() const { return endpoints_.size(); }
   const std::string& endpoint_text(size_t i) const { return endpoint_texts_[i]; }
   uint64_t client_id() const { return client_id_; }
@@ -63,6 +66,10 @@ class Client {
 
 // Prints "pifleet COMMAND: why" and returns the exit code for status (cli/command.h).
 int FailCommand(const char* command, const Status& status);
+// The state machine's answer in the reply to a command through the log: an error reply, a
+// malformed body or a refusal ("refused: why") is an IOError.
+Status CheckCommandReply(const wire::ClientReply& reply, wire::KvReplyBody* body);
+
 // True for operations that go through the log in a session.
 bool NeedsSession(wire::ClientOp op);
 // One request through a new Client; on success (kExitOk) *reply holds an ok answer, otherwise

@@ -16,21 +16,19 @@ namespace {
 
 int Set(Context& context, const std::string& key, const std::string& value, bool unset, bool json) {
   const char* command = unset ? "config unset" : "config set";
-  const std::string why = unset ? (sm::FindSetting(key) ? "" : sm::CheckSetting(key, ""))
-                                : sm::CheckSetting(key, value);
+  const std::string why = sm::CheckSettingChange(key, value, unset);
   if (!why.empty()) return FailCommand(command, Status::InvalidArgument(why));
   wire::ClientReply reply;
   const int code = CallCommand(command, context.client, wire::ClientOp::kConfigSet,
                                wire::EncodeBody(wire::ConfigSetBody{key, value, unset}), &reply);
   if (code != kExitOk) return code;
   wire::KvReplyBody body;
-  wire::TxnReplyBody txn;
-  if (!wire::DecodeBody(reply.payload, &body) || !wire::DecodeBody(body.value, &txn)) {
-    std::fprintf(stderr, "pifleet %s: malformed reply from the agent\n", command);
-    return kExitError;
+  if (Status status = CheckCommandReply(reply, &body); !status.ok()) {
+    return FailCommand(command, status);
   }
-  if (!body.ok || body.outcome == wire::KvReplyBody::Outcome::kRefused) {
-    std::fprintf(stderr, "pifleet %s: refused: %s\n", command, body.value.c_str());
+  wire::TxnReplyBody txn;
+  if (!wire::DecodeBody(body.value, &txn)) {
+    std::fprintf(stderr, "pifleet %s: malformed reply from the agent\n", command);
     return kExitError;
   }
   if (json) {

@@ -62,13 +62,8 @@ int TxnCall(const char* command, Context& context, const wire::TxnRequestBody& t
       CallCommand(command, context.client, wire::ClientOp::kKv, wire::EncodeBody(txn), &reply);
   if (code != kExitOk) return code;
   wire::KvReplyBody body;
-  if (!wire::DecodeBody(reply.payload, &body)) {
-    std::fprintf(stderr, "pifleet %s: malformed reply from the agent\n", command);
-    return kExitError;
-  }
-  if (body.outcome == wire::KvReplyBody::Outcome::kRefused || !body.ok) {
-    std::fprintf(stderr, "pifleet %s: refused: %s\n", command, body.value.c_str());
-    return kExitError;
+  if (Status status = CheckCommandReply(reply, &body); !status.ok()) {
+    return FailCommand(command, status);
   }
   if (!wire::DecodeBody(body.value, out)) {
     std::fprintf(stderr, "pifleet %s: malformed transaction reply from the agent\n", command);
@@ -79,16 +74,10 @@ int TxnCall(const char* command, Context& context, const wire::TxnRequestBody& t
 
 Status TxnWith(Client& client, const wire::TxnRequestBody& txn, wire::TxnReplyBody* out) {
   if (Status status = CheckTxnBounds(txn); !status.ok()) return status;
-  wire::ClientReply reply;
-  if (Status status = client.Call(wire::ClientOp::kKv, wire::EncodeBody(txn), &reply);
+  wire::KvReplyBody body;
+  if (Status status = client.Command(wire::ClientOp::kKv, wire::EncodeBody(txn), &body);
       !status.ok()) {
     return status;
-  }
-  wire::KvReplyBody body;
-  if (reply.code != wire::ReplyCode::kOk) return Status::IOError(reply.error);
-  if (!wire::DecodeBody(reply.payload, &body)) return Status::IOError("malformed reply");
-  if (!body.ok || body.outcome == wire::KvReplyBody::Outcome::kRefused) {
-    return Status::IOError("refused: " + body.value);
   }
   if (!wire::DecodeBody(body.value, out)) return Status::IOError("malformed transaction reply");
   return Status::Ok();

@@ -13,16 +13,10 @@
 namespace pifleet::cli {
 
 Status LeaseCall(Client& client, const wire::LeaseRequestBody& body, std::string* output) {
-  wire::ClientReply reply;
-  if (Status status = client.Call(wire::ClientOp::kLease, wire::EncodeBody(body), &reply);
+  wire::KvReplyBody answer;
+  if (Status status = client.Command(wire::ClientOp::kLease, wire::EncodeBody(body), &answer);
       !status.ok()) {
     return status;
-  }
-  wire::KvReplyBody answer;
-  if (reply.code != wire::ReplyCode::kOk) return Status::IOError(reply.error);
-  if (!wire::DecodeBody(reply.payload, &answer)) return Status::IOError("malformed reply");
-  if (!answer.ok || answer.outcome == wire::KvReplyBody::Outcome::kRefused) {
-    return Status::IOError(answer.value);
   }
   *output = answer.value;
   return Status::Ok();
