@@ -53,7 +53,7 @@ void Agent::OnCommandApplied(core::Slot slot, const core::Command& command,
   // its first result and applies it once.
   if (sm::IsKeyCommand(command.payload)) keys_.AdoptClusterKeys();
   watch_hub_.OnApplied(state_machine().kv());
-  if (sm::ChangedSettings(state_machine().kv().last_events())) settings_.Refresh();
+  settings_.OnApplied(state_machine().kv());
   jobs_.OnApplied(command, result);
   own_.OnApplied(command, result);
   clients_.OnApplied(command, result);

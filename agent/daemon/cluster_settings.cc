@@ -31,8 +31,7 @@ void ClusterSettings::HandleSet(const wire::ClientRequest& request, const net::U
     return Reply(context_, from, request, wire::ReplyCode::kError, "",
                  "config commands need a session");
   }
-  std::string why = body.unset ? (sm::FindSetting(body.name) ? "" : sm::CheckSetting(body.name, ""))
-                               : sm::CheckSetting(body.name, body.value);
+  const std::string why = sm::CheckSettingChange(body.name, body.value, body.unset);
   if (!why.empty()) return Reply(context_, from, request, wire::ReplyCode::kError, "", why);
   // A transaction of one op, so that the answer carries the revision as `kv put` gives it.
   const wire::TxnOpBody op{body.unset ? wire::TxnOpBody::kDelete : wire::TxnOpBody::kPut,
@@ -81,8 +80,17 @@ ClusterSettings::InEffect ClusterSettings::Compute(const sm::RuntimeSettings& cl
           cluster.snapshot_every_slots.value_or(own_.snapshot_every_slots)};
 }
 
+void ClusterSettings::OnApplied(const sm::KvStore& kv) {
+  // A command that is not a kv mutation leaves the revision, and last_events() is older.
+  if (kv.revision() == seen_revision_) return;
+  seen_revision_ = kv.revision();
+  if (sm::ChangedSettings(kv.last_events())) Refresh();
+}
+
 void ClusterSettings::Refresh() {
-  const sm::RuntimeSettings cluster = sm::ReadSettings(context_.state_machine().kv());
+  const sm::KvStore& kv = context_.state_machine().kv();
+  seen_revision_ = kv.revision();
+  const sm::RuntimeSettings cluster = sm::ReadSettings(kv);
   const InEffect next = Compute(cluster);
   const auto changed = [&](auto field, std::string_view name, const std::string& text) {
     if (refreshed_ && applied_.*field == next.*field) return false;

@@ -34,8 +34,9 @@ class ClusterSettings {
   void HandleSet(const wire::ClientRequest& request, const net::UdpAddress& from);
   // ClientOp::kConfigList: every setting as this node has it.
   void HandleList(const wire::ClientRequest& request, const net::UdpAddress& from);
-  // After an applied command that changed a setting, a snapshot install, or the start: tunes
-  // what changed (and logs it).
+  // After every applied command: Refresh when it changed a setting.
+  void OnApplied(const sm::KvStore& kv);
+  // After a snapshot install or the start (and from OnApplied): tunes what changed, and logs it.
   void Refresh();
 
  private:
@@ -55,6 +56,7 @@ class ClusterSettings {
   InEffect applied_;
   bool refreshed_ = false;
   bool voters_from_cluster_ = false;
+  uint64_t seen_revision_ = 0;  // the kv revision of the last look
 };
 
 }  // namespace pifleet::daemon

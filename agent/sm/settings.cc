@@ -91,6 +91,11 @@ std::string CheckSetting(std::string_view name, std::string_view value) {
          std::string(value) + "'";
 }
 
+std::string CheckSettingChange(std::string_view name, std::string_view value, bool unset) {
+  if (unset && FindSetting(name)) return "";
+  return CheckSetting(name, unset ? "" : value);
+}
+
 RuntimeSettings ReadSettings(const KvStore& kv) {
   RuntimeSettings settings;
   auto value = [&](std::string_view name) -> std::optional<std::string> {

@@ -32,6 +32,8 @@ const SettingSpec* FindSetting(std::string_view name);
 // "" when `value` is allowed for the setting `name`; otherwise why not, naming the setting and
 // its allowed range (or that there is no such setting).
 std::string CheckSetting(std::string_view name, std::string_view value);
+// The same for `config set` (unset false) or `config unset` (any known setting may be unset).
+std::string CheckSettingChange(std::string_view name, std::string_view value, bool unset);
 
 // The settings as the store holds them (a setting not set, or set to a value that does not
 // parse, is nullopt: the node's own value applies).
