@@ -1,5 +1,7 @@
 #include "agent/daemon/lease_clock.h"
 
+#include "agent/daemon/daemon_constants.h"
+
 namespace pifleet::daemon {
 
 std::vector<std::pair<uint64_t, uint64_t>> LeaseClock::Due(const sm::LeaseTable& table, bool leader,
@@ -21,6 +23,15 @@ std::vector<std::pair<uint64_t, uint64_t>> LeaseClock::Due(const sm::LeaseTable&
     }
   }
   return due;
+}
+
+std::optional<std::string> LeaseClock::ExpiryDue(const sm::LeaseTable& table, bool leader,
+                                                 uint64_t ticks, uint64_t now_ms) {
+  if (ticks % kLeaseCheckTicks != 0) return std::nullopt;
+  const auto due = Due(table, leader, now_ms);
+  if (due.empty() || ticks < expiry_tick_ + kMaintenanceTicks) return std::nullopt;
+  expiry_tick_ = ticks;
+  return sm::EncodeLeaseCommand({sm::LeaseCommandKind::kExpire, 0, 0, due});
 }
 
 int64_t LeaseClock::RemainingMs(uint64_t id, const sm::LeaseTable& table, uint64_t now_ms) const {

@@ -8,6 +8,8 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -21,6 +23,10 @@ class LeaseClock {
   // `leader`. Every lease the table holds is noted first.
   std::vector<std::pair<uint64_t, uint64_t>> Due(const sm::LeaseTable& table, bool leader,
                                                  uint64_t now_ms);
+  // Every tick (the agent's LeaseRequests, the simulator's nodes): looks once per kLeaseCheckTicks
+  // and returns the expire command to propose, at most one per kMaintenanceTicks.
+  std::optional<std::string> ExpiryDue(const sm::LeaseTable& table, bool leader, uint64_t ticks,
+                                       uint64_t now_ms);
   // Milliseconds left of a lease by this node's count (-1: not counting, not the leader).
   int64_t RemainingMs(uint64_t id, const sm::LeaseTable& table, uint64_t now_ms) const;
 
@@ -31,6 +37,7 @@ class LeaseClock {
   };
   std::map<uint64_t, Seen> seen_;
   bool leader_ = false;
+  uint64_t expiry_tick_ = 0;  // of the last expiry returned
 };
 
 }  // namespace pifleet::daemon

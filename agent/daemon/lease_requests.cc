@@ -46,16 +46,11 @@ void LeaseRequests::HandleList(const wire::ClientRequest& request, const net::Ud
 
 void LeaseRequests::ProposeExpiryIfDue() {
   const core::Core* core = context_.core();
-  const uint64_t ticks = context_.ticks();
-  if (!core || ticks % kLeaseCheckTicks != 0) return;
-  const auto due = clock_.Due(context_.state_machine().leases(), core->IsLeader(), SteadyNowMs());
-  if (due.empty() || ticks < expiry_tick_ + kMaintenanceTicks) return;
-  expiry_tick_ = ticks;
-  own_.Propose({0,
-                0,
-                core::CommandKind::kApp,
-                sm::EncodeLeaseCommand({sm::LeaseCommandKind::kExpire, 0, 0, due}),
-                {}});
+  if (!core) return;
+  if (auto expire = clock_.ExpiryDue(context_.state_machine().leases(), core->IsLeader(),
+                                     context_.ticks(), SteadyNowMs())) {
+    own_.Propose({0, 0, core::CommandKind::kApp, std::move(*expire), {}});
+  }
 }
 
 }  // namespace pifleet::daemon

@@ -29,7 +29,6 @@ class LeaseRequests {
   ClientRequests& clients_;
   OwnProposals& own_;
   LeaseClock clock_;
-  uint64_t expiry_tick_ = 0;  // of the last expiry proposed
 };
 
 }  // namespace pifleet::daemon
