@@ -24,6 +24,10 @@ const std::vector<CanaryInfo>& Canaries() {
        "a node answers reads from its own state without ordering them (only the "
        "linearizability checker can catch this one)",
        true},
+      {"watch-resume-at-last", core::Canary::kNone,
+       "a watcher that moves to another node asks from the last revision it received, not from "
+       "the cursor of the last reply (only the watch checker can catch this one)",
+       false, true},
   };
   return kCanaries;
 }

@@ -12,7 +12,9 @@ struct CanaryInfo {
   const char* name;
   core::Canary canary;
   const char* description;
-  bool stale_reads = false;  // a simulator-level canary: the core itself is unchanged
+  // Simulator-level canaries: the core itself is unchanged.
+  bool stale_reads = false;
+  bool watch_resume_at_last = false;
 };
 
 const std::vector<CanaryInfo>& Canaries();

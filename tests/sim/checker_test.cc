@@ -10,6 +10,7 @@
 #include "tests/sim/session_replay.h"
 #include "tests/sim/sim_node.h"
 #include "tests/sim/simulation.h"
+#include "tests/sim/watchers.h"
 
 namespace pifleet::sim {
 namespace {
@@ -145,6 +146,84 @@ TEST(SessionReplay, ExecutingTwiceIsAViolation) {
   EXPECT_NE(replay.OnApplied(1, 1, put, applied), "");
   core::Rng rng(7);
   ASSERT_TRUE(replay.Pick(rng).has_value());
+}
+
+// Three puts applied by a node; the reply a hub would give for [from, to) of them.
+class WatcherPoolTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    for (const char* value : {"a", "b", "c"}) {
+      kv_.Apply(sm::EncodeKvOp({sm::KvKind::kPut, "k", value, ""}));
+      ASSERT_EQ(pool_.NoteApplied(1, kv_), "");
+      events_.push_back({0, kv_.last_events().front().row});
+    }
+  }
+  wire::WatchReplyBody Reply(size_t from, size_t to) const {
+    wire::WatchReplyBody reply;
+    reply.events.assign(events_.begin() + static_cast<long>(from),
+                        events_.begin() + static_cast<long>(to));
+    reply.next_revision = to + 1;
+    return reply;
+  }
+  sm::KvStore kv_;
+  WatcherPool pool_{1, false};
+  std::vector<wire::WatchEventBody> events_;
+  bool moved_ = false;
+};
+
+TEST_F(WatcherPoolTest, AcceptsEveryEventOnceInOrderAcrossReplies) {
+  EXPECT_EQ(pool_.OnReply(0, Reply(0, 2), 3, &moved_), "");
+  EXPECT_EQ(pool_.OnReply(0, Reply(2, 3), 3, &moved_), "");
+  EXPECT_EQ(pool_.events_checked(), 3U);
+}
+
+TEST_F(WatcherPoolTest, CatchesADuplicate) {
+  EXPECT_EQ(pool_.OnReply(0, Reply(0, 2), 3, &moved_), "");
+  EXPECT_NE(pool_.OnReply(0, Reply(1, 3), 3, &moved_).find("duplicate"), std::string::npos);
+}
+
+TEST_F(WatcherPoolTest, CatchesAGap) {
+  EXPECT_EQ(pool_.OnReply(0, Reply(0, 1), 3, &moved_), "");
+  EXPECT_NE(pool_.OnReply(0, Reply(2, 3), 3, &moved_).find("gap"), std::string::npos);
+}
+
+TEST_F(WatcherPoolTest, CatchesAnEventOtherThanTheOneApplied) {
+  wire::WatchReplyBody reply = Reply(0, 1);
+  reply.events[0].row.value = "x";
+  EXPECT_NE(pool_.OnReply(0, reply, 3, &moved_).find("differs"), std::string::npos);
+}
+
+TEST_F(WatcherPoolTest, CatchesTheResumeAtLastCanary) {
+  WatcherPool canary(1, true);
+  sm::KvStore kv;
+  for (const char* value : {"a", "b"}) {
+    kv.Apply(sm::EncodeKvOp({sm::KvKind::kPut, "k", value, ""}));
+    ASSERT_EQ(canary.NoteApplied(1, kv), "");
+  }
+  ASSERT_EQ(canary.OnReply(0, Reply(0, 1), 3, &moved_), "");
+  canary.MoveTo(0, 1);  // asks from revision 1 again, not 2
+  EXPECT_EQ(canary.watchers()[0].body.from_revision, 1U);
+  EXPECT_NE(canary.OnReply(0, Reply(0, 2), 3, &moved_).find("duplicate"), std::string::npos);
+}
+
+TEST_F(WatcherPoolTest, StartsAgainWhenNoNodeHoldsTheCursor) {
+  ASSERT_EQ(pool_.OnReply(0, Reply(0, 1), 3, &moved_), "");
+  wire::WatchReplyBody compacted;
+  compacted.status = wire::WatchReplyBody::kCompacted;
+  compacted.oldest_revision = 3;
+  for (int node = 0; node < 3; ++node) {
+    ASSERT_EQ(pool_.OnReply(0, compacted, 3, &moved_), "");
+    EXPECT_TRUE(moved_);
+  }
+  EXPECT_EQ(pool_.restarts(), 1U);
+  EXPECT_EQ(pool_.watchers()[0].body.from_revision, 0U);
+  EXPECT_EQ(pool_.OnReply(0, Reply(2, 3), 3, &moved_), "");  // anchored again at revision 3
+}
+
+TEST_F(WatcherPoolTest, CatchesANodeThatAppliedOtherEvents) {
+  sm::KvStore other;
+  other.Apply(sm::EncodeKvOp({sm::KvKind::kPut, "k", "z", ""}));
+  EXPECT_NE(pool_.NoteApplied(2, other), "");
 }
 
 }  // namespace

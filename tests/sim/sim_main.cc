@@ -18,7 +18,8 @@ struct Totals {
   uint64_t seeds = 0, violations = 0, committed = 0, messages = 0, undecided = 0, fsyncs = 0;
   uint64_t wal_bytes_max = 0, core_entries_max = 0, snapshots = 0, installs = 0;
   uint64_t disk_full_episodes = 0, bit_flips = 0, flips_refused = 0, tails_lost = 0;
-  uint64_t replayed = 0, reconfigs_stale = 0;
+  uint64_t replayed = 0, reconfigs_stale = 0, watch_events = 0, watch_restarts = 0;
+  uint64_t leases_granted = 0, leases_expired = 0;
   int64_t sim_us = 0;
 };
 
@@ -28,6 +29,7 @@ std::string ReplayCommand(uint64_t seed, const pifleet::sim::SimOptions& o,
                     std::to_string(o.voters) + " --learners " + std::to_string(o.learners) +
                     " --faults " + faults + " --clients " + std::to_string(o.clients);
   if (!o.batching) cmd += " --no-batching";
+  if (o.watchers != 2) cmd += " --watchers " + std::to_string(o.watchers);
   if (o.snapshot_every != 16) cmd += " --snapshot-every " + std::to_string(o.snapshot_every);
   if (o.steady_commands) cmd += " --steady " + std::to_string(o.steady_commands);
   if (!canary.empty()) cmd += " --canary " + canary;
@@ -52,6 +54,8 @@ int main(int argc, char** argv) {
   app.add_option("--faults", faults_name, "fault model")
       ->check(CLI::IsMember({"none", "net", "crash", "all"}));
   app.add_option("--clients", options.clients, "simulated clients")->check(CLI::Range(1, 1000));
+  app.add_option("--watchers", options.watchers, "simulated watchers of every key")
+      ->check(CLI::Range(0, 100));
   app.add_option("--heal-ms", options.heal_ms, "simulated ms of faults before healing")
       ->check(CLI::Range(100, 600000));
   app.add_option("--snapshot-every", options.snapshot_every,
@@ -88,6 +92,7 @@ int main(int argc, char** argv) {
     }
     options.canary = canary->canary;
     options.stale_reads = canary->stale_reads;
+    options.watch_resume_at_last = canary->watch_resume_at_last;
   }
   options.batching = !no_batching;
   options.faults = faults_name == "none"    ? Faults::kNone
@@ -119,6 +124,10 @@ int main(int argc, char** argv) {
     totals.tails_lost += result.tails_lost;
     totals.replayed += result.replayed;
     totals.reconfigs_stale += result.reconfigs_stale;
+    totals.watch_events += result.watch_events;
+    totals.watch_restarts += result.watch_restarts;
+    totals.leases_granted += result.leases_granted;
+    totals.leases_expired += result.leases_expired;
     if (options.steady_commands > 0 && !result.violation) {
       std::printf(
           "steady: %llu commands answered, joiner caught up at slot %llu, state hash "
@@ -171,6 +180,12 @@ int main(int argc, char** argv) {
       "replays: old commands and reconfigurations proposed again %llu  "
       "reconfigurations applied stale (per node) %llu\n",
       (unsigned long long)totals.replayed, (unsigned long long)totals.reconfigs_stale);
+  std::printf(
+      "watches: events received and checked %llu  watchers restarted (cursor held by no "
+      "node) %llu\n",
+      (unsigned long long)totals.watch_events, (unsigned long long)totals.watch_restarts);
+  std::printf("leases: granted %llu  expired %llu (never before their TTL)\n",
+              (unsigned long long)totals.leases_granted, (unsigned long long)totals.leases_expired);
   if (!canary_name.empty()) {
     if (caught_seed == 0)
       std::printf("canary %s NOT caught in %llu seeds\n", canary_name.c_str(),

@@ -13,6 +13,9 @@
 #include <vector>
 
 #include "agent/core/core.h"
+#include "agent/daemon/internal_session.h"
+#include "agent/daemon/lease_clock.h"
+#include "agent/daemon/watch_hub.h"
 #include "agent/node/driver.h"
 #include "agent/store/fault_env.h"
 #include "agent/store/wal.h"
@@ -41,6 +44,11 @@ struct SimNode {
   std::unique_ptr<store::Wal> wal;
   std::unique_ptr<SimSeams> seams;
   std::unique_ptr<node::NodeDriver> driver;
+  std::unique_ptr<daemon::WatchHub> hub;  // the agent's watches (tests/sim/watchers.h)
+  // The agent's lease expiry (tests/sim/lease_holder.h): its clock, and its own session.
+  std::unique_ptr<daemon::LeaseClock> lease_clock;
+  std::unique_ptr<daemon::InternalSession> own;
+  uint64_t ticks = 0;  // of this incarnation
   core::Core& core() { return *driver->core(); }
   const sm::StateMachine& sm() const { return driver->state_machine(); }
   std::map<uint64_t, uint64_t> waiting;  // client id -> sequence a client sent here

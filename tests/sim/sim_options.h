@@ -20,6 +20,10 @@ struct SimOptions {
   bool stale_reads = false;  // the stale-read canary
   bool trace = false;        // print a readable line per event
   uint32_t clients = 4;
+  // Watchers of every key (tests/sim/watchers.h); none in steady mode, whose reference of every
+  // event would grow with the run (nor the lease holder, tests/sim/lease_holder.h).
+  uint32_t watchers = 2;
+  bool watch_resume_at_last = false;  // the watch-resume-at-last canary
   // Faults run until heal_ms; then the network heals, crashed nodes restart, and every pending
   // request must complete within liveness_bound_ms.
   int64_t heal_ms = 2000;

@@ -97,6 +97,8 @@ void SimSeams::OnReconfigApplied(core::Slot slot, const core::Command& command, 
 void SimSeams::OnCommandApplied(core::Slot slot, const core::Command& command,
                                 const sm::KvResult& result) {
   (void)slot;
+  sim_->OnKvApplied(*node_);
+  sim_->OnLeaseApplied(*node_, command, result);
   if (std::string v = sim_->replay_.OnApplied(node_->id, node_->incarnation, command, result);
       !v.empty()) {
     sim_->checker_.Fail("exactly once: " + v);
@@ -116,6 +118,7 @@ void SimSeams::OnInstalled(core::Slot slot, bool pulled) {
   if (pulled) ++sim_->bounds_.snapshots_installed;  // not counting restarts
   node_->applied = slot;
   node_->waiting.clear();  // their commands may be inside the snapshot: the clients retry
+  sim_->OnKvApplied(*node_);
   sim_->checker_.OnDigest(node_->id, slot, node_->driver->state_machine().StateHash());
   sim_->trace_.Mix(slot << 8 | 0xee);
   sim_->trace_.Line(sim_->now_us_, "n" + std::to_string(node_->id) +

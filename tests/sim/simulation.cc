@@ -55,7 +55,8 @@ Simulation::Simulation(uint64_t seed, const SimOptions& options)
       network_(rng_, params_),
       trace_(options.trace),
       clients_(rng_, options.clients,
-               options.steady_commands > 0 ? options.steady_history_ops : SIZE_MAX) {
+               options.steady_commands > 0 ? options.steady_history_ops : SIZE_MAX),
+      watchers_(options.steady_commands > 0 ? 0 : options.watchers, options.watch_resume_at_last) {
   client_nodes_ = options.voters + options.learners;
   for (uint32_t i = 0; i < client_nodes_; ++i) {
     (i < options.voters ? config_.voters : config_.learners).push_back(i + 1);
@@ -124,6 +125,8 @@ bool Simulation::StartNode(SimNode& node) {
   core_options.canary = options_.canary;
   node.wal = std::move(recovery.wal);
   node.seams = std::make_unique<SimSeams>(this, &node);
+  MakeWatchHub(node);
+  StartLeases(node);
   node::DriverOptions driver_options;
   driver_options.snapshot_every_slots = options_.snapshot_every;
   node.driver = std::make_unique<node::NodeDriver>(
@@ -146,6 +149,7 @@ SeedResult Simulation::Run() {
   if (options_.steady_commands == 0) {
     Schedule(static_cast<int64_t>(rng_.Between(50000, 300000)), Kind::kReplay, 0);
   }
+  for (uint32_t w = 0; w < watchers_.watchers().size(); ++w) WatchSend(w);
   if (params_.partitions)
     Schedule(static_cast<int64_t>(rng_.Between(50000, 400000)), Kind::kPartition, 0);
   if (params_.crashes) Schedule(static_cast<int64_t>(rng_.Between(50000, 600000)), Kind::kCrash, 0);
@@ -170,11 +174,16 @@ SeedResult Simulation::Run() {
       Event event = queue_.top();
       queue_.pop();
       now_us_ = event.time_us;
-      if (healed_ && clients_.AllIdle() && (options_.steady_commands == 0 || JoinerCaughtUp())) {
+      // After healing the holder is silent: each of its leases must expire, as each request
+      // must be answered, within the bound.
+      const bool leases_ended = lease_holder_.AllEnded();
+      if (healed_ && clients_.AllIdle() && leases_ended &&
+          (options_.steady_commands == 0 || JoinerCaughtUp())) {
         break;
       }
       if (now_us_ > deadline_us_) {
-        checker_.Fail("liveness: requests still pending " +
+        checker_.Fail(std::string("liveness: ") +
+                      (leases_ended ? "requests still pending " : "a lease not yet expired ") +
                       std::to_string(options_.liveness_bound_ms) + " ms after the faults healed");
         break;
       }
@@ -202,6 +211,10 @@ SeedResult Simulation::Run() {
   result.violation = checker_.failed();
   result.what = checker_.violation();
   result.committed = clients_.completed();
+  result.watch_events = watchers_.events_checked();
+  result.watch_restarts = watchers_.restarts();
+  result.leases_granted = lease_holder_.granted();
+  result.leases_expired = lease_holder_.expired();
   result.node_messages = node_messages_;
   result.sim_time_us = now_us_;
   result.trace_hash = trace_.hash();

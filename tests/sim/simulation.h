@@ -13,12 +13,14 @@
 #include "agent/core/rng.h"
 #include "tests/sim/checker.h"
 #include "tests/sim/clients.h"
+#include "tests/sim/lease_holder.h"
 #include "tests/sim/network.h"
 #include "tests/sim/poison.h"
 #include "tests/sim/session_replay.h"
 #include "tests/sim/sim_node.h"
 #include "tests/sim/sim_options.h"
 #include "tests/sim/trace.h"
+#include "tests/sim/watchers.h"
 
 namespace pifleet::sim {
 
@@ -44,8 +46,12 @@ struct SeedResult {
   uint64_t tails_lost = 0;           // restarts whose newest synced WAL records were cut off
   uint64_t replayed = 0;             // old commands and reconfigurations proposed again
   uint64_t reconfigs_stale = 0;      // reconfigurations applied without effect (per node)
-  core::Slot final_slot = 0;         // steady mode: the slot every node ended at
-  uint64_t final_state_hash = 0;     // steady mode: the state hash every node ended with
+  uint64_t watch_events = 0;         // events the watchers received, each checked
+  uint64_t watch_restarts = 0;       // watchers whose cursor no node held any more
+  uint64_t leases_granted = 0;       // to the lease holder
+  uint64_t leases_expired = 0;
+  core::Slot final_slot = 0;      // steady mode: the slot every node ended at
+  uint64_t final_state_hash = 0;  // steady mode: the state hash every node ended with
 };
 
 class Simulation {
@@ -73,8 +79,11 @@ class Simulation {
     kClientRequest,
     kClientTimeout,
     kClientReply,
-    kReplay,  // an old client command proposed again, and sometimes session expiry
-    kPoison,  // poison.cc: a malformed proposal
+    kReplay,        // an old client command proposed again, and sometimes session expiry
+    kPoison,        // poison.cc: a malformed proposal
+    kWatchRequest,  // simulation_watch.cc: a watcher's pull reaches a node
+    kWatchReply,
+    kWatchTimeout,
   };
   struct Event {
     int64_t time_us;
@@ -121,6 +130,16 @@ class Simulation {
   void ProposePoison();
   void Heal();
   void CheckLinearizability(SeedResult& result);
+  // simulation_watch.cc
+  void MakeWatchHub(SimNode& node);
+  void OnKvApplied(SimNode& node);
+  void WatchSend(uint32_t watcher);
+  void OnWatchEvent(const Event& event);
+  // simulation_leases.cc
+  void StartLeases(SimNode& node);
+  void LeaseTick(SimNode& node);
+  void HolderTick();  // on the first node's timer, whether that node is up or not
+  void OnLeaseApplied(SimNode& node, const core::Command& command, const sm::KvResult& result);
   uint32_t RandomNode() { return static_cast<uint32_t>(rng_.Between(0, client_nodes_ - 1)); }
   std::vector<uint64_t> NodeIds() const;
 
@@ -134,6 +153,9 @@ class Simulation {
   ClientPool clients_;
   SessionReplay replay_;
   PoisonSource poison_{seed_};
+  WatcherPool watchers_;
+  LeaseHolder lease_holder_;
+  std::unordered_map<uint64_t, std::string> watch_payloads_;  // by event seq, in flight
   std::vector<SimNode> nodes_;
   core::Config config_;  // the latest configuration decided, as the admin sees it
   core::Slot config_slot_ = 0;

@@ -20,6 +20,9 @@ void Simulation::Crash(SimNode& node) {
   // The disk loses what was not synced; sometimes a prefix of the last write survives, torn.
   const bool torn = rng_.Chance(params_.torn_crash_per_million);
   node.driver.reset();
+  node.hub.reset();
+  node.lease_clock.reset();
+  node.own.reset();
   node.seams.reset();
   node.wal.reset();
   node.env->Crash(torn ? store::FaultEnv::CrashMode::kTornTail

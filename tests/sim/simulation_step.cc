@@ -10,8 +10,11 @@ void Simulation::Step(const Event& event) {
   switch (event.kind) {
     case Kind::kTick:
       Schedule(now_us_ + node.tick_period_us, Kind::kTick, event.node);
+      if (event.node == 0) HolderTick();
       if (node.up) {
         node.driver->Tick();
+        node.hub->OnTick(static_cast<uint64_t>(now_us_) / 1000);
+        LeaseTick(node);
         NoteBounds(node);
       }
       return;
@@ -80,6 +83,10 @@ void Simulation::Step(const Event& event) {
       return;
     case Kind::kPoison:
       return ProposePoison();
+    case Kind::kWatchRequest:
+    case Kind::kWatchReply:
+    case Kind::kWatchTimeout:
+      return OnWatchEvent(event);
     case Kind::kClientStart: {
       SimClient& client = clients_.clients()[event.arg - 1];
       if (healed_ || client.waiting) return;
