@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Agents in network namespaces (one each, on a bridge). One client per node puts and reads
-# (through the log) three shared keys via its own node and records its history. Then the
-# leader's link is cut (with 5 nodes, one follower's too): the majority side keeps committing,
-# the minority side commits nothing (no client of it gets an answer, its applied slot stays),
-# and after the links heal it catches up. Every history must be linearizable
-# (pifleet-lincheck). Skipped where network namespaces cannot be created.
+# Agents in network namespaces (one each, on a bridge). One client per node puts, reads and
+# compare-and-swaps (`kv txn`, through the log) three shared keys via its own node and records its
+# history. Then the leader's link is cut (with 5 nodes, one follower's too): the majority side
+# keeps committing, the minority side commits nothing (no client of it gets an answer, its applied
+# slot stays), and after the links heal it catches up. Then the leader is killed with SIGKILL and
+# started again. Every history must be linearizable (pifleet-lincheck). Skipped where network
+# namespaces cannot be created.
 #   --slow   5 nodes and longer phases
 #   --lossy  every link also drops 20 % of datagrams and delays them 50 ms (tc netem) from the
 #            start; skipped where the kernel has no netem
@@ -32,31 +33,49 @@ echo "$count voters in $count namespaces$([ "$lossy" = 1 ] && echo ", 20 % loss 
 
 now_us() { echo "${EPOCHREALTIME/./}"; }
 
-# history_client C: client C, inside node C's namespace and through node C only, puts and gets
-# keys x0..x2 until $WORK/stop-history exists. One line per operation in $WORK/history.C
-# (docs/linearizability.md): a CLI timeout (exit 3) is a pending operation.
+# history_client C: client C, inside node C's namespace and through node C only, puts, gets and
+# compare-and-swaps keys x0..x2 until $WORK/stop-history exists. A cas is `kv txn --if 'K value =
+# E' --then 'put K V'` (or `K version = 0` for an absent key) with E the last value the client saw.
+# One line per operation in $WORK/history.C (docs/linearizability.md): a CLI timeout (exit 3) is a
+# pending operation.
 history_client() {
-  local c=$1 i=0 key kind value call ret out rc
+  local c=$1 i=0 key kind value expected ok call ret out rc cond
+  local -A seen=()
   while [ ! -e "$WORK/stop-history" ]; do
     i=$((i + 1))
     key=x$((RANDOM % 3))
-    kind=get value=""
-    if [ $((RANDOM % 2)) = 0 ]; then kind=put value="c$c-$i"; fi
+    kind=get value="" expected="" ok=true
+    case $((RANDOM % 4)) in
+      0 | 1) kind=put value="c$c-$i" ;;
+      2) kind=cas value="c$c-$i" expected=${seen[$key]:-} ;;
+    esac
     call=$(now_us)
     rc=0
-    if [ "$kind" = put ]; then
-      out=$(CLI_NODE=$c TIMEOUT_MS=2000 cli --endpoints "$(addr "$c")" kv put "$key" "$value" \
-        2> /dev/null) || rc=$?
-      out=""
-    else
-      out=$(CLI_NODE=$c TIMEOUT_MS=2000 cli --endpoints "$(addr "$c")" kv get "$key" \
-        2> /dev/null) || rc=$?
-      [ "$rc" = 4 ] && rc=0 out=""  # no such key: read as the empty value, as the checker models it
-    fi
+    case "$kind" in
+      put)
+        out=$(CLI_NODE=$c TIMEOUT_MS=2000 cli --endpoints "$(addr "$c")" kv put "$key" "$value" \
+          2> /dev/null) || rc=$?
+        out="" ;;
+      get)
+        out=$(CLI_NODE=$c TIMEOUT_MS=2000 cli --endpoints "$(addr "$c")" kv get "$key" \
+          2> /dev/null) || rc=$?
+        [ "$rc" = 4 ] && rc=0 out="" ;;  # no such key: read as the empty value, as the checker models it
+      cas)
+        cond="$key value = $expected"
+        [ -z "$expected" ] && cond="$key version = 0"
+        out=$(CLI_NODE=$c TIMEOUT_MS=2000 cli --endpoints "$(addr "$c")" kv txn --if "$cond" \
+          --then "put $key $value" 2> /dev/null) || rc=$?
+        # exit 1 with FAILURE first: the compare did not hold (any other exit 1 is an error)
+        [ "$rc" = 1 ] && [ "${out%%$'\n'*}" = FAILURE ] && rc=0 ok=false
+        out="" ;;
+    esac
     ret=$(now_us)
+    if [ "$rc" = 0 ] && [ "$ok" = true ]; then
+      case "$kind" in get) seen[$key]=$out ;; *) seen[$key]=$value ;; esac
+    fi
     case "$rc" in
-      0) printf '%s\t%s\t%s\t%s\t%s\t%s\t\ttrue\t%s\n' "$c" "$call" "$ret" "$kind" "$key" "$value" "$out" ;;
-      3) printf '%s\t%s\tpending\t%s\t%s\t%s\t\tfalse\t\n' "$c" "$call" "$kind" "$key" "$value" ;;
+      0) printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$c" "$call" "$ret" "$kind" "$key" "$value" "$expected" "$ok" "$out" ;;
+      3) printf '%s\t%s\tpending\t%s\t%s\t%s\t%s\tfalse\t\n' "$c" "$call" "$kind" "$key" "$value" "$expected" ;;
       *) echo "client $c: exit code $rc" >> "$WORK/client-errors"; return 1 ;;
     esac >> "$WORK/history.$c"
   done
@@ -117,6 +136,18 @@ healed() {
 wait_until 60 healed || fail "the minority did not catch up after the links healed"
 wait_until 60 progress_since "$t_heal" 2 "${nodes[@]}" || fail "not every client made progress after healing"
 echo "links healed: minority caught up past slot $now_slot; every client progressing"
+
+wait_until 30 leader_node "${nodes[@]}" > /dev/null || fail "no leader after healing"
+victim=$(leader_node "${nodes[@]}")
+others=()
+for n in "${nodes[@]}"; do [ "$n" != "$victim" ] && others+=("$n"); done
+kill_agent "$victim"
+t_kill=$(now_us)
+wait_until 60 progress_since "$t_kill" 3 "${others[@]}" || fail "no progress after the leader was killed"
+start_agent "$victim"
+t_back=$(now_us)
+wait_until 60 progress_since "$t_back" 2 "${nodes[@]}" || fail "not every client made progress after the restart"
+echo "leader node $victim killed with SIGKILL and started again; every client progressing"
 
 touch "$WORK/stop-history"
 wait "${client_pids[@]}" || fail "a client failed: $(cat "$WORK/client-errors" 2> /dev/null)"
