@@ -12,6 +12,14 @@ inline constexpr uint32_t kTickMs = 10;
 inline constexpr uint32_t kHeartbeatTicks = 5;
 inline constexpr uint32_t kElectionTicksMin = 30;
 inline constexpr uint32_t kElectionTicksMax = 60;
+// Adaptive suspicion (core/election_timeout.h): the timeout's low end is kSuspectGaps times the
+// largest recent gap between the leader's messages, at least kElectionTicksFloor, once
+// kGapSamplesMin gaps were measured; the largest gap decays by a tick per kGapDecaySamples gaps
+// below it.
+inline constexpr uint32_t kElectionTicksFloor = 15;
+inline constexpr uint32_t kSuspectGaps = 3;
+inline constexpr uint32_t kGapSamplesMin = 20;
+inline constexpr uint32_t kGapDecaySamples = 20;
 
 // Prepare / Accept retransmission to acceptors that have not answered yet.
 inline constexpr uint32_t kRetransmitTicks = 10;
@@ -51,6 +59,10 @@ inline constexpr uint32_t kNodesMax = 256;
 
 static_assert(kHeartbeatTicks * 3 <= kElectionTicksMin, "a follower must miss several beats");
 static_assert(kElectionTicksMin < kElectionTicksMax, "suspicion needs a random spread");
+static_assert(kHeartbeatTicks * kSuspectGaps <= kElectionTicksFloor &&
+                  kElectionTicksFloor <= kElectionTicksMin,
+              "an adaptive timeout still spans several beats, and only ever shortens");
+static_assert(kRetransmitTicks < kElectionTicksFloor, "retransmit well before suspicion");
 static_assert(kRetransmitTicks < kElectionTicksMin, "retransmit well before suspicion");
 static_assert(kWindowSlots >= 1 && kWindowSlots <= kCatchupSlotsMax, "window fits a catch-up");
 static_assert(kCommandBytesMax <= kBatchBytesMax, "one command always fits a batch");

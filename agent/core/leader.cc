@@ -14,14 +14,16 @@ std::pair<uint64_t, uint64_t> Key(const Command& command) {
 }  // namespace
 
 Leader::Leader(Context& ctx, Replica& replica, Ballot restored_promise)
-    : ctx_(ctx), replica_(replica), highest_seen_(restored_promise) {
+    : ctx_(ctx),
+      replica_(replica),
+      election_timeout_(ctx.options),
+      highest_seen_(restored_promise) {
   HeardFromLeader();
 }
 
 void Leader::HeardFromLeader() {
   silent_ticks_ = 0;
-  election_timeout_ticks_ = static_cast<uint32_t>(
-      ctx_.rng.Between(ctx_.options.election_ticks_min, ctx_.options.election_ticks_max));
+  election_timeout_ticks_ = election_timeout_.Draw(ctx_.rng);
 }
 
 bool Leader::CanCampaign() const {
@@ -57,6 +59,9 @@ void Leader::Tick() {
 void Leader::ObserveBallot(NodeId from, Ballot ballot) {
   if (from == ctx_.self()) return;
   if (ballot >= highest_seen_) {
+    if (mode_ == Mode::kFollower && ballot.node == leader_hint_) {
+      election_timeout_.NoteGap(silent_ticks_);
+    }
     highest_seen_ = ballot;
     leader_hint_ = ballot.node;
     HeardFromLeader();
@@ -173,6 +178,7 @@ bool Leader::StepDownIfRemoved() {
 void Leader::OnActive(NodeId from, const Active& active) {
   if (from == ctx_.self()) return;
   if (active.ballot >= highest_seen_) {
+    if (mode_ == Mode::kFollower && from == leader_hint_) election_timeout_.NoteGap(silent_ticks_);
     highest_seen_ = active.ballot;
     leader_hint_ = from;
     HeardFromLeader();

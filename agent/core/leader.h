@@ -3,7 +3,8 @@
 // adopted the leader is stable and runs only Commanders (phase 2: Accept / Accepted, one per
 // slot), up to kWindowSlots slots in flight, each slot a batch of commands.
 // A new leader re-proposes every value its scout learned and fills the other holes with no-ops.
-// It sends `Active` heartbeats; followers suspect it after a randomised timeout. A preempted
+// It sends `Active` heartbeats; followers suspect it after a randomised timeout that adapts to
+// the gaps they measure between its messages (core/election_timeout.h). A preempted
 // leader does not fight back: it follows the higher ballot until that leader falls silent.
 #pragma once
 
@@ -15,6 +16,7 @@
 #include <vector>
 
 #include "agent/core/context.h"
+#include "agent/core/election_timeout.h"
 #include "agent/core/message.h"
 #include "agent/core/replica.h"
 
@@ -70,6 +72,7 @@ class Leader {
 
   Context& ctx_;
   Replica& replica_;
+  ElectionTimeout election_timeout_;
   Mode mode_ = Mode::kFollower;
   Ballot ballot_;        // this node's own ballot (scouting or active)
   Ballot highest_seen_;  // highest ballot seen anywhere
