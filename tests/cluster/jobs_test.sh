@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Jobs on three agents (docs/jobs.md): kill -9 of a worker mid-job, and the job still commits
-# every item exactly once (results tile the items); a failing command is retried, then the job
+# Jobs on three agents (docs/jobs.md): kill -9 of a worker mid-job, then of the leader mid-job,
+# and each job still commits every item exactly once (results tile the items); a failing
+# command is retried, then the job
 # fails naming the chunk and its output; cancel kills the running commands; commands never run
 # as root.
 source "$(dirname "$0")/lib.sh"
@@ -16,6 +17,27 @@ job_field() {  # job_field NAME KEY [ENDPOINTS]
   cli --endpoints "${3:-$all}" job status "$1" --json | python3 -c "import json,sys; print(json.loads(sys.stdin.readline())['$2'])"
 }
 state_is() { [ "$(job_field "$1" state "${3:-$all}" 2>/dev/null)" = "$2" ]; }
+
+# check_tiling NAME ITEMS ENDPOINTS: the job's results tile items 0..ITEMS-1 exactly once, each
+# chunk's output naming its own range and, when the agents are root, a user other than root.
+check_tiling() {
+  cli --endpoints "$3" job results "$1" --json > "$WORK/results.json"
+  python3 - "$WORK/results.json" "$(id -u)" "$2" <<'PY' || fail "$1: results do not cover every item exactly once"
+import json, sys
+chunks = sorted(json.load(open(sys.argv[1])), key=lambda c: c["start"])
+at = 0
+for c in chunks:
+    assert c["start"] == at, f"gap or overlap at {at}: {c}"
+    assert c["exit_code"] == 0, c
+    start, end = c["output"].split()[0].split("-")
+    assert (int(start), int(end)) == (c["start"], c["end"]), c
+    if sys.argv[2] == "0":
+        assert c["output"].split()[1] != "0", f"a command ran as root: {c}"
+    at = c["end"]
+assert at == int(sys.argv[3]), f"items end at {at}"
+print(f"{len(chunks)} chunks tile items 0..{at - 1}, attempts up to {max(c['attempt'] for c in chunks)}")
+PY
+}
 
 # 1. kill -9 of a worker mid-job.
 cli --endpoints "$all" job submit --name work --items 0..299 --chunk-min 5 --timeout-s 5 -- \
@@ -34,23 +56,23 @@ echo "killing worker node $victim ($victim_id) mid-chunk"
 kill_agent "$victim"
 survivors=$(endpoints 1 2 3 | tr ',' '\n' | grep -v "$(addr "$victim")" | paste -sd,)
 wait_until 120 state_is work done "$survivors" || fail "job work did not finish: $(cli --endpoints "$survivors" job status work)"
-cli --endpoints "$survivors" job results work --json > "$WORK/results.json"
-python3 - "$WORK/results.json" "$(id -u)" <<'PY' || fail "results do not cover every item exactly once"
-import json, sys
-chunks = sorted(json.load(open(sys.argv[1])), key=lambda c: c["start"])
-at = 0
-for c in chunks:
-    assert c["start"] == at, f"gap or overlap at {at}: {c}"
-    assert c["exit_code"] == 0, c
-    start, end = c["output"].split()[0].split("-")
-    assert (int(start), int(end)) == (c["start"], c["end"]), c
-    if sys.argv[2] == "0":
-        assert c["output"].split()[1] != "0", f"a command ran as root: {c}"
-    at = c["end"]
-assert at == 300, f"items end at {at}"
-print(f"{len(chunks)} chunks tile items 0..299, attempts up to {max(c['attempt'] for c in chunks)}")
-PY
+check_tiling work 300 "$survivors"
 start_agent "$victim"
+wait_until 60 is_voter_count 1 3 || fail "node $victim did not come back as a voter"
+
+# 1b. kill -9 of the leader mid-job: the new leader goes on with the job from the log.
+cli --endpoints "$all" job submit --name work2 --items 0..199 --chunk-min 5 --timeout-s 5 -- \
+  sh -c 'sleep 0.3; echo "$PIFLEET_ITEM_START-$PIFLEET_ITEM_END $(id -u)"' \
+  || fail "submit of work2 refused"
+some_done() { [ "$(job_field work2 committed_items 2>/dev/null || echo 0)" -gt 0 ]; }
+wait_until 30 some_done || fail "work2 made no progress"
+leader=$(leader_node 1 2 3) || fail "no leader"
+echo "killing the leader, node $leader, mid-job"
+kill_agent "$leader"
+survivors=$(endpoints 1 2 3 | tr ',' '\n' | grep -v "$(addr "$leader")" | paste -sd,)
+wait_until 120 state_is work2 done "$survivors" || fail "job work2 did not finish after the leader died: $(cli --endpoints "$survivors" job status work2)"
+check_tiling work2 200 "$survivors"
+start_agent "$leader"
 
 # 2. A failing command: retried, then the job fails naming the chunk and its output.
 cli --endpoints "$all" job submit --name bad --items 0..9 --chunk-min 10 --retries 2 -- \
@@ -72,4 +94,4 @@ cli --endpoints "$all" job cancel slow || fail "cancel refused"
 gone() { for pid in $pids; do kill -0 "$pid" 2>/dev/null && return 1; done; return 0; }
 wait_until 10 gone || fail "commands $pids still run after cancel"
 state_is slow cancelled || fail "slow is not cancelled"
-echo "jobs_test: kill -9 of a worker, retries then failure, cancel: ok"
+echo "jobs_test: kill -9 of a worker, kill -9 of the leader, retries then failure, cancel: ok"
