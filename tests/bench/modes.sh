@@ -187,6 +187,67 @@ print(*(f"{max(cpu[s]):.2f} {max(rss[s]):.1f}" for s in ("pifleet", "etcd")))' "
   etcd_down
 }
 
+# watch_run SYSTEM WATCH_COMMAND...: starts the watch (its output stamped on arrival into
+# $WORK/SYSTEM.events) and sets WATCHER to its pid (killing it ends the stamper too).
+watch_run() {
+  local system=$1; shift
+  { "$@" 2>> "$WORK/bench-progress.log" & echo $! > "$WORK/watcher.pid"; wait; } |
+    python3 "$BENCH_DIR/watch_latency.py" stamp > "$WORK/$system.events" &
+  sleep 1  # the watch asking before the first put
+  WATCHER=$(cat "$WORK/watcher.pid")
+}
+# us_ms LINE NAME: "gets N p50_us X ..." -> X in ms.
+us_ms() { awk -v name="$2" '{for (i = 1; i < NF; i++) if ($i == name) printf "%.3f\n", $(i + 1) / 1000}' <<< "$1"; }
+
+mode_watch() {
+  step "watch: put acknowledged (through the leader) to event printed by a watch on a follower, $WATCH_PUTS puts 20 ms apart; $READS reads per consistency mode on a follower"
+  local leader follower p e pr_log pr_local er_lin er_ser
+  pifleet_up
+  leader=$(leader_node 1 2 3) || die "pifleet: no leader"
+  follower=$(( leader % 3 + 1 ))
+  watch_run pifleet "$PIFLEET" --endpoints "$(addr "$follower")" --key-file "$WORK/cluster.key" \
+    watch --prefix watch/
+  "$PIFLEET_KV_CLIENT" --endpoints "$(addr "$leader")" --key-file "$WORK/cluster.key" \
+    stamped "$WATCH_PUTS" > "$WORK/pifleet.acks" || die "pifleet: a put failed"
+  sleep 1
+  kill "$WATCHER" 2> /dev/null || true
+  p=$(python3 "$BENCH_DIR/watch_latency.py" report "$WORK/pifleet.acks" "$WORK/pifleet.events") ||
+    die "pifleet: no watch event"
+  pr_log=$("$PIFLEET_KV_CLIENT" --endpoints "$(addr "$follower")" --key-file "$WORK/cluster.key" \
+    reads-log "$READS") || die "pifleet: a read failed"
+  pr_local=$("$PIFLEET_KV_CLIENT" --endpoints "$(addr "$follower")" --key-file "$WORK/cluster.key" \
+    reads-local "$READS") || die "pifleet: a local read failed"
+  pifleet_down
+  etcd_up
+  leader=$(etcd_leader) || die "etcd: no leader"
+  follower=$(( leader % 3 + 1 ))
+  watch_run etcd env ETCDCTL_API=3 etcdctl --endpoints "$(etcd_url "$follower")" watch --prefix watch/
+  python3 "$BENCH_DIR/watch_latency.py" etcd-puts "$(etcd_url "$leader")" "$WATCH_PUTS" \
+    > "$WORK/etcd.acks" || die "etcd: a put failed"
+  sleep 1
+  kill "$WATCHER" 2> /dev/null || true
+  e=$(python3 "$BENCH_DIR/watch_latency.py" report "$WORK/etcd.acks" "$WORK/etcd.events") ||
+    die "etcd: no watch event"
+  er_lin=$(python3 "$BENCH_DIR/watch_latency.py" etcd-reads "$(etcd_url "$follower")" "$READS" \
+    linearizable) || die "etcd: a read failed"
+  er_ser=$(python3 "$BENCH_DIR/watch_latency.py" etcd-reads "$(etcd_url "$follower")" "$READS" \
+    serializable) || die "etcd: a serializable read failed"
+  etcd_down
+  printf 'watch pifleet %s\nwatch etcd %s\nreads pifleet log %s\nreads pifleet local %s\nreads etcd linearizable %s\nreads etcd serializable %s\n' \
+    "$p" "$e" "$pr_log" "$pr_local" "$er_lin" "$er_ser" >> "$WORK/loads.txt"
+  echo "  pifleet: $p; etcd: $e" >&2
+  [ "$(awk '{print $NF}' <<< "$p")" = 0 ] || die "pifleet: a watch missed events: $p"
+  row watch "put acknowledged to event printed on a follower, p50" ms \
+    "$(awk '{print $4}' <<< "$p")" "$(awk '{print $4}' <<< "$e")" -
+  row watch "the same, p99" ms "$(awk '{print $6}' <<< "$p")" "$(awk '{print $6}' <<< "$e")" -
+  row watch "read on a follower through the log (etcd: linearizable), p50" ms \
+    "$(us_ms "$pr_log" p50_us)" "$(us_ms "$er_lin" p50_us)" -
+  row watch "the same, p99" ms "$(us_ms "$pr_log" p99_us)" "$(us_ms "$er_lin" p99_us)" -
+  row watch "read on a follower from its own state (etcd: serializable), p50" ms \
+    "$(us_ms "$pr_local" p50_us)" "$(us_ms "$er_ser" p50_us)" -
+  row watch "the same, p99" ms "$(us_ms "$pr_local" p99_us)" "$(us_ms "$er_ser" p99_us)" -
+}
+
 mode_size() {
   step "size: pifleet for aarch64, stripped"
   local preset bin

@@ -44,7 +44,8 @@ def table(rows):
              "|---|---|---|---:|---:|---:|---|"]
     for section, what, unit, p_text, e_text, target in rows:
         p, e = number(p_text), number(e_text)
-        ratio = p / e if p is not None and e not in (None, 0) else None
+        # A ratio of a negative figure (an event seen before its put's acknowledgement) says nothing.
+        ratio = p / e if p is not None and p >= 0 and e is not None and e > 0 else None
         lines.append(f"| {section} | {what} | {unit} | {fmt(p, p_text)} | {fmt(e, e_text)} | "
                      f"{'' if ratio is None else f'{ratio:.2f}'} | {verdict(target, p, ratio)} |")
     return "\n".join(lines)

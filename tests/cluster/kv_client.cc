@@ -8,6 +8,12 @@
 //       "failover_ms X" (kill to acknowledgement)
 //   pifleet-kv-client --endpoints E --key-file K check FILE
 //       reads every "KEY VALUE" line's key through the log and compares the value
+//   pifleet-kv-client --endpoints E --key-file K stamped N
+//       N puts of watch/0 .. watch/N-1, 20 ms apart; after each acknowledgement prints "KEY NS",
+//       NS the wall clock (CLOCK_REALTIME) in ns (tests/bench: watch delivery latency)
+//   pifleet-kv-client --endpoints E --key-file K reads-log N | reads-local N
+//       N gets of one key through the log, or from the answering node's state; prints
+//       "gets N p50_us X p99_us Y max_us Z"
 //   pifleet-kv-client --endpoints E --key-file K clients N
 //       N clients one after another, each its own sender and session, each one put of
 //       "clients/I"; prints "clients N"
@@ -23,6 +29,7 @@
 #include <memory>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "agent/cli/client.h"
@@ -39,12 +46,9 @@ constexpr uint32_t kRequestTimeoutMs = 30000;
 // A log operation; *output gets the value for a get.
 bool Run(cli::Client& client, sm::KvKind kind, const std::string& key, const std::string& value,
          std::string* output) {
-  wire::ClientReply reply;
   const wire::KvRequestBody request{static_cast<uint8_t>(kind), key, value, ""};
-  if (!client.Call(wire::ClientOp::kKv, wire::EncodeBody(request), &reply).ok()) return false;
   wire::KvReplyBody body;
-  if (reply.code != wire::ReplyCode::kOk || !wire::DecodeBody(reply.payload, &body)) return false;
-  if (!body.ok || body.outcome == wire::KvReplyBody::Outcome::kRefused) return false;
+  if (!client.Command(wire::ClientOp::kKv, wire::EncodeBody(request), &body).ok()) return false;
   if (output != nullptr) *output = body.value;
   return true;
 }
@@ -55,6 +59,16 @@ bool Put(cli::Client& client, const std::string& key) {
 
 int64_t MicrosSince(Clock::time_point start) {
   return std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start).count();
+}
+
+std::string Percentiles(std::vector<int64_t> micros) {
+  std::sort(micros.begin(), micros.end());
+  const auto at = [&micros](double q) {
+    return static_cast<long long>(
+        micros[std::min(micros.size() - 1, static_cast<size_t>(q * micros.size()))]);
+  };
+  return "p50_us " + std::to_string(at(0.50)) + " p99_us " + std::to_string(at(0.99)) + " max_us " +
+         std::to_string(micros.back());
 }
 
 int Latency(cli::Client& client, int count) {
@@ -68,13 +82,53 @@ int Latency(cli::Client& client, int count) {
     }
     micros.push_back(MicrosSince(start));
   }
-  std::sort(micros.begin(), micros.end());
-  const auto at = [&micros](double q) {
-    return micros[std::min(micros.size() - 1, static_cast<size_t>(q * micros.size()))];
-  };
-  std::printf("puts %d p50_us %lld p99_us %lld max_us %lld\n", count,
-              static_cast<long long>(at(0.50)), static_cast<long long>(at(0.99)),
-              static_cast<long long>(micros.back()));
+  std::printf("puts %d %s\n", count, Percentiles(std::move(micros)).c_str());
+  return 0;
+}
+
+int Stamped(cli::Client& client, int count) {
+  for (int i = 0; i < count; ++i) {
+    const std::string key = "watch/" + std::to_string(i);
+    if (!Put(client, key)) {
+      std::fprintf(stderr, "pifleet-kv-client: put %d failed\n", i);
+      return 1;
+    }
+    const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                        std::chrono::system_clock::now().time_since_epoch())
+                        .count();
+    std::printf("%s %lld\n", key.c_str(), static_cast<long long>(ns));
+    std::fflush(stdout);
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return 0;
+}
+
+// Gets of one key (put first): through the log, or from the answering node's applied state.
+int Reads(cli::Client& client, int count, bool local) {
+  if (!Put(client, "reads/key")) return 1;
+  std::vector<int64_t> micros;
+  micros.reserve(static_cast<size_t>(count));
+  for (int i = 0; i < count; ++i) {
+    const auto start = Clock::now();
+    bool ok = false;
+    if (local) {
+      wire::ClientReply reply;
+      ok = client
+               .Call(wire::ClientOp::kLocalGet, wire::EncodeBody(wire::LocalGetBody{"reads/key"}),
+                     &reply)
+               .ok() &&
+           reply.code == wire::ReplyCode::kOk;
+    } else {
+      std::string value;
+      ok = Run(client, sm::KvKind::kGet, "reads/key", "", &value);
+    }
+    if (!ok) {
+      std::fprintf(stderr, "pifleet-kv-client: get %d failed\n", i);
+      return 1;
+    }
+    micros.push_back(MicrosSince(start));
+  }
+  std::printf("gets %d %s\n", count, Percentiles(std::move(micros)).c_str());
   return 0;
 }
 
@@ -141,7 +195,8 @@ int Clients(const cli::ClientOptions& options, int count) {
 int Usage() {
   std::fprintf(stderr,
                "usage: pifleet-kv-client --endpoints E --key-file K "
-               "(latency N | failover PID | check FILE | clients N)\n");
+               "(latency N | stamped N | reads-log N | reads-local N | failover PID | check FILE "
+               "| clients N)\n");
   return 2;
 }
 
@@ -168,6 +223,9 @@ int Main(int argc, char** argv) {
   const std::string& mode = rest[0];
   const int number = std::atoi(rest[1].c_str());
   if (mode == "latency" && number > 0) return Latency(*client, number);
+  if (mode == "stamped" && number > 0) return Stamped(*client, number);
+  if (mode == "reads-log" && number > 0) return Reads(*client, number, false);
+  if (mode == "reads-local" && number > 0) return Reads(*client, number, true);
   if (mode == "failover" && number > 0) return Failover(*client, static_cast<pid_t>(number));
   if (mode == "check") return Check(*client, rest[1]);
   if (mode == "clients" && number > 0) return Clients(options, number);
