@@ -39,6 +39,19 @@ print(f"{len(chunks)} chunks tile items 0..{at - 1}, attempts up to {max(c['atte
 PY
 }
 
+# kill_mid_job NAME ITEMS NODE: SIGKILL of NODE; the job still finishes on the other two, its
+# results tiling the items once; then NODE starts again and is a voter again.
+kill_mid_job() {
+  local survivors
+  kill_agent "$3"
+  survivors=$(endpoints 1 2 3 | tr ',' '\n' | grep -v "$(addr "$3")" | paste -sd,)
+  wait_until 120 state_is "$1" done "$survivors" ||
+    fail "job $1 did not finish after node $3 died: $(cli --endpoints "$survivors" job status "$1")"
+  check_tiling "$1" "$2" "$survivors"
+  start_agent "$3"
+  wait_until 60 is_voter_count 1 3 || fail "node $3 did not come back as a voter"
+}
+
 # 1. kill -9 of a worker mid-job.
 cli --endpoints "$all" job submit --name work --items 0..299 --chunk-min 5 --timeout-s 5 -- \
   sh -c 'sleep 0.4; echo "$PIFLEET_ITEM_START-$PIFLEET_ITEM_END $(id -u)"' \
@@ -53,12 +66,7 @@ sys.exit(0 if any(r['node'] == $victim_id and r['running'] > 0 for r in rows) el
 }
 wait_until 30 running_on_victim || fail "node $victim never ran a chunk"
 echo "killing worker node $victim ($victim_id) mid-chunk"
-kill_agent "$victim"
-survivors=$(endpoints 1 2 3 | tr ',' '\n' | grep -v "$(addr "$victim")" | paste -sd,)
-wait_until 120 state_is work done "$survivors" || fail "job work did not finish: $(cli --endpoints "$survivors" job status work)"
-check_tiling work 300 "$survivors"
-start_agent "$victim"
-wait_until 60 is_voter_count 1 3 || fail "node $victim did not come back as a voter"
+kill_mid_job work 300 "$victim"
 
 # 1b. kill -9 of the leader mid-job: the new leader goes on with the job from the log.
 cli --endpoints "$all" job submit --name work2 --items 0..199 --chunk-min 5 --timeout-s 5 -- \
@@ -68,11 +76,7 @@ some_done() { [ "$(job_field work2 committed_items 2>/dev/null || echo 0)" -gt 0
 wait_until 30 some_done || fail "work2 made no progress"
 leader=$(leader_node 1 2 3) || fail "no leader"
 echo "killing the leader, node $leader, mid-job"
-kill_agent "$leader"
-survivors=$(endpoints 1 2 3 | tr ',' '\n' | grep -v "$(addr "$leader")" | paste -sd,)
-wait_until 120 state_is work2 done "$survivors" || fail "job work2 did not finish after the leader died: $(cli --endpoints "$survivors" job status work2)"
-check_tiling work2 200 "$survivors"
-start_agent "$leader"
+kill_mid_job work2 200 "$leader"
 
 # 2. A failing command: retried, then the job fails naming the chunk and its output.
 cli --endpoints "$all" job submit --name bad --items 0..9 --chunk-min 10 --retries 2 -- \

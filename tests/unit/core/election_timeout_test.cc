@@ -26,48 +26,47 @@ Range Draws(const ElectionTimeout& timeout, Rng& rng) {
   return range;
 }
 
-TEST(ElectionTimeout, UsesTheConfiguredRangeUntilEnoughGapsAreMeasured) {
-  CoreOptions options;
-  ElectionTimeout timeout(options);
-  Rng rng(7);
-  for (uint32_t i = 0; i + 1 < kGapSamplesMin; ++i) timeout.NoteGap(kHeartbeatTicks);
-  const Range range = Draws(timeout, rng);
+class ElectionTimeoutTest : public ::testing::Test {
+ protected:
+  void Beats(uint32_t count) {
+    for (uint32_t i = 0; i < count; ++i) timeout_.NoteGap(kHeartbeatTicks);
+  }
+  CoreOptions options_;
+  ElectionTimeout timeout_{options_};
+  Rng rng_{7};
+};
+
+TEST_F(ElectionTimeoutTest, UsesTheConfiguredRangeUntilEnoughGapsAreMeasured) {
+  Beats(kGapSamplesMin - 1);
+  const Range range = Draws(timeout_, rng_);
   EXPECT_EQ(range.lo, kElectionTicksMin);
   EXPECT_EQ(range.hi, kElectionTicksMax);
 }
 
-TEST(ElectionTimeout, ShortensToThreeGapsOnAQuietNetwork) {
-  CoreOptions options;
-  ElectionTimeout timeout(options);
-  Rng rng(7);
-  for (uint32_t i = 0; i < kGapSamplesMin; ++i) timeout.NoteGap(kHeartbeatTicks);
-  const Range range = Draws(timeout, rng);
+TEST_F(ElectionTimeoutTest, ShortensToThreeGapsOnAQuietNetwork) {
+  Beats(kGapSamplesMin);
+  const Range range = Draws(timeout_, rng_);
   EXPECT_EQ(range.lo, kElectionTicksFloor);
   EXPECT_EQ(range.hi, kElectionTicksFloor * kElectionTicksMax / kElectionTicksMin);
 }
 
-TEST(ElectionTimeout, GrowsWithLateBeatsUpToTheConfiguredMinimum) {
-  CoreOptions options;
-  ElectionTimeout timeout(options);
-  Rng rng(7);
-  for (uint32_t i = 0; i < kGapSamplesMin; ++i) timeout.NoteGap(kHeartbeatTicks);
-  timeout.NoteGap(8);  // one late beat: 3 x 8 = 24 ticks
-  EXPECT_EQ(Draws(timeout, rng).lo, 24U);
-  timeout.NoteGap(40);  // a long stall: capped at the configured range
-  const Range range = Draws(timeout, rng);
+TEST_F(ElectionTimeoutTest, GrowsWithLateBeatsUpToTheConfiguredMinimum) {
+  Beats(kGapSamplesMin);
+  timeout_.NoteGap(8);  // one late beat: 3 x 8 = 24 ticks
+  EXPECT_EQ(Draws(timeout_, rng_).lo, 24U);
+  timeout_.NoteGap(40);  // a long stall: capped at the configured range
+  const Range range = Draws(timeout_, rng_);
   EXPECT_EQ(range.lo, kElectionTicksMin);
   EXPECT_EQ(range.hi, kElectionTicksMax);
 }
 
-TEST(ElectionTimeout, ALateBeatWeighsLessAsOnTimeBeatsFollow) {
-  CoreOptions options;
-  ElectionTimeout timeout(options);
-  for (uint32_t i = 0; i < kGapSamplesMin; ++i) timeout.NoteGap(kHeartbeatTicks);
-  timeout.NoteGap(9);
-  for (uint32_t i = 0; i < kGapDecaySamples; ++i) timeout.NoteGap(kHeartbeatTicks);
-  EXPECT_EQ(timeout.gap_max_ticks(), 8U);
-  for (uint32_t i = 0; i < 10 * kGapDecaySamples; ++i) timeout.NoteGap(kHeartbeatTicks);
-  EXPECT_EQ(timeout.gap_max_ticks(), kHeartbeatTicks);  // never below what is measured now
+TEST_F(ElectionTimeoutTest, ALateBeatWeighsLessAsOnTimeBeatsFollow) {
+  Beats(kGapSamplesMin);
+  timeout_.NoteGap(9);
+  Beats(kGapDecaySamples);
+  EXPECT_EQ(timeout_.gap_max_ticks(), 8U);
+  Beats(10 * kGapDecaySamples);
+  EXPECT_EQ(timeout_.gap_max_ticks(), kHeartbeatTicks);  // never below what is measured now
 }
 
 }  // namespace
