@@ -47,6 +47,7 @@ void InstallNetbootCommand(CLI::App& app, Context& context);
 void InstallJobCommand(CLI::App& app, Context& context);     // job_command.cc
 void InstallConfigCommand(CLI::App& app, Context& context);  // config_command.cc
 void InstallBenchCommand(CLI::App& app, Context& context);   // bench_command.cc
+void InstallTopicCommand(CLI::App& app, Context& context);   // topic_command.cc
 
 // Multi-line text for `pifleet --version`.
 std::string VersionText();

@@ -14,7 +14,7 @@ constexpr pifleet::cli::Installer kInstallers[] = {
     pifleet::cli::InstallIdentifyCommand, pifleet::cli::InstallKeyCommand,
     pifleet::cli::InstallRepairCommand,   pifleet::cli::InstallNetbootCommand,
     pifleet::cli::InstallJobCommand,      pifleet::cli::InstallConfigCommand,
-    pifleet::cli::InstallBenchCommand,
+    pifleet::cli::InstallBenchCommand,    pifleet::cli::InstallTopicCommand,
 };
 
 int Run(int argc, char** argv) {

@@ -3,6 +3,7 @@
 // here too: an admitted joiner writes cluster.meta and starts its core.
 #include "agent/daemon/agent.h"
 #include "agent/daemon/cluster_file.h"
+#include "agent/daemon/topic_requests.h"
 
 namespace pifleet::daemon {
 namespace {
@@ -60,6 +61,10 @@ void Agent::OnClientRequest(uint64_t sender, const wire::ClientRequest& request,
       return settings_.HandleSet(request, from);
     case ClientOp::kConfigList:
       return settings_.HandleList(request, from);
+    case ClientOp::kTopic:
+      return HandleTopicRequest(*this, clients_, request, from);
+    case ClientOp::kTopicRead:
+      return HandleTopicRead(*this, request, from);
     case ClientOp::kJoin:
       return joiner_.HandleJoin(request, from, initial_config_);
     case ClientOp::kLeave:

@@ -4,6 +4,7 @@
 #include "agent/sm/kv_txn.h"
 #include "agent/sm/session_commands.h"
 #include "agent/sm/settings.h"
+#include "agent/sm/topic_keys.h"
 #include "agent/wire/client_bodies.h"
 
 namespace pifleet::daemon {
@@ -21,6 +22,13 @@ void ClientRequests::RefuseSettingsWrite(const wire::ClientRequest& request,
   Reply(context_, from, request, wire::ReplyCode::kError, "",
         "keys under " + std::string(sm::kSettingsPrefix) +
             " are the cluster's runtime settings: change them with `pifleet config set`");
+}
+
+void ClientRequests::RefuseTopicsWrite(const wire::ClientRequest& request,
+                                       const net::UdpAddress& from) {
+  Reply(context_, from, request, wire::ReplyCode::kError, "",
+        "keys under " + std::string(sm::kTopicPrefix) +
+            " hold typed topics: write them with `pifleet topic`");
 }
 
 void ClientRequests::ProposeFor(const wire::ClientRequest& request, const net::UdpAddress& from,
@@ -58,6 +66,7 @@ void ClientRequests::HandleKv(const wire::ClientRequest& request, const net::Udp
     return Reply(context_, from, request, wire::ReplyCode::kError, "", "malformed kv request");
   }
   if (sm::WritesSettings(body)) return RefuseSettingsWrite(request, from);
+  if (sm::WritesTopics(body)) return RefuseTopicsWrite(request, from);
   const sm::KvOp op{static_cast<sm::KvKind>(body.kind), std::move(body.key), std::move(body.value),
                     std::move(body.expected)};
   ProposeFor(request, from,
@@ -74,6 +83,7 @@ void ClientRequests::HandleKvTxn(const wire::ClientRequest& request, const net::
             std::to_string(wire::kKvKeyBytesMax) + " bytes)");
   }
   if (sm::WritesSettings(body)) return RefuseSettingsWrite(request, from);
+  if (sm::WritesTopics(body)) return RefuseTopicsWrite(request, from);
   if (std::string why = sm::CheckKvTxn(body); !why.empty()) {
     return Reply(context_, from, request, wire::ReplyCode::kError, "", why);
   }
@@ -110,7 +120,7 @@ void ClientRequests::OnApplied(const core::Command& command, const sm::KvResult&
                  wire::EncodeBody(wire::RegisterReplyBody{result.session}));
   }
   if (waiter.op == wire::ClientOp::kKv || waiter.op == wire::ClientOp::kLease ||
-      waiter.op == wire::ClientOp::kConfigSet) {
+      waiter.op == wire::ClientOp::kConfigSet || waiter.op == wire::ClientOp::kTopic) {
     return Reply(context_, waiter.address, request, wire::ReplyCode::kOk,
                  wire::EncodeBody(KvReply(result)));
   }

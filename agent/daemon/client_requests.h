@@ -42,6 +42,8 @@ class ClientRequests {
  private:
   // Keys under sm::kSettingsPrefix are written by ClusterSettings only, after its checks.
   void RefuseSettingsWrite(const wire::ClientRequest& request, const net::UdpAddress& from);
+  // Keys under sm::kTopicPrefix are written by topic commands only (sm/topics.h).
+  void RefuseTopicsWrite(const wire::ClientRequest& request, const net::UdpAddress& from);
 
   struct Waiter {
     net::UdpAddress address;

@@ -1,7 +1,8 @@
 // The replicated state machine the agent applies decided commands to: client sessions, the
 // key-value store, the members table and the key section (cluster keyring, members' key
 // reports) and the job table, told apart by the first payload byte (kv kinds 1..5, members
-// 0x10..0x11, keys 0x20..0x23, sessions 0x30..0x31, leases 0x40..0x43, jobs 0x60..0x65). Every
+// 0x10..0x11, keys 0x20..0x23, sessions 0x30..0x31, leases 0x40..0x43, jobs 0x60..0x65,
+// topics 0x70..0x73 (kept in the kv store, sm/topics.h)). Every
 // command but a session command carries a registered (session, sequence) and applies at most once
 // (agent/sm/sessions.h).
 #pragma once

@@ -31,7 +31,9 @@ enum class ClientOp : uint8_t {
       31,  // payload: "list" | "status NAME" | "results NAME FROM"; reply: JSON (docs/jobs.md)
   kConfigSet = 40,   // payload: ConfigSetBody; reply: KvReplyBody; through the log, in a session
   kConfigList = 41,  // no payload; reply: ConfigListBody, this node's settings (config_bodies.h)
-  kLast = kConfigList,
+  kTopic = 50,       // payload: TopicRequestBody; reply: KvReplyBody; through the log, in a session
+  kTopicRead = 51,   // payload: TopicReadBody; reply: TxnReplyBody from this node's state
+  kLast = kTopicRead,
 };
 
 struct ClientRequest {
