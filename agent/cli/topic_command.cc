@@ -56,7 +56,9 @@ int Publish(Context& context, wire::TopicRequestBody body, const std::string& da
 }
 
 int DefineType(Context& context, const std::string& type, const std::vector<std::string>& specs) {
-  wire::TopicRequestBody body{wire::TopicRequestBody::kDefineType, "", type};
+  wire::TopicRequestBody body;
+  body.kind = wire::TopicRequestBody::kDefineType;
+  body.type = type;
   for (const std::string& spec : specs) {
     const size_t colon = spec.rfind(':');
     const auto kind =

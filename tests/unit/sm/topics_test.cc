@@ -7,6 +7,8 @@
 
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 #include "agent/sm/state_machine.h"
 #include "agent/sm/topic_json.h"
 #include "tests/unit/sm/sessions_helper.h"
@@ -14,9 +16,17 @@
 namespace pifleet::sm {
 namespace {
 
+TopicCommand Cmd(TopicCommandKind kind, const std::string& topic, const std::string& type = "") {
+  TopicCommand c;
+  c.kind = kind;
+  c.topic = topic;
+  c.type = type;
+  return c;
+}
+
 std::string Create(const std::string& topic, uint64_t count = kRetainCountDefault,
                    uint64_t bytes = kRetainBytesDefault) {
-  TopicCommand c{TopicCommandKind::kCreate, topic};
+  TopicCommand c = Cmd(TopicCommandKind::kCreate, topic);
   c.retain_count = count;
   c.retain_bytes = bytes;
   return EncodeTopicCommand(c);
@@ -24,7 +34,7 @@ std::string Create(const std::string& topic, uint64_t count = kRetainCountDefaul
 
 std::string Publish(const std::string& topic, const std::string& type, const std::string& data,
                     bool create = false) {
-  TopicCommand c{TopicCommandKind::kPublish, topic, type};
+  TopicCommand c = Cmd(TopicCommandKind::kPublish, topic, type);
   c.published_by = "pi-1";
   c.data = data;
   c.create = create;
@@ -32,7 +42,8 @@ std::string Publish(const std::string& topic, const std::string& type, const std
 }
 
 std::string Define(const std::string& type, std::vector<TypeField> fields) {
-  TopicCommand c{TopicCommandKind::kDefineType, "", type, std::move(fields)};
+  TopicCommand c = Cmd(TopicCommandKind::kDefineType, "", type);
+  c.fields = std::move(fields);
   return EncodeTopicCommand(c);
 }
 
@@ -81,7 +92,7 @@ TEST(Topics, UnknownTopicIsRefusedAndNothingStoredUnlessCreateAsked) {
   EXPECT_EQ(MetaOf(kv, "nope").retain_count, kRetainCountDefault);
   EXPECT_FALSE(ApplyTopicCommand(Create("nope"), kv).ok);  // exists
   const KvResult deleted =
-      ApplyTopicCommand(EncodeTopicCommand({TopicCommandKind::kDelete, "nope"}), kv);
+      ApplyTopicCommand(EncodeTopicCommand(Cmd(TopicCommandKind::kDelete, "nope")), kv);
   ASSERT_TRUE(deleted.ok);
   EXPECT_EQ(deleted.output, "2 1");
   EXPECT_EQ(kv.size(), 0u);
@@ -199,7 +210,8 @@ TEST(Topics, MalformedAndHostileCommandsAreRefusedNotAsserted) {
   EXPECT_FALSE(ApplyTopicCommand(Publish("bad/name", "X", "1"), kv).ok);
   EXPECT_FALSE(ApplyTopicCommand(Create("t2", 0), kv).ok);
   EXPECT_FALSE(ApplyTopicCommand(Create("t2", 1, kRetainBytesMax + 1), kv).ok);
-  TopicCommand bad_kind{TopicCommandKind::kDefineType, "", "T", {{"f", static_cast<FieldKind>(9)}}};
+  TopicCommand bad_kind = Cmd(TopicCommandKind::kDefineType, "", "T");
+  bad_kind.fields = {{"f", static_cast<FieldKind>(9)}};
   EXPECT_FALSE(ApplyTopicCommand(EncodeTopicCommand(bad_kind), kv).ok);
   EXPECT_EQ(kv.revision(), revision);
 }
