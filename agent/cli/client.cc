@@ -119,7 +119,8 @@ bool NeedsSession(wire::ClientOp op) {
   return op == wire::ClientOp::kKv || op == wire::ClientOp::kLease ||
          op == wire::ClientOp::kKeyInstall || op == wire::ClientOp::kKeyUse ||
          op == wire::ClientOp::kKeyRemove || op == wire::ClientOp::kJob ||
-         op == wire::ClientOp::kConfigSet || op == wire::ClientOp::kTopic;
+         op == wire::ClientOp::kConfigSet || op == wire::ClientOp::kTopic ||
+         op == wire::ClientOp::kTopicGroup;
 }
 
 Status Client::Register() {

@@ -46,9 +46,13 @@ int TopicCall(const char* command, Context& context, const wire::TopicRequestBod
   if (Status status = Client::Create(context.client, &client); !status.ok()) {
     return FailCommand(command, status);
   }
+  return TopicCallWith(*client, command, wire::ClientOp::kTopic, wire::EncodeBody(body), value);
+}
+
+int TopicCallWith(Client& client, const char* command, wire::ClientOp op,
+                  const std::string& payload, std::string* value) {
   wire::ClientReply reply;
-  if (Status status = client->Call(wire::ClientOp::kTopic, wire::EncodeBody(body), &reply);
-      !status.ok()) {
+  if (Status status = client.Call(op, payload, &reply); !status.ok()) {
     return FailCommand(command, status);
   }
   if (reply.code != wire::ReplyCode::kOk) return Refused(command, reply.error);

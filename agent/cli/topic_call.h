@@ -11,6 +11,7 @@
 #include "agent/base/status.h"
 #include "agent/cli/command.h"
 #include "agent/sm/topic_keys.h"
+#include "agent/wire/client_messages.h"
 #include "agent/wire/topic_bodies.h"
 
 namespace pifleet::cli {
@@ -21,6 +22,9 @@ class Client;
 // printed and their exit code returned.
 int TopicCall(const char* command, Context& context, const wire::TopicRequestBody& body,
               std::string* value);
+// The same through `client`, for any op through the log whose reply is a KvReplyBody.
+int TopicCallWith(Client& client, const char* command, wire::ClientOp op,
+                  const std::string& payload, std::string* value);
 
 struct TopicEntry {
   uint64_t offset = 0;
@@ -44,5 +48,20 @@ Status ReadTopicPage(Client& client, bool local, const std::string& topic, uint6
 nlohmann::json EntryJson(const std::string& topic, const TopicEntry& entry);
 // One line: the JSON object, or "OFFSET TYPE DATA" in plain text.
 void PrintEntry(const std::string& topic, const TopicEntry& entry, bool json);
+
+// `topic subscribe --group` (topic_group.cc).
+struct GroupMemberOptions {
+  std::string topic;
+  std::string group;
+  std::vector<std::string> types;
+  uint64_t start = 0;  // a new group's first offset (sm::kStartLatest: latest)
+  std::string exec;    // run for each object; "" prints it
+  uint64_t ack_wait_ms = 0;
+  uint64_t max_deliveries = 0;
+  uint64_t batch = 0;
+  uint64_t count = 0;  // exit 0 after processing this many (0: never)
+  bool json = false;
+};
+int SubscribeInGroup(Context& context, const GroupMemberOptions& options);
 
 }  // namespace pifleet::cli

@@ -7,11 +7,13 @@
 #include <iostream>
 #include <iterator>
 #include <memory>
+#include <sstream>
 
 #include "agent/cli/client.h"
 #include "agent/cli/kv_txn_call.h"
 #include "agent/cli/topic_call.h"
 #include "agent/sm/kv.h"
+#include "agent/sm/topic_groups.h"
 #include "agent/sm/topic_json.h"
 #include "agent/store/env.h"
 #include "agent/store/posix_env.h"
@@ -52,6 +54,43 @@ int Publish(Context& context, wire::TopicRequestBody body, const std::string& da
   } else {
     std::printf("%s\n", offset.c_str());
   }
+  return kExitOk;
+}
+
+// --each-line @FILE|@-: one object per non-empty line, through one client, in order; a line
+// that is no JSON stops it (exit 2) after the lines before it were published.
+int PublishLines(Context& context, wire::TopicRequestBody body, const std::string& source,
+                 bool json) {
+  std::string text;
+  const std::string file = source.starts_with("@") ? source.substr(1) : source;
+  if (file == "-") {
+    text.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+  } else if (Status s = store::ReadFileToString(store::PosixEnv(), file, &text); !s.ok()) {
+    return FailCommand("topic publish", Status::IOError("cannot read " + file + ": " + s.message()));
+  }
+  std::unique_ptr<Client> client;
+  if (Status s = Client::Create(context.client, &client); !s.ok()) {
+    return FailCommand("topic publish", s);
+  }
+  std::istringstream lines(text);
+  size_t number = 0;
+  for (std::string line; std::getline(lines, line);) {
+    ++number;
+    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+    if (std::string why = sm::CompactJson(line, &body.data); !why.empty()) {
+      return FailCommand("topic publish",
+                         Status::InvalidArgument("line " + std::to_string(number) + ": " + why));
+    }
+    std::string value;
+    if (const int code = TopicCallWith(*client, "topic publish", wire::ClientOp::kTopic,
+                                       wire::EncodeBody(body), &value);
+        code != kExitOk) {
+      return code;
+    }
+    const std::string offset = value.substr(0, value.find(' '));
+    std::printf(json ? "{\"offset\": %s}\n" : "%s\n", offset.c_str());
+  }
+  std::fflush(stdout);
   return kExitOk;
 }
 
@@ -139,6 +178,44 @@ int ListTopics(Context& context, bool json) {
   return kExitOk;
 }
 
+int ListGroups(Context& context, const std::string& topic, bool json) {
+  std::vector<wire::KvRow> rows;
+  if (const int code = ListRows("topic groups", context, sm::GroupsPrefix(topic), &rows)) {
+    return code;
+  }
+  if (!json) {
+    std::printf("%-20s %10s %8s %10s %7s %8s %9s %s\n", "GROUP", "NEXT", "PENDING", "ACKED",
+                "PARKED", "DROPPED", "ACK_WAIT", "TYPES");
+  }
+  for (const wire::KvRow& row : rows) {
+    const std::string name = row.key.substr(sm::GroupsPrefix(topic).size());
+    const auto g = sm::DecodeGroupState(row.value);
+    if (!g) continue;
+    if (json) {
+      std::printf("%s\n", DumpJson({{"group", name},
+                                    {"next_offset", g->next_offset},
+                                    {"pending", g->pending.size()},
+                                    {"acked", g->acked},
+                                    {"parked", g->parked},
+                                    {"dropped", g->dropped},
+                                    {"ack_wait_ms", g->ack_wait_ms},
+                                    {"max_deliveries", g->max_deliveries},
+                                    {"types", g->types}})
+                              .c_str());
+      continue;
+    }
+    std::string types;
+    for (const std::string& type : g->types) types += (types.empty() ? "" : ",") + type;
+    std::printf("%-20s %10llu %8zu %10llu %7llu %8llu %8.1fs %s\n", name.c_str(),
+                static_cast<unsigned long long>(g->next_offset), g->pending.size(),
+                static_cast<unsigned long long>(g->acked),
+                static_cast<unsigned long long>(g->parked),
+                static_cast<unsigned long long>(g->dropped),
+                static_cast<double>(g->ack_wait_ms) / 1000, types.empty() ? "*" : types.c_str());
+  }
+  return kExitOk;
+}
+
 void InstallPublish(CLI::App& topic, Context& context) {
   auto body = std::make_shared<wire::TopicRequestBody>();
   auto data = std::make_shared<std::string>();
@@ -146,11 +223,26 @@ void InstallPublish(CLI::App& topic, Context& context) {
   auto* publish = topic.add_subcommand("publish", "Publish one typed JSON object to TOPIC");
   publish->add_option("TOPIC", body->topic, "Topic")->required();
   publish->add_option("--type", body->type, "The object's type")->required();
-  publish->add_option("--data", *data, "The JSON value, or @FILE (@- reads stdin)")->required();
+  auto lines = std::make_shared<std::string>();
+  auto* data_option =
+      publish->add_option("--data", *data, "The JSON value, or @FILE (@- reads stdin)");
+  auto* lines_option = publish->add_option(
+      "--each-line", *lines, "@FILE or @-: publish each line as one object, in order");
+  data_option->excludes(lines_option);
+  lines_option->excludes(data_option);
   publish->add_flag("--create", body->create,
                     "Create TOPIC with the default retention when it does not exist");
   publish->add_flag("--json", *json, R"(Print {"offset": N})");
-  publish->callback([=, &context] { context.exit_code = Publish(context, *body, *data, *json); });
+  publish->callback([=, &context] {
+    if (data_option->count() + lines_option->count() != 1) {
+      context.exit_code = FailCommand(
+          "topic publish", Status::InvalidArgument("give --data JSON|@FILE or --each-line @FILE"));
+      return;
+    }
+    context.exit_code = lines_option->count() == 1
+                            ? PublishLines(context, *body, *lines, *json)
+                            : Publish(context, *body, *data, *json);
+  });
 }
 
 void InstallTopics(CLI::App& topic, Context& context) {
@@ -183,6 +275,12 @@ void InstallTopics(CLI::App& topic, Context& context) {
                  "One object per topic: topic, first_offset, next_offset, count, bytes, "
                  "retain_count, retain_bytes");
   list->callback([=, &context] { context.exit_code = ListTopics(context, *json); });
+  auto* groups = topic.add_subcommand("groups", "The consumer groups of TOPIC");
+  groups->add_option("TOPIC", body->topic, "Topic")->required();
+  groups->add_flag("--json", *json,
+                   "One object per group: group, next_offset, pending, acked, parked, dropped, "
+                   "ack_wait_ms, max_deliveries, types");
+  groups->callback([=, &context] { context.exit_code = ListGroups(context, body->topic, *json); });
 }
 
 void InstallTypes(CLI::App& topic, Context& context) {

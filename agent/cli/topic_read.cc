@@ -16,6 +16,7 @@
 #include "agent/cli/client.h"
 #include "agent/cli/topic_call.h"
 #include "agent/sm/kv.h"
+#include "agent/sm/topic_groups.h"
 #include "agent/wire/watch_bodies.h"
 
 namespace pifleet::cli {
@@ -32,7 +33,36 @@ struct ReadOptions {
   std::string consistency = "log";
   std::vector<std::string> types;
   bool json = false;
+  // subscribe --group (topic_group.cc)
+  std::string group;
+  std::string exec;
+  double ack_wait_s = 0;
+  uint64_t max_deliveries = 0;
+  uint64_t batch = 0;
 };
+
+int InGroup(Context& context, const ReadOptions& o) {
+  GroupMemberOptions g;
+  g.topic = o.topic;
+  g.group = o.group;
+  g.types = o.types;
+  g.start = o.from_text == "latest" ? sm::kStartLatest : o.from;
+  g.exec = o.exec;
+  g.ack_wait_ms = static_cast<uint64_t>(o.ack_wait_s * 1000 + 0.5);
+  if (o.ack_wait_s != 0 && (g.ack_wait_ms < sm::kGroupAckWaitMsMin ||
+                            g.ack_wait_ms > sm::kGroupAckWaitMsMax)) {
+    return FailCommand("topic subscribe",
+                       Status::InvalidArgument("--ack-wait-s must be 0.1 to 3600"));
+  }
+  g.max_deliveries = o.max_deliveries;
+  g.batch = o.batch != 0 ? o.batch : (o.exec.empty() ? 8 : 1);
+  if (g.batch > sm::kGroupClaimMax) {
+    return FailCommand("topic subscribe", Status::InvalidArgument("--batch must be 1 to 64"));
+  }
+  g.count = o.limit;
+  g.json = o.json;
+  return SubscribeInGroup(context, g);
+}
 
 int NoTopic(const char* command, const std::string& topic) {
   std::fprintf(stderr, "pifleet %s: no topic '%s'\n", command, topic.c_str());
@@ -181,6 +211,12 @@ int Subscribe(Context& context, ReadOptions& o) {
                          Status::InvalidArgument("--from takes an offset or 'latest'"));
     }
   }
+  if (!o.group.empty()) return InGroup(context, o);
+  if (!o.exec.empty() || o.ack_wait_s != 0 || o.max_deliveries != 0 || o.batch != 0) {
+    return FailCommand("topic subscribe",
+                       Status::InvalidArgument(
+                           "--exec, --ack-wait-s, --max-deliveries and --batch need --group"));
+  }
   std::unique_ptr<Client> client;
   if (Status s = Client::Create(context.client, &client); !s.ok()) {
     return FailCommand("topic subscribe", s);
@@ -211,6 +247,22 @@ void InstallTopicReadCommands(CLI::App& topic, Context& context) {
   subscribe->add_option("--from", o->from_text, "An offset, or latest (default 0: the oldest)");
   subscribe->add_option("--count", o->limit, "Exit 0 after this many objects (default: never)");
   subscribe->add_flag("--json", o->json, line);
+  subscribe->add_option("--group", o->group,
+                        "Join consumer group G: each object to one member, acknowledged after it "
+                        "is processed (docs/topics.md)");
+  subscribe->add_option("--exec", o->exec,
+                        "With --group: run CMD (sh -c) per object, its JSON line on stdin; "
+                        "acknowledged when CMD exits 0, failed otherwise");
+  subscribe->add_option("--ack-wait-s", o->ack_wait_s,
+                        "A new group's ack wait: an object unacknowledged this long goes to "
+                        "another member (default 30)");
+  subscribe->add_option("--max-deliveries", o->max_deliveries,
+                        "A new group's failed deliveries before an object is parked (default 5)");
+  subscribe->add_option("--batch", o->batch,
+                        "Objects claimed at once (default 8; 1 with --exec; at most 64)");
+  subscribe->footer(
+      "Exit codes: 0 --count reached or left the group on SIGINT/SIGTERM, 1 unknown topic or "
+      "refused, 2 usage or a group's settings differ, 3 no agent answered in time.");
   subscribe->callback([=, &context] { context.exit_code = Subscribe(context, *o); });
 }
 

@@ -65,6 +65,8 @@ void Agent::OnClientRequest(uint64_t sender, const wire::ClientRequest& request,
       return HandleTopicRequest(*this, clients_, request, from);
     case ClientOp::kTopicRead:
       return HandleTopicRead(*this, request, from);
+    case ClientOp::kTopicGroup:
+      return HandleTopicGroup(*this, clients_, request, from);
     case ClientOp::kJoin:
       return joiner_.HandleJoin(request, from, initial_config_);
     case ClientOp::kLeave:

@@ -1,9 +1,11 @@
 #include "agent/daemon/topic_requests.h"
 
 #include "agent/sm/kv.h"
+#include "agent/sm/topic_groups.h"
 #include "agent/sm/topic_json.h"
 #include "agent/sm/topics.h"
 #include "agent/wire/topic_bodies.h"
+#include "agent/wire/topic_group_body.h"
 
 namespace pifleet::daemon {
 namespace {
@@ -90,6 +92,34 @@ void HandleTopicRead(AgentContext& context, const wire::ClientRequest& request,
       kv.Range(sm::TopicDataKey(body.topic, body.from_offset), sm::PrefixEnd(prefix), body.limit,
                &budget, &reply.responses[1].more);
   Reply(context, from, request, wire::ReplyCode::kOk, wire::EncodeBody(reply));
+}
+
+void HandleTopicGroup(AgentContext& context, ClientRequests& clients,
+                      const wire::ClientRequest& request, const net::UdpAddress& from) {
+  if (request.session == 0) {
+    return Reply(context, from, request, wire::ReplyCode::kError, "",
+                 "topic group commands need a session");
+  }
+  wire::TopicGroupBody body;
+  if (!wire::DecodeBody(request.payload, &body)) {
+    return Reply(context, from, request, wire::ReplyCode::kError, "",
+                 "malformed topic group request");
+  }
+  sm::GroupCommand command{body.claim, body.topic,          body.group,          body.member,
+                           WallNowMs(), body.max,           body.start,          body.ack_wait_ms,
+                           body.max_deliveries, body.types, {},                  body.reason};
+  for (const wire::TopicGroupAckBody& ack : body.acks) {
+    command.acks.push_back({ack.offset, ack.attempt, static_cast<sm::GroupOutcome>(ack.outcome)});
+  }
+  if (std::string why = sm::CheckGroupCommand(command); !why.empty()) {
+    return Reply(context, from, request, wire::ReplyCode::kError, "", why);
+  }
+  clients.ProposeFor(request, from,
+                     {request.session,
+                      request.sequence,
+                      core::CommandKind::kApp,
+                      sm::EncodeGroupCommand(command),
+                      {}});
 }
 
 }  // namespace pifleet::daemon

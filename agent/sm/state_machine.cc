@@ -2,6 +2,7 @@
 
 #include "agent/base/hash.h"
 #include "agent/sm/session_commands.h"
+#include "agent/sm/topic_groups.h"
 #include "agent/sm/topics.h"
 
 namespace pifleet::sm {
@@ -36,6 +37,7 @@ KvResult StateMachine::Execute(uint64_t slot, uint64_t session, uint64_t sequenc
   if (IsLeaseCommand(payload)) return ApplyLeaseCommand(payload);
   if (IsJobCommand(payload)) return jobs_.Apply(payload, members_);
   if (IsTopicCommand(payload)) return ApplyTopicCommand(payload, kv_);
+  if (IsGroupCommand(payload)) return ApplyGroupCommand(payload, kv_);
   return kv_.Apply(payload, &leases_);
 }
 

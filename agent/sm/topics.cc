@@ -5,6 +5,7 @@
 
 #include "agent/base/bytes.h"
 #include "agent/sm/kv_txn.h"
+#include "agent/sm/topic_groups.h"
 #include "agent/sm/topic_json.h"
 
 namespace pifleet::sm {
@@ -73,8 +74,12 @@ KvResult Delete(const TopicCommand& c, KvStore& kv) {
   if (!value) return Refuse("no topic '" + c.topic + "'");
   const std::optional<TopicMeta> meta = DecodeTopicMeta(*value);
   const std::string prefix = TopicDataPrefix(c.topic);
-  if (std::string why =
-          Run(kv, {DeleteOp(TopicMetaKey(c.topic), ""), DeleteOp(prefix, PrefixEnd(prefix))});
+  const std::string groups = GroupsPrefix(c.topic);
+  const std::string parked = ParkedPrefix(c.topic);
+  if (std::string why = Run(kv, {DeleteOp(TopicMetaKey(c.topic), ""),
+                                 DeleteOp(prefix, PrefixEnd(prefix)),
+                                 DeleteOp(groups, PrefixEnd(groups)),
+                                 DeleteOp(parked, PrefixEnd(parked))});
       !why.empty()) {
     return Refuse(why);
   }

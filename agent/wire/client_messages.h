@@ -33,7 +33,8 @@ enum class ClientOp : uint8_t {
   kConfigList = 41,  // no payload; reply: ConfigListBody, this node's settings (config_bodies.h)
   kTopic = 50,       // payload: TopicRequestBody; reply: KvReplyBody; through the log, in a session
   kTopicRead = 51,   // payload: TopicReadBody; reply: TxnReplyBody from this node's state
-  kLast = kTopicRead,
+  kTopicGroup = 52,  // payload: TopicGroupBody; reply: KvReplyBody; through the log, in a session
+  kLast = kTopicGroup,
 };
 
 struct ClientRequest {

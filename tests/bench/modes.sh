@@ -272,3 +272,72 @@ mode_jobs() {
   echo "jobs: not measured yet: needs capacities set apart (cgroup quotas, docs/jobs.md)" >&2
   row jobs "makespan against total work / total capacity" ratio "not measured yet" - -
 }
+
+# topic_lat ACKS EVENTS: per offset, the subscriber's line minus the publish's acknowledgement
+# (both stamped on arrival by watch_latency.py stamp); prints "N P50_MS P99_MS MISSING".
+topic_lat() {
+  python3 - "$1" "$2" <<'PY'
+import json, sys
+def stamped(path):
+    out = {}
+    for line in open(path):
+        ns, _, text = line.partition(" ")
+        out.setdefault(json.loads(text)["offset"], int(ns))
+    return out
+acks, events = stamped(sys.argv[1]), stamped(sys.argv[2])
+lat = sorted((events[o] - t) / 1e6 for o, t in acks.items() if o in events)
+if not lat:
+    sys.exit(1)
+print(len(lat), round(lat[len(lat) // 2], 3), round(lat[min(len(lat) - 1, int(len(lat) * 0.99))], 3),
+      len(acks) - len(lat))
+PY
+}
+
+mode_topics() {
+  step "topics: $TOPIC_OBJECTS objects of 220 bytes published through the leader to a subscriber on a follower; a consumer group of 3 members (one per node) working them off; the follower's RSS per retained object"
+  local leader follower pf lat rss_before rss_after t0 t1 n
+  pifleet_up
+  leader=$(leader_node 1 2 3) || die "pifleet: no leader"
+  follower=$(( leader % 3 + 1 ))
+  pf=("$PIFLEET" --key-file "$WORK/cluster.key")
+  "${pf[@]}" --endpoints "$(addr "$leader")" topic create bench --retain-count 1000000 \
+    --retain-bytes 134217728 > /dev/null || die "pifleet: topic create"
+  python3 -c "import json
+for i in range($TOPIC_OBJECTS): print(json.dumps({'i': i, 'pad': 'x' * 200}))" > "$WORK/objects"
+  rss_before=$(proc_rss_kib "${PIDS[$follower]}")
+  { "${pf[@]}" --endpoints "$(addr "$follower")" topic subscribe bench --json \
+      --count "$TOPIC_OBJECTS" 2>> "$WORK/bench-progress.log" & echo $! > "$WORK/sub.pid"; wait; } |
+    python3 "$BENCH_DIR/watch_latency.py" stamp > "$WORK/topic.events" &
+  sleep 1
+  "${pf[@]}" --endpoints "$(addr "$leader")" topic publish bench --type reading --json \
+    --each-line "@$WORK/objects" | python3 "$BENCH_DIR/watch_latency.py" stamp > "$WORK/topic.acks" ||
+    die "pifleet: a publish failed"
+  wait_until 60 bash -c "! kill -0 $(cat "$WORK/sub.pid") 2> /dev/null" ||
+    die "pifleet: the subscriber got $(wc -l < "$WORK/topic.events") of $TOPIC_OBJECTS"
+  sleep 1
+  rss_after=$(proc_rss_kib "${PIDS[$follower]}")
+  lat=$(topic_lat "$WORK/topic.acks" "$WORK/topic.events") || die "pifleet: no object delivered"
+  t0=$(date +%s%N)
+  for n in 1 2 3; do
+    "${pf[@]}" --endpoints "$(addr "$n")" topic subscribe bench --group g > /dev/null \
+      2>> "$WORK/bench-progress.log" &
+    echo $! >> "$WORK/members.pids"
+  done
+  acked() { "${pf[@]}" --endpoints "$(addr "$leader")" topic groups bench --json 2> /dev/null |
+    python3 -c 'import json,sys; print(json.loads(sys.stdin.readline())["acked"])' 2> /dev/null; }
+  all_acked() { [ "$(acked)" = "$TOPIC_OBJECTS" ]; }
+  wait_until 300 all_acked || die "pifleet: the group acknowledged $(acked) of $TOPIC_OBJECTS"
+  t1=$(date +%s%N)
+  kill $(cat "$WORK/members.pids") 2> /dev/null || true
+  pifleet_down
+  echo "topics pifleet latency $lat rss_kib $rss_before $rss_after group_ns $((t1 - t0))" >> "$WORK/loads.txt"
+  echo "  pifleet: latency (n p50 p99 missing) $lat; RSS $rss_before -> $rss_after KiB; group $(( (t1 - t0) / 1000000 )) ms" >&2
+  [ "$(awk '{print $4}' <<< "$lat")" = 0 ] || die "pifleet: the subscriber missed objects: $lat"
+  row topics "publish acknowledged to object printed by a subscriber on a follower, p50" ms \
+    "$(awk '{print $2}' <<< "$lat")" - -
+  row topics "the same, p99" ms "$(awk '{print $3}' <<< "$lat")" - -
+  row topics "consumer group of 3 members (one per node, batches of 8), objects acknowledged" \
+    "1/s" "$(( TOPIC_OBJECTS * 1000000000 / (t1 - t0) ))" - -
+  row topics "follower RSS growth per retained object (220 bytes of JSON)" bytes \
+    "$(( (rss_after - rss_before) * 1024 / TOPIC_OBJECTS ))" - -
+}

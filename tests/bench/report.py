@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """The table of tests/bench/run: its rows (tab-separated: section, what, unit, pifleet, etcd,
 target) with the ratio pifleet / etcd and whether each target is met; printed, and with --write
-also written with the command and the machine to a Markdown file (tests/bench/RESULTS.md).
+also written with the command and the machine to a Markdown file (tests/bench/RESULTS.md). A run
+of some modes replaces their sections in that file and keeps the others, each section saying
+when and by which command it was measured.
 Usage: report.py ROWS --command TEXT --work DIR [--write FILE]
 """
 import argparse
@@ -74,6 +76,34 @@ def machine(work):
             f"- wrk: {output_of('dpkg-query', '-W', '-f=${Version}', 'wrk')}"]
 
 
+TARGET = re.compile(r"(ratio|pifleet) (>=|<=) ([0-9.]+)")
+MEASURED = re.compile(r"^- `([^`]+)`: measured (.+) with `([^`]+)`$")
+
+
+def earlier(path, sections):
+    """The rows, measured lines and raw lines of `path` for sections not in `sections`."""
+    if not os.path.exists(path):
+        return [], [], ""
+    text = open(path).read()
+    rows, measured = [], []
+    for line in text.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if line.startswith("| ") and len(cells) == 7 and cells[0] not in ("section",) + sections:
+            target = TARGET.match(cells[6])
+            rows.append(cells[:3] + [cells[3].replace(",", ""), cells[4].replace(",", ""),
+                                     "".join(target.groups()) if target else "-"])
+        match = MEASURED.match(line)
+        if match and match.group(1) not in sections:
+            measured.append(line)
+    kept = sorted({row[0] for row in rows})
+    old = re.search(r"^Measured (.+) with `([^`]+)`\.", text, re.M)  # the one-run format
+    if old:
+        measured += [f"- `{section}`: measured {old.group(1)} with `{old.group(2)}`"
+                     for section in kept]
+    raw = text.split("## Raw lines", 1)[1].strip().strip("`").strip() if "## Raw lines" in text else ""
+    return rows, measured, raw
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("rows")
@@ -89,11 +119,17 @@ def main():
     loads = open(os.path.join(args.work, "loads.txt")).read() if os.path.exists(
         os.path.join(args.work, "loads.txt")) else ""
     when = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    sections = tuple(dict.fromkeys(row[0] for row in rows))
+    old_rows, measured, old_raw = earlier(args.write, sections)
+    measured += [f"- `{section}`: measured {when} with `{args.command}`" for section in sections]
     with open(args.write, "w") as out:
         out.write("# Benchmark results (written by tests/bench/run)\n\n"
-                  f"Measured {when} with `{args.command}`. How each figure is made: "
-                  "docs/testing.md, \"Benchmarks\".\n\n" + text + "\n\n## Machine\n\n" +
-                  "\n".join(machine(args.work)) + "\n\n## Raw lines\n\n```\n" + loads + "```\n")
+                  "How each figure is made: docs/testing.md, \"Benchmarks\". Each section was "
+                  "measured by one run (a run of some modes keeps the other sections):\n\n" +
+                  "\n".join(sorted(measured)) + "\n\n" + table(old_rows + rows) +
+                  "\n\n## Machine (of the latest run)\n\n" + "\n".join(machine(args.work)) +
+                  "\n\n## Raw lines\n\n```\n" + loads + old_raw + ("\n" if old_raw else "") +
+                  "```\n")
     print(f"written to {args.write}")
 
 

@@ -28,6 +28,10 @@ const std::vector<CanaryInfo>& Canaries() {
        "a watcher that moves to another node asks from the last revision it received, not from "
        "the cursor of the last reply (only the watch checker can catch this one)",
        false, true},
+      {"group-ack-before-process", core::Canary::kNone,
+       "a consumer group member acknowledges what it claimed before processing it, as an "
+       "auto-ack consumer does (only the group checker can catch this one)",
+       false, false, true},
   };
   return kCanaries;
 }

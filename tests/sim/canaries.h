@@ -15,6 +15,7 @@ struct CanaryInfo {
   // Simulator-level canaries: the core itself is unchanged.
   bool stale_reads = false;
   bool watch_resume_at_last = false;
+  bool group_ack_before_process = false;
 };
 
 const std::vector<CanaryInfo>& Canaries();

@@ -20,6 +20,7 @@ struct Totals {
   uint64_t disk_full_episodes = 0, bit_flips = 0, flips_refused = 0, tails_lost = 0;
   uint64_t replayed = 0, reconfigs_stale = 0, watch_events = 0, watch_restarts = 0;
   uint64_t leases_granted = 0, leases_expired = 0;
+  uint64_t topic_published = 0, topic_acked = 0;
   int64_t sim_us = 0;
 };
 
@@ -30,6 +31,7 @@ std::string ReplayCommand(uint64_t seed, const pifleet::sim::SimOptions& o,
                     " --faults " + faults + " --clients " + std::to_string(o.clients);
   if (!o.batching) cmd += " --no-batching";
   if (o.watchers != 2) cmd += " --watchers " + std::to_string(o.watchers);
+  if (!o.topics) cmd += " --no-topics";
   if (o.snapshot_every != 16) cmd += " --snapshot-every " + std::to_string(o.snapshot_every);
   if (o.steady_commands) cmd += " --steady " + std::to_string(o.steady_commands);
   if (!canary.empty()) cmd += " --canary " + canary;
@@ -56,6 +58,9 @@ int main(int argc, char** argv) {
   app.add_option("--clients", options.clients, "simulated clients")->check(CLI::Range(1, 1000));
   app.add_option("--watchers", options.watchers, "simulated watchers of every key")
       ->check(CLI::Range(0, 100));
+  bool no_topics = false;
+  app.add_flag("--no-topics", no_topics,
+               "no topic publisher and consumer group (tests/sim/topic_actors.h)");
   app.add_option("--heal-ms", options.heal_ms, "simulated ms of faults before healing")
       ->check(CLI::Range(100, 600000));
   app.add_option("--snapshot-every", options.snapshot_every,
@@ -93,8 +98,10 @@ int main(int argc, char** argv) {
     options.canary = canary->canary;
     options.stale_reads = canary->stale_reads;
     options.watch_resume_at_last = canary->watch_resume_at_last;
+    options.group_ack_before_process = canary->group_ack_before_process;
   }
   options.batching = !no_batching;
+  options.topics = !no_topics;
   options.faults = faults_name == "none"    ? Faults::kNone
                    : faults_name == "net"   ? Faults::kNet
                    : faults_name == "crash" ? Faults::kCrash
@@ -128,6 +135,8 @@ int main(int argc, char** argv) {
     totals.watch_restarts += result.watch_restarts;
     totals.leases_granted += result.leases_granted;
     totals.leases_expired += result.leases_expired;
+    totals.topic_published += result.topic_published;
+    totals.topic_acked += result.topic_acked;
     if (options.steady_commands > 0 && !result.violation) {
       std::printf(
           "steady: %llu commands answered, joiner caught up at slot %llu, state hash "
@@ -186,6 +195,8 @@ int main(int argc, char** argv) {
       (unsigned long long)totals.watch_events, (unsigned long long)totals.watch_restarts);
   std::printf("leases: granted %llu  expired %llu (never before their TTL)\n",
               (unsigned long long)totals.leases_granted, (unsigned long long)totals.leases_expired);
+  std::printf("topics: objects published %llu  acknowledged by the group %llu (each once)\n",
+              (unsigned long long)totals.topic_published, (unsigned long long)totals.topic_acked);
   if (!canary_name.empty()) {
     if (caught_seed == 0)
       std::printf("canary %s NOT caught in %llu seeds\n", canary_name.c_str(),

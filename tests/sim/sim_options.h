@@ -24,6 +24,9 @@ struct SimOptions {
   // event would grow with the run (nor the lease holder, tests/sim/lease_holder.h).
   uint32_t watchers = 2;
   bool watch_resume_at_last = false;  // the watch-resume-at-last canary
+  // A publisher and a consumer group (tests/sim/topic_actors.h); not in steady mode.
+  bool topics = true;
+  bool group_ack_before_process = false;  // the group-ack-before-process canary
   // Faults run until heal_ms; then the network heals, crashed nodes restart, and every pending
   // request must complete within liveness_bound_ms.
   int64_t heal_ms = 2000;

@@ -99,6 +99,7 @@ void SimSeams::OnCommandApplied(core::Slot slot, const core::Command& command,
   (void)slot;
   sim_->OnKvApplied(*node_);
   sim_->OnLeaseApplied(*node_, command, result);
+  sim_->OnTopicApplied(command, result);
   if (std::string v = sim_->replay_.OnApplied(node_->id, node_->incarnation, command, result);
       !v.empty()) {
     sim_->checker_.Fail("exactly once: " + v);

@@ -56,7 +56,8 @@ Simulation::Simulation(uint64_t seed, const SimOptions& options)
       trace_(options.trace),
       clients_(rng_, options.clients,
                options.steady_commands > 0 ? options.steady_history_ops : SIZE_MAX),
-      watchers_(options.steady_commands > 0 ? 0 : options.watchers, options.watch_resume_at_last) {
+      watchers_(options.steady_commands > 0 ? 0 : options.watchers, options.watch_resume_at_last),
+      topics_(options.group_ack_before_process) {
   client_nodes_ = options.voters + options.learners;
   for (uint32_t i = 0; i < client_nodes_; ++i) {
     (i < options.voters ? config_.voters : config_.learners).push_back(i + 1);
@@ -177,13 +178,16 @@ SeedResult Simulation::Run() {
       // After healing the holder is silent: each of its leases must expire, as each request
       // must be answered, within the bound.
       const bool leases_ended = lease_holder_.AllEnded();
-      if (healed_ && clients_.AllIdle() && leases_ended &&
+      const bool topics_done = !TopicsOn() || TopicsDone();
+      if (healed_ && clients_.AllIdle() && leases_ended && topics_done &&
           (options_.steady_commands == 0 || JoinerCaughtUp())) {
         break;
       }
       if (now_us_ > deadline_us_) {
         checker_.Fail(std::string("liveness: ") +
-                      (leases_ended ? "requests still pending " : "a lease not yet expired ") +
+                      (!leases_ended  ? "a lease not yet expired "
+                       : !topics_done ? "the consumer group has objects unprocessed "
+                                      : "requests still pending ") +
                       std::to_string(options_.liveness_bound_ms) + " ms after the faults healed");
         break;
       }
@@ -196,6 +200,9 @@ SeedResult Simulation::Run() {
   }
   set_assert_handler(nullptr);
   if (options_.steady_commands > 0 && !checker_.failed()) CheckSteadyEnd(result);
+  if (!checker_.failed() && TopicsOn()) {
+    if (std::string v = topics_.CheckEnd(); !v.empty()) checker_.Fail(v);
+  }
   if (!checker_.failed()) CheckLinearizability(result);
   for (const SimNode& node : nodes_) result.fsyncs += node.env->sync_stats().file_syncs;
   result.wal_bytes_max = bounds_.wal_bytes_max;
@@ -215,6 +222,8 @@ SeedResult Simulation::Run() {
   result.watch_restarts = watchers_.restarts();
   result.leases_granted = lease_holder_.granted();
   result.leases_expired = lease_holder_.expired();
+  result.topic_published = topics_.published();
+  result.topic_acked = topics_.acked();
   result.node_messages = node_messages_;
   result.sim_time_us = now_us_;
   result.trace_hash = trace_.hash();

@@ -19,6 +19,7 @@
 #include "tests/sim/session_replay.h"
 #include "tests/sim/sim_node.h"
 #include "tests/sim/sim_options.h"
+#include "tests/sim/topic_actors.h"
 #include "tests/sim/trace.h"
 #include "tests/sim/watchers.h"
 
@@ -50,6 +51,8 @@ struct SeedResult {
   uint64_t watch_restarts = 0;       // watchers whose cursor no node held any more
   uint64_t leases_granted = 0;       // to the lease holder
   uint64_t leases_expired = 0;
+  uint64_t topic_published = 0;  // objects the simulated publisher published
+  uint64_t topic_acked = 0;      // of them, acknowledged by the simulated group
   core::Slot final_slot = 0;      // steady mode: the slot every node ended at
   uint64_t final_state_hash = 0;  // steady mode: the state hash every node ended with
 };
@@ -140,6 +143,11 @@ class Simulation {
   void LeaseTick(SimNode& node);
   void HolderTick();  // on the first node's timer, whether that node is up or not
   void OnLeaseApplied(SimNode& node, const core::Command& command, const sm::KvResult& result);
+  // simulation_topics.cc
+  bool TopicsOn() const { return options_.topics && options_.steady_commands == 0; }
+  void TopicTick();  // on the first node's timer, whether that node is up or not
+  void OnTopicApplied(const core::Command& command, const sm::KvResult& result);
+  bool TopicsDone() const;
   uint32_t RandomNode() { return static_cast<uint32_t>(rng_.Between(0, client_nodes_ - 1)); }
   std::vector<uint64_t> NodeIds() const;
 
@@ -155,6 +163,7 @@ class Simulation {
   PoisonSource poison_{seed_};
   WatcherPool watchers_;
   LeaseHolder lease_holder_;
+  TopicActors topics_;
   std::unordered_map<uint64_t, std::string> watch_payloads_;  // by event seq, in flight
   std::vector<SimNode> nodes_;
   core::Config config_;  // the latest configuration decided, as the admin sees it

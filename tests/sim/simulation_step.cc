@@ -11,6 +11,7 @@ void Simulation::Step(const Event& event) {
     case Kind::kTick:
       Schedule(now_us_ + node.tick_period_us, Kind::kTick, event.node);
       if (event.node == 0) HolderTick();
+      if (event.node == 0) TopicTick();
       if (node.up) {
         node.driver->Tick();
         node.hub->OnTick(static_cast<uint64_t>(now_us_) / 1000);
