@@ -66,7 +66,8 @@ int PublishLines(Context& context, wire::TopicRequestBody body, const std::strin
   if (file == "-") {
     text.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
   } else if (Status s = store::ReadFileToString(store::PosixEnv(), file, &text); !s.ok()) {
-    return FailCommand("topic publish", Status::IOError("cannot read " + file + ": " + s.message()));
+    return FailCommand("topic publish",
+                       Status::IOError("cannot read " + file + ": " + s.message()));
   }
   std::unique_ptr<Client> client;
   if (Status s = Client::Create(context.client, &client); !s.ok()) {
@@ -239,9 +240,8 @@ void InstallPublish(CLI::App& topic, Context& context) {
           "topic publish", Status::InvalidArgument("give --data JSON|@FILE or --each-line @FILE"));
       return;
     }
-    context.exit_code = lines_option->count() == 1
-                            ? PublishLines(context, *body, *lines, *json)
-                            : Publish(context, *body, *data, *json);
+    context.exit_code = lines_option->count() == 1 ? PublishLines(context, *body, *lines, *json)
+                                                   : Publish(context, *body, *data, *json);
   });
 }
 

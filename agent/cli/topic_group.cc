@@ -33,8 +33,8 @@
 namespace pifleet::cli {
 namespace {
 
-constexpr uint32_t kHoldMs = 1000;          // how long a node may hold a watch request
-constexpr uint32_t kAnswerSlackMs = 700;    // beyond the hold, before asking elsewhere
+constexpr uint32_t kHoldMs = 1000;           // how long a node may hold a watch request
+constexpr uint32_t kAnswerSlackMs = 700;     // beyond the hold, before asking elsewhere
 constexpr uint64_t kReclaimEveryMs = 10000;  // an idle member claims at least this often
 
 volatile std::sig_atomic_t g_stop = 0;
@@ -123,7 +123,8 @@ class GroupMember {
       }
       if (!claimed.more) WaitForNews(claimed.revision, claimed.wait_ms);
     }
-    if (g_stop) std::fprintf(stderr, "pifleet topic subscribe: left group '%s'\n", o_.group.c_str());
+    if (g_stop)
+      std::fprintf(stderr, "pifleet topic subscribe: left group '%s'\n", o_.group.c_str());
     return kExitOk;
   }
 
@@ -193,8 +194,8 @@ class GroupMember {
       for (const Delivery& d : deliveries) {
         if (got.contains(d.offset) || (read_any && d.offset <= read_to)) continue;
         TopicPage page;
-        if (Status s = ReadTopicPage(client_, local, o_.topic, d.offset, last - d.offset + 1,
-                                     &page);
+        if (Status s =
+                ReadTopicPage(client_, local, o_.topic, d.offset, last - d.offset + 1, &page);
             !s.ok()) {
           *code = FailCommand("topic subscribe", s);
           return got;

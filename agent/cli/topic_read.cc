@@ -49,8 +49,8 @@ int InGroup(Context& context, const ReadOptions& o) {
   g.start = o.from_text == "latest" ? sm::kStartLatest : o.from;
   g.exec = o.exec;
   g.ack_wait_ms = static_cast<uint64_t>(o.ack_wait_s * 1000 + 0.5);
-  if (o.ack_wait_s != 0 && (g.ack_wait_ms < sm::kGroupAckWaitMsMin ||
-                            g.ack_wait_ms > sm::kGroupAckWaitMsMax)) {
+  if (o.ack_wait_s != 0 &&
+      (g.ack_wait_ms < sm::kGroupAckWaitMsMin || g.ack_wait_ms > sm::kGroupAckWaitMsMax)) {
     return FailCommand("topic subscribe",
                        Status::InvalidArgument("--ack-wait-s must be 0.1 to 3600"));
   }
@@ -213,9 +213,9 @@ int Subscribe(Context& context, ReadOptions& o) {
   }
   if (!o.group.empty()) return InGroup(context, o);
   if (!o.exec.empty() || o.ack_wait_s != 0 || o.max_deliveries != 0 || o.batch != 0) {
-    return FailCommand("topic subscribe",
-                       Status::InvalidArgument(
-                           "--exec, --ack-wait-s, --max-deliveries and --batch need --group"));
+    return FailCommand(
+        "topic subscribe",
+        Status::InvalidArgument("--exec, --ack-wait-s, --max-deliveries and --batch need --group"));
   }
   std::unique_ptr<Client> client;
   if (Status s = Client::Create(context.client, &client); !s.ok()) {

@@ -120,7 +120,8 @@ void ClientRequests::OnApplied(const core::Command& command, const sm::KvResult&
                  wire::EncodeBody(wire::RegisterReplyBody{result.session}));
   }
   if (waiter.op == wire::ClientOp::kKv || waiter.op == wire::ClientOp::kLease ||
-      waiter.op == wire::ClientOp::kConfigSet || waiter.op == wire::ClientOp::kTopic) {
+      waiter.op == wire::ClientOp::kConfigSet || waiter.op == wire::ClientOp::kTopic ||
+      waiter.op == wire::ClientOp::kTopicGroup) {
     return Reply(context_, waiter.address, request, wire::ReplyCode::kOk,
                  wire::EncodeBody(KvReply(result)));
   }

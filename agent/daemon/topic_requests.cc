@@ -105,9 +105,9 @@ void HandleTopicGroup(AgentContext& context, ClientRequests& clients,
     return Reply(context, from, request, wire::ReplyCode::kError, "",
                  "malformed topic group request");
   }
-  sm::GroupCommand command{body.claim, body.topic,          body.group,          body.member,
-                           WallNowMs(), body.max,           body.start,          body.ack_wait_ms,
-                           body.max_deliveries, body.types, {},                  body.reason};
+  sm::GroupCommand command{body.claim,          body.topic, body.group, body.member,
+                           WallNowMs(),         body.max,   body.start, body.ack_wait_ms,
+                           body.max_deliveries, body.types, {},         body.reason};
   for (const wire::TopicGroupAckBody& ack : body.acks) {
     command.acks.push_back({ack.offset, ack.attempt, static_cast<sm::GroupOutcome>(ack.outcome)});
   }

@@ -145,7 +145,8 @@ std::string CheckGroupCommand(const GroupCommand& c) {
   if (c.max < 1 || c.max > kGroupClaimMax) {
     return "a claim takes 1 to " + std::to_string(kGroupClaimMax) + " objects";
   }
-  if (c.ack_wait_ms != 0 && (c.ack_wait_ms < kGroupAckWaitMsMin || c.ack_wait_ms > kGroupAckWaitMsMax)) {
+  if (c.ack_wait_ms != 0 &&
+      (c.ack_wait_ms < kGroupAckWaitMsMin || c.ack_wait_ms > kGroupAckWaitMsMax)) {
     return std::string(kTopicInvalid) + "--ack-wait-ms must be " +
            std::to_string(kGroupAckWaitMsMin) + " to " + std::to_string(kGroupAckWaitMsMax);
   }
@@ -162,7 +163,8 @@ std::string CheckGroupCommand(const GroupCommand& c) {
     if (!IsTopicName(type, kTypeNameBytesMax)) {
       return std::string(kTopicInvalid) + BadName("type name", type, kTypeNameBytesMax);
     }
-    if (!seen.insert(type).second) return std::string(kTopicInvalid) + "type '" + type + "' given twice";
+    if (!seen.insert(type).second)
+      return std::string(kTopicInvalid) + "type '" + type + "' given twice";
   }
   return "";
 }

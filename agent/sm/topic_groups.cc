@@ -40,8 +40,7 @@ void Park(GroupApply& a, uint64_t offset, const std::string& reason) {
   if (!a.parked_counted) {
     KvStore::Budget budget{kGroupParkedMax + 1, SIZE_MAX};
     bool more = false;
-    const auto rows =
-        a.kv.Range(prefix, PrefixEnd(prefix), kGroupParkedMax + 1, &budget, &more);
+    const auto rows = a.kv.Range(prefix, PrefixEnd(prefix), kGroupParkedMax + 1, &budget, &more);
     a.parked_keys = rows.size();
     a.parked_counted = true;
     if (a.parked_keys >= kGroupParkedMax) {
@@ -50,9 +49,9 @@ void Park(GroupApply& a, uint64_t offset, const std::string& reason) {
     }
   }
   a.parked_keys += 1;
-  const nlohmann::json story = {{"offset", offset},          {"deliveries", d.attempt},
-                                {"failures", d.failures},    {"last_member", d.member},
-                                {"reason", reason},          {"time_ms", a.state.time_ms}};
+  const nlohmann::json story = {{"offset", offset},       {"deliveries", d.attempt},
+                                {"failures", d.failures}, {"last_member", d.member},
+                                {"reason", reason},       {"time_ms", a.state.time_ms}};
   a.ops.push_back({wire::TxnOpBody::kPut, prefix + OffsetHex(offset), "",
                    story.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), 0, 0});
   a.tokens += " p:" + std::to_string(offset);
@@ -96,8 +95,8 @@ bool Wanted(const GroupApply& a, uint64_t offset) {
   if (a.state.types.empty()) return a.kv.Find(TopicDataKey(a.command.topic, offset)).has_value();
   const std::optional<std::string> value = a.kv.Find(TopicDataKey(a.command.topic, offset));
   const std::optional<TopicObject> object = value ? DecodeTopicObject(*value) : std::nullopt;
-  return object && std::find(a.state.types.begin(), a.state.types.end(), object->type) !=
-                       a.state.types.end();
+  return object &&
+         std::find(a.state.types.begin(), a.state.types.end(), object->type) != a.state.types.end();
 }
 
 // Objects of other types a claim looks past at most: a claim's work stays bounded, and the
@@ -117,8 +116,8 @@ void Claim(GroupApply& a) {
     given += 1;
   }
   uint64_t scanned = 0;
-  while (given < want && s.pending.size() < kGroupPendingMax && s.next_offset < a.meta.next_offset &&
-         scanned < kClaimScanMax) {
+  while (given < want && s.pending.size() < kGroupPendingMax &&
+         s.next_offset < a.meta.next_offset && scanned < kClaimScanMax) {
     const uint64_t offset = s.next_offset++;
     scanned += 1;
     if (!Wanted(a, offset)) continue;
@@ -184,10 +183,10 @@ std::optional<GroupState> Load(const GroupCommand& c, const TopicMeta& meta, con
   std::optional<GroupState> s = DecodeGroupState(*value);
   if (!s) return *why = "group '" + c.group + "' has a state this agent cannot read", std::nullopt;
   if (!c.claim) return s;
-  const std::string fixed = " (fixed when the group was made; delete the topic's group to change it)";
+  const std::string fixed = " (fixed when the group was made: use another group name to change it)";
   if (c.ack_wait_ms != 0 && c.ack_wait_ms != s->ack_wait_ms) {
-    *why = "invalid: group '" + c.group + "' has an ack wait of " +
-           std::to_string(s->ack_wait_ms) + " ms" + fixed;
+    *why = "invalid: group '" + c.group + "' has an ack wait of " + std::to_string(s->ack_wait_ms) +
+           " ms" + fixed;
   } else if (c.max_deliveries != 0 && c.max_deliveries != s->max_deliveries) {
     *why = "invalid: group '" + c.group + "' has max deliveries " +
            std::to_string(s->max_deliveries) + fixed;

@@ -39,8 +39,8 @@ inline constexpr uint64_t kGroupMaxDeliveriesDefault = 5;
 inline constexpr uint64_t kGroupMaxDeliveriesMax = 100;
 // Unacknowledged deliveries of one group: a claim beyond them gets nothing until acks come.
 inline constexpr size_t kGroupPendingMax = 256;
-inline constexpr size_t kGroupClaimMax = 64;    // deliveries one claim hands out
-inline constexpr size_t kGroupAckMax = 256;     // entries in one ack command
+inline constexpr size_t kGroupClaimMax = 64;  // deliveries one claim hands out
+inline constexpr size_t kGroupAckMax = 256;   // entries in one ack command
 inline constexpr size_t kGroupsPerTopicMax = 32;
 inline constexpr size_t kGroupParkedMax = 1000;  // parked objects kept per group: oldest go
 inline constexpr size_t kGroupTypesMax = 16;
@@ -64,13 +64,13 @@ struct GroupCommand {
   std::string group;
   std::string member;
   uint64_t now_ms = 0;
-  uint64_t max = 1;               // claim
-  uint64_t start = 0;             // claim: where a new group starts
-  uint64_t ack_wait_ms = 0;       // claim: 0 the group's (a new group: the default)
-  uint64_t max_deliveries = 0;    // claim: 0 the group's (a new group: the default)
+  uint64_t max = 1;                // claim
+  uint64_t start = 0;              // claim: where a new group starts
+  uint64_t ack_wait_ms = 0;        // claim: 0 the group's (a new group: the default)
+  uint64_t max_deliveries = 0;     // claim: 0 the group's (a new group: the default)
   std::vector<std::string> types;  // claim: the group's types (empty: every type)
-  std::vector<GroupAck> acks;     // ack
-  std::string reason;             // ack: why the kFail entries failed
+  std::vector<GroupAck> acks;      // ack
+  std::string reason;              // ack: why the kFail entries failed
   bool operator==(const GroupCommand&) const = default;
 };
 

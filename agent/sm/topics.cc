@@ -76,10 +76,9 @@ KvResult Delete(const TopicCommand& c, KvStore& kv) {
   const std::string prefix = TopicDataPrefix(c.topic);
   const std::string groups = GroupsPrefix(c.topic);
   const std::string parked = ParkedPrefix(c.topic);
-  if (std::string why = Run(kv, {DeleteOp(TopicMetaKey(c.topic), ""),
-                                 DeleteOp(prefix, PrefixEnd(prefix)),
-                                 DeleteOp(groups, PrefixEnd(groups)),
-                                 DeleteOp(parked, PrefixEnd(parked))});
+  if (std::string why =
+          Run(kv, {DeleteOp(TopicMetaKey(c.topic), ""), DeleteOp(prefix, PrefixEnd(prefix)),
+                   DeleteOp(groups, PrefixEnd(groups)), DeleteOp(parked, PrefixEnd(parked))});
       !why.empty()) {
     return Refuse(why);
   }

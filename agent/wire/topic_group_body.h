@@ -25,13 +25,13 @@ struct TopicGroupBody {
   std::string topic;
   std::string group;
   std::string member;
-  uint64_t max = 1;             // claim
-  uint64_t start = 0;           // claim: a new group's first offset (UINT64_MAX: latest)
-  uint64_t ack_wait_ms = 0;     // claim: 0 the group's
-  uint64_t max_deliveries = 0;  // claim: 0 the group's
-  std::vector<std::string> types;          // claim
-  std::vector<TopicGroupAckBody> acks;     // acknowledgements
-  std::string reason;                      // why the failed entries failed
+  uint64_t max = 1;                     // claim
+  uint64_t start = 0;                   // claim: a new group's first offset (UINT64_MAX: latest)
+  uint64_t ack_wait_ms = 0;             // claim: 0 the group's
+  uint64_t max_deliveries = 0;          // claim: 0 the group's
+  std::vector<std::string> types;       // claim
+  std::vector<TopicGroupAckBody> acks;  // acknowledgements
+  std::string reason;                   // why the failed entries failed
   bool operator==(const TopicGroupBody&) const = default;
 };
 

@@ -51,8 +51,8 @@ struct SeedResult {
   uint64_t watch_restarts = 0;       // watchers whose cursor no node held any more
   uint64_t leases_granted = 0;       // to the lease holder
   uint64_t leases_expired = 0;
-  uint64_t topic_published = 0;  // objects the simulated publisher published
-  uint64_t topic_acked = 0;      // of them, acknowledged by the simulated group
+  uint64_t topic_published = 0;   // objects the simulated publisher published
+  uint64_t topic_acked = 0;       // of them, acknowledged by the simulated group
   core::Slot final_slot = 0;      // steady mode: the slot every node ended at
   uint64_t final_state_hash = 0;  // steady mode: the state hash every node ended with
 };

@@ -147,7 +147,8 @@ void TopicActors::MemberDue(Actor& member, int64_t now_us, bool healed, core::Rn
 }
 
 void TopicActors::Process(Actor& member) {
-  for (const auto& [offset, attempt] : member.held) processed_.insert({member.name, offset, attempt});
+  for (const auto& [offset, attempt] : member.held)
+    processed_.insert({member.name, offset, attempt});
 }
 
 std::string TopicActors::OnApplied(const core::Command& command, const sm::KvResult& result,
@@ -214,8 +215,8 @@ std::string TopicActors::OnAck(const std::string& payload, const sm::KvResult& r
              ") and by " + by.first + " (attempt " + std::to_string(by.second) + ")";
     }
     if (!processed_.contains({ack->member, entry.offset, entry.attempt})) {
-      return "group: offset " + std::to_string(entry.offset) + " acknowledged by " +
-             ack->member + " before it processed it";
+      return "group: offset " + std::to_string(entry.offset) + " acknowledged by " + ack->member +
+             " before it processed it";
     }
     (void)fresh;
   }

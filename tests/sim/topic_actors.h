@@ -80,8 +80,8 @@ class TopicActors {
   std::vector<Actor> actors_;  // [0] the publisher, then the members
   bool created_ = false;
   bool publishing_done_ = false;
-  uint64_t next_publish_ = 0;       // the publisher's next object number
-  uint64_t last_offset_plus1_ = 0;  // the offset of the publisher's last object, + 1
+  uint64_t next_publish_ = 0;               // the publisher's next object number
+  uint64_t last_offset_plus1_ = 0;          // the offset of the publisher's last object, + 1
   std::map<uint64_t, uint64_t> offset_of_;  // object number -> its offset
   std::map<uint64_t, uint64_t> object_at_;  // offset -> object number
   // offset -> the (member, attempt) whose ack was accepted

@@ -108,8 +108,8 @@ TEST_F(TopicGroups, EachObjectGoesToOneMemberAndAnAckCommitsIt) {
 TEST_F(TopicGroups, ADeliveryPastItsAckWaitGoesToAnotherMemberAndTheLateAckIsRefused) {
   Publish(1);
   EXPECT_EQ(Tail(Claim("a", 1000), 2), "d:0:1");
-  EXPECT_EQ(Tail(Claim("b", 1500), 1), "500");      // a still holds it
-  EXPECT_EQ(Tail(Claim("b", 2000), 2), "d:0:2");    // a's ack wait passed: attempt 2 to b
+  EXPECT_EQ(Tail(Claim("b", 1500), 1), "500");    // a still holds it
+  EXPECT_EQ(Tail(Claim("b", 2000), 2), "d:0:2");  // a's ack wait passed: attempt 2 to b
   EXPECT_EQ(Tail(Ack("a", 2100, {{0, 1, GroupOutcome::kAck}}), 1), "s:0");  // too late
   EXPECT_EQ(Tail(Ack("b", 2100, {{0, 2, GroupOutcome::kAck}}), 1), "");
   EXPECT_EQ(State().acked, 1u);
@@ -267,7 +267,9 @@ TEST_F(TopicGroups, MalformedAndOutOfBoundsCommandsAreRefused) {
            [](GroupCommand& g) { g.max = kGroupClaimMax + 1; },
            [](GroupCommand& g) { g.ack_wait_ms = 1; },
            [](GroupCommand& g) { g.max_deliveries = kGroupMaxDeliveriesMax + 1; },
-           [](GroupCommand& g) { g.types = {"X", "X"}; },
+           [](GroupCommand& g) {
+             g.types = {"X", "X"};
+           },
        }) {
     GroupCommand b = c;
     bad(b);

@@ -12,8 +12,17 @@ TopicGroupBody Claim() {
 }
 
 TopicGroupBody Acks() {
-  return {false, "chat", "workers", "pi-1-42-beef", 0, 0, 0, 0, {},
-          {{7, 1, 0}, {9, 3, 1}, {1ull << 40, 2, 2}}, "`./work` exited 3"};
+  return {false,
+          "chat",
+          "workers",
+          "pi-1-42-beef",
+          0,
+          0,
+          0,
+          0,
+          {},
+          {{7, 1, 0}, {9, 3, 1}, {1ull << 40, 2, 2}},
+          "`./work` exited 3"};
 }
 
 TEST(TopicGroupBody, RoundTrip) {
