@@ -43,6 +43,13 @@ sm::TopicCommand ToCommand(const wire::TopicRequestBody& body, std::string* why)
   return c;
 }
 
+void ProposeInSession(ClientRequests& clients, const wire::ClientRequest& request,
+                      const net::UdpAddress& from, std::string payload) {
+  clients.ProposeFor(
+      request, from,
+      {request.session, request.sequence, core::CommandKind::kApp, std::move(payload), {}});
+}
+
 std::string PublishedBy(const AgentContext& context) {
   const auto member = context.state_machine().members().Find(context.node_id());
   std::string name =
@@ -68,12 +75,7 @@ void HandleTopicRequest(AgentContext& context, ClientRequests& clients,
   if (command.kind == sm::TopicCommandKind::kPublish) command.published_by = PublishedBy(context);
   if (why.empty()) why = sm::CheckTopicCommand(command);
   if (!why.empty()) return Reply(context, from, request, wire::ReplyCode::kError, "", why);
-  clients.ProposeFor(request, from,
-                     {request.session,
-                      request.sequence,
-                      core::CommandKind::kApp,
-                      sm::EncodeTopicCommand(command),
-                      {}});
+  ProposeInSession(clients, request, from, sm::EncodeTopicCommand(command));
 }
 
 void HandleTopicRead(AgentContext& context, const wire::ClientRequest& request,
@@ -114,12 +116,7 @@ void HandleTopicGroup(AgentContext& context, ClientRequests& clients,
   if (std::string why = sm::CheckGroupCommand(command); !why.empty()) {
     return Reply(context, from, request, wire::ReplyCode::kError, "", why);
   }
-  clients.ProposeFor(request, from,
-                     {request.session,
-                      request.sequence,
-                      core::CommandKind::kApp,
-                      sm::EncodeGroupCommand(command),
-                      {}});
+  ProposeInSession(clients, request, from, sm::EncodeGroupCommand(command));
 }
 
 }  // namespace pifleet::daemon

@@ -4,6 +4,7 @@
 
 #include "agent/base/bytes.h"
 #include "agent/sm/kv.h"
+#include "agent/sm/kv_op.h"
 
 namespace pifleet::sm {
 namespace {
@@ -169,6 +170,32 @@ KvResult KvStore::ExecuteTxn(const wire::TxnRequestBody& txn, const LeaseTable* 
   Commit();
   reply.revision = revision_;
   return KvResult{true, wire::EncodeBody(reply)};
+}
+
+bool WritesUnder(std::string_view prefix, const wire::KvRequestBody& request) {
+  return request.kind != static_cast<uint8_t>(KvKind::kGet) && request.key.starts_with(prefix);
+}
+
+bool WritesUnder(std::string_view prefix, const wire::TxnRequestBody& txn) {
+  std::string prefix_end(prefix);  // the first key after every key under the prefix
+  ++prefix_end.back();
+  const std::string whole_prefix(prefix);
+  // Does [key, range_end) (range_end "" = the key alone, "\0" = every key from key on) hold one?
+  const auto overlaps = [&](const std::string& key, const std::string& range_end) {
+    if (range_end.empty()) return key.starts_with(prefix);
+    const bool to_the_end = range_end == std::string(1, '\0');
+    return key < prefix_end && (to_the_end || range_end > whole_prefix);
+  };
+  for (const auto* ops : {&txn.then_ops, &txn.else_ops}) {
+    for (const wire::TxnOpBody& op : *ops) {
+      if (op.kind == wire::TxnOpBody::kRange) continue;
+      if (op.kind == wire::TxnOpBody::kPut ? op.key.starts_with(prefix)
+                                           : overlaps(op.key, op.range_end)) {
+        return true;
+      }
+    }
+  }
+  return false;
 }
 
 }  // namespace pifleet::sm

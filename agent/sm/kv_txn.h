@@ -9,6 +9,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "agent/wire/client_bodies.h"
 
@@ -21,5 +22,10 @@ std::optional<wire::TxnRequestBody> DecodeKvTxn(const std::string& bytes);
 // "" when the transaction may run; otherwise why not (a put of a key twice in one branch, or of a
 // key that a delete of the same branch covers, as etcd refuses; a value over kKvValueBytesMax).
 std::string CheckKvTxn(const wire::TxnRequestBody& txn);
+// True when the kv request or transaction would write a key under `prefix` (a put of one, or a
+// delete whose range holds one): the agent refuses kv writes under the prefixes that other
+// commands own (settings, topics).
+bool WritesUnder(std::string_view prefix, const wire::KvRequestBody& request);
+bool WritesUnder(std::string_view prefix, const wire::TxnRequestBody& txn);
 
 }  // namespace pifleet::sm

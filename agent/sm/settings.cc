@@ -2,15 +2,10 @@
 
 #include <charconv>
 
+#include "agent/sm/kv_txn.h"
+
 namespace pifleet::sm {
 namespace {
-
-// The end of the prefix's key range: the prefix with its last byte incremented ('/' + 1).
-const std::string kSettingsEnd = [] {
-  std::string end(kSettingsPrefix);
-  ++end.back();
-  return end;
-}();
 
 constexpr uint32_t kDiscoverIntervalMsMin = 100;
 constexpr uint32_t kDiscoverIntervalMsMax = 60'000;
@@ -47,14 +42,6 @@ bool Allowed(std::string_view name, std::string_view value) {
     return InRange(ParseNumber(value), kSnapshotEverySlotsMin, kSnapshotEverySlotsMax);
   }
   return false;
-}
-
-// Does [key, range_end) (range_end "" = the key alone, "\0" = every key from key on) hold a key
-// under the settings prefix?
-bool Overlaps(const std::string& key, const std::string& range_end) {
-  if (range_end.empty()) return key.starts_with(kSettingsPrefix);
-  const bool to_the_end = range_end == std::string(1, '\0');
-  return key < kSettingsEnd && (to_the_end || range_end > std::string(kSettingsPrefix));
 }
 
 }  // namespace
@@ -113,22 +100,10 @@ RuntimeSettings ReadSettings(const KvStore& kv) {
 }
 
 bool WritesSettings(const wire::KvRequestBody& request) {
-  return request.kind != static_cast<uint8_t>(KvKind::kGet) &&
-         request.key.starts_with(kSettingsPrefix);
+  return WritesUnder(kSettingsPrefix, request);
 }
 
-bool WritesSettings(const wire::TxnRequestBody& txn) {
-  for (const auto* ops : {&txn.then_ops, &txn.else_ops}) {
-    for (const wire::TxnOpBody& op : *ops) {
-      if (op.kind == wire::TxnOpBody::kRange) continue;
-      if (op.kind == wire::TxnOpBody::kPut ? op.key.starts_with(kSettingsPrefix)
-                                           : Overlaps(op.key, op.range_end)) {
-        return true;
-      }
-    }
-  }
-  return false;
-}
+bool WritesSettings(const wire::TxnRequestBody& txn) { return WritesUnder(kSettingsPrefix, txn); }
 
 bool ChangedSettings(const std::vector<KvEvent>& events) {
   for (const KvEvent& event : events) {

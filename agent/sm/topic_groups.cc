@@ -23,13 +23,6 @@ struct GroupApply {
   bool parked_counted = false;
 };
 
-std::string OffsetHex(uint64_t offset) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string hex(16, '0');
-  for (int i = 15; i >= 0; --i, offset >>= 4) hex[static_cast<size_t>(i)] = kHex[offset & 15];
-  return hex;
-}
-
 // Parks `offset` after its last failed delivery: its story is kept under the parked prefix (at
 // most kGroupParkedMax per group; the oldest goes) and it is never delivered again.
 void Park(GroupApply& a, uint64_t offset, const std::string& reason) {

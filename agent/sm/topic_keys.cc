@@ -5,6 +5,7 @@
 
 #include "agent/base/bytes.h"
 #include "agent/sm/kv_op.h"
+#include "agent/sm/kv_txn.h"
 
 namespace pifleet::sm {
 namespace {
@@ -16,20 +17,6 @@ constexpr size_t kOffsetHexDigits = 16;
 
 constexpr std::array<std::string_view, 7> kKindNames = {"",     "int",    "float", "string",
                                                         "bool", "object", "array"};
-
-// The first key after every key under kTopicPrefix ('/' + 1).
-const std::string kTopicEnd = [] {
-  std::string end(kTopicPrefix);
-  ++end.back();
-  return end;
-}();
-
-// Does [key, range_end) ("" the key alone, "\0" every key from key on) hold a topic key?
-bool Overlaps(const std::string& key, const std::string& range_end) {
-  if (range_end.empty()) return key.starts_with(kTopicPrefix);
-  const bool to_the_end = range_end == std::string(1, '\0');
-  return key < kTopicEnd && (to_the_end || range_end > std::string(kTopicPrefix));
-}
 
 }  // namespace
 
@@ -63,13 +50,16 @@ std::string TopicDataPrefix(std::string_view topic) {
   return std::string(kTopicDataPrefix) + std::string(topic) + "/";
 }
 
-std::string TopicDataKey(std::string_view topic, uint64_t offset) {
-  char hex[kOffsetHexDigits + 1];
+std::string OffsetHex(uint64_t offset) {
+  std::string hex(kOffsetHexDigits, '0');
   for (size_t i = 0; i < kOffsetHexDigits; ++i) {
     hex[kOffsetHexDigits - 1 - i] = "0123456789abcdef"[(offset >> (4 * i)) & 0xf];
   }
-  hex[kOffsetHexDigits] = '\0';
-  return TopicDataPrefix(topic) + hex;
+  return hex;
+}
+
+std::string TopicDataKey(std::string_view topic, uint64_t offset) {
+  return TopicDataPrefix(topic) + OffsetHex(offset);
 }
 
 std::string TopicTypeKey(std::string_view type) {
@@ -156,22 +146,8 @@ std::optional<std::vector<TypeField>> DecodeTopicType(std::string_view bytes) {
   return fields;
 }
 
-bool WritesTopics(const wire::KvRequestBody& request) {
-  return request.kind != static_cast<uint8_t>(KvKind::kGet) &&
-         request.key.starts_with(kTopicPrefix);
-}
+bool WritesTopics(const wire::KvRequestBody& request) { return WritesUnder(kTopicPrefix, request); }
 
-bool WritesTopics(const wire::TxnRequestBody& txn) {
-  for (const auto* ops : {&txn.then_ops, &txn.else_ops}) {
-    for (const wire::TxnOpBody& op : *ops) {
-      if (op.kind == wire::TxnOpBody::kRange) continue;
-      if (op.kind == wire::TxnOpBody::kPut ? op.key.starts_with(kTopicPrefix)
-                                           : Overlaps(op.key, op.range_end)) {
-        return true;
-      }
-    }
-  }
-  return false;
-}
+bool WritesTopics(const wire::TxnRequestBody& txn) { return WritesUnder(kTopicPrefix, txn); }
 
 }  // namespace pifleet::sm

@@ -91,6 +91,8 @@ bool IsTopicName(std::string_view name, size_t max_bytes = kTopicNameBytesMax);
 std::string TopicMetaKey(std::string_view topic);
 std::string TopicDataPrefix(std::string_view topic);  // ".../data/<topic>/"
 std::string TopicDataKey(std::string_view topic, uint64_t offset);
+// 16 lowercase hex digits: in keys, key order is offset order.
+std::string OffsetHex(uint64_t offset);
 std::string TopicTypeKey(std::string_view type);
 // The offset in a data key of `topic`, or nullopt when the key is not one.
 std::optional<uint64_t> OffsetOfKey(std::string_view topic, std::string_view key);
