@@ -7,6 +7,7 @@
 // what it has printed, and reads again from that offset whenever the watch history no longer
 // covers its cursor.
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <memory>
 #include <set>
@@ -48,12 +49,13 @@ int InGroup(Context& context, const ReadOptions& o) {
   g.types = o.types;
   g.start = o.from_text == "latest" ? sm::kStartLatest : o.from;
   g.exec = o.exec;
-  g.ack_wait_ms = static_cast<uint64_t>(o.ack_wait_s * 1000 + 0.5);
-  if (o.ack_wait_s != 0 &&
-      (g.ack_wait_ms < sm::kGroupAckWaitMsMin || g.ack_wait_ms > sm::kGroupAckWaitMsMax)) {
+  const double ack_wait_ms = o.ack_wait_s * 1000;  // 0: the group's (a new group: 30 s)
+  if (o.ack_wait_s != 0 && !(ack_wait_ms >= static_cast<double>(sm::kGroupAckWaitMsMin) &&
+                             ack_wait_ms <= static_cast<double>(sm::kGroupAckWaitMsMax))) {
     return FailCommand("topic subscribe",
                        Status::InvalidArgument("--ack-wait-s must be 0.1 to 3600"));
   }
+  g.ack_wait_ms = static_cast<uint64_t>(std::llround(ack_wait_ms));
   g.max_deliveries = o.max_deliveries;
   g.batch = o.batch != 0 ? o.batch : (o.exec.empty() ? 8 : 1);
   if (g.batch > sm::kGroupClaimMax) {
