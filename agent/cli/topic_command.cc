@@ -90,8 +90,8 @@ int PublishLines(Context& context, wire::TopicRequestBody body, const std::strin
     }
     const std::string offset = value.substr(0, value.find(' '));
     std::printf(json ? "{\"offset\": %s}\n" : "%s\n", offset.c_str());
+    std::fflush(stdout);  // each offset as soon as it is acknowledged, to a pipe too
   }
-  std::fflush(stdout);
   return kExitOk;
 }
 
@@ -253,7 +253,7 @@ void InstallTopics(CLI::App& topic, Context& context) {
   create->add_option("--retain-count", body->retain_count,
                      "Keep at most N objects (default 100000)");
   create->add_option("--retain-bytes", body->retain_bytes,
-                     "Keep at most B bytes of objects, 256 B overhead each (default 16 MiB)");
+                     "Keep at most B bytes of objects, 1 KiB overhead each (default 16 MiB)");
   create->callback([=, &context] {
     body->kind = wire::TopicRequestBody::kCreate;
     std::string value;

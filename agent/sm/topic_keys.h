@@ -37,9 +37,11 @@ inline constexpr size_t kTopicsMax = 64;
 inline constexpr size_t kTopicDataBytesMax = size_t{60} * 1024;
 inline constexpr size_t kJsonDepthMax = 32;
 inline constexpr size_t kPublishedByBytesMax = 128;
-// What one retained object counts against its topic's retain_bytes beyond its key and value: the
-// store's per-key bookkeeping (map node, revisions, string headers), rounded up.
-inline constexpr size_t kTopicObjectOverheadBytes = 256;
+// What one retained object counts against its topic's retain_bytes beyond its key and value: what
+// the node's RSS grows by per object beyond those bytes (the store's map node, revisions and
+// string headers, the watch history's copy of recent objects), measured with 220-byte objects:
+// 1.3 to 1.6 KiB of RSS each (docs/topics.md, "Memory").
+inline constexpr size_t kTopicObjectOverheadBytes = 1024;
 // Retention (per topic) and its bounds; the sum of retain_bytes over every topic is at most
 // kTopicsRetainBytesTotalMax, so the node's memory for topics is bounded by it (docs/topics.md).
 inline constexpr uint64_t kRetainCountDefault = 100'000;
