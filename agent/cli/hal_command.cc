@@ -87,7 +87,9 @@ void PrintJson(const ProbeSnapshot& s, const Calibration& cal, const Capacity& c
                      {"since_boot", FlagsJson(s.throttle.since_boot)}};
   out["cgroup"] = {{"v2", s.cgroup.cgroup_v2},
                    {"path", s.cgroup.path},
-                   {"quota_cores", OrNull(s.cgroup.quota_cores)}};
+                   {"v1_cpu_path", s.cgroup.v1_cpu_path},
+                   {"quota_cores", OrNull(s.cgroup.quota_cores)},
+                   {"quota_from", s.cgroup.quota_from}};
   out["calibration"] = {{"iterations", cal.iterations},
                         {"best_ns", cal.best_ns},
                         {"core_speed_mops", Rounded(cal.core_speed_mops, 1e3)}};
@@ -137,10 +139,13 @@ void PrintText(const ProbeSnapshot& s, const Calibration& cal, const Capacity& c
   if (s.throttle.capping_inferred) source += ", capping inferred from clock and load";
   std::printf("throttling   now: %s; since boot: %s  (%s)\n", FlagsText(s.throttle.now).c_str(),
               FlagsText(s.throttle.since_boot).c_str(), source.c_str());
-  const std::string quota =
-      s.cgroup.quota_cores ? std::to_string(*s.cgroup.quota_cores) + " cores" : "none";
-  std::printf("cgroup       %s, cpu quota %s\n",
-              s.cgroup.cgroup_v2 ? s.cgroup.path.c_str() : "(no cgroup v2)", quota.c_str());
+  const std::string quota = s.cgroup.quota_cores ? std::to_string(*s.cgroup.quota_cores) +
+                                                       " cores (" + s.cgroup.quota_from + ")"
+                                                 : "none";
+  const std::string where =
+      (s.cgroup.cgroup_v2 ? "v2 " + s.cgroup.path : "no v2") +
+      (s.cgroup.v1_cpu_path.empty() ? "" : ", v1 cpu " + s.cgroup.v1_cpu_path);
+  std::printf("cgroup       %s; cpu quota %s\n", where.c_str(), quota.c_str());
   std::printf("calibration  %.1f Mops per core  (%u iterations, best %.2f ms)\n",
               cal.core_speed_mops, cal.iterations, cal.best_ns / 1e6);
   std::printf(

@@ -146,6 +146,51 @@ TEST(ProbesTest, HybridHierarchyFindsCgroupV2UnderUnified) {
   EXPECT_DOUBLE_EQ(ReadCgroup(copy.root()).quota_cores.value_or(0), 1.5);
 }
 
+TEST(ProbesTest, CgroupV1QuotaIsReadInAContainer) {
+  const CgroupReading c = ReadCgroup(FixturePath("container-v1"));
+  EXPECT_EQ(c.v1_cpu_path, "/docker/4f2a");
+  ASSERT_TRUE(c.quota_cores.has_value());
+  EXPECT_DOUBLE_EQ(*c.quota_cores, 0.4);
+  EXPECT_NE(c.quota_from.find("cpu,cpuacct/cpu.cfs_quota_us"), std::string::npos);
+}
+
+TEST(ProbesTest, CgroupV1TightestAncestorWinsOnAHost) {
+  FixtureCopy copy("container-v1");
+  testing::WriteText(copy.Path("proc/self/cgroup"), "3:cpu,cpuacct:/bench/w1\n0::/\n");
+  testing::WriteText(copy.Path("proc/self/mountinfo"),
+                     "32 31 0:29 / /sys/fs/cgroup/cpu rw,relatime - cgroup cgroup rw,cpu\n");
+  std::filesystem::create_directories(copy.Path("sys/fs/cgroup/cpu/bench/w1"));
+  testing::WriteText(copy.Path("sys/fs/cgroup/cpu/cpu.cfs_quota_us"), "-1\n");
+  testing::WriteText(copy.Path("sys/fs/cgroup/cpu/cpu.cfs_period_us"), "100000\n");
+  testing::WriteText(copy.Path("sys/fs/cgroup/cpu/bench/cpu.cfs_quota_us"), "-1\n");
+  testing::WriteText(copy.Path("sys/fs/cgroup/cpu/bench/cpu.cfs_period_us"), "100000\n");
+  testing::WriteText(copy.Path("sys/fs/cgroup/cpu/bench/w1/cpu.cfs_quota_us"), "20000\n");
+  testing::WriteText(copy.Path("sys/fs/cgroup/cpu/bench/w1/cpu.cfs_period_us"), "100000\n");
+  EXPECT_DOUBLE_EQ(ReadCgroup(copy.root()).quota_cores.value_or(0), 0.2);
+  // A parent's tighter quota caps the child.
+  testing::WriteText(copy.Path("sys/fs/cgroup/cpu/bench/cpu.cfs_quota_us"), "10000\n");
+  const CgroupReading capped = ReadCgroup(copy.root());
+  EXPECT_DOUBLE_EQ(capped.quota_cores.value_or(0), 0.1);
+  EXPECT_NE(capped.quota_from.find("cpu/bench/cpu.cfs_quota_us"), std::string::npos);
+  // Without mountinfo the usual mount point is tried.
+  std::filesystem::remove(copy.Path("proc/self/mountinfo"));
+  EXPECT_DOUBLE_EQ(ReadCgroup(copy.root()).quota_cores.value_or(0), 0.1);
+}
+
+TEST(ProbesTest, CgroupV1ParsesAndMountsRejectNonsense) {
+  EXPECT_DOUBLE_EQ(ParseCfsQuota("50000\n", "100000").value_or(0), 0.5);
+  EXPECT_FALSE(ParseCfsQuota("-1", "100000").has_value());
+  EXPECT_FALSE(ParseCfsQuota("abc", "100000").has_value());
+  EXPECT_FALSE(ParseCfsQuota("50000", "0").has_value());
+  EXPECT_FALSE(FindCpuV1Mount("33 31 0:30 / /sys/fs/cgroup/cpuacct rw - cgroup cgroup rw,cpuacct")
+                   .has_value());
+  EXPECT_FALSE(FindCpuV1Mount("garbage\n\n - \n").has_value());
+  const auto escaped =
+      FindCpuV1Mount("40 1 0:3 / /mnt/my\\040cg rw - cgroup cgroup rw,cpuacct,cpu\n");
+  ASSERT_TRUE(escaped.has_value());
+  EXPECT_EQ(escaped->mount_point, "/mnt/my cg");
+}
+
 TEST(ProbesTest, EmptySysrootGivesDefaultsNotCrashes) {
   FixtureCopy copy("container-x86");
   std::filesystem::remove_all(copy.Path("sys"));
