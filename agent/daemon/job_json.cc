@@ -16,6 +16,7 @@ Json JobSummary(const sm::Job& job) {
   j["end"] = job.spec.end;
   j["items"] = job.total();
   j["committed_items"] = job.committed_items;
+  j["next_item"] = job.next_item;  // items below it are handed out in chunks
   return j;
 }
 
