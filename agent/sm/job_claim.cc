@@ -60,6 +60,15 @@ std::optional<std::string> JobTable::ClaimIn(Job& job, uint64_t node, const Memb
   for (const auto& [start, chunk] : job.chunks) {
     for (const JobRun& run : chunk.runs) add(run.node);
   }
+  // In a job's first kWorkerLiveMs every member with a published capacity counts as well:
+  // workers idle before the job have not claimed or beaten yet, and leaving them out would hand
+  // the first claimer half the items. A member that opted out only makes the first chunks
+  // smaller; after the window, the workers heard decide (they beat every kJobBeatMs).
+  if (job.state == JobState::kQueued || log_time_ms_ - job.started_ms <= kWorkerLiveMs) {
+    for (const auto& [id, member] : members.members()) {
+      if (member.capacity_milli != 0) add(id);
+    }
+  }
   const std::vector<unsigned __int128> weights = SplitWeights(live);
   unsigned __int128 weight_sum = 0;
   for (const auto w : weights) weight_sum += w;

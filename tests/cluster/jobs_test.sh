@@ -1,9 +1,8 @@
 #!/usr/bin/env bash
 # Jobs on three agents (docs/jobs.md): kill -9 of a worker mid-job, then of the leader mid-job,
-# and each job still commits every item exactly once (results tile the items); a failing
-# command is retried, then the job
-# fails naming the chunk and its output; cancel kills the running commands; commands never run
-# as root.
+# then a rolling restart, and each job still commits every item exactly once (results tile the
+# items); a failing command is retried, then the job fails naming the chunk and its output;
+# cancel kills the running commands; commands never run as root.
 source "$(dirname "$0")/lib.sh"
 
 start_three_voters
@@ -78,6 +77,20 @@ leader=$(leader_node 1 2 3) || fail "no leader"
 echo "killing the leader, node $leader, mid-job"
 kill_mid_job work2 200 "$leader"
 
+# 1c. A rolling restart mid-job: each agent in turn stops (SIGTERM: its running command is
+# killed with it) and starts again; the job goes on and finishes with every item once.
+cli --endpoints "$all" job submit --name work3 --items 0..199 --chunk-min 5 --timeout-s 5 -- \
+  sh -c 'sleep 0.3; echo "$PIFLEET_ITEM_START-$PIFLEET_ITEM_END $(id -u)"' \
+  || fail "submit of work3 refused"
+for n in 1 2 3; do
+  stop_agent "$n" || fail "node $n did not stop cleanly (exit $?)"
+  start_agent "$n"
+  wait_until 60 has_leader "$n" || fail "node $n did not rejoin after its restart"
+done
+echo "rolling restart done with $(job_field work3 committed_items) of 200 items committed"
+wait_until 120 state_is work3 done || fail "work3 did not finish after the rolling restart"
+check_tiling work3 200 "$all"
+
 # 2. A failing command: retried, then the job fails naming the chunk and its output.
 cli --endpoints "$all" job submit --name bad --items 0..9 --chunk-min 10 --retries 2 -- \
   sh -c 'echo boom; exit 3' || fail "submit of bad refused"
@@ -98,4 +111,4 @@ cli --endpoints "$all" job cancel slow || fail "cancel refused"
 gone() { for pid in $pids; do kill -0 "$pid" 2>/dev/null && return 1; done; return 0; }
 wait_until 10 gone || fail "commands $pids still run after cancel"
 state_is slow cancelled || fail "slow is not cancelled"
-echo "jobs_test: kill -9 of a worker, kill -9 of the leader, retries then failure, cancel: ok"
+echo "jobs_test: kill -9 of a worker, kill -9 of the leader, a rolling restart, retries then failure, cancel: ok"

@@ -101,6 +101,23 @@ TEST(Jobs, SplitIsWeightedByCapacity) {
   EXPECT_EQ(b->end, 3000u + 625);  // 5000 x 1/4 / 2
 }
 
+TEST(Jobs, IdleMembersCountAtTheFirstClaimSoItDoesNotTakeHalf) {
+  Fleet f;
+  f.SetCapacity(1, 1000);
+  f.SetCapacity(2, 1000);
+  f.SetCapacity(3, 2000);  // none of them heard yet: a fresh cluster, idle before the job
+  ASSERT_TRUE(f.Submit("j", 0, 8000, 1, 0, 600).ok);
+  const auto a = f.Claim(1);
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->end, 1000u);  // 8000 x 1/4 / 2, not 8000 / 2
+  // Past the job's first minute only workers heard count: 2 and 3 never claimed nor beat.
+  f.now_ms += kWorkerLiveMs + 1;
+  ASSERT_TRUE(f.Result("j", 1, *a, 0).ok);
+  const auto b = f.Claim(1);
+  ASSERT_TRUE(b);
+  EXPECT_EQ(b->end - b->start, 3500u);  // 7000 x 1/1 / 2
+}
+
 TEST(Jobs, ChunksShrinkTowardTheEnd) {
   Fleet f;
   f.Beat(1);
