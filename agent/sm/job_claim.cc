@@ -12,6 +12,38 @@ uint64_t CapacityOf(const MembersTable& members, uint64_t node) {
   return it == members.members().end() ? 0 : it->second.capacity_milli;
 }
 
+// The workers a claim shares the job with, the claimer first: every worker heard within
+// kWorkerLiveMs, every worker holding a run of this job, and, in the job's first
+// kWorkerLiveMs, every member with a published capacity: workers idle before the job have not
+// claimed or beaten yet, and leaving them out would hand the first claimer half the items. A
+// member that opted out only makes the first chunks smaller; after the window, the workers heard
+// decide (they beat every kJobBeatMs).
+std::vector<SplitWorker> LiveWorkers(const Job& job, uint64_t node, const MembersTable& members,
+                                     const std::map<uint64_t, uint64_t>& seen_ms,
+                                     uint64_t log_time_ms) {
+  std::vector<SplitWorker> live;
+  auto add = [&](uint64_t id) {
+    if (std::any_of(live.begin(), live.end(), [id](const SplitWorker& w) { return w.node == id; }))
+      return;
+    const auto measured = job.workers.find(id);
+    live.push_back({id, CapacityOf(members, id),
+                    measured == job.workers.end() ? 0 : measured->second.rate_per_capacity});
+  };
+  add(node);
+  for (const auto& [id, seen] : seen_ms) {
+    if (log_time_ms - seen <= kWorkerLiveMs) add(id);
+  }
+  for (const auto& [start, chunk] : job.chunks) {
+    for (const JobRun& run : chunk.runs) add(run.node);
+  }
+  if (job.state == JobState::kQueued || log_time_ms - job.started_ms <= kWorkerLiveMs) {
+    for (const auto& [id, member] : members.members()) {
+      if (member.capacity_milli != 0) add(id);
+    }
+  }
+  return live;
+}
+
 }  // namespace
 
 KvResult JobTable::Claim(uint64_t node, const MembersTable& members) {
@@ -43,32 +75,7 @@ std::optional<std::string> JobTable::ClaimIn(Job& job, uint64_t node, const Memb
   for (auto& [start, chunk] : job.chunks) {
     if (!chunk.done && chunk.runs.empty()) return Assign(job, chunk, node, capacity);
   }
-  // The live workers and their weights: the claimer, every worker heard within kWorkerLiveMs,
-  // and every worker holding a run of this job.
-  std::vector<SplitWorker> live;
-  auto add = [&](uint64_t id) {
-    if (std::any_of(live.begin(), live.end(), [id](const SplitWorker& w) { return w.node == id; }))
-      return;
-    const auto measured = job.workers.find(id);
-    live.push_back({id, CapacityOf(members, id),
-                    measured == job.workers.end() ? 0 : measured->second.rate_per_capacity});
-  };
-  add(node);
-  for (const auto& [id, seen] : seen_ms_) {
-    if (log_time_ms_ - seen <= kWorkerLiveMs) add(id);
-  }
-  for (const auto& [start, chunk] : job.chunks) {
-    for (const JobRun& run : chunk.runs) add(run.node);
-  }
-  // In a job's first kWorkerLiveMs every member with a published capacity counts as well:
-  // workers idle before the job have not claimed or beaten yet, and leaving them out would hand
-  // the first claimer half the items. A member that opted out only makes the first chunks
-  // smaller; after the window, the workers heard decide (they beat every kJobBeatMs).
-  if (job.state == JobState::kQueued || log_time_ms_ - job.started_ms <= kWorkerLiveMs) {
-    for (const auto& [id, member] : members.members()) {
-      if (member.capacity_milli != 0) add(id);
-    }
-  }
+  const std::vector<SplitWorker> live = LiveWorkers(job, node, members, seen_ms_, log_time_ms_);
   const std::vector<unsigned __int128> weights = SplitWeights(live);
   unsigned __int128 weight_sum = 0;
   for (const auto w : weights) weight_sum += w;
