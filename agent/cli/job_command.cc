@@ -5,7 +5,6 @@
 // throughput and the ETA on a terminal, a plain line per change otherwise.
 #include <unistd.h>
 
-#include <charconv>
 #include <chrono>
 #include <cstdio>
 #include <memory>
@@ -14,6 +13,7 @@
 
 #include "agent/cli/client.h"
 #include "agent/cli/command.h"
+#include "agent/cli/job_local.h"
 #include "agent/sm/job_commands.h"
 
 namespace pifleet::cli {
@@ -23,23 +23,6 @@ using Json = nlohmann::ordered_json;
 
 std::string Dump(const Json& j) {
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-}
-
-// "A..B", inclusive, into [first, end).
-bool ParseItems(const std::string& text, uint64_t* first, uint64_t* end) {
-  const size_t dots = text.find("..");
-  if (dots == std::string::npos) return false;
-  uint64_t a = 0, b = 0;
-  const char* p = text.data();
-  auto [pa, ea] = std::from_chars(p, p + dots, a);
-  auto [pb, eb] = std::from_chars(p + dots + 2, p + text.size(), b);
-  if (ea != std::errc() || pa != p + dots || eb != std::errc() || pb != p + text.size() || b < a ||
-      b == UINT64_MAX) {
-    return false;
-  }
-  *first = a;
-  *end = b + 1;
-  return true;
 }
 
 // One query; on exit 0 *out is the agent's JSON answer.
@@ -264,6 +247,8 @@ void InstallJobCommand(CLI::App& app, Context& context) {
   results->add_option("NAME", *name, "Job name")->required();
   results->add_flag("--json", *json, "A JSON array, one object per committed chunk");
   results->callback([name, json, &context] { context.exit_code = Results(context, *name, *json); });
+
+  InstallJobRunBuiltin(*job, context);
 }
 
 }  // namespace pifleet::cli

@@ -161,6 +161,14 @@ void Agent::UpdateMetrics() {
                static_cast<double>(clients_.sessions_duplicates()));
   metrics_.Declare("pifleet_udp_send_failures_total", T::kCounter, "Datagrams the kernel refused.");
   metrics_.Set("pifleet_udp_send_failures_total", {}, static_cast<double>(socket_.send_failures()));
+  metrics_.Declare("pifleet_udp_datagrams_sent_total", T::kCounter,
+                   "Datagrams sent on the cluster socket (peers and client replies).");
+  metrics_.Set("pifleet_udp_datagrams_sent_total", {},
+               static_cast<double>(socket_.datagrams_sent()));
+  metrics_.Declare("pifleet_udp_datagrams_received_total", T::kCounter,
+                   "Datagrams received on the cluster socket, before any check.");
+  metrics_.Set("pifleet_udp_datagrams_received_total", {},
+               static_cast<double>(socket_.datagrams_received()));
   metrics_.Declare("pifleet_commands_refused_total", T::kCounter,
                    "Commands refused as out of bounds: by the leader, or decided and refused at "
                    "apply (alike on every replica).");

@@ -43,7 +43,10 @@ void UdpSocket::ReceiveNext() {
                              [this](const asio::error_code& error, size_t bytes) {
                                receiving_ = false;
                                if (error == asio::error::operation_aborted) return;  // Cancel
-                               if (!error) handler_(std::span(buffer_.data(), bytes), from_);
+                               if (!error) {
+                                 ++datagrams_received_;
+                                 handler_(std::span(buffer_.data(), bytes), from_);
+                               }
                                // Errors such as ICMP port unreachable are per-datagram: go on.
                                if (socket_.is_open() && !receiving_) ReceiveNext();
                              });
@@ -52,7 +55,11 @@ void UdpSocket::ReceiveNext() {
 bool UdpSocket::Send(const UdpAddress& to, std::span<const uint8_t> datagram) {
   asio::error_code error;
   socket_.send_to(asio::buffer(datagram.data(), datagram.size()), to, 0, error);
-  if (error) ++send_failures_;
+  if (error) {
+    ++send_failures_;
+  } else {
+    ++datagrams_sent_;
+  }
   return !error;
 }
 

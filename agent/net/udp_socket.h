@@ -38,6 +38,8 @@ class UdpSocket {
 
   UdpAddress local_address() const;
   uint64_t send_failures() const { return send_failures_; }
+  uint64_t datagrams_sent() const { return datagrams_sent_; }
+  uint64_t datagrams_received() const { return datagrams_received_; }
 
  private:
   void ReceiveNext();
@@ -48,6 +50,8 @@ class UdpSocket {
   UdpAddress from_;
   bool receiving_ = false;  // one receive outstanding at most: it owns buffer_
   uint64_t send_failures_ = 0;
+  uint64_t datagrams_sent_ = 0;  // what a command costs on the wire (tests/bench/run jobs)
+  uint64_t datagrams_received_ = 0;
 };
 
 }  // namespace pifleet::net

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Jobs on three agents (docs/jobs.md): kill -9 of a worker mid-job, then of the leader mid-job,
 # then a rolling restart, and each job still commits every item exactly once (results tile the
-# items); a failing command is retried, then the job fails naming the chunk and its output;
-# cancel kills the running commands; commands never run as root.
+# items); the builtin's chunks fold to `job run-builtin`'s digest; a failing command is
+# retried, then the job fails naming the chunk and its output; cancel kills the running
+# commands; commands never run as root.
 source "$(dirname "$0")/lib.sh"
 
 start_three_voters
@@ -90,6 +91,19 @@ done
 echo "rolling restart done with $(job_field work3 committed_items) of 200 items committed"
 wait_until 120 state_is work3 done || fail "work3 did not finish after the rolling restart"
 check_tiling work3 200 "$all"
+
+# 1d. The builtin: the chunks' digests XOR to what `job run-builtin` computes alone.
+cli --endpoints "$all" job submit --name builtin --items 0..1999 --builtin sha256 --rounds 50 \
+  --chunk-min 10 > /dev/null || fail "submit of builtin refused"
+wait_until 60 state_is builtin done || fail "the builtin job did not finish"
+want=$("$PIFLEET" job run-builtin --items 0..1999 --rounds 50 --json |
+  python3 -c 'import json,sys; print(json.loads(sys.stdin.readline())["digest"])')
+got=$(cli --endpoints "$all" job results builtin --json | python3 -c 'import json, sys
+v = 0
+for c in json.load(sys.stdin): v ^= int(c["output"].strip(), 16)
+print(f"{v:064x}")')
+[ "$got" = "$want" ] || fail "the builtin job's digest $got differs from run-builtin's $want"
+echo "builtin: the job's chunks fold to run-builtin's digest ${want:0:16}..."
 
 # 2. A failing command: retried, then the job fails naming the chunk and its output.
 cli --endpoints "$all" job submit --name bad --items 0..9 --chunk-min 10 --retries 2 -- \
