@@ -12,10 +12,12 @@ source "$PIFLEET_ROOT/tests/cluster/lib.sh"
 
 ETCD_BASE_PORT=$((BASE_PORT + 100))
 declare -A ETCD_PIDS=()
+BENCH_CLEANUPS=()  # modes add functions that undo what they set up (jobs: its cgroups)
 
 bench_cleanup() {
   local status=$?
   {  # stderr off: no "Killed" job notices
+    for hook in "${BENCH_CLEANUPS[@]}"; do "$hook" || true; done
     for n in "${!ETCD_PIDS[@]}"; do kill -9 "${ETCD_PIDS[$n]}" || true; done
     wait "${ETCD_PIDS[@]}" || true
   } 2> /dev/null

@@ -268,10 +268,6 @@ mode_scale() {
     "machine's cores before any decision is timed" >&2
   row scale "5 voters + 200 learners: decision to every learner" ms "not measured yet" - -
 }
-mode_jobs() {
-  echo "jobs: not measured yet: needs capacities set apart (cgroup quotas, docs/jobs.md)" >&2
-  row jobs "makespan against total work / total capacity" ratio "not measured yet" - -
-}
 
 # topic_lat ACKS EVENTS: per offset, the subscriber's line minus the publish's acknowledgement
 # (both stamped on arrival by watch_latency.py stamp); prints "N P50_MS P99_MS MISSING".
