@@ -19,6 +19,7 @@ enum class Canary : uint8_t {
   kReplyBeforeSync,     // an acceptor's promises and accepted replies leave before the fsync
   kVoteAfterLoss,       // a restarted acceptor votes at once, without recovery (core/recovery.h)
   kReconfigWithoutCas,  // a reconfiguration applies whatever configuration it replaces
+  kJobStaleAttempt,     // the job table commits a result of a fenced run (sm/jobs.h)
 };
 
 struct CoreOptions {

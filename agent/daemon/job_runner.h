@@ -57,16 +57,24 @@ std::string BoundOutput(const std::string& head, uint64_t total_bytes);
 std::optional<std::string> Sha256Items(uint64_t start, uint64_t end, uint64_t rounds,
                                        const std::atomic<bool>& stop);
 
-class JobRunner {
+// A chunk being run: the worker kills it when its run is no longer listed (JobWorker); the
+// simulator runs chunks of its own through this seam (tests/sim/job_actors.h).
+class ChunkRun {
+ public:
+  virtual ~ChunkRun() = default;
+  virtual void Kill() = 0;
+};
+
+class JobRunner final : public ChunkRun {
  public:
   // Starts at once; `done` runs on the io_context's thread when the chunk finished, failed,
   // timed out or was killed.
   JobRunner(asio::io_context& io, ChunkTask task, std::function<void(ChunkOutcome)> done);
-  ~JobRunner();  // kills what still runs and waits for the watcher thread
+  ~JobRunner() override;  // kills what still runs and waits for the watcher thread
   JobRunner(const JobRunner&) = delete;
   JobRunner& operator=(const JobRunner&) = delete;
 
-  void Kill();
+  void Kill() override;
   const ChunkTask& task() const { return task_; }
 
  private:

@@ -9,12 +9,13 @@
 namespace pifleet::daemon {
 
 JobWorker::JobWorker(asio::io_context& io, uint64_t node_id, bool enabled, const std::string& user,
-                     Propose propose, Note note)
+                     Propose propose, Note note, StartRun start_run)
     : io_(io),
       node_id_(node_id),
       enabled_(enabled),
       propose_(std::move(propose)),
-      note_(std::move(note)) {
+      note_(std::move(note)),
+      start_run_(std::move(start_run)) {
   if (geteuid() != 0) return;  // already unprivileged: commands run as the agent's user
   const passwd* entry = getpwnam(user.c_str());
   if (entry == nullptr || entry->pw_uid == 0) {
@@ -114,8 +115,8 @@ void JobWorker::Start(const sm::Job& job, uint64_t start, uint64_t end, uint64_t
                     job.spec.workload, job.spec.rounds, job.spec.argv, job.spec.timeout_s * 1000,
                     run_as_,           no_user_};
   phase_ = Phase::kRunning;
-  runner_ = std::make_unique<JobRunner>(
-      io_, task_, [this](const ChunkOutcome& outcome) { OnFinished(outcome); });
+  auto done = [this](const ChunkOutcome& outcome) { OnFinished(outcome); };
+  runner_ = start_run_ ? start_run_(task_, done) : std::make_unique<JobRunner>(io_, task_, done);
 }
 
 void JobWorker::OnFinished(const ChunkOutcome& outcome) {

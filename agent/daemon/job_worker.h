@@ -28,9 +28,12 @@ class JobWorker {
  public:
   using Propose = std::function<void(std::string payload)>;
   using Note = std::function<void(const std::string& message)>;
+  // Starts a chunk; `done` runs on the loop once it ended. Default: a JobRunner.
+  using StartRun = std::function<std::unique_ptr<ChunkRun>(const ChunkTask& task,
+                                                           std::function<void(ChunkOutcome)> done)>;
   // enabled: this node runs chunks; user: who runs them when the agent is root.
   JobWorker(asio::io_context& io, uint64_t node_id, bool enabled, const std::string& user,
-            Propose propose, Note note);
+            Propose propose, Note note, StartRun start_run = nullptr);
   ~JobWorker();
 
   // From the loop, often (every 100 ms): claims, beats, kills, the leader's expiry.
@@ -58,7 +61,8 @@ class JobWorker {
   uint64_t last_sent_ms_ = 0;   // claim, result or beat
   uint64_t last_expire_ms_ = 0;
   uint64_t wall_ms_ = 0;
-  std::unique_ptr<JobRunner> runner_;
+  StartRun start_run_;
+  std::unique_ptr<ChunkRun> runner_;
   ChunkTask task_;  // of the run in progress or being reported
   std::optional<ChunkOutcome> outcome_;
 };

@@ -19,6 +19,7 @@ void NodeDriver::Start(const core::CoreOptions& options, const core::DurableStat
   PIFLEET_ASSERT_MSG(!core_, "the core is started once");
   // A lost synced tail leaves no trace on the disk: every start runs restart recovery
   // (agent/core/recovery.h) before this node votes again, in the agent and the simulator alike.
+  sm_.SetJobStaleCanary(options.canary == core::Canary::kJobStaleAttempt);
   core::CoreOptions started = options;
   started.recover_on_start = true;
   core_ = std::make_unique<core::Core>(started, durable, snapshot);

@@ -35,7 +35,8 @@ const char* JobStateName(JobState state) {
   return "unknown";
 }
 
-KvResult JobTable::Apply(const std::string& payload, const MembersTable& members) {
+KvResult JobTable::Apply(const std::string& payload, const MembersTable& members,
+                         bool accept_stale) {
   const std::optional<JobCommand> c = DecodeJobCommand(payload);
   if (!c) return Refused("malformed job command");
   log_time_ms_ = std::max(log_time_ms_, c->now_ms);
@@ -48,7 +49,7 @@ KvResult JobTable::Apply(const std::string& payload, const MembersTable& members
       return Claim(c->node, members);
     case JobKind::kResult:
       seen_ms_[c->node] = log_time_ms_;
-      return Result(*c);
+      return Result(*c, accept_stale);
     case JobKind::kCancel:
       return Cancel(c->name);
     case JobKind::kExpire:
@@ -149,7 +150,7 @@ std::vector<std::pair<const Job*, const JobChunk*>> JobTable::RunsOf(uint64_t no
   return runs;
 }
 
-KvResult JobTable::Result(const JobCommand& c) {
+KvResult JobTable::Result(const JobCommand& c, bool accept_stale) {
   Job* job = FindMutable(c.name);
   if (!job) return Refused("no job named " + c.name);
   if (!Active(*job)) return Refused("job " + c.name + " is " + JobStateName(job->state));
@@ -159,9 +160,10 @@ KvResult JobTable::Result(const JobCommand& c) {
   auto run = std::find_if(chunk.runs.begin(), chunk.runs.end(), [&c](const JobRun& r) {
     return r.node == c.node && r.attempt == c.attempt;
   });
-  if (run == chunk.runs.end()) return Refused("stale attempt");  // fenced: not committed
-  const JobRun finished = *run;
-  chunk.runs.erase(run);
+  const bool stale = run == chunk.runs.end();
+  if (stale && !accept_stale) return Refused("stale attempt");  // fenced: not committed
+  const JobRun finished = stale ? JobRun{c.node, c.attempt} : *run;
+  if (!stale) chunk.runs.erase(run);
   chunk.node = c.node;
   chunk.attempt = c.attempt;
   chunk.exit_code = c.exit_code;

@@ -88,8 +88,9 @@ class JobTable {
  public:
   // Applies one job command decided in `slot` with the members table as it is at that slot.
   // ok=false with the reason in output when refused; a claim's output is "" (nothing to do) or
-  // "<job> <start> <end> <attempt>".
-  KvResult Apply(const std::string& payload, const MembersTable& members);
+  // "<job> <start> <end> <attempt>". accept_stale: the simulator's job-stale-attempt canary only.
+  KvResult Apply(const std::string& payload, const MembersTable& members,
+                 bool accept_stale = false);
 
   const std::map<uint64_t, Job>& jobs() const { return jobs_; }
   const Job* Find(const std::string& name) const;
@@ -109,7 +110,7 @@ class JobTable {
  private:
   KvResult Submit(const JobSpec& spec);
   KvResult Claim(uint64_t node, const MembersTable& members);
-  KvResult Result(const JobCommand& c);
+  KvResult Result(const JobCommand& c, bool accept_stale);
   KvResult Cancel(const std::string& name);
   void ExpireDue();
   void DropRunsOf(uint64_t node);

@@ -35,7 +35,7 @@ KvResult StateMachine::Execute(uint64_t slot, uint64_t session, uint64_t sequenc
     return KvResult{error.empty(), std::move(error)};
   }
   if (IsLeaseCommand(payload)) return ApplyLeaseCommand(payload);
-  if (IsJobCommand(payload)) return jobs_.Apply(payload, members_);
+  if (IsJobCommand(payload)) return jobs_.Apply(payload, members_, job_stale_canary_);
   if (IsTopicCommand(payload)) return ApplyTopicCommand(payload, kv_);
   if (IsGroupCommand(payload)) return ApplyGroupCommand(payload, kv_);
   return kv_.Apply(payload, &leases_);

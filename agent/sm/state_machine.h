@@ -34,6 +34,8 @@ class StateMachine {
   const KeyState& keys() const { return keys_; }
   const SessionTable& sessions() const { return sessions_; }
   const JobTable& jobs() const { return jobs_; }
+  // The simulator's job-stale-attempt canary (core::Canary::kJobStaleAttempt): never in the agent.
+  void SetJobStaleCanary(bool on) { job_stale_canary_ = on; }
 
   // The whole state as bytes, identical on every replica that applied the same slots:
   // "PFSM" | version u8 (7) | kv (revision, keys in order with their revisions) | leases | client
@@ -56,6 +58,7 @@ class StateMachine {
   MembersTable members_;
   KeyState keys_;
   JobTable jobs_;
+  bool job_stale_canary_ = false;
 };
 
 }  // namespace pifleet::sm

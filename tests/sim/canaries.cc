@@ -20,6 +20,9 @@ const std::vector<CanaryInfo>& Canaries() {
       {"reconfig-without-cas", core::Canary::kReconfigWithoutCas,
        "a decided reconfiguration applies whatever configuration it replaces, so a replayed one "
        "takes effect again"},
+      {"job-stale-attempt", core::Canary::kJobStaleAttempt,
+       "the job table commits a result from a fenced run (lease expired, node claimed again, "
+       "or another run's result won) (only the job checker can catch this one)"},
       {"stale-read", core::Canary::kNone,
        "a node answers reads from its own state without ordering them (only the "
        "linearizability checker can catch this one)",

@@ -21,6 +21,8 @@ struct Totals {
   uint64_t replayed = 0, reconfigs_stale = 0, watch_events = 0, watch_restarts = 0;
   uint64_t leases_granted = 0, leases_expired = 0;
   uint64_t topic_published = 0, topic_acked = 0;
+  uint64_t jobs = 0, jobs_failed = 0, job_runs = 0, job_backups = 0, job_reruns = 0;
+  uint64_t job_expired = 0, job_stale_refused = 0, pauses = 0;
   int64_t sim_us = 0;
 };
 
@@ -32,6 +34,7 @@ std::string ReplayCommand(uint64_t seed, const pifleet::sim::SimOptions& o,
   if (!o.batching) cmd += " --no-batching";
   if (o.watchers != 2) cmd += " --watchers " + std::to_string(o.watchers);
   if (!o.topics) cmd += " --no-topics";
+  if (!o.jobs) cmd += " --no-jobs";
   if (o.snapshot_every != 16) cmd += " --snapshot-every " + std::to_string(o.snapshot_every);
   if (o.steady_commands) cmd += " --steady " + std::to_string(o.steady_commands);
   if (!canary.empty()) cmd += " --canary " + canary;
@@ -61,6 +64,9 @@ int main(int argc, char** argv) {
   bool no_topics = false;
   app.add_flag("--no-topics", no_topics,
                "no topic publisher and consumer group (tests/sim/topic_actors.h)");
+  bool no_jobs = false;
+  app.add_flag("--no-jobs", no_jobs,
+               "no job submitter and no job workers (tests/sim/job_actors.h)");
   app.add_option("--heal-ms", options.heal_ms, "simulated ms of faults before healing")
       ->check(CLI::Range(100, 600000));
   app.add_option("--snapshot-every", options.snapshot_every,
@@ -102,6 +108,7 @@ int main(int argc, char** argv) {
   }
   options.batching = !no_batching;
   options.topics = !no_topics;
+  options.jobs = !no_jobs;
   options.faults = faults_name == "none"    ? Faults::kNone
                    : faults_name == "net"   ? Faults::kNet
                    : faults_name == "crash" ? Faults::kCrash
@@ -137,6 +144,14 @@ int main(int argc, char** argv) {
     totals.leases_expired += result.leases_expired;
     totals.topic_published += result.topic_published;
     totals.topic_acked += result.topic_acked;
+    totals.jobs += result.jobs;
+    totals.jobs_failed += result.jobs_failed;
+    totals.job_runs += result.job_runs;
+    totals.job_backups += result.job_backups;
+    totals.job_reruns += result.job_reruns;
+    totals.job_expired += result.job_expired;
+    totals.job_stale_refused += result.job_stale_refused;
+    totals.pauses += result.pauses;
     if (options.steady_commands > 0 && !result.violation) {
       std::printf(
           "steady: %llu commands answered, joiner caught up at slot %llu, state hash "
@@ -197,6 +212,13 @@ int main(int argc, char** argv) {
               (unsigned long long)totals.leases_granted, (unsigned long long)totals.leases_expired);
   std::printf("topics: objects published %llu  acknowledged by the group %llu (each once)\n",
               (unsigned long long)totals.topic_published, (unsigned long long)totals.topic_acked);
+  std::printf(
+      "jobs: submitted %llu  failed (retries spent) %llu  runs %llu  backups %llu  re-runs %llu  "
+      "leases expired %llu  stale results refused %llu  nodes paused past a lease %llu\n",
+      (unsigned long long)totals.jobs, (unsigned long long)totals.jobs_failed,
+      (unsigned long long)totals.job_runs, (unsigned long long)totals.job_backups,
+      (unsigned long long)totals.job_reruns, (unsigned long long)totals.job_expired,
+      (unsigned long long)totals.job_stale_refused, (unsigned long long)totals.pauses);
   if (!canary_name.empty()) {
     if (caught_seed == 0)
       std::printf("canary %s NOT caught in %llu seeds\n", canary_name.c_str(),

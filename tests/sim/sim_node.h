@@ -14,6 +14,7 @@
 
 #include "agent/core/core.h"
 #include "agent/daemon/internal_session.h"
+#include "agent/daemon/job_worker.h"
 #include "agent/daemon/lease_clock.h"
 #include "agent/daemon/watch_hub.h"
 #include "agent/node/driver.h"
@@ -48,7 +49,9 @@ struct SimNode {
   // The agent's lease expiry (tests/sim/lease_holder.h): its clock, and its own session.
   std::unique_ptr<daemon::LeaseClock> lease_clock;
   std::unique_ptr<daemon::InternalSession> own;
-  uint64_t ticks = 0;  // of this incarnation
+  std::unique_ptr<daemon::JobWorker> worker;  // the agent's job worker (tests/sim/job_actors.h)
+  int64_t paused_until_us = 0;                // a stalled process (simulation_jobs.cc)
+  uint64_t ticks = 0;                         // of this incarnation
   core::Core& core() { return *driver->core(); }
   const sm::StateMachine& sm() const { return driver->state_machine(); }
   std::map<uint64_t, uint64_t> waiting;  // client id -> sequence a client sent here

@@ -27,6 +27,9 @@ struct SimOptions {
   // A publisher and a consumer group (tests/sim/topic_actors.h); not in steady mode.
   bool topics = true;
   bool group_ack_before_process = false;  // the group-ack-before-process canary
+  // A submitter and a worker on every node running jobs (tests/sim/job_actors.h); not in steady
+  // mode.
+  bool jobs = true;
   // Faults run until heal_ms; then the network heals, crashed nodes restart, and every pending
   // request must complete within liveness_bound_ms.
   int64_t heal_ms = 2000;

@@ -96,9 +96,9 @@ void SimSeams::OnReconfigApplied(core::Slot slot, const core::Command& command, 
 
 void SimSeams::OnCommandApplied(core::Slot slot, const core::Command& command,
                                 const sm::KvResult& result) {
-  (void)slot;
   sim_->OnKvApplied(*node_);
   sim_->OnLeaseApplied(*node_, command, result);
+  sim_->OnJobApplied(*node_, slot, command, result);
   sim_->OnTopicApplied(command, result);
   if (std::string v = sim_->replay_.OnApplied(node_->id, node_->incarnation, command, result);
       !v.empty()) {

@@ -57,7 +57,8 @@ Simulation::Simulation(uint64_t seed, const SimOptions& options)
       clients_(rng_, options.clients,
                options.steady_commands > 0 ? options.steady_history_ops : SIZE_MAX),
       watchers_(options.steady_commands > 0 ? 0 : options.watchers, options.watch_resume_at_last),
-      topics_(options.group_ack_before_process) {
+      topics_(options.group_ack_before_process),
+      jobs_(seed, options.voters + options.learners) {
   client_nodes_ = options.voters + options.learners;
   for (uint32_t i = 0; i < client_nodes_; ++i) {
     (i < options.voters ? config_.voters : config_.learners).push_back(i + 1);
@@ -128,6 +129,7 @@ bool Simulation::StartNode(SimNode& node) {
   node.seams = std::make_unique<SimSeams>(this, &node);
   MakeWatchHub(node);
   StartLeases(node);
+  StartJobs(node);
   node::DriverOptions driver_options;
   driver_options.snapshot_every_slots = options_.snapshot_every;
   node.driver = std::make_unique<node::NodeDriver>(
@@ -159,6 +161,7 @@ SeedResult Simulation::Run() {
   }
   if (params_.reconfig)
     Schedule(static_cast<int64_t>(rng_.Between(100000, 600000)), Kind::kReconfig, 0);
+  if (JobsOn() && params_.crashes) SchedulePause();
   if (poison_.enabled())
     Schedule(static_cast<int64_t>(poison_.rng().Between(0, 200000)), Kind::kPoison, 0);
   const int64_t heal_us = options_.heal_ms * 1000;
@@ -179,7 +182,8 @@ SeedResult Simulation::Run() {
       // must be answered, within the bound.
       const bool leases_ended = lease_holder_.AllEnded();
       const bool topics_done = !TopicsOn() || TopicsDone();
-      if (healed_ && clients_.AllIdle() && leases_ended && topics_done &&
+      const bool jobs_done = !JobsOn() || JobsDone();
+      if (healed_ && clients_.AllIdle() && leases_ended && topics_done && jobs_done &&
           (options_.steady_commands == 0 || JoinerCaughtUp())) {
         break;
       }
@@ -187,6 +191,7 @@ SeedResult Simulation::Run() {
         checker_.Fail(std::string("liveness: ") +
                       (!leases_ended  ? "a lease not yet expired "
                        : !topics_done ? "the consumer group has objects unprocessed "
+                       : !jobs_done   ? "a job has not ended "
                                       : "requests still pending ") +
                       std::to_string(options_.liveness_bound_ms) + " ms after the faults healed");
         break;
@@ -203,6 +208,7 @@ SeedResult Simulation::Run() {
   if (!checker_.failed() && TopicsOn()) {
     if (std::string v = topics_.CheckEnd(); !v.empty()) checker_.Fail(v);
   }
+  if (!checker_.failed() && JobsOn()) CheckJobsEnd();
   if (!checker_.failed()) CheckLinearizability(result);
   for (const SimNode& node : nodes_) result.fsyncs += node.env->sync_stats().file_syncs;
   result.wal_bytes_max = bounds_.wal_bytes_max;
@@ -224,6 +230,15 @@ SeedResult Simulation::Run() {
   result.leases_expired = lease_holder_.expired();
   result.topic_published = topics_.published();
   result.topic_acked = topics_.acked();
+  const JobChecker& jobs = jobs_.checker();
+  result.jobs = jobs.jobs();
+  result.jobs_failed = jobs.jobs_failed();
+  result.job_runs = jobs.runs();
+  result.job_backups = jobs.backups();
+  result.job_reruns = jobs.reruns();
+  result.job_expired = jobs.expired();
+  result.job_stale_refused = jobs.stale_refused();
+  result.pauses = pauses_;
   result.node_messages = node_messages_;
   result.sim_time_us = now_us_;
   result.trace_hash = trace_.hash();

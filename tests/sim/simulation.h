@@ -13,6 +13,7 @@
 #include "agent/core/rng.h"
 #include "tests/sim/checker.h"
 #include "tests/sim/clients.h"
+#include "tests/sim/job_actors.h"
 #include "tests/sim/lease_holder.h"
 #include "tests/sim/network.h"
 #include "tests/sim/poison.h"
@@ -51,10 +52,18 @@ struct SeedResult {
   uint64_t watch_restarts = 0;       // watchers whose cursor no node held any more
   uint64_t leases_granted = 0;       // to the lease holder
   uint64_t leases_expired = 0;
-  uint64_t topic_published = 0;   // objects the simulated publisher published
-  uint64_t topic_acked = 0;       // of them, acknowledged by the simulated group
-  core::Slot final_slot = 0;      // steady mode: the slot every node ended at
-  uint64_t final_state_hash = 0;  // steady mode: the state hash every node ended with
+  uint64_t topic_published = 0;    // objects the simulated publisher published
+  uint64_t topic_acked = 0;        // of them, acknowledged by the simulated group
+  uint64_t jobs = 0;               // submitted (tests/sim/job_actors.h)
+  uint64_t jobs_failed = 0;        // of them, failed (a chunk failed 1 + retries times)
+  uint64_t job_runs = 0;           // runs granted by claims
+  uint64_t job_backups = 0;        // of them, backup runs of a chunk with an active run
+  uint64_t job_reruns = 0;         // of them, runs of a chunk whose earlier runs were all fenced
+  uint64_t job_expired = 0;        // leases that expired
+  uint64_t job_stale_refused = 0;  // results of fenced runs refused
+  uint64_t pauses = 0;             // nodes paused longer than a lease
+  core::Slot final_slot = 0;       // steady mode: the slot every node ended at
+  uint64_t final_state_hash = 0;   // steady mode: the state hash every node ended with
 };
 
 class Simulation {
@@ -63,7 +72,8 @@ class Simulation {
   SeedResult Run();
 
  private:
-  friend class SimSeams;  // the driver's seams feed the checkers and schedule disk events
+  friend class SimSeams;     // the driver's seams feed the checkers and schedule disk events
+  friend class SimChunkRun;  // simulation_jobs.cc: a simulated chunk run
 
   enum class Kind : uint8_t {
     kTick,
@@ -87,6 +97,8 @@ class Simulation {
     kWatchRequest,  // simulation_watch.cc: a watcher's pull reaches a node
     kWatchReply,
     kWatchTimeout,
+    kJobRunDone,  // simulation_jobs.cc: a simulated chunk run ends (arg: its id)
+    kPause,       // simulation_jobs.cc: a node stalls for longer than a lease
   };
   struct Event {
     int64_t time_us;
@@ -148,6 +160,20 @@ class Simulation {
   void TopicTick();  // on the first node's timer, whether that node is up or not
   void OnTopicApplied(const core::Command& command, const sm::KvResult& result);
   bool TopicsDone() const;
+  // simulation_jobs.cc
+  bool JobsOn() const { return options_.jobs && options_.steady_commands == 0; }
+  void StartJobs(SimNode& node);  // the node's JobWorker, with simulated chunk runs
+  void JobTick(SimNode& node);
+  void SubmitterTick();  // on the first node's timer, whether that node is up or not
+  void OnJobApplied(SimNode& node, core::Slot slot, const core::Command& command,
+                    const sm::KvResult& result);
+  void OnJobRunDone(uint64_t run_id);
+  void SchedulePause();  // in some seeds, once
+  void Pause(SimNode& node);
+  // A paused node's events wait until it resumes (ticks skip); true when `event` was put off.
+  bool PutOffWhilePaused(const Event& event);
+  bool JobsDone() const;
+  void CheckJobsEnd();
   uint32_t RandomNode() { return static_cast<uint32_t>(rng_.Between(0, client_nodes_ - 1)); }
   std::vector<uint64_t> NodeIds() const;
 
@@ -164,6 +190,21 @@ class Simulation {
   WatcherPool watchers_;
   LeaseHolder lease_holder_;
   TopicActors topics_;
+  JobActors jobs_;
+  asio::io_context job_io_;  // never run: the JobWorker's runner is simulated
+  struct JobRun {
+    uint32_t node = 0;  // index
+    daemon::ChunkTask task;
+    std::function<void(daemon::ChunkOutcome)> done;
+    int64_t run_us = 0;
+    bool killed = false;
+  };
+  std::map<uint64_t, JobRun> job_runs_;  // by id, while its ChunkRun lives
+  uint64_t next_job_run_ = 0;
+  // The checker sees each slot's job commands once: from the first node incarnation to apply it.
+  core::Slot job_slot_ = 0;
+  std::pair<uint64_t, uint32_t> job_slot_by_{0, 0};
+  uint64_t pauses_ = 0;
   std::unordered_map<uint64_t, std::string> watch_payloads_;  // by event seq, in flight
   std::vector<SimNode> nodes_;
   core::Config config_;  // the latest configuration decided, as the admin sees it

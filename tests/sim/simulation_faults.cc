@@ -22,6 +22,8 @@ void Simulation::Crash(SimNode& node) {
   node.driver.reset();
   node.hub.reset();
   node.lease_clock.reset();
+  node.worker.reset();  // its simulated run dies with it
+  node.paused_until_us = 0;
   node.own.reset();
   node.seams.reset();
   node.wal.reset();

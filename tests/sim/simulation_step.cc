@@ -7,14 +7,17 @@
 namespace pifleet::sim {
 void Simulation::Step(const Event& event) {
   SimNode& node = nodes_[event.node];
+  if (PutOffWhilePaused(event)) return;
   switch (event.kind) {
     case Kind::kTick:
       Schedule(now_us_ + node.tick_period_us, Kind::kTick, event.node);
       if (event.node == 0) HolderTick();
       if (event.node == 0) TopicTick();
-      if (node.up) {
+      if (event.node == 0) SubmitterTick();
+      if (node.up && now_us_ >= node.paused_until_us) {
         node.driver->Tick();
         node.hub->OnTick(static_cast<uint64_t>(now_us_) / 1000);
+        JobTick(node);
         LeaseTick(node);
         NoteBounds(node);
       }
@@ -84,6 +87,10 @@ void Simulation::Step(const Event& event) {
       return;
     case Kind::kPoison:
       return ProposePoison();
+    case Kind::kJobRunDone:
+      return OnJobRunDone(event.arg);
+    case Kind::kPause:
+      return Pause(nodes_[RandomNode()]);
     case Kind::kWatchRequest:
     case Kind::kWatchReply:
     case Kind::kWatchTimeout:
