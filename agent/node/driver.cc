@@ -209,6 +209,7 @@ void NodeDriver::Install(const core::SnapshotInstall& install, bool pulled) {
                                               " holds state machine bytes that do not decode"));
     return;
   }
+  restored.SetJobStaleCanary(sm_.job_stale_canary());  // not state: a simulator's switch
   sm_ = std::move(restored);
   seams_.events->OnInstalled(install.slot, pulled);
 }

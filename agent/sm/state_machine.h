@@ -36,6 +36,7 @@ class StateMachine {
   const JobTable& jobs() const { return jobs_; }
   // The simulator's job-stale-attempt canary (core::Canary::kJobStaleAttempt): never in the agent.
   void SetJobStaleCanary(bool on) { job_stale_canary_ = on; }
+  bool job_stale_canary() const { return job_stale_canary_; }
 
   // The whole state as bytes, identical on every replica that applied the same slots:
   // "PFSM" | version u8 (7) | kv (revision, keys in order with their revisions) | leases | client

@@ -6,19 +6,25 @@ namespace {
 constexpr int64_t kUsPerMs = 1000;
 constexpr int64_t kUsPerTick = 10'000;  // the InternalSession counts resends in 10 ms ticks
 constexpr int64_t kResendUs = 250'000;
+constexpr uint32_t kPausePerMillion = 100'000;
 
 }  // namespace
 
-JobActors::JobActors(uint64_t seed, uint32_t nodes) : rng_(seed * 0x2545f4914f6cdd1dULL + 7) {
-  for (uint32_t i = 0; i < nodes; ++i) items_per_s_.push_back(rng_.Between(60, 400));
+JobActors::JobActors(uint64_t seed, uint32_t nodes, bool pauses)
+    : rng_(seed * 0x2545f4914f6cdd1dULL + 7) {
+  for (uint32_t i = 0; i < nodes; ++i) items_per_s_.push_back(rng_.Between(100, 400));
+  if (pauses && rng_.Chance(kPausePerMillion)) {
+    pause_at_us_ = static_cast<int64_t>(rng_.Between(150, 700)) * kUsPerMs;
+    pause_us_ = static_cast<int64_t>(rng_.Between(6200, 7200)) * kUsPerMs;
+  }
   const size_t jobs = rng_.Chance(300000) ? 2 : 1;
   for (size_t i = 0; i < jobs; ++i) {
     Planned planned;
     sm::JobSpec& spec = planned.spec;
     spec.name = "j" + std::to_string(i);
     spec.first = rng_.Between(0, 1000);
-    spec.end = spec.first + rng_.Between(200, 1200);
-    spec.chunk_min = rng_.Between(1, 4);
+    spec.end = spec.first + rng_.Between(150, 900);
+    spec.chunk_min = rng_.Between(8, 40);
     spec.timeout_s = 1;
     spec.retries = static_cast<uint32_t>(rng_.Between(0, 3));
     spec.workload = sm::Workload::kSha256;

@@ -58,7 +58,8 @@ Simulation::Simulation(uint64_t seed, const SimOptions& options)
                options.steady_commands > 0 ? options.steady_history_ops : SIZE_MAX),
       watchers_(options.steady_commands > 0 ? 0 : options.watchers, options.watch_resume_at_last),
       topics_(options.group_ack_before_process),
-      jobs_(seed, options.voters + options.learners) {
+      jobs_(seed, options.voters + options.learners,
+            params_.crashes && options.jobs && options.steady_commands == 0) {
   client_nodes_ = options.voters + options.learners;
   for (uint32_t i = 0; i < client_nodes_; ++i) {
     (i < options.voters ? config_.voters : config_.learners).push_back(i + 1);
@@ -161,7 +162,7 @@ SeedResult Simulation::Run() {
   }
   if (params_.reconfig)
     Schedule(static_cast<int64_t>(rng_.Between(100000, 600000)), Kind::kReconfig, 0);
-  if (JobsOn() && params_.crashes) SchedulePause();
+  if (JobsOn()) SchedulePause();
   if (poison_.enabled())
     Schedule(static_cast<int64_t>(poison_.rng().Between(0, 200000)), Kind::kPoison, 0);
   const int64_t heal_us = options_.heal_ms * 1000;

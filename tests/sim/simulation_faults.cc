@@ -169,6 +169,8 @@ void Simulation::Heal() {
   for (SimNode& node : nodes_) {
     node.env->SetSpaceLimitBytes(UINT64_MAX);
     if (!node.up && !node.spare && !node.retired) Restart(node);
+    // A pause (simulation_jobs.cc) outlasts the heal: the bound counts from its end.
+    deadline_us_ = std::max(deadline_us_, node.paused_until_us + options_.liveness_bound_ms * 1000);
   }
 }
 

@@ -7,8 +7,7 @@
 
 namespace pifleet::sim {
 namespace {
-constexpr uint32_t kPausePerMillion = 200'000;  // of seeds with crashes
-constexpr int64_t kKillUs = 2000;               // a killed run's process group is gone
+constexpr int64_t kKillUs = 2000;  // a killed run's process group is gone
 }  // namespace
 
 // A chunk "running" on a simulated node: it ends by a kJobRunDone event; destroying it (the
@@ -97,18 +96,26 @@ void Simulation::OnJobApplied(SimNode& node, core::Slot slot, const core::Comman
   if (result.outcome != sm::KvResult::Outcome::kApplied) return;  // a replay: not run again
   const std::optional<sm::JobCommand> decoded = sm::DecodeJobCommand(command.payload);
   if (!decoded) return;
+  if (trace_.printing()) {
+    static constexpr const char* kKinds[] = {"submit", "claim",  "result",
+                                             "cancel", "expire", "beat"};
+    trace_.Line(now_us_, std::string("job ") + kKinds[static_cast<int>(decoded->kind) - 0x60] +
+                             " n" + std::to_string(decoded->node) + " " + decoded->name + " " +
+                             std::to_string(decoded->start) + " a" +
+                             std::to_string(decoded->attempt) + " at log time " +
+                             std::to_string(decoded->now_ms) + ": " +
+                             (result.ok ? "" : "refused ") + result.output);
+  }
   if (std::string v = jobs_.checker().OnApplied(*decoded, result); !v.empty()) checker_.Fail(v);
 }
 
 void Simulation::SchedulePause() {
-  if (rng_.Chance(kPausePerMillion)) {
-    Schedule(static_cast<int64_t>(rng_.Between(200'000, 1'200'000)), Kind::kPause, 0);
-  }
+  if (jobs_.pause_at_us() != 0) Schedule(jobs_.pause_at_us(), Kind::kPause, 0);
 }
 
 void Simulation::Pause(SimNode& node) {
   if (!node.up || healed_) return;
-  node.paused_until_us = now_us_ + static_cast<int64_t>(rng_.Between(6'500'000, 8'000'000));
+  node.paused_until_us = now_us_ + jobs_.pause_us();
   ++pauses_;
   trace_.Mix(node.id << 40 | 11);
   trace_.Line(now_us_, "n" + std::to_string(node.id) + " pauses until " +

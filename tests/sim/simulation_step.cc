@@ -90,7 +90,12 @@ void Simulation::Step(const Event& event) {
     case Kind::kJobRunDone:
       return OnJobRunDone(event.arg);
     case Kind::kPause:
-      return Pause(nodes_[RandomNode()]);
+      // A learner: a voter paused this long, with another voter restarting (restart recovery
+      // needs a majority of the other voters), stalls the whole cluster of 3.
+      if (!config_.learners.empty()) {
+        Pause(nodes_[config_.learners[rng_.Between(0, config_.learners.size() - 1)] - 1]);
+      }
+      return;
     case Kind::kWatchRequest:
     case Kind::kWatchReply:
     case Kind::kWatchTimeout:
