@@ -6,12 +6,14 @@ namespace {
 constexpr int64_t kUsPerMs = 1000;
 constexpr int64_t kUsPerTick = 10'000;  // the InternalSession counts resends in 10 ms ticks
 constexpr int64_t kResendUs = 250'000;
-constexpr uint32_t kPausePerMillion = 100'000;
+constexpr uint32_t kPausePerMillion = 200'000;  // of the seeds with jobs and crashes
+constexpr uint32_t kJobSeedsPerMillion = 500'000;
 
 }  // namespace
 
 JobActors::JobActors(uint64_t seed, uint32_t nodes, bool pauses)
     : rng_(seed * 0x2545f4914f6cdd1dULL + 7) {
+  on_ = rng_.Chance(kJobSeedsPerMillion);
   for (uint32_t i = 0; i < nodes; ++i) items_per_s_.push_back(rng_.Between(100, 400));
   if (pauses && rng_.Chance(kPausePerMillion)) {
     pause_at_us_ = static_cast<int64_t>(rng_.Between(150, 700)) * kUsPerMs;

@@ -161,7 +161,7 @@ class Simulation {
   void OnTopicApplied(const core::Command& command, const sm::KvResult& result);
   bool TopicsDone() const;
   // simulation_jobs.cc
-  bool JobsOn() const { return options_.jobs && options_.steady_commands == 0; }
+  bool JobsOn() const { return options_.jobs && options_.steady_commands == 0 && jobs_.on(); }
   void StartJobs(SimNode& node);  // the node's JobWorker, with simulated chunk runs
   void JobTick(SimNode& node);
   void SubmitterTick();  // on the first node's timer, whether that node is up or not
