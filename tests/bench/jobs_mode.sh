@@ -277,6 +277,6 @@ PY
   row jobs "the same; other: an equal split" ratio "$p" "$e" "ratio<=1"
   row jobs "makespan / ideal, worker 1 cut to $JOB_CUT_TO % halfway: pifleet; other: Dask" ratio "$p_cut" "$d_cut" "ratio<=1"
   row jobs "the same; other: an equal split" ratio "$p_cut" "$e_cut" "ratio<=1"
-  row jobs "consensus per chunk: datagrams sent by the 4 agents ($chunks chunks)" 1 "$(( sent / chunks ))" - -
-  row jobs "consensus per chunk: WAL fsyncs of the 4 agents" 1 "$(python3 -c "print(round($syncs / $chunks, 1))")" - -
+  row jobs "datagrams the 4 agents sent during the job (heartbeats and beats included), per chunk ($chunks chunks)" 1 "$(( sent / chunks ))" - -
+  row jobs "WAL fsyncs of the 4 agents during the job, per chunk" 1 "$(python3 -c "print(round($syncs / $chunks, 1))")" - -
 }
