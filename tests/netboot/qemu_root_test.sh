@@ -3,10 +3,12 @@
 # (10.77.0.1:7101) beside `pifleet netboot serve` of a full image (nfs-ganesha for the roots);
 # a scripted Pi 4 with serial 0e0e0e0e is enrolled and fetches its files, then
 # qemu-system-aarch64 -M virt boots the kernel and initramfs serve put in 0e0e0e0e/ with the
-# cmdline.txt serve wrote, adapted only for the virt machine: console=ttyAMA0, and a static
-# ip= on the NIC (the test LAN has no address-giving DHCP server, only serve's proxy-DHCP).
+# cmdline.txt serve wrote, adapted only for the virt machine's console (console=ttyAMA0). The
+# test LAN has its own address-giving DHCP server (a dnsmasq in the client namespace, as the
+# LAN's router would be), so the kernel's ip=dhcp and systemd-networkd work as on a real LAN.
 # Passes when pifleet.service reports READY and the seed lists pi-0e0e0e0e as a learner.
 # Image: PIFLEET_IMAGE_DIR (an image/build output dir), else image/build with the aarch64 build.
+# PIFLEET_NETBOOT_KEEP=DIR keeps the logs (console, serve, dnsmasq, ganesha, seed) in DIR.
 # Usage: qemu_root_test.sh HOST_PIFLEET
 PIFLEET=${1:-}
 . "$(dirname "$0")/lib.sh"
@@ -22,6 +24,10 @@ nb_require
 qemu_pid="" seed_pid=""
 qemu_cleanup() {
   [ -z "$qemu_pid" ] || kill "$qemu_pid" 2> /dev/null || true
+  if [ -n "${PIFLEET_NETBOOT_KEEP:-}" ]; then
+    mkdir -p "$PIFLEET_NETBOOT_KEEP"
+    cp "$work"/*.log "$work"/*.txt "$work"/*.json "$work"/root/run/*.log "$PIFLEET_NETBOOT_KEEP/" 2> /dev/null || true
+  fi
   [ -z "$seed_pid" ] || kill "$seed_pid" 2> /dev/null || true
   nb_cleanup
 }
@@ -86,14 +92,14 @@ cmdline=""
 for word in $(cat "$work/got/$serial/cmdline.txt"); do
   case "$word" in
     console=*) ;;
-    ip=dhcp) cmdline="$cmdline ip=10.77.0.3::10.77.0.1:255.255.255.0:$serial:eth0:off" ;;
     *) cmdline="$cmdline $word" ;;
   esac
 done
 cmdline="console=ttyAMA0 panic=-1 systemd.show_status=1$cmdline"
 echo "qemu_root_test: cmdline: $cmdline"
 
-# The client namespace becomes the Pi's port: a bridge joins the veth and qemu's tap.
+# The client namespace becomes the Pi's port: a bridge joins the veth and qemu's tap, and the
+# LAN's router on it hands out addresses (serve's dnsmasq is proxy-DHCP only).
 ip -n "$CLI" addr flush dev veth0
 ip -n "$CLI" link add br0 type bridge
 ip -n "$CLI" link set veth0 master br0
@@ -101,6 +107,10 @@ ip -n "$CLI" tuntap add tap0 mode tap
 ip -n "$CLI" link set tap0 master br0
 ip -n "$CLI" link set tap0 up
 ip -n "$CLI" link set br0 up
+ip -n "$CLI" addr add 10.77.0.2/24 dev br0
+ip netns exec "$CLI" dnsmasq --keep-in-foreground --port=0 --interface=br0 --bind-interfaces \
+  --dhcp-range=10.77.0.3,10.77.0.9,255.255.255.0,1h --dhcp-leasefile="$work/lan.leases" \
+  --log-dhcp --log-facility="$work/lan-dhcp.log" --pid-file= --user=root > /dev/null 2>&1 &
 : > "$work/console.log"
 ip netns exec "$CLI" qemu-system-aarch64 -M virt -cpu cortex-a57 -smp 2 -m 1024 -display none \
   -monitor none -serial "file:$work/console.log" -no-reboot \
