@@ -100,7 +100,10 @@ echo "qemu_root_test: cmdline: $cmdline"
 
 # The client namespace becomes the Pi's port: a bridge joins the veth and qemu's tap, and the
 # LAN's router on it hands out addresses (serve's dnsmasq is proxy-DHCP only).
+# The scripted Pi gave veth0 the Pi's MAC; a bridge port keeping it would swallow every frame
+# for the VM as the bridge's own.
 ip -n "$CLI" addr flush dev veth0
+ip -n "$CLI" link set veth0 address 02:77:00:00:00:02
 ip -n "$CLI" link add br0 type bridge
 ip -n "$CLI" link set veth0 master br0
 ip -n "$CLI" tuntap add tap0 mode tap
