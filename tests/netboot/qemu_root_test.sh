@@ -77,6 +77,7 @@ echo "qemu_root_test: serve up: $(grep 'TFTP tree ready' "$work/serve.log")"
 
 # The first DHCP discover: a scripted Pi 4 gets enrolled and fetches its boot files.
 t0=$(date +%s)
+echo "qemu_root_test: the first DHCP discover at $(date -u -d "@$t0" +%FT%TZ)"
 serial=0e0e0e0e
 nb_client pi4 "$serial" dc:a6:32:0e:0e:0e > "$work/pi4.json" || { cat "$work/pi4.json"; fail "Pi 4 files"; }
 for i in $(seq 1 600); do [ -d "$work/root/nodes/$serial/root" ] && break; sleep 1; done
@@ -122,15 +123,25 @@ ip netns exec "$CLI" qemu-system-aarch64 -M virt -cpu cortex-a57 -smp 2 -m 1024 
   -device virtio-net-pci,netdev=n0,mac=dc:a6:32:0e:0e:0e,romfile= &
 qemu_pid=$!
 deadline=$((t0 + ${PIFLEET_BOOT_TIMEOUT_S:-1200}))
+# systemd stops printing unit status on the serial console once a getty runs there, which
+# can be before the agent's READY=1; the node's journal is in its root, on this server.
+node_journal() {
+  command -v journalctl > /dev/null || return 0
+  journalctl --directory="$work/root/nodes/$serial/root/var/log/journal" -o short-iso \
+    -u pifleet.service -u pifleet-firstboot.service --no-pager 2> /dev/null || true
+}
 ready="" joined=""
 while [ "$(date +%s)" -lt "$deadline" ] && { [ -z "$ready" ] || [ -z "$joined" ]; }; do
   kill -0 "$qemu_pid" 2> /dev/null || fail "qemu exited: $(tail -n 30 "$work/console.log")"
   sed 's/\x1b\[[0-9;]*m//g' "$work/console.log" > "$work/console.txt"
-  if [ -z "$ready" ] && grep -aq 'Started pifleet.service' "$work/console.txt"; then
+  node_journal > "$work/journal.txt"
+  if [ -z "$ready" ] && grep -aq 'Started pifleet.service' "$work/console.txt" "$work/journal.txt"; then
     ready=$(($(date +%s) - t0))
-    echo "qemu_root_test: pifleet.service READY $ready s after the first DHCP discover"
+    echo "qemu_root_test: pifleet.service READY $ready s after the first DHCP discover (seen then;" \
+      "the node's journal: $(grep -a -m1 'Started pifleet.service' "$work/journal.txt" | cut -d' ' -f1))"
   fi
-  grep -aq 'Failed to start pifleet' "$work/console.txt" && fail "a pifleet unit failed: $(tail -n 30 "$work/console.txt")"
+  grep -aq 'Failed to start pifleet' "$work/console.txt" "$work/journal.txt" \
+    && fail "a pifleet unit failed: $(tail -n 30 "$work/console.txt" "$work/journal.txt")"
   if [ -z "$joined" ] && members | python3 -c '
 import json, sys
 rows = json.load(sys.stdin)

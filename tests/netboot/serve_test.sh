@@ -35,7 +35,7 @@ cmp -s "$work/got/1234abcd/config.txt" <(MTOOLS_SKIP_CHECK=1 mtype -i "$work/pi.
 grep -q 'enrolled 1234abcd as pi-1234abcd' "$work/serve.log" || fail "no enrolment in the serve log"
 cmdline=$(cat "$dir/tftp/1234abcd/cmdline.txt")
 case "$cmdline" in
-  *"root=/dev/nfs nfsroot=10.77.0.1:$dir/nodes/1234abcd/root,vers=3,tcp ip=dhcp rw rootwait"*) ;;
+  *"root=/dev/nfs nfsroot=10.77.0.1:$dir/nodes/1234abcd/root,vers=3,tcp,noacl ip=dhcp rw rootwait"*) ;;
   *) fail "cmdline.txt does not point the root at the server: $cmdline" ;;
 esac
 case "$cmdline" in *PARTUUID*|*init=*) fail "cmdline.txt keeps the card's root: $cmdline" ;; esac
