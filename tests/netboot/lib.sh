@@ -74,6 +74,7 @@ nb_stop() {
   [ "$rc" -eq 0 ] || fail "serve exited $rc on SIGTERM"
   local left
   left=$(ip netns pids "$SRV" | tr '\n' ' ')
+  left=${left% }
   [ -z "$left" ] || fail "processes left in the server namespace after SIGTERM: $left ($(ps -o comm= -p ${left// /,}))"
 }
 

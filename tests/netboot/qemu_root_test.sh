@@ -156,6 +156,13 @@ done
 ip netns exec "$SRV" "$PIFLEET" --endpoints 10.77.0.1:7101 --key-file "$work/cluster.key" --cluster nb \
   netboot list --root "$work/root" | tee "$work/list.txt"
 grep -q "^$serial .*yes" "$work/list.txt" || fail "netboot list does not show $serial as joined"
+# Nothing on the NFS root may fail with EIO (nfs-ganesha's NFSACL did, before nfsroot had noacl).
+if command -v journalctl > /dev/null; then
+  journalctl --directory="$work/root/nodes/$serial/root/var/log/journal" -o short-iso --no-pager \
+    > "$work/journal-full.txt" 2> /dev/null || true
+  ! grep -a 'Input/output error' "$work/journal-full.txt" || fail "I/O errors on the node's NFS root"
+fi
 kill "$qemu_pid"; wait "$qemu_pid" 2> /dev/null || true; qemu_pid=""
+kill "$seed_pid"; wait "$seed_pid" 2> /dev/null || true; seed_pid=""  # the test's, not serve's
 nb_stop
 echo "PASS (READY ${ready} s, joined ${joined} s after the first DHCP discover)"
