@@ -6,7 +6,8 @@
 # cmdline.txt serve wrote, adapted only for the virt machine's console (console=ttyAMA0). The
 # test LAN has its own address-giving DHCP server (a dnsmasq in the client namespace, as the
 # LAN's router would be), so the kernel's ip=dhcp and systemd-networkd work as on a real LAN.
-# Passes when pifleet.service reports READY and the seed lists pi-0e0e0e0e as a learner.
+# Passes when pifleet.service reports READY and the seed lists pi-0e0e0e0e as a learner, and
+# after a power cut the same node (node id, SSH host key) is READY and answering again.
 # Image: PIFLEET_IMAGE_DIR (an image/build output dir), else image/build with the aarch64 build.
 # PIFLEET_NETBOOT_KEEP=DIR keeps the logs (console, serve, dnsmasq, ganesha, seed) in DIR.
 # Usage: qemu_root_test.sh HOST_PIFLEET
@@ -115,13 +116,16 @@ ip -n "$CLI" addr add 10.77.0.2/24 dev br0
 ip netns exec "$CLI" dnsmasq --keep-in-foreground --port=0 --interface=br0 --bind-interfaces \
   --dhcp-range=10.77.0.3,10.77.0.9,255.255.255.0,1h --dhcp-leasefile="$work/lan.leases" \
   --log-dhcp --log-facility="$work/lan-dhcp.log" --pid-file= --user=root > /dev/null 2>&1 &
+boot_vm() {  # the Pi, powered on; its serial console appends to console.log
+  ip netns exec "$CLI" qemu-system-aarch64 -M virt -cpu cortex-a57 -smp 2 -m 1024 -display none \
+    -monitor none -serial "file:$work/console.log" -no-reboot \
+    -kernel "$tftp_dir/$kernel" -initrd "$tftp_dir/$initrd" -append "$cmdline" \
+    -netdev tap,id=n0,ifname=tap0,script=no,downscript=no \
+    -device virtio-net-pci,netdev=n0,mac=dc:a6:32:0e:0e:0e,romfile= &
+  qemu_pid=$!
+}
 : > "$work/console.log"
-ip netns exec "$CLI" qemu-system-aarch64 -M virt -cpu cortex-a57 -smp 2 -m 1024 -display none \
-  -monitor none -serial "file:$work/console.log" -no-reboot \
-  -kernel "$tftp_dir/$kernel" -initrd "$tftp_dir/$initrd" -append "$cmdline" \
-  -netdev tap,id=n0,ifname=tap0,script=no,downscript=no \
-  -device virtio-net-pci,netdev=n0,mac=dc:a6:32:0e:0e:0e,romfile= &
-qemu_pid=$!
+boot_vm
 deadline=$((t0 + ${PIFLEET_BOOT_TIMEOUT_S:-1200}))
 # systemd stops printing unit status on the serial console once a getty runs there, which
 # can be before the agent's READY=1; the node's journal is in its root, on this server.
@@ -156,6 +160,36 @@ done
 ip netns exec "$SRV" "$PIFLEET" --endpoints 10.77.0.1:7101 --key-file "$work/cluster.key" --cluster nb \
   netboot list --root "$work/root" | tee "$work/list.txt"
 grep -q "^$serial .*yes" "$work/list.txt" || fail "netboot list does not show $serial as joined"
+
+# A power cut and a second boot: the same node comes back (node id, SSH host key) from its root.
+node_id=$(members | python3 -c '
+import json, sys
+print([r["node_id"] for r in json.load(sys.stdin) if r["name"] == "pi-'$serial'"][0])')
+host_key=$(sha256sum < "$work/root/nodes/$serial/root/etc/ssh/ssh_host_ed25519_key.pub")
+node_ip=$(awk '$2 == "dc:a6:32:0e:0e:0e" { print $3 }' "$work/lan.leases")
+kill -KILL "$qemu_pid"; wait "$qemu_pid" 2> /dev/null || true
+t1=$(date +%s)
+boot_vm
+back=""
+while [ "$(date +%s)" -lt $((t1 + ${PIFLEET_BOOT_TIMEOUT_S:-1200})) ]; do
+  kill -0 "$qemu_pid" 2> /dev/null || fail "qemu exited on the second boot: $(tail -n 30 "$work/console.log")"
+  node_journal > "$work/journal.txt"
+  if [ "$(grep -ac 'Started pifleet.service' "$work/journal.txt")" -ge 2 ] \
+    && ip netns exec "$SRV" "$PIFLEET" --endpoints "$node_ip:7101" --key-file "$work/cluster.key" \
+      --cluster nb status --json 2> /dev/null | grep -q "\"node_id\":$node_id,"; then
+    back=$(($(date +%s) - t1)); break
+  fi
+  sleep 5
+done
+[ -n "$back" ] || fail "node $node_id not back after a power cut: $(tail -n 20 "$work/journal.txt")"
+echo "qemu_root_test: after a power cut, node $node_id READY again and answering $back s after power-on"
+members | python3 -c '
+import json, sys
+sys.exit(0 if sum(r["name"] == "pi-'$serial'" for r in json.load(sys.stdin)) == 1 else 1)' \
+  || fail "not one pi-$serial in the members table: $(members)"
+[ "$host_key" = "$(sha256sum < "$work/root/nodes/$serial/root/etc/ssh/ssh_host_ed25519_key.pub")" ] \
+  || fail "the SSH host key changed across the reboot"
+
 # Nothing on the NFS root may fail with EIO (nfs-ganesha's NFSACL did, before nfsroot had noacl).
 if command -v journalctl > /dev/null; then
   journalctl --directory="$work/root/nodes/$serial/root/var/log/journal" -o short-iso --no-pager \
@@ -165,4 +199,4 @@ fi
 kill "$qemu_pid"; wait "$qemu_pid" 2> /dev/null || true; qemu_pid=""
 kill "$seed_pid"; wait "$seed_pid" 2> /dev/null || true; seed_pid=""  # the test's, not serve's
 nb_stop
-echo "PASS (READY ${ready} s, joined ${joined} s after the first DHCP discover)"
+echo "PASS (READY ${ready} s, joined ${joined} s after the first DHCP discover; back ${back} s after a power cut)"
