@@ -8,6 +8,14 @@ namespace pifleet::core {
 
 inline constexpr uint32_t kTickMs = 10;
 
+// TicksUntilDue() answers (core.h): no Tick() acts until some input arrives.
+inline constexpr uint32_t kNoDeadline = UINT32_MAX;
+// A counter that Tick() raises and acts on when `++count >= limit`: the call that acts, counted
+// from the next (1 = the next call).
+constexpr uint32_t TicksUntilCount(uint32_t count, uint32_t limit) {
+  return count + 1 >= limit ? 1 : limit - count;
+}
+
 // Leader heartbeat (`Active`) period and the randomised suspicion timeout of followers.
 inline constexpr uint32_t kHeartbeatTicks = 5;
 inline constexpr uint32_t kElectionTicksMin = 30;

@@ -33,6 +33,11 @@ class Core {
   Core& operator=(const Core&) = delete;
 
   void Tick();
+  // How many Tick() calls from now until the first one that may produce anything (a message,
+  // a record, a mode change); the ones before it only count. A driver with nothing else to do
+  // may sleep that long and then run the calls back to back (constants.h: kNoDeadline, none
+  // without input). Input changes the answer: ask again after Receive() or Propose().
+  uint32_t TicksUntilDue() const;
   void Receive(const Envelope& envelope);
   // Accepts the command for ordering; NoSpace when too many proposals are in flight.
   Status Propose(const Command& command);

@@ -56,6 +56,16 @@ void Leader::Tick() {
   for (const auto& [slot, commander] : commanders_) SendAccepts(slot, commander);
 }
 
+uint32_t Leader::TicksUntilDue() const {
+  if (mode_ == Mode::kFollower) return TicksUntilCount(silent_ticks_, election_timeout_ticks_);
+  const Slot out = replica_.slot_out();
+  const bool idle = mode_ == Mode::kActive && commanders_.empty() && pending_.empty() &&
+                    next_slot_ <= out && (learned_.empty() || learned_.rbegin()->first < out);
+  if (!idle) return 1;  // a campaign or proposals in flight: every tick, as before
+  return std::min(TicksUntilCount(heartbeat_ticks_, ctx_.options.heartbeat_ticks),
+                  TicksUntilCount(retransmit_ticks_, kRetransmitTicks));
+}
+
 void Leader::ObserveBallot(NodeId from, Ballot ballot) {
   if (from == ctx_.self()) return;
   if (ballot >= highest_seen_) {

@@ -27,6 +27,10 @@ class Leader {
   Leader(Context& ctx, Replica& replica, Ballot restored_promise);
 
   void Tick();
+  // The Tick() or Pump() call that may act: send, start a commander or change mode; the calls
+  // before it only count (constants.h: kNoDeadline never happens here, a leader or follower
+  // always has a timer running).
+  uint32_t TicksUntilDue() const;
   // A Prepare or Accept from another node shows its ballot (and that it is alive).
   void ObserveBallot(NodeId from, Ballot ballot);
   void OnPromise(NodeId from, const Promise& promise);

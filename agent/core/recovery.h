@@ -16,6 +16,7 @@
 #include <set>
 #include <vector>
 
+#include "agent/core/constants.h"
 #include "agent/core/context.h"
 #include "agent/core/message.h"
 
@@ -30,6 +31,10 @@ class Recovery {
   void Start(Slot from_slot, Slot slot_out);
   // Re-sends the query to the voters whose part is not complete.
   void Tick(Slot from_slot, Slot slot_out);
+  // The Tick() call that may re-send (constants.h: kNoDeadline once recovered).
+  uint32_t TicksUntilDue() const {
+    return ctx_.recovering ? TicksUntilCount(ticks_, kRetransmitTicks) : kNoDeadline;
+  }
   // True if the reply belongs to this recovery (the caller then adopts what it carries). A
   // reconfiguration among the reported values above slot_out is a configuration this node may
   // have voted in and forgotten: its voters are asked too, and counted.

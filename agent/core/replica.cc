@@ -173,6 +173,11 @@ bool Replica::Behind() const {
          (!decisions_.empty() && decisions_.rbegin()->first > slot_out_);
 }
 
+uint32_t Replica::TicksUntilDue(NodeId leader_hint) const {
+  if (!pull_.active() && !Behind() && leader_hint != 0) return kNoDeadline;
+  return TicksUntilCount(catchup_ticks_, kCatchupTicks);
+}
+
 void Replica::Tick(NodeId leader_hint) {
   if (++catchup_ticks_ < kCatchupTicks) return;
   catchup_ticks_ = 0;

@@ -30,6 +30,9 @@ class Replica {
   // Another node has applied up to `applied_slot` (heartbeats and catch-up replies).
   void NotePeerApplied(Slot applied_slot);
   void Tick(NodeId leader_hint);
+  // The Tick() call that may ask for decisions or chunks (constants.h: kNoDeadline when this
+  // replica is neither behind, pulling, nor without a leader).
+  uint32_t TicksUntilDue(NodeId leader_hint) const;
 
   // A restarted node: the state is `blob`'s (already durable), then `decisions` from its log.
   void Restore(const std::string& blob, const std::map<Slot, Value>& decisions);

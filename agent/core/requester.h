@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "agent/base/status.h"
+#include "agent/core/constants.h"
 #include "agent/core/types.h"
 
 namespace pifleet::core {
@@ -22,6 +23,10 @@ class Requester {
   void OnDecided(const Value& value);
   // True every kRequestRetransmitTicks: time to re-send everything outstanding.
   bool TickDue();
+  // The TickDue() call that may return true (constants.h: kNoDeadline when nothing is out).
+  uint32_t TicksUntilDue() const {
+    return outstanding_.empty() ? kNoDeadline : TicksUntilCount(ticks_, kRequestRetransmitTicks);
+  }
   std::vector<Command> Outstanding() const;
   size_t size() const { return outstanding_.size(); }
 

@@ -88,7 +88,10 @@ class Agent : private node::Transport, private node::NodeEvents, private AgentCo
   Status ChooseCluster();  // rejoin from cluster.meta, seed a new cluster, or join
   void StartCore(const core::Config& initial, const core::DurableState& durable);
   // Event loop (agent_loop.cc).
-  void ScheduleTick();
+  void RunDueTicks();
+  void ArmTickTimer();
+  uint64_t TicksUntilDue() const;
+  uint64_t WatchdogPeriodTicks() const;  // 0: no watchdog
   void OnTick();
   void RunMaintenance();  // once every kMaintenanceTicks
   void Stop(int exit_code);
@@ -137,7 +140,8 @@ class Agent : private node::Transport, private node::NodeEvents, private AgentCo
   Status StartDiscovery();
   void OnBeaconDatagram(std::span<const uint8_t> datagram, const net::UdpAddress& from);
   void SendBeaconIfDue();
-  void UpdateNetMetrics();  // /metrics listener and discovery figures for UpdateMetrics
+  uint64_t BeaconPeriodTicks() const;  // 0: this node sends none
+  void UpdateNetMetrics();             // /metrics listener and discovery figures for UpdateMetrics
 
   AgentConfig config_;
   Logger* log_;
@@ -148,7 +152,9 @@ class Agent : private node::Transport, private node::NodeEvents, private AgentCo
   asio::io_context io_;
   asio::steady_timer tick_timer_{io_};
   asio::signal_set signals_{io_, SIGTERM, SIGINT};
-  std::chrono::steady_clock::time_point next_tick_;
+  std::chrono::steady_clock::time_point next_tick_;  // when the next tick is due
+  std::chrono::steady_clock::time_point wake_at_;    // what tick_timer_ was last set to
+  bool tick_timer_armed_ = false;
   uint64_t ticks_ = 0;
   int exit_code_ = 0;
 

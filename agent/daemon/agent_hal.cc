@@ -1,5 +1,6 @@
 #include "agent/daemon/agent_hal.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <utility>
@@ -81,6 +82,12 @@ void AgentHal::Tick(uint64_t now_ms, const hal::NodeView& view, bool disk_full) 
     next_led_ms_ = controller_->Tick(now_ms);
   }
   LogLedErrors(now_ms);
+}
+
+uint64_t AgentHal::NextDueMs(uint64_t now_ms) const {
+  if (!controller_) return UINT64_MAX;
+  if (controller_->Desired(now_ms) != controller_->active()) return now_ms;
+  return std::min(next_led_ms_, next_probe_ms_);
 }
 
 void AgentHal::Probe(uint64_t now_ms) {

@@ -1,5 +1,8 @@
-// The event loop: ticks (the node driver's, joining, beacons, the watchdog, maintenance) and
-// the clean stop.
+// The event loop: ticks (the node driver's, joining, beacons, the watchdog, maintenance), the
+// sleep of an idle node until its first tick with work, and the clean stop.
+#include <algorithm>
+#include <chrono>
+
 #include "agent/core/constants.h"
 #include "agent/daemon/agent.h"
 #include "agent/daemon/daemon_constants.h"
@@ -21,8 +24,15 @@ int Agent::Run() {
               listen_address_.address().to_string() + ":" + std::to_string(listen_address_.port())},
              {"NODE_ID", std::to_string(meta_.node_id)}});
   next_tick_ = std::chrono::steady_clock::now();
-  ScheduleTick();
-  io_.run();
+  wake_at_ = next_tick_;
+  // After every handler (a datagram, a finished sync, the tick timer, ...): the ticks due by
+  // now, then the timer for the first tick that may have work; an idle node sleeps through the
+  // ticks before it, which only count (docs/performance.md, "Idle").
+  while (!io_.stopped()) {
+    RunDueTicks();
+    ArmTickTimer();
+    if (io_.run_one() == 0) break;
+  }
   // A clean stop gives the LEDs back; the unit's stop hook sets failed otherwise.
   leds_.hal().Restore();
   // A snapshot being written is finished (one still waiting is dropped: the WAL holds its
@@ -36,18 +46,59 @@ int Agent::Run() {
   return exit_code_;
 }
 
-void Agent::ScheduleTick() {
-  next_tick_ += std::chrono::milliseconds(core::kTickMs);
+void Agent::RunDueTicks() {
   const auto now = std::chrono::steady_clock::now();
-  if (next_tick_ < now - std::chrono::milliseconds(kTickLateTicksMax * core::kTickMs)) {
-    next_tick_ = now;
-  }
-  tick_timer_.expires_at(next_tick_);
-  tick_timer_.async_wait([this](const asio::error_code& error) {
-    if (error) return;
+  const auto tick = std::chrono::milliseconds(core::kTickMs);
+  // Far behind the planned wake (a suspended process, a stalled machine): the schedule starts
+  // again from now instead of running the missed ticks back to back.
+  if (now > wake_at_ + kTickLateTicksMax * tick) next_tick_ = now;
+  while (next_tick_ <= now && !io_.stopped()) {
     OnTick();
-    ScheduleTick();
+    next_tick_ += tick;
+  }
+}
+
+void Agent::ArmTickTimer() {
+  const auto wake = next_tick_ + (TicksUntilDue() - 1) * std::chrono::milliseconds(core::kTickMs);
+  if (tick_timer_armed_ && wake == wake_at_) return;
+  wake_at_ = wake;
+  tick_timer_armed_ = true;
+  tick_timer_.expires_at(wake);  // a wait in progress ends with operation_aborted
+  tick_timer_.async_wait([this](const asio::error_code& error) {
+    if (!error) tick_timer_armed_ = false;  // the loop runs the due ticks next
   });
+}
+
+// Ticks from the next one to the first that may have work (1: the next one). Every part with a
+// timer says when it is due; the core by its own count (core.h), the rest by their periods.
+uint64_t Agent::TicksUntilDue() const {
+  const core::Core* node = core();
+  if (node == nullptr || driver_->disk_full()) return 1;  // joining; a full disk's retries
+  uint64_t due = std::min<uint64_t>(kIdleTicksMax, node->TicksUntilDue());
+  const auto every = [&](uint64_t period_ticks) {
+    if (period_ticks != 0) due = std::min(due, period_ticks - ticks_ % period_ticks);
+  };
+  every(kMaintenanceTicks);
+  every(BeaconPeriodTicks());
+  every(WatchdogPeriodTicks());
+  if (jobs_.Busy()) every(kJobTickTicks);
+  if (leases_.Busy()) every(kLeaseCheckTicks);
+  // Deadlines on the steady clock: the first tick at or after them.
+  const uint64_t next_ms = static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(next_tick_.time_since_epoch()).count());
+  const auto at = [&](uint64_t deadline_ms) {
+    if (deadline_ms == UINT64_MAX) return;  // none
+    const uint64_t wait_ms = deadline_ms > next_ms ? deadline_ms - next_ms : 0;
+    due = std::min(due, 1 + (wait_ms + core::kTickMs - 1) / core::kTickMs);
+  };
+  at(leds_.NextDueMs(next_ms));
+  at(watch_hub_.NextDeadlineMs());
+  return std::max<uint64_t>(1, due);
+}
+
+uint64_t Agent::WatchdogPeriodTicks() const {
+  const uint64_t ping_ms = notifier_.watchdog_usec() / 1000 / kWatchdogPingsPerInterval;
+  return notifier_.watchdog_usec() == 0 ? 0 : std::max<uint64_t>(1, ping_ms / core::kTickMs);
 }
 
 void Agent::OnTick() {
@@ -63,9 +114,8 @@ void Agent::OnTick() {
   watch_hub_.OnTick(now_ms);
   leases_.ProposeExpiryIfDue();
   if (ticks_ % kJobTickTicks == 0) jobs_.Tick();
-  const uint64_t watchdog_usec = notifier_.watchdog_usec();
-  const uint64_t ping_ms = watchdog_usec / 1000 / kWatchdogPingsPerInterval;
-  if (watchdog_usec > 0 && ticks_ % std::max<uint64_t>(1, ping_ms / core::kTickMs) == 0) {
+  const uint64_t watchdog_ticks = WatchdogPeriodTicks();
+  if (watchdog_ticks != 0 && ticks_ % watchdog_ticks == 0) {
     notifier_.Watchdog();  // from the loop itself: a hung loop stops the pings
   }
   if (ticks_ % kMaintenanceTicks == 0) RunMaintenance();

@@ -15,6 +15,9 @@ void Agent::CountDrop(wire::DropReason reason, const net::UdpAddress& from) {
 }
 
 void Agent::OnDatagram(std::span<const uint8_t> datagram, const net::UdpAddress& from) {
+  // A loop that slept through ticks runs them first: the core measures the leader's silence
+  // in ticks, and a message must not look earlier than it came.
+  RunDueTicks();
   wire::Opened opened;
   if (wire::DropReason reason = opener_->Open(datagram, &opened);
       reason != wire::DropReason::kNone) {

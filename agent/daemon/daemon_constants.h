@@ -17,6 +17,10 @@ inline constexpr uint64_t kMaintenanceTicks = TicksFor(1000);  // autopilot, exp
 // A loop this many ticks late (a suspended process, a stalled machine) restarts its tick
 // schedule from now instead of running the missed ticks back to back.
 inline constexpr uint64_t kTickLateTicksMax = 10;
+// The longest an idle loop sleeps (agent_loop.cc: it wakes for the first tick that may have
+// work): what changes only with time, such as the status LED's view of which peers are alive,
+// is at most this late.
+inline constexpr uint64_t kIdleTicksMax = TicksFor(100);
 // systemd's watchdog is pinged this many times per WatchdogSec.
 inline constexpr uint64_t kWatchdogPingsPerInterval = 2;
 

@@ -102,10 +102,14 @@ void Agent::UpdateNetMetrics() {
                static_cast<double>(beacons_->send_failures()));
 }
 
+uint64_t Agent::BeaconPeriodTicks() const {
+  if (!beacons_ || !core() || !core()->membership().Latest().Contains(meta_.node_id)) return 0;
+  return std::max<uint64_t>(1, config_.discover_interval_ms / core::kTickMs);
+}
+
 void Agent::SendBeaconIfDue() {
-  if (!beacons_ || !core() || !core()->membership().Latest().Contains(meta_.node_id)) return;
-  const uint64_t period_ticks = std::max<uint64_t>(1, config_.discover_interval_ms / core::kTickMs);
-  if (ticks_ % period_ticks != 0) return;
+  const uint64_t period_ticks = BeaconPeriodTicks();
+  if (period_ticks == 0 || ticks_ % period_ticks != 0) return;
   const std::string body = wire::EncodeBeacon({meta_.node_id, listen_address_.port()});
   std::vector<std::vector<uint8_t>> plaintexts;
   if (!wire::Fragment(std::span(reinterpret_cast<const uint8_t*>(body.data()), body.size()),

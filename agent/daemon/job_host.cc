@@ -20,6 +20,10 @@ void JobHost::Tick() {
   worker_->Tick(context_.state_machine().jobs(), core->IsLeader(), WallNowMs());
 }
 
+bool JobHost::Busy() const {
+  return worker_ && context_.core() && worker_->Busy(context_.state_machine().jobs());
+}
+
 void JobHost::OnApplied(const core::Command& command, const sm::KvResult& result) {
   if (worker_ && sm::IsJobCommand(command.payload)) {
     worker_->OnApplied(command.payload, result, context_.state_machine().jobs());

@@ -24,6 +24,8 @@ class JobHost {
   void Start(asio::io_context& io, const AgentConfig& config);
   // Every kJobTickTicks: claims, beats, kills, the leader's expiry.
   void Tick();
+  // Tick() has work: a chunk of this node's in progress, or a job not finished.
+  bool Busy() const;
   // Every applied application command with its result.
   void OnApplied(const core::Command& command, const sm::KvResult& result);
   // ClientOp::kJob: submit or cancel.

@@ -28,10 +28,24 @@ JobWorker::JobWorker(asio::io_context& io, uint64_t node_id, bool enabled, const
 
 JobWorker::~JobWorker() { runner_.reset(); }  // kills the process group, joins its thread
 
+namespace {
+
+bool AnyJobActive(const sm::JobTable& table) {
+  return std::any_of(table.jobs().begin(), table.jobs().end(), [](const auto& j) {
+    return j.second.state == sm::JobState::kQueued || j.second.state == sm::JobState::kRunning;
+  });
+}
+
+}  // namespace
+
 void JobWorker::Send(sm::JobCommand command) {
   command.now_ms = wall_ms_;
   last_sent_ms_ = wall_ms_;
   propose_(sm::EncodeJobCommand(command));
+}
+
+bool JobWorker::Busy(const sm::JobTable& table) const {
+  return phase_ != Phase::kIdle || AnyJobActive(table);
 }
 
 void JobWorker::Tick(const sm::JobTable& table, bool leader, uint64_t wall_ms) {
@@ -68,10 +82,7 @@ void JobWorker::Tick(const sm::JobTable& table, bool leader, uint64_t wall_ms) {
     phase_ms_ = wall_ms;
     return Send(sm::MakeJobCommand(sm::JobKind::kClaim, wall_ms, node_id_));
   }
-  const bool any_active = std::any_of(table.jobs().begin(), table.jobs().end(), [](const auto& j) {
-    return j.second.state == sm::JobState::kQueued || j.second.state == sm::JobState::kRunning;
-  });
-  if (any_active && wall_ms - last_sent_ms_ >= kJobBeatMs) {
+  if (AnyJobActive(table) && wall_ms - last_sent_ms_ >= kJobBeatMs) {
     Send(sm::MakeJobCommand(sm::JobKind::kBeat, wall_ms, node_id_));
   }
 }

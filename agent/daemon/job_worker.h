@@ -38,6 +38,8 @@ class JobWorker {
 
   // From the loop, often (every 100 ms): claims, beats, kills, the leader's expiry.
   void Tick(const sm::JobTable& table, bool leader, uint64_t wall_ms);
+  // Tick() has work: a chunk in progress here, or a queued or running job in the table.
+  bool Busy(const sm::JobTable& table) const;
   // Every applied job command with its result (this replica's).
   void OnApplied(const std::string& payload, const sm::KvResult& result, const sm::JobTable& table);
 

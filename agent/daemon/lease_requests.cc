@@ -44,6 +44,11 @@ void LeaseRequests::HandleList(const wire::ClientRequest& request, const net::Ud
   Reply(context_, from, request, wire::ReplyCode::kOk, wire::EncodeBody(body));
 }
 
+bool LeaseRequests::Busy() const {
+  const core::Core* core = context_.core();
+  return core && core->IsLeader() && !context_.state_machine().leases().leases().empty();
+}
+
 void LeaseRequests::ProposeExpiryIfDue() {
   const core::Core* core = context_.core();
   if (!core) return;

@@ -23,6 +23,8 @@ class LeaseRequests {
   void HandleList(const wire::ClientRequest& request, const net::UdpAddress& from);
   // Every tick; looks once per kLeaseCheckTicks, and proposes only on the leader.
   void ProposeExpiryIfDue();
+  // ProposeExpiryIfDue() has work: this node leads and some lease is held.
+  bool Busy() const;
 
  private:
   AgentContext& context_;

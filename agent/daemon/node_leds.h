@@ -23,6 +23,7 @@ class NodeLeds {
 
   // Every loop tick: the probes, and the status LED from this node's view of the cluster.
   void Tick(uint64_t now_ms, bool disk_full) { hal_.Tick(now_ms, View(now_ms), disk_full); }
+  uint64_t NextDueMs(uint64_t now_ms) const { return hal_.NextDueMs(now_ms); }
   // One heartbeat goes to every node at once: the LED toggles once for the round.
   void NoteHeartbeatsSent(const std::vector<core::Envelope>& messages);
   // Payload "NODE_ID SECONDS"; answered with this node's id.

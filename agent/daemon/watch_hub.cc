@@ -135,6 +135,12 @@ bool WatchHub::OnRequest(uint64_t client_id, uint64_t sequence, const std::strin
   return true;
 }
 
+uint64_t WatchHub::NextDeadlineMs() const {
+  uint64_t next_ms = UINT64_MAX;
+  for (const Held& held : held_) next_ms = std::min(next_ms, held.deadline_ms);
+  return next_ms;
+}
+
 void WatchHub::OnTick(uint64_t now_ms) {
   for (auto it = held_.begin(); it != held_.end();) {
     if (it->deadline_ms > now_ms) {

@@ -46,6 +46,8 @@ class WatchHub {
                  const net::UdpAddress& from, uint64_t now_ms);
   // Answers the held requests whose wait is over.
   void OnTick(uint64_t now_ms);
+  // The earliest deadline of a held watch (UINT64_MAX: none held).
+  uint64_t NextDeadlineMs() const;
 
   uint64_t oldest_revision() const { return oldest_; }
   uint64_t known_revision() const { return known_; }

@@ -88,5 +88,42 @@ TEST(Cluster, RemovedLeaderStepsDownOnceItsRemovalTakesEffect) {
   }
 }
 
+// An idle cluster lets its drivers sleep: the leader until its next heartbeat, a follower
+// (heartbeats arriving) well past the next tick; a command in flight makes the leader due at
+// every tick until it is decided.
+TEST(Cluster, IdleCoresSayHowLongTheyMaySleep) {
+  Network net(kConfig);
+  net.Tick(2 * kElectionTicksMax);
+  const NodeId leader = net.Leader();
+  ASSERT_NE(leader, 0u);
+  net.Tick(3 * kHeartbeatTicks);
+  const uint32_t leader_due = net.core(leader).TicksUntilDue();
+  EXPECT_GE(leader_due, 1u);
+  EXPECT_LE(leader_due, kHeartbeatTicks);
+  for (NodeId id = 1; id <= 4; ++id) {
+    if (id == leader) continue;
+    EXPECT_GT(net.core(id).TicksUntilDue(), kHeartbeatTicks) << "node " << id;
+    EXPECT_NE(net.core(id).TicksUntilDue(), kNoDeadline) << "a follower still suspects";
+  }
+  // Tick() asserts that a tick it called quiet produced nothing; here the leader's heartbeat
+  // comes on exactly the call it named.
+  for (uint32_t t = 1; t < leader_due; ++t) {
+    net.core(leader).Tick();
+    ASSERT_FALSE(net.core(leader).HasReady()) << "tick " << t;
+  }
+  net.core(leader).Tick();
+  EXPECT_TRUE(net.core(leader).HasReady()) << "the heartbeat";
+  net.Settle();
+  for (NodeId id = 1; id <= 3; ++id) {
+    if (id != leader) net.Isolate(id);  // no quorum: the command stays in flight
+  }
+  ASSERT_TRUE(net.core(leader).Propose(MakeCommand(7, 1)).ok());
+  net.Settle();
+  EXPECT_EQ(net.core(leader).TicksUntilDue(), 1u) << "a commander in flight";
+  net.Heal();
+  net.Tick(kRetransmitTicks);
+  EXPECT_GT(net.core(leader).TicksUntilDue(), 1u) << "decided: idle again";
+}
+
 }  // namespace
 }  // namespace pifleet::core::testing
