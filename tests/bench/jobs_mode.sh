@@ -3,7 +3,8 @@
 # differ, each in a cgroup of its own with a CPU quota (80, 40, 20 and 20 % of one core, which
 # their capacity probes must detect), run `--builtin sha256` over enough items for about a
 # minute. Against the ideal makespan (total work / total capacity: the items over the sum of
-# the four cgroups' speeds, each measured by `pifleet job run-builtin` alone in its cgroup):
+# the four cgroups' speeds, measured by `pifleet job run-builtin` in all four cgroups at once, as
+# a job runs them; the ratio against each one's speed alone is printed too):
 # pifleet's job, an equal split over the same four cgroups, and Dask distributed (Debian
 # python3-distributed: a scheduler and four workers in the same cgroups, the same items in
 # equal tasks running the same builtin). Then all three again with the 80 % worker cut to 20 %
@@ -217,24 +218,37 @@ mode_jobs() {
   for i in 1 2 3 4; do
     speed[i]=$(jf "$(builtin_json "$i" "$(python3 -c "print(max(20, int($probe * ${JOB_QUOTAS[$((i - 1))]} / 100 * $JOB_SECONDS_PER_PROBE)))")")" items_per_s)
   done
+  # The four together, each sized for the same time at its speed alone: the speeds the cgroups
+  # reach when all four run at once on this machine's cores, as in a job (the ideal's capacity).
+  local together=() pids=()
+  for i in 1 2 3 4; do
+    builtin_json "$i" "$(python3 -c "print(max(20, int(${speed[i]} * $JOB_SECONDS_PER_PROBE * 2)))")" \
+      > "$WORK/together.$i" &
+    pids+=($!)
+  done
+  wait "${pids[@]}"
+  for i in 1 2 3 4; do together[i]=$(jf "$(cat "$WORK/together.$i")" items_per_s); done
   jobs_quota 1 "$JOB_CUT_TO"
   cut_speed=$(jf "$(builtin_json 1 "$(python3 -c "print(max(20, int($probe * $JOB_CUT_TO / 100 * $JOB_SECONDS_PER_PROBE)))")")" items_per_s)
   jobs_quota 1 "${JOB_QUOTAS[0]}"
-  read -r total_speed items ideal cut_s ideal_cut <<< "$(python3 - "$JOB_TARGET_S" "$cut_speed" "${speed[@]:1}" <<'PY'
+  # Worker 1's speed after the cut, as a share of its speed together: it runs beside the others.
+  read -r total_speed items ideal cut_s ideal_cut ideal_alone <<< "$(python3 - "$JOB_TARGET_S" "$cut_speed" "${speed[@]:1}" "${together[@]:1}" <<'PY'
 import sys
-target_s, cut_speed, speeds = float(sys.argv[1]), float(sys.argv[2]), [float(x) for x in sys.argv[3:]]
+target_s, cut_speed = float(sys.argv[1]), float(sys.argv[2])
+alone, speeds = [float(x) for x in sys.argv[3:7]], [float(x) for x in sys.argv[7:11]]
 total = sum(speeds)
 items = int(target_s * total)
 ideal = items / total
 cut_s = ideal / 2                      # worker 1 slows down halfway through the ideal run
+cut_speed *= speeds[0] / alone[0]      # measured alone: scaled as its full speed was
 after = total - speeds[0] + cut_speed  # the fleet's speed after the cut
 ideal_cut = cut_s + (items - total * cut_s) / after
-print(f"{total:.1f} {items} {ideal:.3f} {cut_s:.3f} {ideal_cut:.3f}")
+print(f"{total:.1f} {items} {ideal:.3f} {cut_s:.3f} {ideal_cut:.3f} {items / sum(alone):.3f}")
 PY
 )"
   # The smallest chunk: 20 ms of the whole fleet's work (a claim and a result cost two rounds).
   JOB_CHUNK_MIN=$(python3 -c "print(max(1, int($total_speed * 0.02)))")
-  echo "  speeds alone (items/s): ${speed[*]:1} (worker 1 at $JOB_CUT_TO %: $cut_speed); $items items, chunk-min $JOB_CHUNK_MIN; ideal ${ideal} s, with the cut ${ideal_cut} s" >&2
+  echo "  speeds alone (items/s): ${speed[*]:1} (worker 1 at $JOB_CUT_TO %: $cut_speed); together: ${together[*]:1}; $items items, chunk-min $JOB_CHUNK_MIN; ideal ${ideal} s (${ideal_alone} s by the speeds alone), with the cut ${ideal_cut} s" >&2
 
   local eq eq_cut pf pf_cut dk dk_cut reference
   eq=$(equal_split "$items")
@@ -265,7 +279,7 @@ PY
     [ "$(awk '{print $2}' <<< "$run")" = "$reference" ] ||
       die "jobs: a run's digest differs from the equal split's: $run (want $reference)"
   done
-  echo "jobs quotas ${JOB_QUOTAS[*]} cut_to $JOB_CUT_TO speeds ${speed[*]:1} cut_speed $cut_speed items $items rounds $JOB_ROUNDS chunk_min $JOB_CHUNK_MIN ideal $ideal ideal_cut $ideal_cut equal $eq equal_cut $eq_cut pifleet $pf pifleet_cut $pf_cut dask $dk dask_cut $dk_cut" >> "$WORK/loads.txt"
+  echo "jobs quotas ${JOB_QUOTAS[*]} cut_to $JOB_CUT_TO speeds ${speed[*]:1} together ${together[*]:1} cut_speed $cut_speed items $items rounds $JOB_ROUNDS chunk_min $JOB_CHUNK_MIN ideal $ideal ideal_cut $ideal_cut equal $eq equal_cut $eq_cut pifleet $pf pifleet_cut $pf_cut dask $dk dask_cut $dk_cut" >> "$WORK/loads.txt"
   ratio() { python3 -c "print(f'{$1 / $2:.3f}')"; }
   local p e d p_cut e_cut d_cut chunks sent syncs
   p=$(ratio "${pf%% *}" "$ideal") e=$(ratio "${eq%% *}" "$ideal") d=$(ratio "${dk%% *}" "$ideal")
@@ -275,6 +289,8 @@ PY
   local quotas="${JOB_QUOTAS[*]}"
   row jobs "makespan / ideal, quotas ${quotas// //} % of a core: pifleet; other: Dask ($DASK_TASKS equal tasks)" ratio "$p" "$d" "pifleet<=1.05"
   row jobs "the same; other: an equal split" ratio "$p" "$e" "ratio<=1"
+  row jobs "the same, the ideal from each cgroup's speed alone: pifleet; other: Dask" ratio \
+    "$(ratio "${pf%% *}" "$ideal_alone")" "$(ratio "${dk%% *}" "$ideal_alone")" -
   row jobs "makespan / ideal, worker 1 cut to $JOB_CUT_TO % halfway: pifleet; other: Dask" ratio "$p_cut" "$d_cut" "ratio<=1"
   row jobs "the same; other: an equal split" ratio "$p_cut" "$e_cut" "ratio<=1"
   row jobs "datagrams the 4 agents sent during the job (heartbeats and beats included), per chunk ($chunks chunks)" 1 "$(( sent / chunks ))" - -
