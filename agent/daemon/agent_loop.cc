@@ -27,7 +27,7 @@ int Agent::Run() {
   wake_at_ = next_tick_;
   // After every handler (a datagram, a finished sync, the tick timer, ...): the ticks due by
   // now, then the timer for the first tick that may have work; an idle node sleeps through the
-  // ticks before it, which only count (docs/performance.md, "Idle").
+  // ticks before it, which only count (docs/consensus.md, "Sleeping when idle").
   while (!io_.stopped()) {
     RunDueTicks();
     ArmTickTimer();
