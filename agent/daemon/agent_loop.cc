@@ -75,6 +75,9 @@ uint64_t Agent::TicksUntilDue() const {
   const core::Core* node = core();
   if (node == nullptr || driver_->disk_full()) return 1;  // joining; a full disk's retries
   uint64_t due = std::min<uint64_t>(kIdleTicksMax, node->TicksUntilDue());
+  // A busy core (the usual case under load, asked after every handler) settles it: the parts
+  // below, held watches included, are not walked.
+  if (due <= 1) return 1;
   const auto every = [&](uint64_t period_ticks) {
     if (period_ticks != 0) due = std::min(due, period_ticks - ticks_ % period_ticks);
   };
