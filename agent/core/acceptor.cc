@@ -6,7 +6,11 @@
 namespace pifleet::core {
 
 Acceptor::Acceptor(Context& ctx, const DurableState& restored)
-    : ctx_(ctx), promised_(restored.promised), accepted_(restored.accepted) {
+    : ctx_(ctx),
+      promised_(restored.promised),
+      accepted_(restored.accepted),
+      lease_ballot_(restored.promised),
+      lease_until_tick_(ctx.ticks + kLeaseTicks) {
   if (ctx_.options.canary == Canary::kForgetPromise) promised_ = Ballot{};
 }
 
@@ -62,6 +66,9 @@ void Acceptor::AnswerRecoveryQuery(NodeId from, const Prepare& query) {
 void Acceptor::OnPrepare(NodeId from, const Prepare& prepare) {
   if (prepare.ballot.round == 0) return AnswerRecoveryQuery(from, prepare);
   if (ctx_.disk_full || ctx_.recovering) return;
+  // A lease it granted still runs: the scout asks again (kRetransmitTicks) and gets its answer
+  // once the lease has run out, which is before its node could suspect a dead leader.
+  if (LeaseRuns() && prepare.ballot > lease_ballot_) return;
   // What this acceptor accepted at or below its snapshot is gone, so it must not promise as if
   // it had accepted nothing there: the scout waits until its node has caught up past the
   // snapshot and asks again from there.
@@ -78,6 +85,15 @@ void Acceptor::OnPrepare(NodeId from, const Prepare& prepare) {
     }
   }
   ctx_.SendAfterSync(from, std::move(reply));
+}
+
+void Acceptor::OnLeaseRequest(NodeId from, const Active& active) {
+  // A recovering acceptor may have lost a higher promise, and a grant is a promise about it.
+  if (ctx_.disk_full || ctx_.recovering || active.ballot < promised_) return;
+  if (LeaseRuns() && active.ballot < lease_ballot_) return;
+  lease_ballot_ = active.ballot;
+  lease_until_tick_ = ctx_.ticks + kLeaseTicks;
+  ctx_.Send(from, LeaseGrant{active.ballot, active.lease_stamp});
 }
 
 void Acceptor::OnAccept(NodeId from, const Accept& accept) {

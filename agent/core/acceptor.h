@@ -22,6 +22,9 @@ class Acceptor {
   // is recovering or its disk is full: it records nothing.
   void OnPrepare(NodeId from, const Prepare& prepare);
   void OnAccept(NodeId from, const Accept& accept);
+  // A stamped heartbeat asks for a lease grant (core/leader_lease.h): granted unless this
+  // acceptor promised a higher ballot, granted one still running, or cannot vote.
+  void OnLeaseRequest(NodeId from, const Active& active);
   // Forgets accepted values at or below `slot` (decided and inside a snapshot).
   void Compact(Slot slot);
   // Recovery: takes a peer's higher promise and, per slot, its higher-ballot accepted values,
@@ -36,10 +39,16 @@ class Acceptor {
   void AnswerRecoveryQuery(NodeId from, const Prepare& query);
   // Votes are withheld while the disk is full, during recovery, and in the recovery floor.
   bool Silent(Slot slot) const;
+  bool LeaseRuns() const { return ctx_.ticks < lease_until_tick_; }
 
   Context& ctx_;
   Ballot promised_;
   std::map<Slot, PValue> accepted_;  // highest-ballot accepted value per slot
+  // The newest lease granted: no Prepare above lease_ballot_ is promised before
+  // lease_until_tick_. Not persisted: a restarted acceptor refuses as if it had granted one to
+  // its restored promise just before it went down.
+  Ballot lease_ballot_;
+  uint64_t lease_until_tick_ = 0;
 };
 
 }  // namespace pifleet::core

@@ -29,6 +29,16 @@ inline constexpr uint32_t kSuspectGaps = 3;
 inline constexpr uint32_t kGapSamplesMin = 20;
 inline constexpr uint32_t kGapDecaySamples = 20;
 
+// Leader leases (docs/consensus.md, "Lease reads"). A voter that grants a lease to a ballot
+// promises no higher ballot for kLeaseTicks of its own ticks from the grant; the leader counts
+// its lease kLeaseTicks - kLeaseMarginTicks of its own ticks from the tick it asked. So the
+// lease is safe while the nodes' tick rates differ by under 1/21 (4.7 %): the acceptor refuses
+// for at least (kLeaseTicks - 1) of its ticks, a tick lost to the grant's place within one.
+// A leader asks for grants while lease reads came within kLeaseWantTicks.
+inline constexpr uint32_t kLeaseTicks = 12;
+inline constexpr uint32_t kLeaseMarginTicks = 2;
+inline constexpr uint32_t kLeaseWantTicks = 500;
+
 // Prepare / Accept retransmission to acceptors that have not answered yet.
 inline constexpr uint32_t kRetransmitTicks = 10;
 // A replica re-sends its undecided proposals to the leader this often.
@@ -70,6 +80,11 @@ static_assert(kElectionTicksMin < kElectionTicksMax, "suspicion needs a random s
 static_assert(kHeartbeatTicks * kSuspectGaps <= kElectionTicksFloor &&
                   kElectionTicksFloor <= kElectionTicksMin,
               "an adaptive timeout still spans several beats, and only ever shortens");
+static_assert(kLeaseTicks <= kElectionTicksFloor,
+              "a dead leader's grants run out before a follower suspects it: no slower failover");
+static_assert(kLeaseTicks - kLeaseMarginTicks > kHeartbeatTicks + 1,
+              "the next heartbeat's grants renew a lease before it runs out");
+static_assert(kLeaseMarginTicks >= 2, "a tick of grant placement and a tick of drift");
 static_assert(kRetransmitTicks < kElectionTicksFloor, "retransmit well before suspicion");
 static_assert(kRetransmitTicks < kElectionTicksMin, "retransmit well before suspicion");
 static_assert(kWindowSlots >= 1 && kWindowSlots <= kCatchupSlotsMax, "window fits a catch-up");

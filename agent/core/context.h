@@ -58,6 +58,8 @@ struct Context {
 
   CoreOptions options;
   Rng rng;
+  // Core::Tick() calls so far: the clock of leader leases (core/leader_lease.h).
+  uint64_t ticks = 0;
   Membership membership;
   Ready ready;
   // The newest snapshot this node holds (taken or installed): every accept and decision at or

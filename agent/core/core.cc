@@ -78,6 +78,7 @@ void Core::Tick() {
   // The promise TicksUntilDue() gives a sleeping driver, checked on every tick (the simulator's
   // seeds included): a tick it called quiet produces nothing.
   const bool quiet = TicksUntilDue() > 1 && !HasReady();
+  ++ctx_.ticks;
   recovery_.Tick(ctx_.snapshot_slot + 1, replica_.slot_out());
   leader_.Tick();
   replica_.Tick(leader_.leader_hint());
@@ -107,7 +108,8 @@ void Core::Receive(const Envelope& envelope) {
           replica_.OnDecision(m.slot, m.value);
         } else if constexpr (std::is_same_v<T, Active>) {
           leader_.OnActive(from, m);
-          replica_.NotePeerApplied(m.applied_slot);
+          if (m.lease_stamp != 0) acceptor_.OnLeaseRequest(from, m);
+          if (from != ctx_.self()) replica_.NotePeerApplied(m.applied_slot);
         } else if constexpr (std::is_same_v<T, Request>) {
           leader_.Enqueue(m.commands);
         } else if constexpr (std::is_same_v<T, CatchupRequest>) {
@@ -119,9 +121,11 @@ void Core::Receive(const Envelope& envelope) {
           replica_.OnSnapshotOffer(from, m);
         } else if constexpr (std::is_same_v<T, SnapshotChunkRequest>) {
           replica_.OnSnapshotChunkRequest(from, m);
-        } else {
-          static_assert(std::is_same_v<T, SnapshotChunk>);
+        } else if constexpr (std::is_same_v<T, SnapshotChunk>) {
           replica_.OnSnapshotChunk(from, m);
+        } else {
+          static_assert(std::is_same_v<T, LeaseGrant>);
+          leader_.OnLeaseGrant(from, m);
         }
       },
       envelope.message);

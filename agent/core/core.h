@@ -55,6 +55,15 @@ class Core {
   // keeps serving reads. Nothing already acknowledged depends on records still queued.
   void SetDiskFull(bool full);
 
+  // Lease reads (docs/consensus.md, "Lease reads"; core/leader_lease.h). A driver with a read
+  // to answer from this node's state calls WantLease() (the leader asks for grants), takes
+  // HighestDecidedSlot() as the read's index, and answers once LeaseReadable(index) holds; it
+  // must have run every tick due by its clock when it asks (a tick late makes the lease look
+  // longer than it is), and calls DropLease() when its ticks fell behind for good.
+  void WantLease() { leader_.WantLease(); }
+  bool LeaseReadable(Slot read_index) const { return leader_.LeaseReadable(read_index); }
+  void DropLease() { leader_.DropLease(); }
+
   // Restart recovery (core/recovery.h) is still waiting for the other voters: no votes yet.
   bool Recovering() const { return ctx_.recovering; }
 

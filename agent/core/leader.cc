@@ -17,7 +17,8 @@ Leader::Leader(Context& ctx, Replica& replica, Ballot restored_promise)
     : ctx_(ctx),
       replica_(replica),
       election_timeout_(ctx.options),
-      highest_seen_(restored_promise) {
+      highest_seen_(restored_promise),
+      lease_(ctx.options.canary) {
   HeardFromLeader();
 }
 
@@ -62,8 +63,16 @@ uint32_t Leader::TicksUntilDue() const {
   const bool idle = mode_ == Mode::kActive && commanders_.empty() && pending_.empty() &&
                     next_slot_ <= out && (learned_.empty() || learned_.rbegin()->first < out);
   if (!idle) return 1;  // a campaign or proposals in flight: every tick, as before
-  return std::min(TicksUntilCount(heartbeat_ticks_, ctx_.options.heartbeat_ticks),
-                  TicksUntilCount(retransmit_ticks_, kRetransmitTicks));
+  const uint32_t heartbeat = TicksUntilCount(heartbeat_ticks_, ctx_.options.heartbeat_ticks);
+  if (AllPromised()) return heartbeat;  // the retransmit would send nothing
+  return std::min(heartbeat, TicksUntilCount(retransmit_ticks_, kRetransmitTicks));
+}
+
+bool Leader::AllPromised() const {
+  for (NodeId voter : ctx_.membership.WindowVoters(replica_.slot_out())) {
+    if (!promised_by_.count(voter)) return false;
+  }
+  return true;
 }
 
 void Leader::ObserveBallot(NodeId from, Ballot ballot) {
@@ -92,6 +101,7 @@ void Leader::StartScout() {
   promised_by_.clear();
   learned_.clear();
   commanders_.clear();
+  lease_.Drop();
   retransmit_ticks_ = 0;
   SendPrepares(/*only_missing=*/false);
 }
@@ -139,6 +149,8 @@ void Leader::BecomeActive() {
   leader_hint_ = ctx_.self();
   next_slot_ = replica_.slot_out();
   if (!learned_.empty()) next_slot_ = std::max(next_slot_, learned_.rbegin()->first + 1);
+  adopted_end_ = next_slot_;
+  lease_.Drop();
   PIFLEET_ASSERT(commanders_.empty());  // no commander runs before phase 1 has completed
   Heartbeat();
 }
@@ -151,6 +163,7 @@ void Leader::Preempt(Ballot higher) {
   }
   commanders_.clear();
   learned_.clear();
+  lease_.Drop();
   if (ctx_.options.canary == Canary::kSkipPhase1 && mode_ == Mode::kActive) {
     // The unsafe variant: take a higher ballot and carry on as if phase 1 had run.
     ballot_ = Ballot{higher.round + 1, ctx_.self()};
@@ -177,6 +190,7 @@ bool Leader::StepDownIfRemoved() {
   promised_by_.clear();
   pending_.clear();
   queued_.clear();
+  lease_.Drop();
   mode_ = Mode::kFollower;
   leader_hint_ = 0;
   stepped_down_at_ = out;
@@ -307,9 +321,51 @@ void Leader::Decide(Slot slot) {
 
 void Leader::Heartbeat() {
   heartbeat_ticks_ = 0;
-  for (NodeId node : ctx_.membership.NodesFrom(replica_.slot_out())) {
-    if (node != ctx_.self()) ctx_.Send(node, Active{ballot_, replica_.slot_out() - 1});
+  SendBeats(/*voters_only=*/false);
+}
+
+void Leader::SendBeats(bool voters_only) {
+  const Slot out = replica_.slot_out();
+  const Config* config = LeaseConfig();
+  const uint64_t stamp = config != nullptr ? lease_.Stamp(ctx_.ticks) : 0;
+  for (NodeId node : ctx_.membership.NodesFrom(out)) {
+    // Only voters grant; a learner's beat carries no stamp, and asks for no answer.
+    const bool voter = config != nullptr && config->IsVoter(node);
+    if (node == ctx_.self() || (voters_only && !voter)) continue;
+    ctx_.Send(node, Active{ballot_, out - 1, voter ? stamp : 0});
   }
+  // Its own acceptor grants too: it must not promise another ballot while this lease runs.
+  if (stamp != 0) ctx_.Send(ctx_.self(), Active{ballot_, out - 1, stamp});
+}
+
+const Config* Leader::LeaseConfig() const {
+  const Config& config = ctx_.membership.ForSlot(replica_.slot_out());
+  return config == ctx_.membership.Latest() ? &config : nullptr;
+}
+
+void Leader::OnLeaseGrant(NodeId from, const LeaseGrant& grant) {
+  const Config* config = LeaseConfig();
+  if (mode_ != Mode::kActive || grant.ballot != ballot_ || config == nullptr) return;
+  lease_.OnGrant(from, grant.stamp, *config, ctx_.membership.QuorumSize(*config));
+}
+
+void Leader::WantLease() {
+  lease_.Want(ctx_.ticks);
+  // The first read after a quiet spell asks at once rather than at the next beat (one stamp
+  // per tick however many reads come).
+  if (mode_ == Mode::kActive && !lease_.Held(ctx_.ticks) && lease_asked_tick_ != ctx_.ticks &&
+      LeaseConfig() != nullptr) {
+    lease_asked_tick_ = ctx_.ticks;
+    SendBeats(/*voters_only=*/true);
+  }
+}
+
+bool Leader::LeaseReadable(Slot read_index) const {
+  // Every write acknowledged before the read arrived is at or below read_index (this leader
+  // decided it) or below adopted_end_ (an earlier leader did, and this one's scout learned it).
+  const Slot out = replica_.slot_out();
+  return mode_ == Mode::kActive && lease_.Held(ctx_.ticks) && out >= adopted_end_ &&
+         out > read_index;
 }
 
 }  // namespace pifleet::core

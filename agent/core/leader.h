@@ -17,6 +17,7 @@
 
 #include "agent/core/context.h"
 #include "agent/core/election_timeout.h"
+#include "agent/core/leader_lease.h"
 #include "agent/core/message.h"
 #include "agent/core/replica.h"
 
@@ -36,6 +37,13 @@ class Leader {
   void OnPromise(NodeId from, const Promise& promise);
   void OnAccepted(NodeId from, const Accepted& accepted);
   void OnActive(NodeId from, const Active& active);
+  void OnLeaseGrant(NodeId from, const LeaseGrant& grant);
+  // Lease reads (core/leader_lease.h): one arrived, so ask for grants (at once if no lease is
+  // held); whether a read needing every slot up to `read_index` may be answered from this
+  // node's state now; and dropping the lease when the driver's ticks fell behind its clock.
+  void WantLease();
+  bool LeaseReadable(Slot read_index) const;
+  void DropLease() { lease_.Drop(); }
   // A ballot some acceptor has promised (restart recovery): this node's next ballot is higher.
   void NoteBallot(Ballot ballot) { highest_seen_ = std::max(highest_seen_, ballot); }
   void Enqueue(const std::vector<Command>& commands);
@@ -63,6 +71,10 @@ class Leader {
   void StartScout();
   void SendPrepares(bool only_missing);
   bool HasQuorumFor(Slot slot) const;
+  // Every voter of the window promised this ballot: retransmitting Prepares sends nothing.
+  bool AllPromised() const;
+  // The one configuration of every slot in the window, or nullptr while a change is pending.
+  const Config* LeaseConfig() const;
   void BecomeActive();
   void Preempt(Ballot higher);
   // Leading a configuration this node is not a voter of: it leaves at once (returns true).
@@ -73,6 +85,9 @@ class Leader {
   void Decide(Slot slot);
   Value TakeBatch();
   void Heartbeat();
+  // Active to every node (stamped for the voters while leases are wanted), or to the voters
+  // only: a lease asked for at once reaches no learner.
+  void SendBeats(bool voters_only);
 
   Context& ctx_;
   Replica& replica_;
@@ -90,6 +105,11 @@ class Leader {
   Slot scout_from_ = 1;
   std::set<NodeId> promised_by_;
   std::map<Slot, PValue> learned_;  // per slot, the highest-ballot value promises reported
+  // Lease state: reads are answered only once every slot before adopted_end_ (what this
+  // ballot's scout learned, and the holes it fills) is applied.
+  LeaderLease lease_;
+  Slot adopted_end_ = 0;
+  uint64_t lease_asked_tick_ = 0;
   // Commander state.
   std::map<Slot, Commander> commanders_;
   Slot next_slot_ = 1;

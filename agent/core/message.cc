@@ -14,7 +14,8 @@ const char* MessageName(const Message& message) {
                                            "CatchupReply",
                                            "SnapshotOffer",
                                            "SnapshotChunkRequest",
-                                           "SnapshotChunk"};
+                                           "SnapshotChunk",
+                                           "LeaseGrant"};
   static_assert(std::size(kNames) == std::variant_size_v<Message>);
   return kNames[message.index()];
 }

@@ -37,10 +37,18 @@ struct Decision {
   Slot slot = 0;
   Value value;
 };
-// Leader heartbeat; `applied_slot` lets replicas notice that they missed decisions.
+// Leader heartbeat; `applied_slot` lets replicas notice that they missed decisions. A nonzero
+// `lease_stamp` (the leader's tick count when it sent it) asks a voter for a lease grant.
 struct Active {
   Ballot ballot;
   Slot applied_slot = 0;
+  uint64_t lease_stamp = 0;
+};
+// Voter -> leader: it promises no ballot above `ballot` for kLeaseTicks of its own ticks from
+// now (the grant of the Active stamped `stamp`).
+struct LeaseGrant {
+  Ballot ballot;
+  uint64_t stamp = 0;
 };
 // Replica -> leader: commands to order (forwarded proposals, retransmitted until decided).
 struct Request {
@@ -78,7 +86,7 @@ struct SnapshotChunk {
 
 using Message =
     std::variant<Prepare, Promise, Accept, Accepted, Decision, Active, Request, CatchupRequest,
-                 CatchupReply, SnapshotOffer, SnapshotChunkRequest, SnapshotChunk>;
+                 CatchupReply, SnapshotOffer, SnapshotChunkRequest, SnapshotChunk, LeaseGrant>;
 
 struct Envelope {
   NodeId from = 0;

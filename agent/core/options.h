@@ -12,14 +12,15 @@ namespace pifleet::core {
 // Known-unsafe variants, switched on only by the simulator to prove its checkers catch them.
 enum class Canary : uint8_t {
   kNone,
-  kForgetPromise,       // a restarted acceptor forgets its promise
-  kQuorumOneShort,      // quorums one vote smaller than a majority
-  kSkipPhase1,          // a preempted leader takes the next ballot without phase 1
-  kApplyOutOfOrder,     // a replica applies decisions as they arrive, holes or not
-  kReplyBeforeSync,     // an acceptor's promises and accepted replies leave before the fsync
-  kVoteAfterLoss,       // a restarted acceptor votes at once, without recovery (core/recovery.h)
-  kReconfigWithoutCas,  // a reconfiguration applies whatever configuration it replaces
-  kJobStaleAttempt,     // the job table commits a result of a fenced run (sm/jobs.h)
+  kForgetPromise,        // a restarted acceptor forgets its promise
+  kQuorumOneShort,       // quorums one vote smaller than a majority
+  kSkipPhase1,           // a preempted leader takes the next ballot without phase 1
+  kApplyOutOfOrder,      // a replica applies decisions as they arrive, holes or not
+  kReplyBeforeSync,      // an acceptor's promises and accepted replies leave before the fsync
+  kVoteAfterLoss,        // a restarted acceptor votes at once, without recovery (core/recovery.h)
+  kReconfigWithoutCas,   // a reconfiguration applies whatever configuration it replaces
+  kJobStaleAttempt,      // the job table commits a result of a fenced run (sm/jobs.h)
+  kLeaseOutlivesExpiry,  // a leader's lease never runs out (core/leader_lease.h)
 };
 
 struct CoreOptions {

@@ -50,6 +50,22 @@ Status NodeDriver::Propose(const core::Command& command) {
   return status;
 }
 
+bool NodeDriver::BeginLeaseRead(uint64_t id) {
+  if (stopped_ || !core_ || !core_->IsLeader()) return false;
+  core_->WantLease();
+  lease_reads_.Add(id, core_->HighestDecidedSlot(), ticks_);
+  Drain();
+  return true;
+}
+
+void NodeDriver::CollectLeaseReads(std::vector<uint64_t>* ready, std::vector<uint64_t>* declined) {
+  const bool leading = core_ && core_->IsLeader();
+  lease_reads_.Collect(
+      ticks_, leading,
+      [&](core::Slot read_index) { return leading && core_->LeaseReadable(read_index); }, ready,
+      declined);
+}
+
 void NodeDriver::Drain() {
   while (!stopped_ && core_->HasReady()) {
     core::Ready ready = core_->TakeReady();

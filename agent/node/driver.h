@@ -18,6 +18,7 @@
 
 #include "agent/base/status.h"
 #include "agent/core/core.h"
+#include "agent/node/lease_reads.h"
 #include "agent/node/seams.h"
 #include "agent/sm/state_machine.h"
 #include "agent/store/disk_space.h"
@@ -62,6 +63,19 @@ class NodeDriver {
   void Tick();
   void Receive(const core::Envelope& envelope);
   Status Propose(const core::Command& command);
+
+  // Lease reads (core.h, "Lease reads"). BeginLeaseRead(id): false unless this node leads;
+  // otherwise the read waits for the lease and the slots it needs. CollectLeaseReads hands out
+  // the ids that may be answered from state_machine() now, and those declined (no lease within
+  // kLeaseReadWaitTicks, or no longer leading), which the caller reads through the log instead.
+  // The caller must have run every tick due by its clock before collecting.
+  bool BeginLeaseRead(uint64_t id);
+  void CollectLeaseReads(std::vector<uint64_t>* ready, std::vector<uint64_t>* declined);
+  bool lease_reads_pending() const { return !lease_reads_.empty(); }
+  // The caller's ticks fell behind its clock for good: a lease held now would look longer.
+  void DropLease() {
+    if (core_) core_->DropLease();
+  }
 
   // Results from the seams.
   void OnSynced(const Status& status);
@@ -109,6 +123,7 @@ class NodeDriver {
   bool compact_in_flight_ = false;
   bool stopped_ = false;
   std::deque<HeldMessage> held_;
+  LeaseReads lease_reads_;
   uint64_t marker_lsn_ = 0;  // a snapshot marker waiting for its sync before compaction
   core::Slot marker_slot_ = 0;
 };

@@ -67,6 +67,8 @@ bool PeerMessageOk(const core::Message& message) {
           return m.bytes <= core::kSnapshotBytesMax;
         } else if constexpr (std::is_same_v<M, core::SnapshotChunkRequest>) {
           return m.index < core::kSnapshotBytesMax / core::kSnapshotChunkBytes;
+        } else if constexpr (std::is_same_v<M, core::LeaseGrant>) {
+          return !m.ballot.IsNull() && BallotOk(m.ballot) && m.stamp != 0;
         } else {
           static_assert(std::is_same_v<M, core::SnapshotChunk>);
           return m.data.size() <= core::kSnapshotChunkBytes &&

@@ -23,6 +23,8 @@ enum class ClientOp : uint8_t {
   kKeyRemove = 12,   // payload: 1 byte, the key id; through the log
   kKeyList = 13,     // reply: one line per key (daemon/key_rotation.cc)
   kRegister = 14,    // no payload; reply: RegisterReplyBody, a new session (through the log)
+  kLeaseRead = 15,   // payload: TxnRequestBody of range ops only; reply: TxnReplyBody from the
+                     // leader's state under its lease; kNoQuorum: no lease here (read the log)
   kWatch = 20,       // payload: WatchRequestBody; reply: WatchReplyBody (agent/daemon/watch_hub.h)
   kLease = 21,       // payload: LeaseRequestBody; reply: KvReplyBody; through the log, in a session
   kLeaseList = 22,   // no payload; reply: LeaseListBody, this node's view

@@ -6,7 +6,7 @@
 namespace pifleet::wire {
 namespace {
 
-static_assert(std::variant_size_v<core::Message> == 12,
+static_assert(std::variant_size_v<core::Message> == 13,
               "a new core message needs its WireType, Pack and Unpack here");
 
 // The core's values (ballot, command, value, pvalue) in the shapes the WAL shares.
@@ -68,9 +68,11 @@ void PackPeer(Packer& pk, const core::Envelope& envelope) {
           Begin(pk, WireType::kDecision, envelope, 1);
           Pack(pk, m);
         } else if constexpr (std::is_same_v<M, core::Active>) {
-          Begin(pk, WireType::kActive, envelope, 2);
+          // The stamp only when there is one: an unstamped beat keeps the older two fields.
+          Begin(pk, WireType::kActive, envelope, m.lease_stamp != 0 ? 3 : 2);
           Pack(pk, m.ballot);
           pk.pack(m.applied_slot);
+          if (m.lease_stamp != 0) pk.pack(m.lease_stamp);
         } else if constexpr (std::is_same_v<M, core::Request>) {
           Begin(pk, WireType::kRequest, envelope, 1);
           Pack(pk, m.commands);
@@ -91,12 +93,16 @@ void PackPeer(Packer& pk, const core::Envelope& envelope) {
           Begin(pk, WireType::kSnapshotChunkRequest, envelope, 2);
           pk.pack(m.slot);
           pk.pack(m.index);
-        } else {
-          static_assert(std::is_same_v<M, core::SnapshotChunk>);
+        } else if constexpr (std::is_same_v<M, core::SnapshotChunk>) {
           Begin(pk, WireType::kSnapshotChunk, envelope, 3);
           pk.pack(m.slot);
           pk.pack(m.index);
           PackBytes(pk, m.data);
+        } else {
+          static_assert(std::is_same_v<M, core::LeaseGrant>);
+          Begin(pk, WireType::kLeaseGrant, envelope, 2);
+          Pack(pk, m.ballot);
+          pk.pack(m.stamp);
         }
       },
       envelope.message);
@@ -109,8 +115,8 @@ core::Decision UnpackDecision(const msgpack::object& o) {
   return core::Decision{U64(f[0]), UnpackValue(f[1])};
 }
 
-// f points at the fields after [type, from, to].
-core::Message UnpackPeerBody(WireType type, const msgpack::object* f) {
+// f points at the `field_count` fields after [type, from, to].
+core::Message UnpackPeerBody(WireType type, const msgpack::object* f, size_t field_count) {
   switch (type) {
     case WireType::kPrepare:
       return core::Prepare{UnpackBallot(f[0]), U64(f[1])};
@@ -128,7 +134,9 @@ core::Message UnpackPeerBody(WireType type, const msgpack::object* f) {
     case WireType::kDecision:
       return UnpackDecision(f[0]);
     case WireType::kActive:
-      return core::Active{UnpackBallot(f[0]), U64(f[1])};
+      return core::Active{UnpackBallot(f[0]), U64(f[1]), field_count == 3 ? U64(f[2]) : 0};
+    case WireType::kLeaseGrant:
+      return core::LeaseGrant{UnpackBallot(f[0]), U64(f[1])};
     case WireType::kRequest:
       return core::Request{UnpackCommands(f[0])};
     case WireType::kCatchupRequest:
@@ -163,6 +171,7 @@ size_t PeerFieldCount(WireType type) {
     case WireType::kDecision:
       return 1;
     case WireType::kActive:
+    case WireType::kLeaseGrant:
       return 2;
     case WireType::kRequest:
     case WireType::kCatchupRequest:
@@ -201,7 +210,9 @@ WireMessage UnpackMessage(const msgpack::object& root, DropReason* reason) {
     return ClientReply{U64(f[1]), U64(f[2]), static_cast<ReplyCode>(code), Bytes(f[4]),
                        Bytes(f[5])};
   }
-  const size_t field_count = PeerFieldCount(type);
+  size_t field_count = PeerFieldCount(type);
+  // An Active carries a third field, its lease stamp, only when it has one.
+  if (type == WireType::kActive && fields.size() == 3 + 3) field_count = 3;
   if (field_count == 0) {
     *reason = DropReason::kUnknownType;
     return {};
@@ -210,7 +221,7 @@ WireMessage UnpackMessage(const msgpack::object& root, DropReason* reason) {
   core::Envelope envelope;
   envelope.from = U64(f[1]);
   envelope.to = U64(f[2]);
-  envelope.message = UnpackPeerBody(type, f + 3);
+  envelope.message = UnpackPeerBody(type, f + 3, field_count);
   return envelope;
 }
 

@@ -38,6 +38,7 @@ enum class WireType : uint8_t {
   kSnapshotOffer = 10,
   kSnapshotChunkRequest = 11,
   kSnapshotChunk = 12,
+  kLeaseGrant = 13,
   kClientRequest = 64,
   kClientReply = 65,
   kBeacon = 70,  // LAN discovery (agent/wire/beacon.h); not a WireMessage, decoded on its own

@@ -23,6 +23,10 @@ const std::vector<CanaryInfo>& Canaries() {
       {"job-stale-attempt", core::Canary::kJobStaleAttempt,
        "the job table commits a result from a fenced run (lease expired, node claimed again, "
        "or another run's result won) (only the job checker can catch this one)"},
+      {"lease-outlives-expiry", core::Canary::kLeaseOutlivesExpiry,
+       "a leader's lease never runs out, so a leader cut off from the others answers lease "
+       "reads from a state a new leader has moved past (only the linearizability checker can "
+       "catch this one)"},
       {"stale-read", core::Canary::kNone,
        "a node answers reads from its own state without ordering them (only the "
        "linearizability checker can catch this one)",

@@ -31,7 +31,8 @@ std::string Describe(const core::Envelope& envelope) {
         } else if constexpr (std::is_same_v<T, core::Decision>) {
           out += Field("slot", m.slot) + Field("cmds", m.value.commands.size());
         } else if constexpr (std::is_same_v<T, core::Active>) {
-          out += " b=" + Describe(m.ballot) + Field("applied", m.applied_slot);
+          out += " b=" + Describe(m.ballot) + Field("applied", m.applied_slot) +
+                 (m.lease_stamp != 0 ? Field("stamp", m.lease_stamp) : "");
         } else if constexpr (std::is_same_v<T, core::Request>) {
           out += Field("cmds", m.commands.size());
         } else if constexpr (std::is_same_v<T, core::CatchupRequest>) {
@@ -42,9 +43,11 @@ std::string Describe(const core::Envelope& envelope) {
           out += Field("slot", m.slot) + Field("bytes", m.bytes);
         } else if constexpr (std::is_same_v<T, core::SnapshotChunkRequest>) {
           out += Field("slot", m.slot) + Field("index", m.index);
-        } else {
-          static_assert(std::is_same_v<T, core::SnapshotChunk>);
+        } else if constexpr (std::is_same_v<T, core::SnapshotChunk>) {
           out += Field("slot", m.slot) + Field("index", m.index) + Field("bytes", m.data.size());
+        } else {
+          static_assert(std::is_same_v<T, core::LeaseGrant>);
+          out += Field("ballot", m.ballot.round) + Field("stamp", m.stamp);
         }
       },
       envelope.message);

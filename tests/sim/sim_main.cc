@@ -19,7 +19,8 @@ struct Totals {
   uint64_t wal_bytes_max = 0, core_entries_max = 0, snapshots = 0, installs = 0;
   uint64_t disk_full_episodes = 0, bit_flips = 0, flips_refused = 0, tails_lost = 0;
   uint64_t replayed = 0, reconfigs_stale = 0, watch_events = 0, watch_restarts = 0;
-  uint64_t leases_granted = 0, leases_expired = 0;
+  uint64_t leases_granted = 0, leases_expired = 0, lease_reads_served = 0;
+  uint64_t lease_reads_declined = 0;
   uint64_t topic_published = 0, topic_acked = 0;
   uint64_t jobs = 0, jobs_failed = 0, job_runs = 0, job_backups = 0, job_reruns = 0;
   uint64_t job_expired = 0, job_stale_refused = 0, pauses = 0;
@@ -142,6 +143,8 @@ int main(int argc, char** argv) {
     totals.watch_restarts += result.watch_restarts;
     totals.leases_granted += result.leases_granted;
     totals.leases_expired += result.leases_expired;
+    totals.lease_reads_served += result.lease_reads_served;
+    totals.lease_reads_declined += result.lease_reads_declined;
     totals.topic_published += result.topic_published;
     totals.topic_acked += result.topic_acked;
     totals.jobs += result.jobs;
@@ -210,6 +213,10 @@ int main(int argc, char** argv) {
       (unsigned long long)totals.watch_events, (unsigned long long)totals.watch_restarts);
   std::printf("leases: granted %llu  expired %llu (never before their TTL)\n",
               (unsigned long long)totals.leases_granted, (unsigned long long)totals.leases_expired);
+  std::printf(
+      "lease reads: served under a leader lease %llu  declined (read through the log) %llu\n",
+      (unsigned long long)totals.lease_reads_served,
+      (unsigned long long)totals.lease_reads_declined);
   std::printf("topics: objects published %llu  acknowledged by the group %llu (each once)\n",
               (unsigned long long)totals.topic_published, (unsigned long long)totals.topic_acked);
   std::printf(

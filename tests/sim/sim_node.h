@@ -55,6 +55,11 @@ struct SimNode {
   core::Core& core() { return *driver->core(); }
   const sm::StateMachine& sm() const { return driver->state_machine(); }
   std::map<uint64_t, uint64_t> waiting;  // client id -> sequence a client sent here
+  // Lease reads this node's driver holds: read id -> (client id, sequence).
+  std::map<uint64_t, std::pair<uint64_t, uint64_t>> lease_reads;
+  // It skipped ticks while paused, so its tick count lags the clock: the agent's loop then
+  // drops the lease (agent_loop.cc), and so does the simulation before the next tick.
+  bool ticks_skipped = false;
   core::Slot applied = 0;
   core::Ballot promise_floor;
   // Acceptor state this node has revealed in promises and accepted replies: a crash must never

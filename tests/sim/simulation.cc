@@ -229,6 +229,8 @@ SeedResult Simulation::Run() {
   result.watch_restarts = watchers_.restarts();
   result.leases_granted = lease_holder_.granted();
   result.leases_expired = lease_holder_.expired();
+  result.lease_reads_served = lease_reads_served_;
+  result.lease_reads_declined = lease_reads_declined_;
   result.topic_published = topics_.published();
   result.topic_acked = topics_.acked();
   const JobChecker& jobs = jobs_.checker();

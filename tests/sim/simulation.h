@@ -52,18 +52,20 @@ struct SeedResult {
   uint64_t watch_restarts = 0;       // watchers whose cursor no node held any more
   uint64_t leases_granted = 0;       // to the lease holder
   uint64_t leases_expired = 0;
-  uint64_t topic_published = 0;    // objects the simulated publisher published
-  uint64_t topic_acked = 0;        // of them, acknowledged by the simulated group
-  uint64_t jobs = 0;               // submitted (tests/sim/job_actors.h)
-  uint64_t jobs_failed = 0;        // of them, failed (a chunk failed 1 + retries times)
-  uint64_t job_runs = 0;           // runs granted by claims
-  uint64_t job_backups = 0;        // of them, backup runs of a chunk with an active run
-  uint64_t job_reruns = 0;         // of them, runs of a chunk whose earlier runs were all fenced
-  uint64_t job_expired = 0;        // leases that expired
-  uint64_t job_stale_refused = 0;  // results of fenced runs refused
-  uint64_t pauses = 0;             // nodes paused longer than a lease
-  core::Slot final_slot = 0;       // steady mode: the slot every node ended at
-  uint64_t final_state_hash = 0;   // steady mode: the state hash every node ended with
+  uint64_t lease_reads_served = 0;    // client reads answered under a leader lease
+  uint64_t lease_reads_declined = 0;  // of those asked for, sent through the log instead
+  uint64_t topic_published = 0;       // objects the simulated publisher published
+  uint64_t topic_acked = 0;           // of them, acknowledged by the simulated group
+  uint64_t jobs = 0;                  // submitted (tests/sim/job_actors.h)
+  uint64_t jobs_failed = 0;           // of them, failed (a chunk failed 1 + retries times)
+  uint64_t job_runs = 0;              // runs granted by claims
+  uint64_t job_backups = 0;           // of them, backup runs of a chunk with an active run
+  uint64_t job_reruns = 0;            // of them, runs of a chunk whose earlier runs were all fenced
+  uint64_t job_expired = 0;           // leases that expired
+  uint64_t job_stale_refused = 0;     // results of fenced runs refused
+  uint64_t pauses = 0;                // nodes paused longer than a lease
+  core::Slot final_slot = 0;          // steady mode: the slot every node ended at
+  uint64_t final_state_hash = 0;      // steady mode: the state hash every node ended with
 };
 
 class Simulation {
@@ -140,6 +142,8 @@ class Simulation {
   void CheckBallotValue(const core::Envelope& envelope);
   void ClientSend(SimClient& client);
   void OnClientRequest(SimNode& node, uint64_t client_id, uint64_t sequence);
+  // Answers the node's lease reads that its driver hands out; declined ones go through the log.
+  void ServeLeaseReads(SimNode& node);
   void ProposeReconfig();
   void ReplayOldCommand();
   void ProposePoison();
@@ -215,6 +219,10 @@ class Simulation {
   }
   uint64_t joiner_sequence_ = 0;
   uint64_t admin_sequence_ = 0;
+  uint64_t lease_read_ids_ = 0;
+  std::map<uint64_t, uint64_t> lease_redirected_;  // client id -> the sequence sent to a leader
+  uint64_t lease_reads_served_ = 0;
+  uint64_t lease_reads_declined_ = 0;
   std::priority_queue<Event, std::vector<Event>, std::greater<Event>> queue_;
   std::unordered_map<uint64_t, core::Envelope> in_flight_;
   std::unordered_map<uint64_t, sm::KvResult> replies_;

@@ -31,6 +31,7 @@ void Simulation::Crash(SimNode& node) {
                        : store::FaultEnv::CrashMode::kDropUnsynced);
   // The driver's held replies and disk-full state died with it; the next process finds out again.
   node.waiting.clear();
+  node.lease_reads.clear();
   trace_.Mix(node.id << 40 | (torn ? 5 : 1));
   trace_.Line(now_us_, "crash n" + std::to_string(node.id) + (torn ? " (torn write)" : ""));
   Schedule(now_us_ + static_cast<int64_t>(rng_.Between(50000, 800000)), Kind::kRestart,
@@ -222,9 +223,58 @@ void Simulation::OnClientRequest(SimNode& node, uint64_t client_id, uint64_t seq
   } else if (options_.stale_reads && client.op.kind == sm::KvKind::kGet) {
     Reply(node, client_id, sequence, sm::KvResult{true, node.sm().kv().Read(client.op.key)});
     return;
+  } else if (client.op.kind == sm::KvKind::kGet && (client_id + sequence) % 2 == 0) {
+    // Half the reads are lease reads (the agent's `kv get --consistency lease`). A node that
+    // does not lead declines; the client asks the leader it names once (as the CLI asks its
+    // next endpoint), then reads through the log.
+    const uint64_t id = ++lease_read_ids_;
+    if (node.driver->BeginLeaseRead(id)) {
+      node.lease_reads[id] = {client_id, sequence};
+      return;
+    }
+    const core::NodeId hint = node.core().LeaderHint();
+    if (hint != 0 && hint != node.id && hint <= nodes_.size() &&
+        lease_redirected_[client_id] != sequence) {
+      lease_redirected_[client_id] = sequence;
+      for (int64_t delay : network_.Deliveries(0, hint)) {
+        Schedule(now_us_ + delay, Kind::kClientRequest, static_cast<uint32_t>(hint - 1), client_id,
+                 sequence);
+      }
+      return;
+    }
+    ++lease_reads_declined_;
   }
   node.waiting[command.client_id] = sequence;
   (void)node.driver->Propose(command);  // NoSpace: the client times out and retries
+}
+
+void Simulation::ServeLeaseReads(SimNode& node) {
+  if (node.lease_reads.empty()) return;
+  std::vector<uint64_t> ready;
+  std::vector<uint64_t> declined;
+  node.driver->CollectLeaseReads(&ready, &declined);
+  for (uint64_t id : ready) {
+    const auto [client_id, sequence] = node.lease_reads.at(id);
+    node.lease_reads.erase(id);
+    const SimClient& client = clients_.clients()[client_id - 1];
+    if (client.sequence != sequence) continue;  // it has moved on
+    ++lease_reads_served_;
+    if (trace_.printing()) {
+      trace_.Line(now_us_, "n" + std::to_string(node.id) + " lease read for client " +
+                               std::to_string(client_id) + " seq " + std::to_string(sequence));
+    }
+    Reply(node, client_id, sequence, sm::KvResult{true, node.sm().kv().Read(client.op.key)});
+  }
+  for (uint64_t id : declined) {
+    const auto [client_id, sequence] = node.lease_reads.at(id);
+    node.lease_reads.erase(id);
+    const SimClient& client = clients_.clients()[client_id - 1];
+    if (client.sequence != sequence || client.session == 0) continue;
+    ++lease_reads_declined_;
+    node.waiting[client.session] = sequence;
+    (void)node.driver->Propose(
+        {client.session, sequence, core::CommandKind::kApp, sm::EncodeKvOp(client.op), {}});
+  }
 }
 
 }  // namespace pifleet::sim

@@ -1,5 +1,6 @@
 // The event handlers of Simulation: node steps, the Ready loop, disks, faults and clients.
 #include <algorithm>
+#include <utility>
 
 #include "tests/sim/describe.h"
 #include "tests/sim/simulation.h"
@@ -14,11 +15,14 @@ void Simulation::Step(const Event& event) {
       if (event.node == 0) HolderTick();
       if (event.node == 0) TopicTick();
       if (event.node == 0) SubmitterTick();
+      if (node.up && now_us_ < node.paused_until_us) node.ticks_skipped = true;
       if (node.up && now_us_ >= node.paused_until_us) {
+        if (std::exchange(node.ticks_skipped, false)) node.driver->DropLease();
         node.driver->Tick();
         node.hub->OnTick(static_cast<uint64_t>(now_us_) / 1000);
         JobTick(node);
         LeaseTick(node);
+        ServeLeaseReads(node);
         NoteBounds(node);
       }
       return;
@@ -32,6 +36,7 @@ void Simulation::Step(const Event& event) {
       if (!node.up || stale_self) return;
       if (trace_.printing()) trace_.Line(now_us_, Describe(envelope));
       node.driver->Receive(envelope);
+      ServeLeaseReads(node);
       NoteBounds(node);
       return;
     }

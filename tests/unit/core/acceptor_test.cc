@@ -14,6 +14,7 @@ Envelope From(NodeId from, Message message) { return Envelope{from, 2, std::move
 // A1: an acceptor adopts only strictly increasing ballots.
 TEST(AcceptorPaper, A1PromisesOnlyIncreasingBallots) {
   Core core(MakeOptions(2, kConfig));
+  PassStartWait(core);
   core.Receive(From(1, Prepare{Ballot{5, 1}, 1}));
   Output first = Take(core);
   ASSERT_EQ(first.records.size(), 1u);
@@ -30,6 +31,7 @@ TEST(AcceptorPaper, A1PromisesOnlyIncreasingBallots) {
 // A promise and an accepted reply leave only after the record is durable.
 TEST(AcceptorPaper, RepliesWaitForTheSync) {
   Core core(MakeOptions(2, kConfig));
+  PassStartWait(core);
   core.Receive(From(1, Prepare{Ballot{1, 1}, 1}));
   core.Receive(From(1, Accept{Ballot{1, 1}, 1, Value{{MakeCommand(9, 1)}}}));
   Output out = Take(core);
@@ -43,6 +45,7 @@ TEST(AcceptorPaper, RepliesWaitForTheSync) {
 // A3: an acceptor accepts a pvalue only at a ballot >= its promise.
 TEST(AcceptorPaper, A3AcceptsOnlyAtOrAboveThePromise) {
   Core core(MakeOptions(2, kConfig));
+  PassStartWait(core);
   core.Receive(From(1, Prepare{Ballot{3, 1}, 1}));
   Take(core);
   core.Receive(From(3, Accept{Ballot{2, 3}, 1, Value{{MakeCommand(9, 1)}}}));
@@ -59,6 +62,7 @@ TEST(AcceptorPaper, A3AcceptsOnlyAtOrAboveThePromise) {
 // compaction drops old accept records, never the newest promise.
 TEST(AcceptorPaper, AcceptAboveThePromiseLogsThePromiseToo) {
   Core core(MakeOptions(2, kConfig));
+  PassStartWait(core);
   core.Receive(From(1, Prepare{Ballot{3, 1}, 1}));
   Take(core);
   core.Receive(From(1, Accept{Ballot{4, 1}, 1, Value{{MakeCommand(9, 1)}}}));
@@ -72,6 +76,7 @@ TEST(AcceptorPaper, AcceptAboveThePromiseLogsThePromiseToo) {
 // A4/A5: a promise reports, per slot, the highest-ballot pvalue accepted, from `from_slot` on.
 TEST(AcceptorPaper, A4PromiseReportsHighestAcceptedFromSlot) {
   Core core(MakeOptions(2, kConfig));
+  PassStartWait(core);
   core.Receive(From(1, Accept{Ballot{1, 1}, 1, Value{{MakeCommand(1, 1)}}}));
   core.Receive(From(1, Accept{Ballot{1, 1}, 2, Value{{MakeCommand(1, 2)}}}));
   core.Receive(From(3, Accept{Ballot{2, 3}, 2, Value{{MakeCommand(3, 1)}}}));
@@ -90,12 +95,14 @@ TEST(AcceptorPaper, RestartKeepsDurableState) {
   DurableState durable;
   {
     Core core(MakeOptions(2, kConfig));
+    PassStartWait(core);
     core.Receive(From(1, Prepare{Ballot{7, 1}, 1}));
     core.Receive(From(1, Accept{Ballot{7, 1}, 3, Value{{MakeCommand(1, 1)}}}));
     for (const Record& record : Take(core).records) durable.Apply(record);
   }
   Core restarted(MakeOptions(2, kConfig), durable);
   EXPECT_EQ(restarted.Promised(), (Ballot{7, 1}));
+  PassStartWait(restarted);
   restarted.Receive(From(3, Prepare{Ballot{8, 3}, 1}));
   auto promises = OfType<Promise>(Take(restarted).after_sync);
   ASSERT_EQ(promises.size(), 1u);

@@ -46,6 +46,7 @@ TEST(LeaderOwnPromise, RestartCampaignsAboveTheBallotItLedWith) {
 
 TEST(DiskFull, AcceptorAnswersNothingAndRecordsNothing) {
   Core core(MakeOptions(2, kConfig));
+  PassStartWait(core);
   core.SetDiskFull(true);
   core.Receive(To(2, 1, Prepare{Ballot{5, 1}, 1}));
   core.Receive(To(2, 1, Accept{Ballot{5, 1}, 1, Value{{MakeCommand(7, 1)}}}));

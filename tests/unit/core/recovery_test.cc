@@ -63,6 +63,7 @@ TEST(Recovery, AdoptsTheHighestPromiseAndValuesThenVotesAboveThem) {
   Output out = Take(core);
   ASSERT_EQ(OfType<Accepted>(out.after_sync).size(), 1u);
   EXPECT_EQ(OfType<Accepted>(out.after_sync)[0].second.promised, (Ballot{6, 1})) << "a rejection";
+  PassStartWait(core);
   core.Receive(To(2, 3, Prepare{Ballot{7, 3}, 1}));
   out = Take(core);
   const auto promises = OfType<Promise>(out.after_sync);
@@ -182,6 +183,7 @@ TEST(Recovery, AnOfferStandsForDecidedSlotsThisNodeThenStaysOutOf) {
   core.Receive(To(2, 1, Promise{nonce, Ballot{4, 1}, {}}));
   core.Receive(To(2, 3, Promise{nonce, Ballot{4, 1}, {}}));
   ASSERT_FALSE(core.Recovering());
+  PassStartWait(core);
   core.Receive(To(2, 3, Prepare{Ballot{5, 3}, 20}));
   core.Receive(To(2, 3, Accept{Ballot{5, 3}, 20, OneCommand(1)}));
   EXPECT_TRUE(Take(core).after_sync.empty()) << "slot 20 is inside a peer's snapshot";

@@ -28,6 +28,14 @@ DropReason Peer(core::Message message) {
   return CheckBounds(core::Envelope{2, 1, std::move(message)});
 }
 
+TEST(CheckBounds, LeaseGrantsNameARealBallotAndStamp) {
+  EXPECT_EQ(Peer(core::LeaseGrant{kBallot, 9}), DropReason::kNone);
+  EXPECT_EQ(Peer(core::LeaseGrant{kBallot, 0}), DropReason::kOutOfBounds);
+  EXPECT_EQ(Peer(core::LeaseGrant{Ballot{}, 9}), DropReason::kOutOfBounds);
+  EXPECT_EQ(Peer(core::LeaseGrant{Ballot{3, 0}, 9}), DropReason::kOutOfBounds);
+  EXPECT_EQ(Peer(core::Active{kBallot, 4, 9}), DropReason::kNone);
+}
+
 TEST(CheckBounds, RequestsCarryOnlyCommandsWithinBounds) {
   EXPECT_EQ(Peer(core::Request{{App(10), Reconfig({1, 2, 3}, {4})}}), DropReason::kNone);
   EXPECT_EQ(Peer(core::Request{{Reconfig({})}}), DropReason::kOutOfBounds);

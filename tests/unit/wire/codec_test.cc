@@ -45,6 +45,7 @@ std::vector<core::Message> EveryPeerMessage() {
       core::SnapshotOffer{640, 5000, 0x1234567890abcdefULL},
       core::SnapshotChunkRequest{640, 4},
       core::SnapshotChunk{640, 4, std::string(1024, '\x7f')},
+      core::LeaseGrant{ballot, 77},
   };
 }
 
@@ -78,6 +79,27 @@ TEST(Codec, EveryPeerMessageRoundTrips) {
   const auto& got = std::get<core::Accept>(std::get<core::Envelope>(decoded).message);
   EXPECT_EQ(got.slot, 77u);
   EXPECT_EQ(got.value, SampleValue());
+}
+
+TEST(Codec, AnActiveCarriesItsLeaseStampOnlyWhenItHasOne) {
+  const core::Ballot ballot{12, 3};
+  const std::string plain = Encode(WireMessage{core::Envelope{2, 3, core::Active{ballot, 44, 0}}});
+  const std::string stamped =
+      Encode(WireMessage{core::Envelope{2, 3, core::Active{ballot, 44, 901}}});
+  EXPECT_EQ(plain[0], '\x95') << "an unstamped beat keeps its two fields";
+  EXPECT_EQ(stamped[0], '\x96');
+  WireMessage decoded;
+  ASSERT_EQ(
+      Decode(std::span(reinterpret_cast<const uint8_t*>(stamped.data()), stamped.size()), &decoded),
+      DropReason::kNone);
+  const auto& got = std::get<core::Active>(std::get<core::Envelope>(decoded).message);
+  EXPECT_EQ(got.lease_stamp, 901u);
+  EXPECT_EQ(got.applied_slot, 44u);
+  for (size_t length = 0; length < stamped.size(); ++length) {
+    EXPECT_NE(Decode(std::span(reinterpret_cast<const uint8_t*>(stamped.data()), length), &decoded),
+              DropReason::kNone)
+        << "cut at " << length;
+  }
 }
 
 TEST(Codec, ClientMessagesRoundTrip) {
