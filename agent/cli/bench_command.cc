@@ -1,9 +1,11 @@
-// `pifleet bench put`: how fast the cluster at --endpoints takes writes. N clients, each a thread
-// with its own socket and session (as N `pifleet` processes would be), put distinct keys through
-// the log, one request in flight each, for --duration-s seconds. Progress goes to stderr once a
-// second; the result is a table, or with --json one line of JSON (docs/cli.md, "bench").
+// `pifleet bench put` and `bench get`: how fast the cluster at --endpoints takes writes and
+// reads. N clients, each a thread with its own socket and session (as N `pifleet` processes
+// would be), one request in flight each, for --duration-s seconds: `put` writes distinct keys
+// through the log; `get` puts one key per client, then reads it back, through the log or under
+// the leader's lease (--consistency). Progress goes to stderr once a second; the result is a
+// table, or with --json one line of JSON (docs/cli.md, "bench").
 // Exit codes: 0 measured (errors, if any, are counted in the result), 1 a client could not start
-// or no put was acknowledged (no endpoint reachable, wrong key or cluster), 2 usage.
+// or nothing was acknowledged (no endpoint reachable, wrong key or cluster), 2 usage.
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -48,6 +50,31 @@ Status PutOnce(Client& client, const std::string& key, const std::string& value)
   return client.Command(wire::ClientOp::kKv, wire::EncodeBody(request), &body);
 }
 
+// A get of `key`, which holds `value`: through the log, or under the lease (a node that holds
+// none declines, and the client asks the next endpoint). A wrong value is an error.
+Status GetOnce(Client& client, BenchOp op, const std::string& key, const std::string& value) {
+  if (op == BenchOp::kGetLog) {
+    const wire::KvRequestBody request{static_cast<uint8_t>(sm::KvKind::kGet), key, "", ""};
+    wire::KvReplyBody body;
+    if (Status s = client.Command(wire::ClientOp::kKv, wire::EncodeBody(request), &body); !s.ok()) {
+      return s;
+    }
+    return body.value == value ? Status::Ok() : Status::IOError("read a wrong value");
+  }
+  const wire::TxnRequestBody read{{}, {{wire::TxnOpBody::kRange, key, "", "", 0, 0}}, {}};
+  wire::ClientReply reply;
+  if (Status s = client.Call(wire::ClientOp::kLeaseRead, wire::EncodeBody(read), &reply); !s.ok()) {
+    return s;
+  }
+  wire::TxnReplyBody body;
+  if (reply.code != wire::ReplyCode::kOk || !wire::DecodeBody(reply.payload, &body) ||
+      body.responses.size() != 1 || body.responses[0].rows.size() != 1 ||
+      body.responses[0].rows[0].value != value) {
+    return Status::IOError("lease read failed: " + reply.error);
+  }
+  return Status::Ok();
+}
+
 // One client: set up and register its session with a first put (not measured), then put until
 // the deadline.
 void RunClient(const ClientOptions& options, const BenchPutOptions& bench, uint32_t index,
@@ -60,9 +87,13 @@ void RunClient(const ClientOptions& options, const BenchPutOptions& bench, uint3
   race.ready.count_down();
   race.go.wait();
   if (!status.ok()) return;
+  const std::string read_key = BenchKey(index, 0, bench.key_bytes);
   for (uint64_t sequence = 1; SteadyClock::now() < race.deadline; ++sequence) {
     const auto start = SteadyClock::now();
-    if (PutOnce(*client, BenchKey(index, sequence, bench.key_bytes), value).ok()) {
+    const Status done = bench.op == BenchOp::kPut
+                            ? PutOnce(*client, BenchKey(index, sequence, bench.key_bytes), value)
+                            : GetOnce(*client, bench.op, read_key, value);
+    if (done.ok()) {
       const auto micros =
           std::chrono::duration_cast<std::chrono::microseconds>(SteadyClock::now() - start);
       run.micros.push_back(static_cast<uint32_t>(std::min<int64_t>(micros.count(), UINT32_MAX)));
@@ -74,15 +105,17 @@ void RunClient(const ClientOptions& options, const BenchPutOptions& bench, uint3
 }
 
 void PrintProgress(const std::vector<std::unique_ptr<ClientRun>>& runs, double seconds,
-                   uint32_t duration_s) {
+                   const BenchPutOptions& bench) {
+  const char* unit = bench.op == BenchOp::kPut ? "puts" : "gets";
   uint64_t ops = 0, errors = 0;
   for (const auto& run : runs) {
     ops += run->ops.load(std::memory_order_relaxed);
     errors += run->errors.load(std::memory_order_relaxed);
   }
-  std::fprintf(stderr, "bench put: %.0f/%u s, %llu puts, %.0f puts/s, %llu errors\n", seconds,
-               duration_s, static_cast<unsigned long long>(ops),
-               seconds > 0 ? static_cast<double>(ops) / seconds : 0.0,
+  std::fprintf(stderr, "bench %s: %.0f/%u s, %llu %s, %.0f %s/s, %llu errors\n",
+               bench.op == BenchOp::kPut ? "put" : "get", seconds, bench.duration_s,
+               static_cast<unsigned long long>(ops), unit,
+               seconds > 0 ? static_cast<double>(ops) / seconds : 0.0, unit,
                static_cast<unsigned long long>(errors));
 }
 
@@ -105,7 +138,7 @@ Status Measure(const ClientOptions& options, const BenchPutOptions& bench, Bench
   for (auto next = start + std::chrono::seconds(1); next < race.deadline;
        next += std::chrono::seconds(1)) {
     std::this_thread::sleep_until(next);
-    PrintProgress(runs, std::chrono::duration<double>(next - start).count(), bench.duration_s);
+    PrintProgress(runs, std::chrono::duration<double>(next - start).count(), bench);
   }
   for (std::thread& thread : threads) thread.join();
   const double seconds = std::chrono::duration<double>(SteadyClock::now() - start).count();
@@ -123,42 +156,38 @@ Status Measure(const ClientOptions& options, const BenchPutOptions& bench, Bench
   }
   *summary = Summarize(bench.clients, std::move(micros), errors, seconds);
   if (summary->ops == 0) {
-    return Status::IOError("no put was acknowledged in " + std::to_string(bench.duration_s) +
-                           " s (" + std::to_string(errors) + " errors)");
+    return Status::IOError(std::string(bench.op == BenchOp::kPut ? "no put" : "no get") +
+                           " was acknowledged in " + std::to_string(bench.duration_s) + " s (" +
+                           std::to_string(errors) + " errors)");
   }
   return Status::Ok();
 }
 
-}  // namespace
-
-void InstallBenchCommand(CLI::App& app, Context& context) {
-  auto bench = std::make_shared<BenchPutOptions>();
+// `bench put` and `bench get`: the same flags, clients and outputs.
+CLI::App* AddBenchSubcommand(CLI::App& group, Context& context, const char* name, const char* help,
+                             const std::shared_ptr<BenchPutOptions>& bench) {
   auto json = std::make_shared<bool>(false);
-  auto* group = app.add_subcommand("bench", "Measure the cluster at --endpoints");
-  group->require_subcommand(1);
-  auto* put = group->add_subcommand(
-      "put",
-      "N clients put distinct keys through the log of the cluster at --endpoints for S seconds: "
-      "throughput and latency");
-  put->add_option("--clients", bench->clients, "Concurrent clients, each its own session")
+  auto* sub = group.add_subcommand(name, help);
+  sub->add_option("--clients", bench->clients, "Concurrent clients, each its own session")
       ->capture_default_str();
-  put->add_option("--duration-s", bench->duration_s, "How long to measure")->capture_default_str();
-  put->add_option("--key-bytes", bench->key_bytes, "Key size")->capture_default_str();
-  put->add_option("--value-bytes", bench->value_bytes, "Value size")->capture_default_str();
-  put->add_flag("--json", *json,
+  sub->add_option("--duration-s", bench->duration_s, "How long to measure")->capture_default_str();
+  sub->add_option("--key-bytes", bench->key_bytes, "Key size")->capture_default_str();
+  sub->add_option("--value-bytes", bench->value_bytes, "Value size")->capture_default_str();
+  sub->add_flag("--json", *json,
                 R"(One line: {"clients":N,"ops":N,"throughput_per_s":X,"p50_ms":X,"p99_ms":X,)"
                 R"("errors":N})");
-  put->footer(
-      "Progress goes to stderr once a second. Exit codes: 0 measured (errors are counted in the "
-      "result), 1 a client could not start or no put was acknowledged, 2 usage.");
-  put->callback([=, &context] {
+  sub->footer(std::string("Progress goes to stderr once a second. Exit codes: 0 measured (errors "
+                          "are counted in the result), 1 a client could not start or no ") +
+              name + " was acknowledged, 2 usage.");
+  const std::string command = std::string("bench ") + name;
+  sub->callback([=, &context] {
     if (Status status = CheckBenchPutOptions(*bench); !status.ok()) {
-      context.exit_code = FailCommand("bench put", status);
+      context.exit_code = FailCommand(command.c_str(), status);
       return;
     }
     BenchSummary summary;
     if (Status status = Measure(context.client, *bench, &summary); !status.ok()) {
-      std::fprintf(stderr, "pifleet bench put: %s\n",
+      std::fprintf(stderr, "pifleet %s: %s\n", command.c_str(),
                    EscapeLinesForTerminal(status.message()).c_str());
       context.exit_code = kExitError;
       return;
@@ -167,6 +196,34 @@ void InstallBenchCommand(CLI::App& app, Context& context) {
     std::fputs(out.c_str(), stdout);
     context.exit_code = kExitOk;
   });
+  return sub;
+}
+
+}  // namespace
+
+void InstallBenchCommand(CLI::App& app, Context& context) {
+  auto* group = app.add_subcommand("bench", "Measure the cluster at --endpoints");
+  group->require_subcommand(1);
+  AddBenchSubcommand(*group, context, "put",
+                     "N clients put distinct keys through the log of the cluster at --endpoints "
+                     "for S seconds: throughput and latency",
+                     std::make_shared<BenchPutOptions>());
+  auto get_options = std::make_shared<BenchPutOptions>();
+  get_options->op = BenchOp::kGetLog;
+  auto* get = AddBenchSubcommand(
+      *group, context, "get",
+      "N clients each put one key, then read it back for S seconds (through the log, or under "
+      "the leader's lease): throughput and latency",
+      get_options);
+  get->add_option_function<std::string>(
+         "--consistency",
+         [get_options](const std::string& value) {
+           get_options->op = value == "lease" ? BenchOp::kGetLease : BenchOp::kGetLog;
+         },
+         "log: every get through the log; lease: answered by the leader under its lease (list "
+         "the leader's endpoint first)")
+      ->check(CLI::IsMember({"log", "lease"}))
+      ->default_str("log");
 }
 
 }  // namespace pifleet::cli

@@ -84,18 +84,22 @@ std::string BenchJson(const BenchSummary& s) {
 }
 
 std::string BenchTable(const BenchSummary& s, const BenchPutOptions& o) {
+  const char* what = o.op == BenchOp::kPut      ? "puts through the log"
+                     : o.op == BenchOp::kGetLog ? "gets through the log"
+                                                : "gets under the leader's lease";
+  const char* unit = o.op == BenchOp::kPut ? "puts" : "gets";
   char text[512];
   std::snprintf(text, sizeof(text),
-                "puts through the log: %u clients, %.1f s, keys of %u bytes, values of %u bytes\n"
+                "%s: %u clients, %.1f s, keys of %u bytes, values of %u bytes\n"
                 "  acknowledged  %llu\n"
                 "  errors        %llu\n"
-                "  throughput    %.1f puts/s\n"
+                "  throughput    %.1f %s/s\n"
                 "  latency p50   %.3f ms\n"
                 "  latency p99   %.3f ms\n"
                 "  latency max   %.3f ms\n",
-                s.clients, s.seconds, o.key_bytes, o.value_bytes,
+                what, s.clients, s.seconds, o.key_bytes, o.value_bytes,
                 static_cast<unsigned long long>(s.ops), static_cast<unsigned long long>(s.errors),
-                s.throughput_per_s, s.p50_ms, s.p99_ms, s.max_ms);
+                s.throughput_per_s, unit, s.p50_ms, s.p99_ms, s.max_ms);
   return text;
 }
 

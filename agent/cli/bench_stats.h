@@ -11,11 +11,16 @@
 
 namespace pifleet::cli {
 
+// What each client does over and over: puts of new keys through the log, or gets of the key it
+// put first, through the log or under the leader's lease (`bench get --consistency`).
+enum class BenchOp : uint8_t { kPut, kGetLog, kGetLease };
+
 struct BenchPutOptions {
   uint32_t clients = 16;
   uint32_t duration_s = 10;
   uint32_t key_bytes = 16;
   uint32_t value_bytes = 256;
+  BenchOp op = BenchOp::kPut;
 };
 
 inline constexpr uint32_t kBenchClientsMax = 1024;  // each client is a thread with its own socket

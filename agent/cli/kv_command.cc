@@ -61,9 +61,9 @@ int RunLocalGet(Context& context, const std::string& key, bool json) {
   return body.found ? kExitOk : kExitNotFound;
 }
 
-int RunGetKey(Context& context, const std::string& key, bool json) {
+int RunGetKey(Context& context, const std::string& key, bool lease, bool json) {
   wire::TxnReplyBody reply;
-  const int code = TxnCall("kv get", context, {{}, {RangeOp(key, false, 0)}, {}}, &reply);
+  const int code = ReadCall("kv get", context, lease, {{}, {RangeOp(key, false, 0)}, {}}, &reply);
   if (code != kExitOk) return code;
   const std::vector<wire::KvRow>& rows = reply.responses.at(0).rows;
   if (json) {
@@ -81,12 +81,13 @@ int RunGetKey(Context& context, const std::string& key, bool json) {
 
 // Every key under the prefix, page by page (each page is one read through the log, at its own
 // revision), up to `limit` keys (0: all). Plain output: the key, then the value, a line each.
-int RunGetPrefix(Context& context, const std::string& prefix, uint64_t limit, bool json) {
+int RunGetPrefix(Context& context, const std::string& prefix, uint64_t limit, bool lease,
+                 bool json) {
   wire::TxnOpBody op = RangeOp(prefix, true, limit);
   uint64_t printed = 0;
   while (true) {
     wire::TxnReplyBody reply;
-    const int code = TxnCall("kv get", context, {{}, {op}, {}}, &reply);
+    const int code = ReadCall("kv get", context, lease, {{}, {op}, {}}, &reply);
     if (code != kExitOk) return code;
     const wire::TxnResponseBody& page = reply.responses.at(0);
     for (const wire::KvRow& row : page.rows) {
@@ -153,9 +154,10 @@ void InstallKvGet(CLI::App& kv, Context& context) {
   key_option->excludes(prefix_option);
   get->add_option("--limit", *limit, "With --prefix: at most N keys (0: all)");
   get->add_option("--consistency", *consistency,
-                  "log: linearizable, through the log; local: this node's state, maybe stale "
-                  "(one KEY only)")
-      ->check(CLI::IsMember({"log", "local"}))
+                  "log: linearizable, through the log; lease: linearizable, answered by the "
+                  "leader under its lease without a log round (through the log when no "
+                  "endpoint holds one); local: this node's state, maybe stale (one KEY only)")
+      ->check(CLI::IsMember({"log", "lease", "local"}))
       ->capture_default_str();
   get->add_flag("--json", *json,
                 "One object per key: key, value, create_revision, mod_revision, version, lease "
@@ -169,9 +171,9 @@ void InstallKvGet(CLI::App& kv, Context& context) {
               ? FailCommand("kv get", Status::InvalidArgument("--consistency local reads one KEY"))
               : RunLocalGet(context, *key, *json);
     } else if (prefix_option->count() > 0) {
-      context.exit_code = RunGetPrefix(context, *prefix, *limit, *json);
+      context.exit_code = RunGetPrefix(context, *prefix, *limit, *consistency == "lease", *json);
     } else {
-      context.exit_code = RunGetKey(context, *key, *json);
+      context.exit_code = RunGetKey(context, *key, *consistency == "lease", *json);
     }
   });
 }

@@ -1,6 +1,7 @@
 #include "agent/cli/kv_txn_call.h"
 
 #include <cstdio>
+#include <memory>
 
 #include "agent/cli/client.h"
 #include "agent/core/constants.h"
@@ -70,6 +71,35 @@ int TxnCall(const char* command, Context& context, const wire::TxnRequestBody& t
     return kExitError;
   }
   return kExitOk;
+}
+
+int ReadCall(const char* command, Context& context, bool lease, const wire::TxnRequestBody& txn,
+             wire::TxnReplyBody* out) {
+  if (!lease) return TxnCall(command, context, txn, out);
+  if (Status status = CheckTxnBounds(txn); !status.ok()) return FailCommand(command, status);
+  std::unique_ptr<Client> client;
+  if (Status status = Client::Create(context.client, &client); !status.ok()) {
+    return FailCommand(command, status);
+  }
+  // Longer than the agent waits for a lease (node::kLeaseReadWaitTicks) before it declines.
+  constexpr uint32_t kLeaseReadWaitMs = 400;
+  const std::string payload = wire::EncodeBody(txn);
+  for (size_t endpoint = 0; endpoint < client->endpoint_count(); ++endpoint) {
+    wire::ClientReply reply;
+    if (!client->Poll(endpoint, wire::ClientOp::kLeaseRead, payload, kLeaseReadWaitMs, &reply) ||
+        reply.code == wire::ReplyCode::kNoQuorum) {
+      continue;  // silent, not the leader, or no lease there
+    }
+    if (reply.code != wire::ReplyCode::kOk) {
+      return FailCommand(command, Status::IOError(reply.error));
+    }
+    if (!wire::DecodeBody(reply.payload, out)) {
+      std::fprintf(stderr, "pifleet %s: malformed lease read reply from the agent\n", command);
+      return kExitError;
+    }
+    return kExitOk;
+  }
+  return TxnCall(command, context, txn, out);
 }
 
 Status TxnWith(Client& client, const wire::TxnRequestBody& txn, wire::TxnReplyBody* out) {

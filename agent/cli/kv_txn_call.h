@@ -18,6 +18,11 @@ Status CheckTxnBounds(const wire::TxnRequestBody& txn);
 // Sends one transaction; on kExitOk *out is the cluster's answer. Errors are printed.
 int TxnCall(const char* command, Context& context, const wire::TxnRequestBody& txn,
             wire::TxnReplyBody* out);
+// A read-only transaction (range ops only). With `lease`, each endpoint in turn is asked to
+// answer it under its leader lease (ClientOp::kLeaseRead); when none does (no endpoint leads,
+// or its lease did not come in time), it goes through the log like TxnCall.
+int ReadCall(const char* command, Context& context, bool lease, const wire::TxnRequestBody& txn,
+             wire::TxnReplyBody* out);
 // The same through an open client (its session kept across calls); errors as a Status.
 Status TxnWith(class Client& client, const wire::TxnRequestBody& txn, wire::TxnReplyBody* out);
 // {"key", "value", "create_revision", "mod_revision", "version", "lease"} (bytes that are not

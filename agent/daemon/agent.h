@@ -40,6 +40,7 @@
 #include "agent/daemon/job_host.h"
 #include "agent/daemon/joiner.h"
 #include "agent/daemon/key_rotation.h"
+#include "agent/daemon/lease_read_requests.h"
 #include "agent/daemon/lease_requests.h"
 #include "agent/daemon/log.h"
 #include "agent/daemon/metrics.h"
@@ -187,6 +188,7 @@ class Agent : private node::Transport, private node::NodeEvents, private AgentCo
   KeyRotation keys_;
   NodeLeds leds_;
   LeaseRequests leases_;
+  LeaseReadRequests lease_reads_{*this};
   JobHost jobs_;  // its worker kills a running chunk when the agent goes
   ClusterSettings settings_;
   WatchHub watch_hub_{[this](const net::UdpAddress& to, uint64_t client_id, uint64_t sequence,

@@ -38,6 +38,8 @@ void Agent::OnClientRequest(uint64_t sender, const wire::ClientRequest& request,
       return Reply(*this, from, request, ReplyCode::kOk, MembersPayload());
     case ClientOp::kLocalGet:
       return clients_.HandleLocalGet(request, from);
+    case ClientOp::kLeaseRead:
+      return lease_reads_.Handle(*driver_, request, from);
     case ClientOp::kRegister:
       return clients_.HandleRegister(request, from);
     case ClientOp::kKv:

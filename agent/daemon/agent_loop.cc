@@ -30,6 +30,7 @@ int Agent::Run() {
   // ticks before it, which only count (docs/consensus.md, "Sleeping when idle").
   while (!io_.stopped()) {
     RunDueTicks();
+    if (lease_reads_.pending()) lease_reads_.AnswerDue(*driver_);
     ArmTickTimer();
     if (io_.run_one() == 0) break;
   }
@@ -51,7 +52,12 @@ void Agent::RunDueTicks() {
   const auto tick = std::chrono::milliseconds(core::kTickMs);
   // Far behind the planned wake (a suspended process, a stalled machine): the schedule starts
   // again from now instead of running the missed ticks back to back.
-  if (now > wake_at_ + kTickLateTicksMax * tick) next_tick_ = now;
+  // The core's ticks then lag the clock for good, so a leader lease counted in them would look
+  // longer than it is: it is dropped (the next heartbeat asks again).
+  if (now > wake_at_ + kTickLateTicksMax * tick) {
+    next_tick_ = now;
+    if (driver_) driver_->DropLease();
+  }
   while (next_tick_ <= now && !io_.stopped()) {
     OnTick();
     next_tick_ += tick;
@@ -74,6 +80,7 @@ void Agent::ArmTickTimer() {
 uint64_t Agent::TicksUntilDue() const {
   const core::Core* node = core();
   if (node == nullptr || driver_->disk_full()) return 1;  // joining; a full disk's retries
+  if (lease_reads_.pending()) return 1;                   // their deadlines are in ticks
   uint64_t due = std::min<uint64_t>(kIdleTicksMax, node->TicksUntilDue());
   // A busy core (the usual case under load, asked after every handler) settles it: the parts
   // below, held watches included, are not walked.

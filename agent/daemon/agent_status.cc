@@ -159,6 +159,13 @@ void Agent::UpdateMetrics() {
                    "Commands answered with their first result (retries and replays), not re-run.");
   metrics_.Set("pifleet_session_duplicates_total", {},
                static_cast<double>(clients_.sessions_duplicates()));
+  metrics_.Declare("pifleet_lease_reads_total", T::kCounter,
+                   "Lease reads (kv get --consistency lease) this node served from its state "
+                   "under its leader lease, or declined (the client then read through the log).");
+  metrics_.Set("pifleet_lease_reads_total", {{"outcome", "served"}},
+               static_cast<double>(lease_reads_.served()));
+  metrics_.Set("pifleet_lease_reads_total", {{"outcome", "declined"}},
+               static_cast<double>(lease_reads_.declined()));
   metrics_.Declare("pifleet_udp_send_failures_total", T::kCounter, "Datagrams the kernel refused.");
   metrics_.Set("pifleet_udp_send_failures_total", {}, static_cast<double>(socket_.send_failures()));
   metrics_.Declare("pifleet_udp_datagrams_sent_total", T::kCounter,
