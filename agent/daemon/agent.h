@@ -177,6 +177,9 @@ class Agent : private node::Transport, private node::NodeEvents, private AgentCo
   core::DurableState durable_;   // recovered from the WAL, for a core started late
   std::shared_ptr<const std::string> restored_snapshot_;  // newest snap/ blob at start
   bool ready_notified_ = false;
+  // Wall clock (us since the Unix epoch) when the newest applied slot was applied, 0 before
+  // the first: /metrics, so tests/bench can time a decision's arrival on every node.
+  uint64_t applied_unix_us_ = 0;
 
   // The parts, in the order they depend on each other.
   Peers peers_;

@@ -2,11 +2,22 @@
 // heartbeats for the LED), decisions applied (handed to ClientRequests, OwnProposals and
 // KeyRotation), snapshots and compaction (logged), a full disk (log, status, LEDs) and fatal
 // storage errors (the agent stops with exit 1).
+#include <chrono>
+
 #include "agent/core/constants.h"
 #include "agent/daemon/agent.h"
 #include "agent/sm/key_commands.h"
 
 namespace pifleet::daemon {
+namespace {
+
+uint64_t UnixMicros() {
+  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
+                                   std::chrono::system_clock::now().time_since_epoch())
+                                   .count());
+}
+
+}  // namespace
 
 void Agent::Send(const core::Envelope& envelope) { SendToNode(envelope); }
 
@@ -71,12 +82,14 @@ void Agent::OnReconfigApplied(core::Slot slot, const core::Command& command, boo
 
 void Agent::AfterDecision(const core::Decision& decision) {
   (void)decision;
+  applied_unix_us_ = UnixMicros();
   NotifyReadyOnceMember();
 }
 
 void Agent::OnInstalled(core::Slot slot, bool pulled) {
   (void)pulled;
   log_->Log(Level::kNotice, "state restored from a snapshot", {{"SLOT", std::to_string(slot)}});
+  applied_unix_us_ = UnixMicros();
   keys_.AdoptClusterKeys();
   watch_hub_.OnApplied(state_machine().kv());
   settings_.Refresh();

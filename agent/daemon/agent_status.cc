@@ -134,6 +134,10 @@ void Agent::UpdateMetrics() {
   metrics_.Set("pifleet_is_leader", {}, report.role == "leader" ? 1 : 0);
   metrics_.Declare("pifleet_applied_slot", T::kGauge, "Highest slot applied.");
   metrics_.Set("pifleet_applied_slot", {}, static_cast<double>(report.applied_slot));
+  metrics_.Declare("pifleet_applied_slot_unix_microseconds", T::kGauge,
+                   "When this node applied its highest applied slot: wall clock, microseconds "
+                   "since the Unix epoch (0: nothing applied since the agent started).");
+  metrics_.Set("pifleet_applied_slot_unix_microseconds", {}, static_cast<double>(applied_unix_us_));
   metrics_.Declare("pifleet_voters", T::kGauge, "Voters in the newest configuration.");
   metrics_.Set("pifleet_voters", {}, static_cast<double>(report.voters.size()));
   metrics_.Declare("pifleet_learners", T::kGauge, "Learners in the newest configuration.");
