@@ -3,6 +3,7 @@
 // KeyRotation), snapshots and compaction (logged), a full disk (log, status, LEDs) and fatal
 // storage errors (the agent stops with exit 1).
 #include <chrono>
+#include <variant>
 
 #include "agent/core/constants.h"
 #include "agent/daemon/agent.h"
@@ -19,7 +20,14 @@ uint64_t UnixMicros() {
 
 }  // namespace
 
-void Agent::Send(const core::Envelope& envelope) { SendToNode(envelope); }
+void Agent::Send(const core::Envelope& envelope) {
+  const auto* decision = std::get_if<core::Decision>(&envelope.message);
+  if (decision != nullptr && decision->slot > decision_sent_slot_) {
+    decision_sent_slot_ = decision->slot;  // its first datagram: when it was decided
+    decision_sent_unix_us_ = UnixMicros();
+  }
+  SendToNode(envelope);
+}
 
 void Agent::OnFatal(const Status& status) {
   log_->Log(Level::kError, "stopping: " + status.ToString());

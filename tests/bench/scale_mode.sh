@@ -4,11 +4,11 @@
 # wire between every two of them is real UDP). The learners join the way docs/quickstart.md
 # says (`--join` a member, `--role learner`), in batches, until the leader's status lists them
 # all. Then tests/bench/scale_probe.py puts SCALE_DECISIONS keys through the leader, one at a
-# time, and for each reads every node's /metrics afterwards: the wall clock at which each node
-# applied the slot (pifleet_applied_slot_unix_microseconds, taken by the agent itself), so the
-# figures are the learners' apply times, not the delay of polling 205 nodes. Also the leader's
-# CPU (utime + stime from /proc/PID/stat) idle and over the decisions, its RSS, and the learners'
-# idle CPU. Sourced by tests/bench/run after lib.sh.
+# time, and for each reads every node's /metrics afterwards: when the leader sent the decision
+# and when each node applied it, wall clock times the agents take themselves, so the figures are
+# the learners' apply times, not the delay of polling 205 nodes. Also the leader's CPU (utime +
+# stime from /proc/PID/stat) idle and over the decisions, its RSS, and the learners' idle CPU.
+# Sourced by tests/bench/run after lib.sh.
 SCALE_VOTERS=5
 SCALE_METRICS_PORT_OFFSET=1000  # node N's /metrics: 127.0.0.1:BASE_PORT+1000+N
 
@@ -92,13 +92,16 @@ mode_scale() {
   echo "scale pifleet $line join_s $SCALE_JOIN_S leader_idle_cpu $idle_cpu leader_busy_cpu $busy_cpu leader_rss_mib $rss learner_idle_cpu_median $learners_cpu" >> "$WORK/loads.txt"
   echo "  scale: $line; leader CPU idle $idle_cpu %, over the decisions $busy_cpu %, RSS $rss MiB" >&2
   local shape="$SCALE_VOTERS voters + $SCALE_LEARNERS learners"
-  row scale "$shape: decision applied on the leader to applied on every learner, p50 of $(jf "$line" decisions)" \
-    ms "$(jf "$line" every_p50_ms)" - -
-  row scale "the same, p99" ms "$(jf "$line" every_p99_ms)" - "pifleet<=100"
-  row scale "the same, to one learner: p99 of every (decision, learner) pair" ms \
-    "$(jf "$line" one_p99_ms)" - -
-  row scale "first learner applied to last learner applied, p99" ms \
-    "$(jf "$line" spread_p99_ms)" - -
+  row scale "$shape: decided on the leader to applied on every learner, p50 of $(jf "$line" decisions)" \
+    ms "$(jf "$line" decided_p50_ms)" - -
+  row scale "the same, p99" ms "$(jf "$line" decided_p99_ms)" - "pifleet<=100"
+  row scale "acknowledged on the leader (after its decision datagrams) to applied on every learner, p50" \
+    ms "$(jf "$line" acked_p50_ms)" - -
+  row scale "the same, p99" ms "$(jf "$line" acked_p99_ms)" - "pifleet<=100"
+  row scale "decided to applied on one learner, p99 of every (decision, learner) pair" ms \
+    "$(jf "$line" pairs_p99_ms)" - -
+  row scale "decided to acknowledged on the leader (its sends to the other nodes), p50" ms \
+    "$(jf "$line" leader_p50_ms)" - -
   row scale "leader CPU over the decisions ($(jf "$line" seconds) s)" "% of a core" "$busy_cpu" - -
   row scale "leader CPU idle, over $SCALE_IDLE_S s" "% of a core" "$idle_cpu" - -
   row scale "learner CPU idle, median of $SCALE_LEARNERS" "% of a core" "$learners_cpu" - -
