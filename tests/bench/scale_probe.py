@@ -53,6 +53,9 @@ def metrics(url):
         name, _, value = line.partition(" ")
         if name in NAMES:
             values[name] = int(float(value))
+    if "pifleet_applied_slot_unix_microseconds" not in values:
+        sys.exit(f"scale_probe: {url} exports no pifleet_applied_slot_unix_microseconds (an "
+                 "agent older than this benchmark)")
     return values
 
 
