@@ -143,6 +143,7 @@ class Agent : private node::Transport, private node::NodeEvents, private AgentCo
   void SendBeaconIfDue();
   uint64_t BeaconPeriodTicks() const;  // 0: this node sends none
   void UpdateNetMetrics();             // /metrics listener and discovery figures for UpdateMetrics
+  void UpdateTimingMetrics();          // when decisions were sent and applied, for UpdateMetrics
 
   AgentConfig config_;
   Logger* log_;
@@ -178,6 +179,12 @@ class Agent : private node::Transport, private node::NodeEvents, private AgentCo
   core::DurableState durable_;   // recovered from the WAL, for a core started late
   std::shared_ptr<const std::string> restored_snapshot_;  // newest snap/ blob at start
   bool ready_notified_ = false;
+  // Wall clock (us since the Unix epoch) when the newest applied slot was applied, and when
+  // this node, as leader, handed the first datagram of its newest decision to the kernel (0:
+  // none yet): /metrics, so tests/bench can time a decision's arrival on every node.
+  uint64_t applied_unix_us_ = 0;
+  core::Slot decision_sent_slot_ = 0;
+  uint64_t decision_sent_unix_us_ = 0;
 
   // The parts, in the order they depend on each other.
   Peers peers_;

@@ -2,13 +2,32 @@
 // heartbeats for the LED), decisions applied (handed to ClientRequests, OwnProposals and
 // KeyRotation), snapshots and compaction (logged), a full disk (log, status, LEDs) and fatal
 // storage errors (the agent stops with exit 1).
+#include <chrono>
+#include <variant>
+
 #include "agent/core/constants.h"
 #include "agent/daemon/agent.h"
 #include "agent/sm/key_commands.h"
 
 namespace pifleet::daemon {
+namespace {
 
-void Agent::Send(const core::Envelope& envelope) { SendToNode(envelope); }
+uint64_t UnixMicros() {
+  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
+                                   std::chrono::system_clock::now().time_since_epoch())
+                                   .count());
+}
+
+}  // namespace
+
+void Agent::Send(const core::Envelope& envelope) {
+  const auto* decision = std::get_if<core::Decision>(&envelope.message);
+  if (decision != nullptr && decision->slot > decision_sent_slot_) {
+    decision_sent_slot_ = decision->slot;  // its first datagram: when it was decided
+    decision_sent_unix_us_ = UnixMicros();
+  }
+  SendToNode(envelope);
+}
 
 void Agent::OnFatal(const Status& status) {
   log_->Log(Level::kError, "stopping: " + status.ToString());
@@ -71,12 +90,14 @@ void Agent::OnReconfigApplied(core::Slot slot, const core::Command& command, boo
 
 void Agent::AfterDecision(const core::Decision& decision) {
   (void)decision;
+  applied_unix_us_ = UnixMicros();
   NotifyReadyOnceMember();
 }
 
 void Agent::OnInstalled(core::Slot slot, bool pulled) {
   (void)pulled;
   log_->Log(Level::kNotice, "state restored from a snapshot", {{"SLOT", std::to_string(slot)}});
+  applied_unix_us_ = UnixMicros();
   keys_.AdoptClusterKeys();
   watch_hub_.OnApplied(state_machine().kv());
   settings_.Refresh();

@@ -189,6 +189,26 @@ void Agent::UpdateMetrics() {
   metrics_.Set("pifleet_reconfigs_stale_total", {},
                core() ? static_cast<double>(core()->ReconfigsStale()) : 0);
   UpdateNetMetrics();
+  UpdateTimingMetrics();
+}
+
+// Wall clock times in microseconds since the Unix epoch, which a double holds exactly (below
+// 2^53): tests/bench/run scale subtracts them across nodes.
+void Agent::UpdateTimingMetrics() {
+  using T = Metrics::Type;
+  metrics_.Declare("pifleet_applied_slot_unix_microseconds", T::kGauge,
+                   "When this node applied its highest applied slot: wall clock, microseconds "
+                   "since the Unix epoch (0: nothing applied since the agent started).");
+  metrics_.Set("pifleet_applied_slot_unix_microseconds", {}, static_cast<double>(applied_unix_us_));
+  metrics_.Declare("pifleet_decision_sent_slot", T::kGauge,
+                   "The newest slot this node decided as leader and sent to the other nodes (0: "
+                   "none since the agent started).");
+  metrics_.Set("pifleet_decision_sent_slot", {}, static_cast<double>(decision_sent_slot_));
+  metrics_.Declare("pifleet_decision_sent_unix_microseconds", T::kGauge,
+                   "When the first datagram of that decision went to the kernel: wall clock, "
+                   "microseconds since the Unix epoch.");
+  metrics_.Set("pifleet_decision_sent_unix_microseconds", {},
+               static_cast<double>(decision_sent_unix_us_));
 }
 
 }  // namespace pifleet::daemon

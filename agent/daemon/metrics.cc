@@ -23,7 +23,9 @@ std::string FormatValue(double value) {
   if (std::isnan(value)) return "NaN";
   if (std::isinf(value)) return value > 0 ? "+Inf" : "-Inf";
   char text[32];
-  if (value == std::floor(value) && std::fabs(value) < 1e15) {
+  // Every integer a double holds exactly (below 2^53) prints exactly: a microsecond timestamp
+  // (1.8e15 today) must not lose its last digits to %.9g.
+  if (value == std::floor(value) && std::fabs(value) < 9007199254740992.0) {
     std::snprintf(text, sizeof(text), "%.0f", value);
   } else {
     std::snprintf(text, sizeof(text), "%.9g", value);

@@ -19,7 +19,8 @@ bench_cleanup() {
   {  # stderr off: no "Killed" job notices
     for hook in "${BENCH_CLEANUPS[@]}"; do "$hook" || true; done
     for n in "${!ETCD_PIDS[@]}"; do kill -9 "${ETCD_PIDS[$n]}" || true; done
-    wait "${ETCD_PIDS[@]}" || true
+    # A bare `wait` (no etcd running) would wait for the agents, which cleanup kills only next.
+    if [ ${#ETCD_PIDS[@]} -gt 0 ]; then wait "${ETCD_PIDS[@]}" || true; fi
   } 2> /dev/null
   set +e  # so that the next line hands the status on instead of exiting
   (exit "$status")

@@ -262,13 +262,6 @@ mode_size() {
   done
 }
 
-# Not measured yet (docs/testing.md, "Benchmarks", says why).
-mode_scale() {
-  echo "scale: not measured yet: 200 agents idling at about 1 % of a core each would fill this" \
-    "machine's cores before any decision is timed" >&2
-  row scale "5 voters + 200 learners: decision to every learner" ms "not measured yet" - -
-}
-
 # topic_lat ACKS EVENTS: per offset, the subscriber's line minus the publish's acknowledgement
 # (both stamped on arrival by watch_latency.py stamp); prints "N P50_MS P99_MS MISSING".
 topic_lat() {

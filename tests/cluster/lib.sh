@@ -65,12 +65,14 @@ keygen_distinct() {
   done
 }
 
-# start_agent N [extra flags...]: node N listens on BASE_PORT+N with data dir $WORK/nN.
+# start_agent N [extra flags...]: node N listens on BASE_PORT+N with data dir $WORK/nN; its
+# /metrics listener is off unless METRICS_LISTEN=HOST:PORT is set for the call.
 start_agent() {
   local n=$1; shift
   wrap_for "$n"
   "${WRAP[@]}" "$PIFLEET" agent --data-dir "$WORK/n$n" --listen "$(addr "$n")" \
-    --key-file "$WORK/cluster.key" --name "n$n" --metrics-listen "" "$@" >> "$WORK/n$n.log" 2>&1 &
+    --key-file "$WORK/cluster.key" --name "n$n" --metrics-listen "${METRICS_LISTEN:-}" "$@" \
+    >> "$WORK/n$n.log" 2>&1 &
   PIDS[$n]=$!
 }
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The localhost /metrics listener of a real agent, fetched with curl: 200 with the Prometheus
-# text, 404 and 405 elsewhere, 431 for an oversize head; a non-loopback metrics_listen is
+# text (the apply time of a put between the times before it and after the fetch), 404 and 405
+# elsewhere, 431 for an oversize head; a non-loopback metrics_listen is
 # refused (exit 2) unless allowed; a port already taken leaves the agent running without it.
 source "$(dirname "$0")/lib.sh"
 command -v curl > /dev/null || { echo "SKIPPED: no curl"; exit 0; }
@@ -10,9 +11,17 @@ metrics=127.0.0.1:$(port 50)
   --seed --metrics-listen "$metrics" >> "$WORK/n1.log" 2>&1 &
 PIDS[1]=$!
 wait_until 10 test -n "$(leader_of 1)" || fail "the agent did not come up"
+before_us=$(( $(date +%s%N) / 1000 ))
 cli --endpoints "$(addr 1)" kv put k v > /dev/null
 
 body=$(curl -sS --fail "http://$metrics/metrics") || fail "GET /metrics failed"
+after_us=$(( $(date +%s%N) / 1000 ))
+# The put's slot, or a later one, was applied in between (wall clock, to the microsecond).
+applied_us=$(awk '$1 == "pifleet_applied_slot_unix_microseconds" {print $2}' <<< "$body")
+if [ "${applied_us:-0}" -lt "$before_us" ] || [ "$applied_us" -gt "$after_us" ]; then
+  fail "applied at '$applied_us' us, not between $before_us and $after_us"
+fi
+grep -q '^pifleet_decision_sent_slot 0$' <<< "$body" || fail "a lone node sent a decision"
 grep -q '^# TYPE pifleet_applied_slot gauge$' <<< "$body" || fail "no applied slot family: $body"
 grep -q '^pifleet_is_leader 1$' <<< "$body" || fail "the seed is not reported leader"
 grep -q '^pifleet_wire_dropped_total{reason="unknown_key"} ' <<< "$body" || fail "no drop counters"

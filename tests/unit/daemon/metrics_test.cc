@@ -30,6 +30,17 @@ TEST(Metrics, EscapesLabelValuesAndFormatsFractions) {
   EXPECT_NE(metrics.Render().find("{zone=\"cpu \\\"0\\\"\\\\\\n\"} 61.25\n"), std::string::npos);
 }
 
+TEST(Metrics, PrintsEveryIntegerADoubleHoldsExactly) {
+  Metrics metrics;
+  metrics.Declare("pifleet_applied_slot_unix_microseconds", Metrics::Type::kGauge, "When.");
+  metrics.Set("pifleet_applied_slot_unix_microseconds", {}, 1764520212345678.0);
+  EXPECT_NE(metrics.Render().find("pifleet_applied_slot_unix_microseconds 1764520212345678\n"),
+            std::string::npos);
+  metrics.Set("pifleet_applied_slot_unix_microseconds", {}, 18014398509481984.0);  // 2^54
+  EXPECT_NE(metrics.Render().find("pifleet_applied_slot_unix_microseconds 1.80143985e+16\n"),
+            std::string::npos);
+}
+
 TEST(MetricsDeathTest, UndeclaredOrBadlyNamedMetricsAreProgrammerErrors) {
   Metrics metrics;
   EXPECT_DEATH(metrics.Set("nope", {}, 1), "declared");
