@@ -165,10 +165,12 @@ std::string ZshCompletion(const CommandDoc& root) {
         opts += " " + ShellQuoted(flag + ":" + FirstLine(option.description));
       }
     }
-    out += "    (" + ShellQuoted(PathKey(*command)) + ")\n      names=(" +
-           Joined(tables.subcommands) + ")\n      subs=(" + subs + " )\n      opts=(" + opts +
-           " )\n      valued=(" + Joined(tables.valued) + ")\n      args=(" +
-           Joined(tables.arguments) + ") ;;\n";
+    out += "    (" + ShellQuoted(PathKey(*command)) + ")\n";
+    out += "      names=(" + Joined(tables.subcommands) + ")\n";
+    out += "      subs=(" + subs + " )\n";
+    out += "      opts=(" + opts + " )\n";
+    out += "      valued=(" + Joined(tables.valued) + ")\n";
+    out += "      args=(" + Joined(tables.arguments) + ") ;;\n";
   }
   out +=
       "  esac\n}\n\n"
