@@ -65,7 +65,7 @@ grep -q '^ExecStart=/usr/bin/pifleet agent --config /etc/pifleet/pifleet.toml$' 
   "$tmp/x/lib/systemd/system/pifleet.service" || fail "pifleet.service does not start /usr/bin/pifleet"
 ! grep -q '^Requires=pifleet-firstboot' "$tmp/x/lib/systemd/system/pifleet.service" \
   || fail "pifleet.service requires pifleet-firstboot (it must run without a FAT partition)"
-zcat "$tmp/x/usr/share/man/man1/pifleet.1.gz" | grep -q '^\.TH  *"\?PIFLEET' \
+grep -qi '^\.TH  *"\?pifleet' <<<"$(zcat "$tmp/x/usr/share/man/man1/pifleet.1.gz")" \
   || fail "the man page has no .TH PIFLEET line"
 echo "lint_test: contents ok ($(grep -vc '^d' "$tmp/files") files, installed size $(field Installed-Size) KiB)"
 
