@@ -18,6 +18,21 @@ enum ExitCode : int {
   kExitNotFound = 4,  // `kv get`: no such key (an empty value is found: exit 0)
 };
 
+// The exit codes as `pifleet --help` and the man page explain them.
+struct ExitCodeDoc {
+  int code;
+  const char* name;     // for --help's one line
+  const char* meaning;  // for the man page
+};
+inline constexpr ExitCodeDoc kExitCodeDocs[] = {
+    {kExitOk, "ok", "The command did what it was asked."},
+    {kExitError, "error", "The command ran and failed: a bad file, a refused request."},
+    {kExitUsage, "usage", "Bad flags or arguments, or a broken configuration file."},
+    {kExitNoQuorum, "no quorum or timeout",
+     "No quorum or timeout: the cluster did not answer within --timeout-ms."},
+    {kExitNotFound, "not found (kv get)", "kv get: no such key (an empty value is found)."},
+};
+
 // Options every client command shares (`pifleet --endpoints ... status`).
 struct ClientOptions {
   std::string endpoints = "127.0.0.1:7101";
@@ -48,6 +63,11 @@ void InstallJobCommand(CLI::App& app, Context& context);     // job_command.cc
 void InstallConfigCommand(CLI::App& app, Context& context);  // config_command.cc
 void InstallBenchCommand(CLI::App& app, Context& context);   // bench_command.cc
 void InstallTopicCommand(CLI::App& app, Context& context);   // topic_command.cc
+// `completion` and `man`, rendered from the whole app when they run (docs_command.cc).
+void InstallDocsCommands(CLI::App& app, Context& context);
+
+// The whole `pifleet` command line: global options and every subcommand (app.cc).
+void BuildApp(CLI::App& app, Context& context);
 
 // Multi-line text for `pifleet --version`.
 std::string VersionText();
