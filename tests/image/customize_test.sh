@@ -69,11 +69,9 @@ check_output() {  # check_output IMG: the added files, modes, links; everything 
     grep -q "Mode:  $mode" "$tmp/stat" || fail "$path: want mode $mode, got $(grep -o 'Mode: *[0-7]*' "$tmp/stat")"
     grep -q 'User:     0   Group:     0' "$tmp/stat" || fail "$path is not owned by root"
   done
-  local wants=/etc/systemd/system/multi-user.target.wants unit
-  for unit in pifleet-install.service; do
-    debugfs -R "stat $wants/$unit" "$root" > "$tmp/stat" 2> /dev/null
-    grep -q "Fast link dest: \"/etc/systemd/system/$unit\"" "$tmp/stat" || fail "$unit is not enabled"
-  done
+  local unit=pifleet-install.service
+  debugfs -R "stat /etc/systemd/system/multi-user.target.wants/$unit" "$root" > "$tmp/stat" 2> /dev/null
+  grep -q "Fast link dest: \"/etc/systemd/system/$unit\"" "$tmp/stat" || fail "$unit is not enabled"
   e2fsck -fn "$root" > "$tmp/fsck" 2>&1 || fail "e2fsck after customisation: $(cat "$tmp/fsck")"
   manifest "$img" "$tmp/after"
   grep -vE '^\./(fat/pifleet\.toml|root/var/cache|root/etc/systemd/system/(pifleet|multi-user.target.wants/pifleet))' \
