@@ -18,28 +18,6 @@ std::string LastHeardText(const MembersView& view, const MemberRow& row) {
 
 }  // namespace
 
-daemon::Json MembersJson(const MembersView& view) {
-  daemon::Json out = daemon::Json::array();
-  for (const MemberRow& r : view.rows) {
-    daemon::Json row;
-    row["node_id"] = r.node_id;
-    row["name"] = r.name;
-    row["address"] = r.address;
-    row["voting"] = r.voting;
-    row["role"] = r.role;
-    row["version"] = r.version;
-    row["board"] = r.board;
-    row["serial"] = r.serial;
-    row["last_heard_ms"] = r.last_heard_ms;
-    row["last_heard_by"] = view.view_node_id;
-    row["capacity_milli"] = r.capacity_milli;
-    row["temperature_milli"] = r.temperature_milli;
-    row["throttled_bits"] = r.throttled_bits;
-    out.push_back(std::move(row));
-  }
-  return out;
-}
-
 std::string MembersText(const MembersView& view) {
   const std::string heard_header =
       view.IsLeadersView() || view.view_node_id == 0

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "agent/daemon/json_text.h"
+#include "agent/daemon/fleet_json.h"
 #include "agent/wire/client_bodies.h"
 
 namespace pifleet::cli {
@@ -16,7 +16,7 @@ namespace pifleet::cli {
 using MemberRow = wire::MemberRow;
 using MembersView = wire::MembersBody;
 
-daemon::Json MembersJson(const MembersView& view);
+using daemon::MembersJson;  // the fleet page's /v1/members has the same rows
 std::string MembersText(const MembersView& view);
 
 }  // namespace pifleet::cli

@@ -37,6 +37,7 @@
 #include "agent/daemon/client_requests.h"
 #include "agent/daemon/cluster_settings.h"
 #include "agent/daemon/config.h"
+#include "agent/daemon/fleet_json.h"
 #include "agent/daemon/job_host.h"
 #include "agent/daemon/joiner.h"
 #include "agent/daemon/key_rotation.h"
@@ -135,8 +136,11 @@ class Agent : private node::Transport, private node::NodeEvents, private AgentCo
   std::string RoleName() const;
   StatusReport BuildStatus() const;
   void RefreshStatusLine();
-  std::string MembersPayload() const;
+  wire::MembersBody BuildMembers() const;  // needs a core
   void UpdateMetrics();
+  // The local HTTP listener's metrics and fleet page JSON; leader changes (agent_page.cc).
+  std::string RenderHttp(HttpResource resource);
+  void ObserveLeader();
   // LAN discovery (discovery.cc).
   Status StartDiscovery();
   void OnBeaconDatagram(std::span<const uint8_t> datagram, const net::UdpAddress& from);
@@ -207,6 +211,7 @@ class Agent : private node::Transport, private node::NodeEvents, private AgentCo
   Notifier notifier_ = Notifier::FromEnvironment();
   Metrics metrics_;
   std::unique_ptr<MetricsHttpServer> metrics_http_;  // null when metrics_listen is ""
+  LeaderHistory leader_history_;                     // for the fleet page
   std::unique_ptr<net::BeaconSocket> beacons_;       // null without --discover
   uint64_t beacons_heard_ = 0;
 };

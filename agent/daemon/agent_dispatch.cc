@@ -35,7 +35,7 @@ void Agent::OnClientRequest(uint64_t sender, const wire::ClientRequest& request,
       UpdateMetrics();
       return Reply(*this, from, request, ReplyCode::kOk, metrics_.Render());
     case ClientOp::kMembers:
-      return Reply(*this, from, request, ReplyCode::kOk, MembersPayload());
+      return Reply(*this, from, request, ReplyCode::kOk, wire::EncodeBody(BuildMembers()));
     case ClientOp::kLocalGet:
       return clients_.HandleLocalGet(request, from);
     case ClientOp::kLeaseRead:

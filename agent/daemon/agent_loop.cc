@@ -116,6 +116,7 @@ void Agent::OnTick() {
   const uint64_t now_ms = SteadyNowMs();
   leds_.Tick(now_ms, driver_->disk_full());
   driver_->Tick();  // the core's tick, and a full disk's retry
+  ObserveLeader();
   if (!core() && ticks_ % kJoinRetryTicks == 1) {
     joiner_.SendJoinRequests();
     joiner_.WarnIfJoinUnanswered();

@@ -107,10 +107,8 @@ Status Agent::OpenListeners() {
     if (Status status = StartDiscovery(); !status.ok()) return status;
   }
   if (!config_.metrics_listen.empty()) {
-    metrics_http_ = std::make_unique<MetricsHttpServer>(io_, log_, [this] {
-      UpdateMetrics();
-      return metrics_.Render();
-    });
+    metrics_http_ = std::make_unique<MetricsHttpServer>(
+        io_, log_, [this](HttpResource resource) { return RenderHttp(resource); });
     // Not fatal: a node without /metrics still serves the cluster; `pifleet metrics` works.
     if (Status status = metrics_http_->Open(config_.metrics_listen); !status.ok()) {
       log_->Log(Level::kError, status.message() + "; running without the /metrics listener");

@@ -98,7 +98,7 @@ void Agent::RefreshStatusLine() {
                       (driver_->disk_full() ? ", DISK FULL" : ""));
 }
 
-std::string Agent::MembersPayload() const {
+wire::MembersBody Agent::BuildMembers() const {
   // Voters, then learners, then rows of nodes in no configuration (wire::MembersBody).
   const core::Config& latest = core()->membership().Latest();
   std::vector<core::NodeId> ids = latest.voters;
@@ -121,7 +121,7 @@ std::string Agent::MembersPayload() const {
     if (const auto member = state_machine().members().Find(id)) FillRow(*member, &row);
     body.rows.push_back(std::move(row));
   }
-  return wire::EncodeBody(body);
+  return body;
 }
 
 void Agent::UpdateMetrics() {

@@ -20,7 +20,9 @@ Json JobSummary(const sm::Job& job) {
   return j;
 }
 
-Json JobStatus(const sm::Job& job, const sm::MembersTable& members, uint64_t log_time_ms) {
+}  // namespace
+
+Json JobStatusJson(const sm::Job& job, const sm::MembersTable& members, uint64_t log_time_ms) {
   Json j = JobSummary(job);
   j["workload"] = job.spec.workload == sm::Workload::kSha256 ? "sha256" : "command";
   j["chunk_min"] = job.spec.chunk_min;
@@ -61,6 +63,8 @@ Json JobStatus(const sm::Job& job, const sm::MembersTable& members, uint64_t log
   j["workers"] = std::move(workers);
   return j;
 }
+
+namespace {
 
 Json ResultsPage(const sm::Job& job, uint64_t from) {
   Json chunks = Json::array();
@@ -122,7 +126,7 @@ std::string AnswerJobQuery(const sm::JobTable& jobs, const sm::MembersTable& mem
   }
   const sm::Job* job = jobs.Find(rest);
   if (!job) return *error = "no job named " + rest, "";
-  return JsonText(verb == "status" ? JobStatus(*job, members, jobs.log_time_ms())
+  return JsonText(verb == "status" ? JobStatusJson(*job, members, jobs.log_time_ms())
                                    : ResultsPage(*job, from));
 }
 

@@ -5,6 +5,7 @@
 
 #include <string>
 
+#include "agent/daemon/json_text.h"
 #include "agent/sm/jobs.h"
 #include "agent/sm/members.h"
 
@@ -12,6 +13,9 @@ namespace pifleet::daemon {
 
 inline constexpr size_t kJobPageBytes = size_t{64} * 1024;
 inline constexpr size_t kJobQueryBytesMax = 16 + sm::kJobNameBytesMax + 24;
+
+// One job as `pifleet job status --json` prints it: progress, chunks and per-node throughput.
+Json JobStatusJson(const sm::Job& job, const sm::MembersTable& members, uint64_t log_time_ms);
 
 // `query` is "list", "status NAME" or "results NAME FROM". Sets *error (and returns "") when the
 // query is malformed or names no job.

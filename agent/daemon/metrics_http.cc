@@ -1,29 +1,111 @@
 #include "agent/daemon/metrics_http.h"
 
+#include <cctype>
+
+#include "agent/daemon/fleet_page.h"
 #include "agent/net/endpoint.h"
 
 namespace pifleet::daemon {
 
-HttpAnswer RouteHttpRequest(std::string_view head) {
+namespace {
+
+struct Route {
+  std::string_view target;
+  HttpResource resource;
+  std::string_view file;
+  std::string_view content_type;
+};
+
+constexpr std::string_view kJson = "application/json";
+constexpr Route kRoutes[] = {
+    {"/metrics", HttpResource::kMetrics, "", "text/plain; version=0.0.4; charset=utf-8"},
+    {"/", HttpResource::kPageFile, "index.html", "text/html; charset=utf-8"},
+    {"/index.html", HttpResource::kPageFile, "index.html", "text/html; charset=utf-8"},
+    {"/fleet.css", HttpResource::kPageFile, "fleet.css", "text/css; charset=utf-8"},
+    {"/fleet.js", HttpResource::kPageFile, "fleet.js", "text/javascript; charset=utf-8"},
+    {"/v1/status", HttpResource::kStatus, "", kJson},
+    {"/v1/members", HttpResource::kMembers, "", kJson},
+    {"/v1/jobs", HttpResource::kJobs, "", kJson},
+};
+
+std::string Lower(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// The Host header's value without its port ("" when there is none).
+std::string HostOf(std::string_view head) {
+  size_t at = head.find("\r\n");
+  while (at != std::string_view::npos && at + 2 < head.size()) {
+    const size_t end = head.find("\r\n", at + 2);
+    const std::string_view line = head.substr(at + 2, end - at - 2);
+    if (Lower(line.substr(0, 5)) == "host:") {
+      std::string_view value = line.substr(5);
+      while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) {
+        value.remove_prefix(1);
+      }
+      if (!value.empty() && value.front() == '[') {  // [::1]:9101
+        return std::string(value.substr(1, value.find(']') - 1));
+      }
+      return Lower(value.substr(0, value.find(':')));
+    }
+    at = end;
+  }
+  return "";
+}
+
+HttpAnswer Answer(int status, const char* reason) {
+  HttpAnswer answer;
+  answer.status = status;
+  answer.reason = reason;
+  return answer;
+}
+
+bool IsLoopbackHost(const std::string& host) {
+  if (host == "localhost") return true;
+  asio::error_code error;
+  const asio::ip::address address = asio::ip::make_address(host, error);
+  return !error && address.is_loopback();
+}
+
+}  // namespace
+
+HttpAnswer RouteHttpRequest(std::string_view head, bool loopback_host_only) {
   const size_t line_end = head.find("\r\n");
   const std::string_view line = head.substr(0, line_end);
   const size_t first = line.find(' ');
   const size_t second = first == std::string_view::npos ? first : line.find(' ', first + 1);
   if (second == std::string_view::npos || line.substr(second + 1).rfind("HTTP/1.", 0) != 0) {
-    return {400, "Bad Request", false};
+    return Answer(400, "Bad Request");
   }
   const std::string_view method = line.substr(0, first);
   std::string_view target = line.substr(first + 1, second - first - 1);
   target = target.substr(0, target.find('?'));  // Prometheus may add query parameters
-  if (method != "GET" && method != "HEAD") return {405, "Method Not Allowed", false};
-  if (target != "/metrics") return {404, "Not Found", false};
-  return {200, "OK", true};
+  if (method != "GET" && method != "HEAD") return Answer(405, "Method Not Allowed");
+  if (loopback_host_only) {
+    const std::string host = HostOf(head);
+    if (!host.empty() && !IsLoopbackHost(host)) return Answer(403, "Forbidden");
+  }
+  for (const Route& route : kRoutes) {
+    if (route.target == target) {
+      HttpAnswer answer = Answer(200, "OK");
+      answer.resource = route.resource;
+      answer.file = route.file;
+      answer.content_type = route.content_type;
+      return answer;
+    }
+  }
+  return Answer(404, "Not Found");
 }
 
 std::string FormatHttpResponse(int status, const std::string& reason,
                                const std::string& content_type, const std::string& body) {
   return "HTTP/1.1 " + std::to_string(status) + " " + reason + "\r\nContent-Type: " + content_type +
-         "\r\nContent-Length: " + std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" +
+         "\r\nContent-Length: " + std::to_string(body.size()) +
+         "\r\nCache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\n"
+         "Content-Security-Policy: default-src 'self'; frame-ancestors 'none'\r\n"
+         "Connection: close\r\n\r\n" +
          body;
 }
 
@@ -74,13 +156,15 @@ class MetricsHttpServer::Connection : public std::enable_shared_from_this<Connec
     }
     if (error) return;  // closed, reset or timed out: nothing to answer
     ++server_->requests_;
-    const HttpAnswer answer = RouteHttpRequest(head_);
-    if (!answer.metrics) {
+    const HttpAnswer answer = RouteHttpRequest(head_, server_->loopback_host_only_);
+    if (answer.resource == HttpResource::kNone) {
       return Send(
           FormatHttpResponse(answer.status, answer.reason, "text/plain", answer.reason + "\n"));
     }
-    std::string response = FormatHttpResponse(200, "OK", "text/plain; version=0.0.4; charset=utf-8",
-                                              server_->render_());
+    const std::string body = answer.resource == HttpResource::kPageFile
+                                 ? std::string(FindEmbeddedFile(answer.file))
+                                 : server_->render_(answer.resource);
+    std::string response = FormatHttpResponse(200, "OK", answer.content_type, body);
     if (head_.rfind("HEAD ", 0) == 0) response.resize(response.find("\r\n\r\n") + 4);
     Send(std::move(response));
   }
@@ -119,6 +203,7 @@ Status MetricsHttpServer::Open(const std::string& listen) {
     return Status::InvalidArgument("metrics_listen " + listen + ": cannot resolve the host");
   }
   const asio::ip::tcp::endpoint address = *results.begin();
+  loopback_host_only_ = address.address().is_loopback();
   acceptor_.open(address.protocol(), error);
   if (!error) acceptor_.set_option(asio::ip::tcp::acceptor::reuse_address(true), error);
   if (!error) acceptor_.bind(address, error);

@@ -32,7 +32,7 @@ grep -q '^pifleet_metrics_http_requests_total [1-9]' <<< "$second" ||
   fail "the listener does not count its requests"
 type=$(curl -sS -o /dev/null -w '%{content_type}' "http://$metrics/metrics")
 [ "$type" = "text/plain; version=0.0.4; charset=utf-8" ] || fail "content type '$type'"
-[ "$(curl -s -o /dev/null -w '%{http_code}' "http://$metrics/")" = 404 ] || fail "/ is not 404"
+[ "$(curl -s -o /dev/null -w '%{http_code}' "http://$metrics/nope")" = 404 ] || fail "/nope is not 404"
 [ "$(curl -s -o /dev/null -w '%{http_code}' -X POST "http://$metrics/metrics")" = 405 ] ||
   fail "POST is not 405"
 big=$(head -c 5000 /dev/zero | tr '\0' a)
