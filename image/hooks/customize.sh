@@ -1,23 +1,22 @@
 #!/bin/sh
-# mmdebstrap --customize-hook: installs pifleet and the image's settings into the root, then
+# mmdebstrap --customize-hook: the image's own files and settings (pifleet itself came in as
+# a package, through mmdebstrap --include), then
 # runs mkinitramfs once (raspi-firmware's hook then copies kernel, initrd and DTBs to
 # /boot/firmware and writes config.txt and cmdline.txt from /etc/default/raspi-*).
-# Environment (from image/build): PIFLEET_BINARY, PIFLEET_REPO, PIFLEET_MANIFEST.
+# Environment (from image/build): PIFLEET_REPO, PIFLEET_MANIFEST.
 set -eu
 root=$1
 files=$PIFLEET_REPO/image/files
-prov=$PIFLEET_REPO/provisioning
 stage() { echo "image/build: [hook] $*"; }
 
-stage "pifleet binary, units and first-boot script"
-install -m 0755 "$PIFLEET_BINARY" "$root/usr/local/bin/pifleet"
-install -m 0755 "$prov/pifleet-firstboot" "$root/usr/local/sbin/pifleet-firstboot"
+stage "image units: root grow, SSH host keys (pifleet's own units come with its package)"
+[ -x "$root/usr/bin/pifleet" ] && [ -e "$root/lib/systemd/system/pifleet.service" ] \
+  || { echo "image/build: the pifleet package is not installed in the root" >&2; exit 1; }
 install -m 0755 "$files/pifleet-growroot" "$root/usr/local/sbin/pifleet-growroot"
-for unit in "$prov/pifleet.service" "$prov/pifleet-firstboot.service" \
-    "$files/pifleet-growroot.service" "$files/pifleet-ssh-keygen.service"; do
+for unit in "$files/pifleet-growroot.service" "$files/pifleet-ssh-keygen.service"; do
   install -m 0644 "$unit" "$root/etc/systemd/system/"
 done
-install -d -m 0755 "$root/etc/pifleet" "$root/boot/firmware"
+install -d -m 0755 "$root/boot/firmware"
 
 stage "raspi-firmware settings, fstab, network, hostname"
 install -m 0644 "$files/raspi-firmware" "$root/etc/default/raspi-firmware"
@@ -28,8 +27,9 @@ printf 'LABEL=RASPIROOT / ext4 rw,noatime 0 1\nLABEL=RASPIFIRM /boot/firmware vf
 install -m 0644 "$files/20-wired.network" "$files/30-wireless.network" "$root/etc/systemd/network/"
 echo pifleet > "$root/etc/hostname"
 printf '127.0.0.1\tlocalhost\n127.0.1.1\tpifleet\n::1\tlocalhost ip6-localhost ip6-loopback\n' > "$root/etc/hosts"
+# pifleet.service and pifleet-firstboot.service were enabled by the package's postinst.
 chroot "$root" systemctl enable --quiet systemd-networkd systemd-timesyncd \
-  pifleet.service pifleet-firstboot.service pifleet-growroot.service pifleet-ssh-keygen.service
+  pifleet-growroot.service pifleet-ssh-keygen.service
 # Each card makes its own identity on first boot.
 rm -f "$root"/etc/ssh/ssh_host_*
 echo uninitialized > "$root/etc/machine-id"

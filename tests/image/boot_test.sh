@@ -28,23 +28,24 @@ export MTOOLS_SKIP_CHECK=1
 
 [ "$(id -u)" -eq 0 ] || skip "image/build needs root"
 command -v qemu-system-aarch64 > /dev/null || skip "qemu-system-aarch64 not installed (scripts/setup)"
-# The agent in the image: the aarch64 preset's build unless PIFLEET_AARCH64_BINARY names one.
-binary=${PIFLEET_AARCH64_BINARY:-$repo/build/aarch64/pifleet}
-[ -x "$binary" ] || [ -n "${PIFLEET_IMAGE_DIR:-}" ] \
-  || skip "no aarch64 pifleet at $binary (cmake --build --preset aarch64 first)"
+# The agent in the image: the aarch64 preset's package unless PIFLEET_AARCH64_DEB names one.
+version=$(sed -n 's/^project(pifleet VERSION \([0-9.]*\).*/\1/p' "$repo/CMakeLists.txt")
+deb=${PIFLEET_AARCH64_DEB:-$repo/build/aarch64/pifleet_$version-1_arm64.deb}
+[ -r "$deb" ] || [ -n "${PIFLEET_IMAGE_DIR:-}" ] \
+  || skip "no arm64 pifleet package at $deb (cmake --build --preset aarch64 --target deb first)"
 
 # 1. The image.
 dir=${PIFLEET_IMAGE_DIR:-$tmp/out}
 if [ -z "${PIFLEET_IMAGE_DIR:-}" ]; then
   start=$(date +%s)
-  "$repo/image/build" --out "$dir" --binary "$binary" || fail "image/build failed"
+  "$repo/image/build" --out "$dir" --deb "$deb" || fail "image/build failed"
   echo "boot_test: image/build took $(($(date +%s) - start)) s"
 fi
 xz_file=$(ls "$dir"/pifleet-*-arm64.img.xz 2> /dev/null | head -n 1)
 [ -n "$xz_file" ] || fail "no pifleet-*-arm64.img.xz in $dir"
 base=${xz_file%.img.xz}
 (cd "$dir" && sha256sum -c --quiet "$(basename "$base").sha256") || fail ".sha256 does not match"
-for pkg in linux-image-arm64 raspi-firmware firmware-brcm80211 systemd openssh-server; do
+for pkg in linux-image-arm64 raspi-firmware firmware-brcm80211 systemd openssh-server pifleet; do
   grep -q "^$pkg	" "$base.manifest" || fail "$pkg missing from the manifest"
 done
 xz -dc "$xz_file" > "$tmp/disk.img"

@@ -11,7 +11,7 @@ tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 fail() { echo "customize_test: FAIL: $*"; exit 1; }
 export MTOOLS_SKIP_CHECK=1
 
-for t in sfdisk mkfs.vfat mcopy debugfs mkfs.ext4 xz; do
+for t in sfdisk mkfs.vfat mcopy debugfs mkfs.ext4 xz dpkg-deb; do
   command -v "$t" > /dev/null || { echo "customize_test: SKIPPED: $t not installed (scripts/setup)"; exit 0; }
 done
 
@@ -19,10 +19,17 @@ fat_off=$((8192 * 512)) root_off=$((73728 * 512))
 "$here/make_rpios_image.sh" "$tmp/in.img"
 in_sha=$(sha256sum < "$tmp/in.img")
 
-# An aarch64 ELF header (class 64, little endian, e_machine 0xb7) and some body.
-printf '\177ELF\002\001\001\000\000\000\000\000\000\000\000\000\002\000\267\000' > "$tmp/pifleet"
-head -c 50000 /dev/urandom >> "$tmp/pifleet"
-chmod 0700 "$tmp/pifleet"
+# A small arm64 pifleet package (the real one comes from the aarch64 preset's deb target).
+fake_deb() {  # fake_deb OUT ARCH
+  local d; d=$(mktemp -d "$tmp/deb.XXXX")
+  mkdir -p "$d/DEBIAN" "$d/usr/bin"
+  printf 'Package: pifleet\nVersion: 0.1.0-1\nArchitecture: %s\nMaintainer: t <t@localhost>\nDescription: test\n' \
+    "$2" > "$d/DEBIAN/control"
+  head -c 50000 /dev/urandom > "$d/usr/bin/pifleet"
+  dpkg-deb --root-owner-group -Zgzip --build "$d" "$1" > /dev/null
+}
+fake_deb "$tmp/pifleet.deb" arm64
+fake_deb "$tmp/pifleet-amd64.deb" amd64
 key=$(head -c 32 /dev/urandom | base64)
 cat > "$tmp/pifleet.toml" <<EOF
 cluster = "test"
@@ -52,10 +59,8 @@ check_output() {  # check_output IMG: the added files, modes, links; everything 
   mtype -i "$img@@$fat_off" ::/pifleet.toml > "$tmp/toml.back"
   cmp -s "$tmp/toml.back" "$tmp/pifleet.toml" || fail "pifleet.toml on the FAT partition differs"
   local entry path mode src
-  for entry in "/usr/local/bin/pifleet 0755 $tmp/pifleet" \
-      "/usr/local/sbin/pifleet-firstboot 0755 $repo/provisioning/pifleet-firstboot" \
-      "/etc/systemd/system/pifleet.service 0644 $repo/provisioning/pifleet.service" \
-      "/etc/systemd/system/pifleet-firstboot.service 0644 $repo/provisioning/pifleet-firstboot.service"; do
+  for entry in "/var/cache/pifleet-install/pifleet_0.1.0-1_arm64.deb 0644 $tmp/pifleet.deb" \
+      "/etc/systemd/system/pifleet-install.service 0644 $repo/provisioning/pifleet-install.service"; do
     read -r path mode src <<<"$entry"
     rm -f "$tmp/back"
     debugfs -R "dump $path $tmp/back" "$root" > /dev/null 2>&1
@@ -64,35 +69,33 @@ check_output() {  # check_output IMG: the added files, modes, links; everything 
     grep -q "Mode:  $mode" "$tmp/stat" || fail "$path: want mode $mode, got $(grep -o 'Mode: *[0-7]*' "$tmp/stat")"
     grep -q 'User:     0   Group:     0' "$tmp/stat" || fail "$path is not owned by root"
   done
-  local wants=/etc/systemd/system/multi-user.target.wants unit
-  for unit in pifleet.service pifleet-firstboot.service; do
-    debugfs -R "stat $wants/$unit" "$root" > "$tmp/stat" 2> /dev/null
-    grep -q "Fast link dest: \"/etc/systemd/system/$unit\"" "$tmp/stat" || fail "$unit is not enabled"
-  done
+  local unit=pifleet-install.service
+  debugfs -R "stat /etc/systemd/system/multi-user.target.wants/$unit" "$root" > "$tmp/stat" 2> /dev/null
+  grep -q "Fast link dest: \"/etc/systemd/system/$unit\"" "$tmp/stat" || fail "$unit is not enabled"
   e2fsck -fn "$root" > "$tmp/fsck" 2>&1 || fail "e2fsck after customisation: $(cat "$tmp/fsck")"
   manifest "$img" "$tmp/after"
-  grep -vE '^\./(fat/pifleet\.toml|root/usr/local/(bin/pifleet|sbin)|root/etc/systemd/system/(pifleet|multi-user.target.wants/pifleet))' \
-    "$tmp/after" | sed 's|^\(./root/usr/local/bin\) dir .*|\1 dir|' > "$tmp/after.rest"
-  sed 's|^\(./root/usr/local/bin\) dir .*|\1 dir|' "$tmp/before" > "$tmp/before.rest"
+  grep -vE '^\./(fat/pifleet\.toml|root/var/cache|root/etc/systemd/system/(pifleet|multi-user.target.wants/pifleet))' \
+    "$tmp/after" > "$tmp/after.rest"
+  cp "$tmp/before" "$tmp/before.rest"
   diff "$tmp/before.rest" "$tmp/after.rest" > "$tmp/diff" || fail "other files changed: $(cat "$tmp/diff")"
 }
 
 # 1. Plain image in, plain image out; the input is left alone.
-"$tool" "$tmp/in.img" --config "$tmp/pifleet.toml" --binary "$tmp/pifleet" --out "$tmp/out.img" > "$tmp/log" \
+"$tool" "$tmp/in.img" --config "$tmp/pifleet.toml" --deb "$tmp/pifleet.deb" --out "$tmp/out.img" > "$tmp/log" \
   || fail "customize-image failed: $(cat "$tmp/log")"
 [ "$(sha256sum < "$tmp/in.img")" = "$in_sha" ] || fail "the input image was modified"
 check_output "$tmp/out.img"
 echo "customize_test: plain image ok"
 
 # 2. Customising twice replaces the files (no duplicates, still consistent).
-"$tool" "$tmp/out.img" --config "$tmp/pifleet.toml" --binary "$tmp/pifleet" --out "$tmp/twice.img" > "$tmp/log" \
+"$tool" "$tmp/out.img" --config "$tmp/pifleet.toml" --deb "$tmp/pifleet.deb" --out "$tmp/twice.img" > "$tmp/log" \
   || fail "second customisation failed: $(cat "$tmp/log")"
 check_output "$tmp/twice.img"
 echo "customize_test: re-customising ok"
 
 # 3. .img.xz in and .img.xz out.
 xz -T1 -0 -k -c "$tmp/in.img" > "$tmp/in.img.xz"
-"$tool" "$tmp/in.img.xz" --config "$tmp/pifleet.toml" --binary "$tmp/pifleet" --out "$tmp/out.img.xz" > "$tmp/log" \
+"$tool" "$tmp/in.img.xz" --config "$tmp/pifleet.toml" --deb "$tmp/pifleet.deb" --out "$tmp/out.img.xz" > "$tmp/log" \
   || fail "customize-image .xz failed: $(cat "$tmp/log")"
 xz -t "$tmp/out.img.xz" || fail "output is not valid xz"
 xz -dc "$tmp/out.img.xz" > "$tmp/out-xz.img"
@@ -109,7 +112,7 @@ expect_refusal() {  # expect_refusal CODE PATTERN ARGS...
   [ ! -e "$tmp/refused.img" ] || fail "an output was written for '$pattern'"
   [ -z "$(find "$tmp" -maxdepth 1 -name '.customize-image.*')" ] || fail "work dir left behind"
 }
-ok_args=(--config "$tmp/pifleet.toml" --binary "$tmp/pifleet")
+ok_args=(--config "$tmp/pifleet.toml" --deb "$tmp/pifleet.deb")
 head -c 1048576 /dev/urandom > "$tmp/garbage.img"
 expect_refusal 1 'no readable partition table\|not an MBR' "$tmp/garbage.img" "${ok_args[@]}"
 head -c $((root_off + 4096)) "$tmp/in.img" > "$tmp/truncated.img"
@@ -122,9 +125,10 @@ dd if=/dev/zero of="$tmp/nofat.img" bs=1M seek=$((fat_off / 1048576)) count=1 co
 expect_refusal 1 'not a Raspberry Pi boot partition' "$tmp/nofat.img" "${ok_args[@]}"
 printf 'not xz' > "$tmp/bad.img.xz"
 expect_refusal 1 'not a valid .xz' "$tmp/bad.img.xz" "${ok_args[@]}"
-expect_refusal 1 'not an aarch64' "$tmp/in.img" --config "$tmp/pifleet.toml" --binary /bin/sh
+expect_refusal 1 'not an arm64 pifleet package' "$tmp/in.img" --config "$tmp/pifleet.toml" --deb /bin/sh
+expect_refusal 1 'not an arm64 pifleet package' "$tmp/in.img" --config "$tmp/pifleet.toml" --deb "$tmp/pifleet-amd64.deb"
 printf 'cluster = "x"\nkey = "short"\n' > "$tmp/badkey.toml"
-expect_refusal 2 'key is not a pifleet key' "$tmp/in.img" --config "$tmp/badkey.toml" --binary "$tmp/pifleet"
-expect_refusal 2 'is required' "$tmp/in.img" --binary "$tmp/pifleet"
+expect_refusal 2 'key is not a pifleet key' "$tmp/in.img" --config "$tmp/badkey.toml" --deb "$tmp/pifleet.deb"
+expect_refusal 2 'is required' "$tmp/in.img" --deb "$tmp/pifleet.deb"
 echo "customize_test: refusals ok"
 echo "customize_test: ok"

@@ -19,8 +19,9 @@ for tool in dnsmasq ganesha.nfsd rpcbind unshare; do
 done
 [ -c /dev/net/tun ] || skip "no /dev/net/tun for qemu's tap NIC"
 image_dir=${PIFLEET_IMAGE_DIR:-}
-binary=${PIFLEET_AARCH64_BINARY:-$repo/build/aarch64/pifleet}
-[ -n "$image_dir" ] || [ -x "$binary" ] || skip "no image (PIFLEET_IMAGE_DIR) and no aarch64 pifleet at $binary"
+version=$(sed -n 's/^project(pifleet VERSION \([0-9.]*\).*/\1/p' "$repo/CMakeLists.txt")
+deb=${PIFLEET_AARCH64_DEB:-$repo/build/aarch64/pifleet_$version-1_arm64.deb}
+[ -n "$image_dir" ] || [ -r "$deb" ] || skip "no image (PIFLEET_IMAGE_DIR) and no arm64 pifleet package at $deb"
 nb_require
 qemu_pid="" seed_pid=""
 qemu_cleanup() {
@@ -37,7 +38,7 @@ trap qemu_cleanup EXIT
 if [ -z "$image_dir" ]; then
   image_dir=$work/image
   t=$(date +%s)
-  "$repo/image/build" --out "$image_dir" --binary "$binary" > "$work/build.log" 2>&1 \
+  "$repo/image/build" --out "$image_dir" --deb "$deb" > "$work/build.log" 2>&1 \
     || { tail -n 20 "$work/build.log"; fail "image/build failed"; }
   echo "qemu_root_test: image/build took $(($(date +%s) - t)) s"
 fi
