@@ -87,9 +87,10 @@ std::string BashCompletion(const CommandDoc& root) {
                            "/usr/share/bash-completion/completions/pifleet, or `source` it from "
                            "~/.bashrc.");
   out +=
-      "\n# Sets the subcommands, options and value-taking options of command path $1.\n"
+      "\n# Sets the subcommands, options, value-taking options and argument choices of command "
+      "path $1.\n"
       "_pifleet_tables() {\n"
-      "  _pifleet_subs='' _pifleet_opts='' _pifleet_valued=''\n"
+      "  _pifleet_subs='' _pifleet_opts='' _pifleet_valued='' _pifleet_args=''\n"
       "  case \"$1\" in\n";
   for (const CommandDoc* command : FlattenCommands(root)) {
     const Tables tables = TablesOf(*command);
