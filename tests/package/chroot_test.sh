@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The .deb in a Debian bookworm chroot made by mmdebstrap (systemd, kmod and man-db included; the
-# root tarball is cached in build/cache/, so only the first run needs the Debian archive):
+# The .deb in a Debian bookworm chroot made by mmdebstrap (systemd, kmod, man-db and the package's
+# Depends included; the root tarball is cached in build/cache/, so only the first run needs the
+# Debian archive):
 #   install  dpkg -i: the pifleet user exists (systemd-sysusers), /var/lib/pifleet is 0700
 #            root, both units pass systemd-analyze verify, pifleet --version runs, man finds
 #            pifleet(1), and without a cluster key postinst does not start the agent;
@@ -16,7 +17,11 @@ repo=$(cd "$here/../.." && pwd)
 deb=${1:?usage: chroot_test.sh PACKAGE.deb ARCH}
 arch=${2:?usage: chroot_test.sh PACKAGE.deb ARCH}
 suite=bookworm mirror=${PIFLEET_DEBIAN_MIRROR:-http://deb.debian.org/debian}
-include=systemd,kmod,man-db
+# The package's own Depends go into the chroot as well (the first of each alternative, without
+# versions), as `apt install ./pifleet_*.deb` would fetch them, so that dpkg -i finds them.
+depends=$(dpkg-deb -f "$deb" Depends | tr ',' '\n' | sed -E 's/\|.*//; s/\(.*\)//; s/[[:space:]]//g' |
+  grep -v '^$' | sort -u | paste -sd, - || true)
+include=systemd,kmod,man-db${depends:+,$depends}
 cache_dir=$repo/build/cache
 cache=$cache_dir/chroot-$suite-$arch-${include//,/-}.tar
 fail() { echo "chroot_test: FAIL: $*"; exit 1; }
