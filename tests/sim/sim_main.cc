@@ -23,8 +23,9 @@ struct Totals {
   uint64_t lease_reads_declined = 0;
   uint64_t topic_published = 0, topic_acked = 0;
   uint64_t jobs = 0, jobs_failed = 0, job_runs = 0, job_backups = 0, job_reruns = 0;
-  uint64_t job_expired = 0, job_stale_refused = 0, pauses = 0;
+  uint64_t job_expired = 0, job_stale_refused = 0, pauses = 0, leaders = 0;
   int64_t sim_us = 0;
+  std::vector<int64_t> failovers_us;
 };
 
 std::string ReplayCommand(uint64_t seed, const pifleet::sim::SimOptions& o,
@@ -38,8 +39,29 @@ std::string ReplayCommand(uint64_t seed, const pifleet::sim::SimOptions& o,
   if (!o.jobs) cmd += " --no-jobs";
   if (o.snapshot_every != 16) cmd += " --snapshot-every " + std::to_string(o.snapshot_every);
   if (o.steady_commands) cmd += " --steady " + std::to_string(o.steady_commands);
+  if (o.fsync_stall_ms) cmd += " --fsync-stall-ms " + std::to_string(o.fsync_stall_ms);
+  if (o.leaders_max) cmd += " --leaders-max " + std::to_string(o.leaders_max);
+  if (o.failover_p50_ms_max) {
+    cmd += " --failover-p50-ms-max " + std::to_string(o.failover_p50_ms_max);
+  }
   if (!canary.empty()) cmd += " --canary " + canary;
   return cmd + " --trace";
+}
+
+// Prints the distribution of leader failovers (simulated time); returns the median in us (-1:
+// no leader crashed).
+int64_t PrintFailovers(std::vector<int64_t> us) {
+  if (us.empty()) {
+    std::printf("failover after a leader crash: no leader crashed\n");
+    return -1;
+  }
+  std::sort(us.begin(), us.end());
+  const auto at = [&us](double q) { return double(us[size_t(q * double(us.size() - 1))]) / 1000; };
+  std::printf(
+      "failover after a leader crash (simulated ms): %zu crashes, min %.1f  p50 %.1f  p90 %.1f  "
+      "max %.1f\n",
+      us.size(), at(0), at(0.5), at(0.9), at(1));
+  return us[(us.size() - 1) / 2];
 }
 
 }  // namespace
@@ -79,6 +101,14 @@ int main(int argc, char** argv) {
                  "steps the linearizability search may take per seed before it counts as "
                  "undecided")
       ->check(CLI::Range(1ULL, 1000000000ULL));
+  app.add_option("--fsync-stall-ms", options.fsync_stall_ms,
+                 "a slow SD card: one disk sync in four takes this many ms")
+      ->check(CLI::Range(0, 10000));
+  app.add_option("--leaders-max", options.leaders_max,
+                 "a seed that elects more leaders than this is a violation (0: no bound)");
+  app.add_option("--failover-p50-ms-max", options.failover_p50_ms_max,
+                 "the median time from a leader's crash to the next leader, over every seed, "
+                 "must not exceed this (exit 1)");
   app.add_option("--canary", canary_name, "switch on a known-unsafe variant (see --list-canaries)");
   app.add_flag("--list-canaries", list_canaries, "list the canaries and exit");
   app.add_flag("--no-batching", no_batching, "one command per slot");
@@ -155,6 +185,9 @@ int main(int argc, char** argv) {
     totals.job_expired += result.job_expired;
     totals.job_stale_refused += result.job_stale_refused;
     totals.pauses += result.pauses;
+    totals.leaders += result.leaders;
+    totals.failovers_us.insert(totals.failovers_us.end(), result.failovers_us.begin(),
+                               result.failovers_us.end());
     if (options.steady_commands > 0 && !result.violation) {
       std::printf(
           "steady: %llu commands answered, joiner caught up at slot %llu, state hash "
@@ -211,6 +244,9 @@ int main(int argc, char** argv) {
       "watches: events received and checked %llu  watchers restarted (cursor held by no "
       "node) %llu\n",
       (unsigned long long)totals.watch_events, (unsigned long long)totals.watch_restarts);
+  std::printf("leaders elected: %llu in %llu seeds\n", (unsigned long long)totals.leaders,
+              (unsigned long long)totals.seeds);
+  const int64_t failover_p50_us = PrintFailovers(totals.failovers_us);
   std::printf("leases: granted %llu  expired %llu (never before their TTL)\n",
               (unsigned long long)totals.leases_granted, (unsigned long long)totals.leases_expired);
   std::printf(
@@ -231,6 +267,11 @@ int main(int argc, char** argv) {
       std::printf("canary %s NOT caught in %llu seeds\n", canary_name.c_str(),
                   (unsigned long long)seeds);
     return caught_seed != 0 ? 0 : 1;
+  }
+  if (options.failover_p50_ms_max > 0 && failover_p50_us > options.failover_p50_ms_max * 1000) {
+    std::printf("FAILOVER: the median %.1f ms is above the bound of %lld ms\n",
+                double(failover_p50_us) / 1000, (long long)options.failover_p50_ms_max);
+    return 1;
   }
   return totals.violations == 0 ? 0 : 1;
 }

@@ -43,6 +43,14 @@ struct SimOptions {
   // checked for linearizability (the search cannot take a million), so memory stays bounded.
   uint64_t steady_commands = 0;
   size_t steady_history_ops = 20'000;
+  // A slow SD card (DESIGN §2, adaptive timeouts): > 0, one disk sync in four takes this long.
+  int64_t fsync_stall_ms = 0;
+  // > 0: a seed that elected more leaders (ballots that sent accepts) is a violation: a leader
+  // was suspected while it was alive.
+  uint64_t leaders_max = 0;
+  // > 0: the median time from a leader's crash to the next elected ballot, over every seed,
+  // must not exceed this (pifleet-sim exits 1 otherwise).
+  int64_t failover_p50_ms_max = 0;
 };
 
 // Per-seed fault parameters, drawn from the seed.

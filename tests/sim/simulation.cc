@@ -210,6 +210,11 @@ SeedResult Simulation::Run() {
     if (std::string v = topics_.CheckEnd(); !v.empty()) checker_.Fail(v);
   }
   if (!checker_.failed() && JobsOn()) CheckJobsEnd();
+  if (!checker_.failed() && options_.leaders_max > 0 &&
+      leader_ballots_.size() > options_.leaders_max) {
+    checker_.Fail(std::to_string(leader_ballots_.size()) + " leaders elected, at most " +
+                  std::to_string(options_.leaders_max) + " expected: a live leader was suspected");
+  }
   if (!checker_.failed()) CheckLinearizability(result);
   for (const SimNode& node : nodes_) result.fsyncs += node.env->sync_stats().file_syncs;
   result.wal_bytes_max = bounds_.wal_bytes_max;
@@ -242,6 +247,8 @@ SeedResult Simulation::Run() {
   result.job_expired = jobs.expired();
   result.job_stale_refused = jobs.stale_refused();
   result.pauses = pauses_;
+  result.leaders = leader_ballots_.size();
+  result.failovers_us = failovers_us_;
   result.node_messages = node_messages_;
   result.sim_time_us = now_us_;
   result.trace_hash = trace_.hash();

@@ -6,6 +6,7 @@
 #include <functional>
 #include <map>
 #include <queue>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -64,6 +65,8 @@ struct SeedResult {
   uint64_t job_expired = 0;           // leases that expired
   uint64_t job_stale_refused = 0;     // results of fenced runs refused
   uint64_t pauses = 0;                // nodes paused longer than a lease
+  uint64_t leaders = 0;               // ballots elected (that sent accepts)
+  std::vector<int64_t> failovers_us;  // a leader's crash to the next ballot's first accept
   core::Slot final_slot = 0;          // steady mode: the slot every node ended at
   uint64_t final_state_hash = 0;      // steady mode: the state hash every node ended with
 };
@@ -238,6 +241,9 @@ class Simulation {
   core::NodeId tail_node_ = 0;  // the node that lost a synced WAL tail (one per run)
   // Every value proposed per (slot, ballot): a ballot must never carry two values for a slot.
   std::map<std::pair<core::Slot, core::Ballot>, uint64_t> accept_values_;
+  std::set<core::Ballot> leader_ballots_;  // every ballot that sent accepts
+  int64_t leader_crashed_us_ = -1;         // a leader crashed then; no ballot since (-1: none)
+  std::vector<int64_t> failovers_us_;
 };
 
 }  // namespace pifleet::sim

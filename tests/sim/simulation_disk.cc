@@ -28,6 +28,10 @@ uint64_t WalBytesBound(uint64_t snapshot_every) {
 void Simulation::CheckBallotValue(const core::Envelope& envelope) {
   const auto* accept = std::get_if<core::Accept>(&envelope.message);
   if (accept == nullptr) return;
+  if (leader_ballots_.insert(accept->ballot).second && leader_crashed_us_ >= 0) {
+    failovers_us_.push_back(now_us_ - leader_crashed_us_);
+    leader_crashed_us_ = -1;
+  }
   Fnv1a fnv;  // of what identifies the value
   const auto mix = [&fnv](uint64_t word) { fnv.AddU64(word); };
   for (const core::Command& command : accept->value.commands) {

@@ -15,6 +15,10 @@ constexpr uint64_t kAdminClientId = 1'000'000;
 }  // namespace
 
 void Simulation::Crash(SimNode& node) {
+  if (node.up && node.driver && node.driver->core() != nullptr && node.driver->core()->IsLeader() &&
+      leader_crashed_us_ < 0) {
+    leader_crashed_us_ = now_us_;
+  }
   node.up = false;
   ++node.incarnation;
   // The disk loses what was not synced; sometimes a prefix of the last write survives, torn.

@@ -163,8 +163,10 @@ void Simulation::Step(const Event& event) {
 
 void Simulation::ScheduleDiskEvent(const SimNode& node, Kind kind, uint64_t arg,
                                    int latency_factor) {
-  const auto latency_us = static_cast<int64_t>(
+  auto latency_us = static_cast<int64_t>(
       rng_.Between(params_.fsync_min_us, latency_factor * params_.fsync_max_us));
+  if (options_.fsync_stall_ms > 0 && rng_.Chance(250000))
+    latency_us = options_.fsync_stall_ms * 1000;
   Schedule(now_us_ + latency_us, kind, static_cast<uint32_t>(node.id - 1), arg, node.incarnation);
 }
 
