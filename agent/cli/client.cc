@@ -115,6 +115,14 @@ bool Client::Poll(size_t endpoint, wire::ClientOp op, const std::string& payload
                  reply);
 }
 
+bool Client::PollWatch(size_t endpoint, wire::WatchRequestBody body, wire::WatchReplyBody* got) {
+  body.wait_ms = kWatchHoldMs;
+  wire::ClientReply reply;
+  return Poll(endpoint, wire::ClientOp::kWatch, wire::EncodeBody(body),
+              kWatchHoldMs + kWatchAnswerSlackMs, &reply) &&
+         reply.code == wire::ReplyCode::kOk && wire::DecodeBody(reply.payload, got);
+}
+
 bool NeedsSession(wire::ClientOp op) {
   return op == wire::ClientOp::kKv || op == wire::ClientOp::kLease ||
          op == wire::ClientOp::kKeyInstall || op == wire::ClientOp::kKeyUse ||

@@ -17,6 +17,7 @@
 #include "agent/wire/codec.h"
 #include "agent/wire/fragments.h"
 #include "agent/wire/seal.h"
+#include "agent/wire/watch_bodies.h"
 
 namespace pifleet::cli {
 
@@ -33,6 +34,13 @@ class Client {
   // watch the node may hold); false when none came.
   bool Poll(size_t endpoint, wire::ClientOp op, const std::string& payload, uint32_t wait_ms,
             wire::ClientReply* reply);
+  // How long a node may hold a watch request, and the slack beyond that before the caller
+  // takes the node for dead and asks the next one.
+  static constexpr uint32_t kWatchHoldMs = 1000;
+  static constexpr uint32_t kWatchAnswerSlackMs = 700;
+  // One long poll of a watch at one endpoint, held there up to kWatchHoldMs (body.wait_ms is
+  // set here): false when the node did not answer in time, refused, or sent a malformed body.
+  bool PollWatch(size_t endpoint, wire::WatchRequestBody body, wire::WatchReplyBody* got);
   // A command through the log: Call, then the state machine's answer (CheckCommandReply).
   Status Command(wire::ClientOp op, const std::string& payload, wire::KvReplyBody* body);
   size_t endpoint_count() const { return endpoints_.size(); }

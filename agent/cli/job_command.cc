@@ -138,7 +138,7 @@ int ShowStatus(Context& context, const std::string& name, bool follow, bool json
   }
 }
 
-int List(Context& context, bool json) {
+int ListJobs(Context& context, bool json) {
   Json out;
   if (int code = Query("job list", context, "list", &out); code != kExitOk) return code;
   if (json) return std::printf("%s\n", Dump(out["jobs"]).c_str()), kExitOk;
@@ -237,7 +237,7 @@ void InstallJobCommand(CLI::App& app, Context& context) {
 
   auto* list = job->add_subcommand("list", "Every kept job");
   list->add_flag("--json", *json, "A JSON array");
-  list->callback([json, &context] { context.exit_code = List(context, *json); });
+  list->callback([json, &context] { context.exit_code = ListJobs(context, *json); });
 
   auto* cancel = job->add_subcommand("cancel", "Cancel a job; running commands are killed");
   cancel->add_option("NAME", *name, "Job name")->required();

@@ -83,7 +83,7 @@ int Revoke(Context& context, uint64_t id, bool json) {
   });
 }
 
-int List(Context& context, bool json) {
+int ListLeases(Context& context, bool json) {
   wire::ClientReply reply;
   const int code =
       CallCommand("lease list", context.client, wire::ClientOp::kLeaseList, "", &reply);
@@ -136,7 +136,7 @@ void InstallLeaseCommand(CLI::App& app, Context& context) {
   revoke->callback([=, &context] { context.exit_code = Revoke(context, *id, *json); });
   auto* list = lease->add_subcommand("list", "The leases, their TTL, keys and time left");
   list->add_flag("--json", *json, "One object per lease: id, ttl, keys, remaining_ms");
-  list->callback([=, &context] { context.exit_code = List(context, *json); });
+  list->callback([=, &context] { context.exit_code = ListLeases(context, *json); });
 }
 
 }  // namespace pifleet::cli

@@ -33,8 +33,6 @@
 namespace pifleet::cli {
 namespace {
 
-constexpr uint32_t kHoldMs = 1000;           // how long a node may hold a watch request
-constexpr uint32_t kAnswerSlackMs = 700;     // beyond the hold, before asking elsewhere
 constexpr uint64_t kReclaimEveryMs = 10000;  // an idle member claims at least this often
 
 volatile std::sig_atomic_t g_stop = 0;
@@ -298,15 +296,12 @@ class GroupMember {
     const auto start = std::chrono::steady_clock::now();
     const uint64_t limit_ms = wait_ms == 0 ? kReclaimEveryMs : std::min(wait_ms, kReclaimEveryMs);
     const std::string prefix = sm::TopicDataPrefix(o_.topic);
-    wire::WatchRequestBody body{prefix, sm::PrefixEnd(prefix), revision + 1, 0, kHoldMs};
+    wire::WatchRequestBody body{prefix, sm::PrefixEnd(prefix), revision + 1};
     while (!g_stop) {
       const auto waited = std::chrono::steady_clock::now() - start;
       if (waited >= std::chrono::milliseconds(limit_ms)) return;
-      wire::ClientReply reply;
       wire::WatchReplyBody got;
-      if (!client_.Poll(endpoint_, wire::ClientOp::kWatch, wire::EncodeBody(body),
-                        kHoldMs + kAnswerSlackMs, &reply) ||
-          reply.code != wire::ReplyCode::kOk || !wire::DecodeBody(reply.payload, &got)) {
+      if (!client_.PollWatch(endpoint_, body, &got)) {
         endpoint_ = (endpoint_ + 1) % client_.endpoint_count();
         return;  // claim again: its answer tells whether the cluster is reachable
       }

@@ -23,9 +23,6 @@
 namespace pifleet::cli {
 namespace {
 
-constexpr uint32_t kHoldMs = 1000;        // how long a node may hold a watch request
-constexpr uint32_t kAnswerSlackMs = 700;  // beyond the hold, before the CLI asks elsewhere
-
 struct ReadOptions {
   std::string topic;
   uint64_t from = 0;
@@ -105,16 +102,12 @@ class Subscriber {
   int Run() {
     if (const int code = CatchUp(o_.from_text == "latest"); code != kExitOk) return code;
     wire::WatchRequestBody body{sm::TopicDataPrefix(o_.topic),
-                                sm::PrefixEnd(sm::TopicDataPrefix(o_.topic)), revision_ + 1, 0,
-                                kHoldMs};
+                                sm::PrefixEnd(sm::TopicDataPrefix(o_.topic)), revision_ + 1};
     size_t endpoint = 0;
     auto last_answer = std::chrono::steady_clock::now();
     while (!Done()) {
-      wire::ClientReply reply;
       wire::WatchReplyBody got;
-      if (!client_.Poll(endpoint, wire::ClientOp::kWatch, wire::EncodeBody(body),
-                        kHoldMs + kAnswerSlackMs, &reply) ||
-          reply.code != wire::ReplyCode::kOk || !wire::DecodeBody(reply.payload, &got)) {
+      if (!client_.PollWatch(endpoint, body, &got)) {
         if (std::chrono::steady_clock::now() - last_answer >
             std::chrono::milliseconds(timeout_ms_)) {
           std::fprintf(stderr, "pifleet topic subscribe: no endpoint answered within %u ms\n",

@@ -1,10 +1,10 @@
 // `pifleet watch KEY | --prefix P [--from-rev R] [--json] [--count N]`: prints one line per event,
 // in revision order, from any node (agent/daemon/watch_hub.h). The CLI pulls: each request asks for
 // the events from its cursor (revision, index within the revision) and the node holds it up to
-// kHoldMs when nothing is there yet. Each reply says where to ask from next, so when a node stops
-// answering (it died, or is partitioned) the CLI asks the next endpoint from the same cursor: no
-// gap, no duplicate. A cursor older than every endpoint's history exits 1 naming the oldest
-// revision available; no endpoint answering for --timeout-ms exits 3.
+// Client::kWatchHoldMs when nothing is there yet. Each reply says where to ask from next, so when a
+// node stops answering (it died, or is partitioned) the CLI asks the next endpoint from the same
+// cursor: no gap, no duplicate. A cursor older than every endpoint's history exits 1 naming the
+// oldest revision available; no endpoint answering for --timeout-ms exits 3.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -19,9 +19,6 @@
 
 namespace pifleet::cli {
 namespace {
-
-constexpr uint32_t kHoldMs = 1000;        // how long a node may hold a request
-constexpr uint32_t kAnswerSlackMs = 700;  // beyond the hold, before the CLI asks elsewhere
 
 struct WatchOptions {
   std::string key;
@@ -44,17 +41,14 @@ void PrintEvent(const wire::WatchEventBody& event, bool json) {
 }
 
 int Watch(Client& client, const WatchOptions& options, uint32_t timeout_ms) {
-  wire::WatchRequestBody body{options.key, options.range_end, options.from_revision, 0, kHoldMs};
+  wire::WatchRequestBody body{options.key, options.range_end, options.from_revision};
   size_t endpoint = 0;
   uint64_t printed = 0;
   auto last_answer = std::chrono::steady_clock::now();
   std::vector<uint64_t> compacted(client.endpoint_count(), 0);  // their oldest revision, 0: not
   while (true) {
-    wire::ClientReply reply;
     wire::WatchReplyBody got;
-    if (!client.Poll(endpoint, wire::ClientOp::kWatch, wire::EncodeBody(body),
-                     kHoldMs + kAnswerSlackMs, &reply) ||
-        reply.code != wire::ReplyCode::kOk || !wire::DecodeBody(reply.payload, &got)) {
+    if (!client.PollWatch(endpoint, body, &got)) {
       if (std::chrono::steady_clock::now() - last_answer > std::chrono::milliseconds(timeout_ms)) {
         std::fprintf(stderr, "pifleet watch: no endpoint answered within %u ms\n", timeout_ms);
         return kExitNoQuorum;
