@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Checks the cross-built pifleet: AArch64 machine, and run-time dependencies limited to glibc
 # (plus libsystemd unless fully static). libstdc++, mbedTLS and libgpiod must be inside the binary.
-# Prints the stripped size. Usage: check_elf.sh BINARY dynamic|static
+# Checks LOAD segments' alignment. Prints the stripped size. Usage: check_elf.sh BINARY dynamic|static
 set -u
 bin=${1:?usage: check_elf.sh BINARY dynamic|static}
 mode=${2:?usage: check_elf.sh BINARY dynamic|static}
@@ -21,6 +21,11 @@ esac
 for lib in "${needed[@]}"; do
   [[ "$lib" =~ $allowed ]] || { echo "check_elf: unexpected run-time dependency $lib (NEEDED: ${needed[*]:-none})"; exit 1; }
 done
+
+# Segments aligned to 16 KiB (CMakeLists.txt): loadable on the Pi 5's 16 KiB-page kernel, and
+# no more than that, which would pad the file.
+mapfile -t aligns < <("$readelf" -lW "$bin" | awk '$1 == "LOAD" {print $NF}' | sort -u)
+[ "${aligns[*]}" = "0x4000" ] || { echo "check_elf: LOAD segments aligned to ${aligns[*]}, want 0x4000"; exit 1; }
 
 stripped=$(mktemp); trap 'rm -f "$stripped"' EXIT
 "$strip" -o "$stripped" "$bin"
