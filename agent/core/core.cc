@@ -102,12 +102,14 @@ void Core::Receive(const Envelope& envelope) {
         } else if constexpr (std::is_same_v<T, Accept>) {
           leader_.ObserveBallot(from, m.ballot);
           acceptor_.OnAccept(from, m);
+          if (from == m.ballot.node) ForwardToNewLeader(m.ballot);
         } else if constexpr (std::is_same_v<T, Accepted>) {
           leader_.OnAccepted(from, m);
         } else if constexpr (std::is_same_v<T, Decision>) {
           replica_.OnDecision(m.slot, m.value);
         } else if constexpr (std::is_same_v<T, Active>) {
           leader_.OnActive(from, m);
+          ForwardToNewLeader(m.ballot);
           if (m.lease_stamp != 0) acceptor_.OnLeaseRequest(from, m);
           if (from != ctx_.self()) replica_.NotePeerApplied(m.applied_slot);
         } else if constexpr (std::is_same_v<T, Request>) {
@@ -129,6 +131,7 @@ void Core::Receive(const Envelope& envelope) {
         }
       },
       envelope.message);
+  if (leader_.active()) ForwardToNewLeader(leader_.ballot());  // it won its election here
   CompactRoles();
   leader_.Pump();
 }
@@ -148,6 +151,14 @@ void Core::Forward(const std::vector<Command>& commands) {
   } else if (leader_.leader_hint() != 0 && leader_.leader_hint() != ctx_.self()) {
     ctx_.Send(leader_.leader_hint(), Request{commands});
   }
+}
+
+void Core::ForwardToNewLeader(Ballot leading) {
+  if (!(forwarded_ballot_ < leading)) return;
+  // Only the ballot the leader hint names: an older leader's late Active forwards nothing.
+  if (leading.node != (leader_.active() ? ctx_.self() : leader_.leader_hint())) return;
+  forwarded_ballot_ = leading;
+  if (requester_.size() > 0) Forward(requester_.Outstanding());
 }
 
 Ready Core::TakeReady() {

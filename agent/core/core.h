@@ -100,6 +100,11 @@ class Core {
 
  private:
   void Forward(const std::vector<Command>& commands);
+  // Hands every outstanding command to a leader first seen leading (its Accept or Active, or
+  // this node once it leads), instead of waiting up to kRequestRetransmitTicks: after a
+  // failover, the commands sent to the dead leader go to the new one as soon as it leads. A
+  // candidate's Prepare is not enough: a node that is not active drops requests.
+  void ForwardToNewLeader(Ballot leading);
   void CompactRoles();
   void OnRecoveryReply(NodeId from, const Promise& reply);
 
@@ -110,6 +115,7 @@ class Core {
   Leader leader_;
   Recovery recovery_;
   bool ready_outstanding_ = false;
+  Ballot forwarded_ballot_;  // the newest leading ballot ForwardToNewLeader() forwarded to
 };
 
 }  // namespace pifleet::core

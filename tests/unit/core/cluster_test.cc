@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <set>
 
 #include "tests/unit/core/harness.h"
 
@@ -48,6 +49,34 @@ TEST(Cluster, IsolatedLeaderIsReplacedAndCommandsContinue) {
   net.Heal();
   net.Tick(2 * kElectionTicksMax);
   EXPECT_EQ(net.applied(first).size(), net.applied(second).size()) << "the old leader caught up";
+}
+
+// Commands forwarded to a leader that died go to the new leader as soon as it is known (or to
+// itself once it leads), not at the next retransmission kRequestRetransmitTicks later.
+TEST(Cluster, CommandsSentToADeadLeaderGoToItsSuccessorAtOnce) {
+  Network net(kConfig);
+  net.Tick(2 * kElectionTicksMax);
+  const NodeId first = net.Leader();
+  ASSERT_NE(first, 0u);
+  net.Isolate(first);
+  uint64_t client = 20;
+  for (NodeId id = 1; id <= 4; ++id) {
+    if (id != first) {
+      ASSERT_TRUE(net.core(id).Propose(MakeCommand(++client, 1)).ok());
+    }
+  }
+  NodeId second = 0;
+  for (uint32_t t = 0; t < 3 * kElectionTicksMax && second == 0; ++t) {
+    net.Tick(1);
+    second = net.Leader();
+  }
+  ASSERT_NE(second, 0u) << "no new leader";
+  net.Tick(2);  // the Active that names it, then one decision round (every record syncs at once)
+  std::set<uint64_t> decided;
+  for (const Decision& d : net.applied(second)) {
+    for (const Command& c : d.value.commands) decided.insert(c.client_id);
+  }
+  for (uint64_t c = 21; c <= client; ++c) EXPECT_TRUE(decided.count(c)) << "client " << c;
 }
 
 // `pifleet leave LEADER`: once the configuration without it governs the next slot, the removed
