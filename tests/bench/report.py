@@ -3,7 +3,7 @@
 target) with the ratio pifleet / etcd and whether each target is met; printed, and with --write
 also written with the command and the machine to a Markdown file (tests/bench/RESULTS.md). A run
 of some modes replaces their sections in that file and keeps the others, each section saying
-when and by which command it was measured.
+when and by which command it was measured, and keeps the sections written there by hand.
 Usage: report.py ROWS --command TEXT --work DIR [--write FILE]
 """
 import argparse
@@ -105,6 +105,15 @@ def earlier(path, sections):
     return rows, measured, raw
 
 
+def hand_sections(path):
+    """The sections written by hand (## headings other than the machine and the raw lines)."""
+    if not os.path.exists(path):
+        return ""
+    blocks = re.split(r"^(?=## )", open(path).read(), flags=re.M)[1:]
+    kept = "".join(b for b in blocks if not b.startswith(("## Machine", "## Raw lines")))
+    return kept.strip() + "\n\n" if kept.strip() else ""
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("rows")
@@ -122,13 +131,14 @@ def main():
     when = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     sections = tuple(dict.fromkeys(row[0] for row in rows))
     old_rows, measured, old_raw = earlier(args.write, sections)
+    by_hand = hand_sections(args.write)
     measured += [f"- `{section}`: measured {when} with `{args.command}`" for section in sections]
     with open(args.write, "w") as out:
         out.write("# Benchmark results (written by tests/bench/run)\n\n"
                   "How each figure is made: docs/testing.md, \"Benchmarks\". Each section was "
                   "measured by one run (a run of some modes keeps the other sections):\n\n" +
-                  "\n".join(sorted(measured)) + "\n\n" + table(old_rows + rows) +
-                  "\n\n## Machine (of the latest run)\n\n" + "\n".join(machine(args.work)) +
+                  "\n".join(sorted(measured)) + "\n\n" + table(old_rows + rows) + "\n\n" +
+                  by_hand + "## Machine (of the latest run)\n\n" + "\n".join(machine(args.work)) +
                   "\n\n## Raw lines\n\n```\n" + loads + old_raw + ("\n" if old_raw else "") +
                   "```\n")
     print(f"written to {args.write}")
