@@ -81,7 +81,8 @@ uint64_t Agent::TicksUntilDue() const {
   const core::Core* node = core();
   if (node == nullptr || driver_->disk_full()) return 1;  // joining; a full disk's retries
   if (lease_reads_.pending()) return 1;                   // their deadlines are in ticks
-  uint64_t due = std::min<uint64_t>(kIdleTicksMax, node->TicksUntilDue());
+  uint64_t due =
+      std::min<uint64_t>({kIdleTicksMax, node->TicksUntilDue(), driver_->TicksUntilDue()});
   // A busy core (the usual case under load, asked after every handler) settles it: the parts
   // below, held watches included, are not walked.
   if (due <= 1) return 1;

@@ -1,5 +1,7 @@
 #include "agent/node/driver.h"
 
+#include <algorithm>
+#include <cstdint>
 #include <utility>
 
 #include "agent/base/assert.h"
@@ -35,6 +37,12 @@ void NodeDriver::Tick() {
     Drain();
   }
   if (!sync_in_flight_ && disk_state_.RetryDue(ticks_)) RequestSync();
+  if (!sync_in_flight_ && !disk_state_.disk_full() && ticks_ >= lazy_sync_tick_) RequestSync();
+}
+
+uint64_t NodeDriver::TicksUntilDue() const {
+  if (lazy_sync_tick_ == UINT64_MAX) return UINT64_MAX;
+  return lazy_sync_tick_ > ticks_ ? lazy_sync_tick_ - ticks_ : 1;
 }
 
 void NodeDriver::Receive(const core::Envelope& envelope) {
@@ -70,7 +78,13 @@ void NodeDriver::Drain() {
   while (!stopped_ && core_->HasReady()) {
     core::Ready ready = core_->TakeReady();
     const bool appended = Persist(ready);
-    if (ready.must_sync || !ready.records.empty()) RequestSync();
+    if (ready.must_sync) {
+      needed_lsn_ = seams_.wal->last_lsn();
+      RequestSync();
+    } else if (!ready.records.empty() && lazy_sync_tick_ == UINT64_MAX) {
+      // Decisions only: the next needed sync takes them along, or one this much later.
+      lazy_sync_tick_ = ticks_ + kLazySyncTicks;
+    }
     for (const core::Envelope& envelope : ready.messages) seams_.transport->Send(envelope);
     seams_.events->OnMessagesSent(ready.messages);
     if (appended) {
@@ -81,7 +95,10 @@ void NodeDriver::Drain() {
       }
       // They may wait on records of an earlier Ready (or, after a restart, on records the WAL
       // replayed but has not synced in this life) with no sync on its way: make sure one comes.
-      if (!ready.messages_after_sync.empty() && seams_.wal->synced_lsn() < lsn) RequestSync();
+      if (!ready.messages_after_sync.empty() && seams_.wal->synced_lsn() < lsn) {
+        needed_lsn_ = std::max(needed_lsn_, lsn);
+        RequestSync();
+      }
     }
     // else: the records they vouch for are not in the WAL, so they must never leave.
     if (ready.install) Install(*ready.install, ready.snapshot_save.has_value());
@@ -150,8 +167,12 @@ void NodeDriver::OnSynced(const Status& status) {
   }
   ReleaseHeld();
   CompactIfMarkerDurable();
+  const uint64_t synced = seams_.wal->synced_lsn();
+  if (synced >= seams_.wal->last_lsn()) lazy_sync_tick_ = UINT64_MAX;
   if (options_.unsafe_no_fsync) return;
-  if (seams_.wal->last_lsn() > seams_.wal->synced_lsn()) RequestSync();
+  // Records something waits for (a vote, a held reply, a marker) go at once; decisions appended
+  // meanwhile keep their lazy deadline.
+  if (needed_lsn_ > synced) RequestSync();
 }
 
 void NodeDriver::ReleaseHeld() {
@@ -164,7 +185,10 @@ void NodeDriver::ReleaseHeld() {
 
 void NodeDriver::OnSnapshotsStored() {
   if (stopped_) return;
-  if (AppendSnapshotMarkers()) RequestSync();
+  if (AppendSnapshotMarkers()) {
+    needed_lsn_ = seams_.wal->last_lsn();
+    RequestSync();
+  }
 }
 
 bool NodeDriver::AppendSnapshotMarkers() {
@@ -227,6 +251,8 @@ void NodeDriver::Install(const core::SnapshotInstall& install, bool pulled) {
   }
   restored.SetJobStaleCanary(sm_.job_stale_canary());  // not state: a simulator's switch
   sm_ = std::move(restored);
+  snapshot_app_bytes_ = install.app_bytes.size();
+  applied_bytes_since_snapshot_ = 0;
   seams_.events->OnInstalled(install.slot, pulled);
 }
 
@@ -234,6 +260,7 @@ void NodeDriver::Apply(const core::Decision& decision, const std::vector<bool>& 
                        size_t* reconfigs) {
   seams_.events->BeforeDecision(decision);
   for (const core::Command& command : decision.value.commands) {
+    applied_bytes_since_snapshot_ += command.payload.size();
     if (command.kind != core::CommandKind::kApp) {
       PIFLEET_ASSERT(*reconfigs < took_effect.size());
       seams_.events->OnReconfigApplied(decision.slot, command, took_effect[(*reconfigs)++]);
@@ -252,10 +279,17 @@ void NodeDriver::MaybeSnapshot() {
   if (every == 0 || disk_state_.disk_full() || core_->PullingSnapshot()) return;
   const core::Slot applied = core_->AppliedSlot();
   if (applied < core_->SnapshotSlot() + every) return;
-  if (Status status = core_->TakeSnapshot(applied, sm_.Snapshot()); !status.ok()) {
+  // A snapshot rewrites the whole state: it waits until the commands since the last one add up to
+  // that state's size, so snapshots never write more than the log (SD-card wear) however large
+  // the state grows, and a restart replays at most about one state's worth of log.
+  if (applied_bytes_since_snapshot_ < snapshot_app_bytes_) return;
+  const std::string app_bytes = sm_.Snapshot();
+  if (Status status = core_->TakeSnapshot(applied, app_bytes); !status.ok()) {
     seams_.events->OnProblem(NodeEvents::Problem::kSnapshotRefused, status);
     return;
   }
+  snapshot_app_bytes_ = app_bytes.size();
+  applied_bytes_since_snapshot_ = 0;
   seams_.events->OnSnapshotTaken(applied);
 }
 

@@ -5,7 +5,8 @@
 //   records to the WAL, with one sync outstanding at a time covering all of them (group commit);
 //   messages out now; promises and accepted replies held until the WAL is synced past them;
 //   a pulled snapshot installed into the state machine; decisions applied in slot order;
-//   a snapshot of the state machine every `snapshot_every_slots`; WAL compaction (through the
+//   a snapshot of the state machine every `snapshot_every_slots`, once the commands applied since
+//   the last one are as many bytes as it was; WAL compaction (through the
 //   WalExecutor, off the caller's thread) once a marker is durable; a full disk told to the core
 //   (no votes) and the sync retried every `disk_full_retry_ticks`.
 // Not thread-safe: every call comes from the owner's one thread (the agent's event loop).
@@ -30,6 +31,9 @@ namespace pifleet::node {
 // 1000 slots: at the agent's batch sizes a few thousand commands, so a restart replays at most
 // that much from the WAL and a lagging node pulls a snapshot at most that old.
 inline constexpr core::Slot kSnapshotEverySlots = 1000;
+// Records nothing waits for (applied decisions) ride along with the next sync that something
+// needs; with none within 100 ms (an idle node, a learner), a sync of their own.
+inline constexpr uint64_t kLazySyncTicks = 10;
 
 struct DriverOptions {
   core::Slot snapshot_every_slots = kSnapshotEverySlots;  // 0: never snapshot
@@ -61,6 +65,9 @@ class NodeDriver {
 
   // Inputs: one tick of logical time, a message (from a peer or from itself), a proposal.
   void Tick();
+  // Ticks until Tick has work of the driver's own (a lazy sync), for an owner that sleeps between
+  // them: UINT64_MAX for none, 1 for the next.
+  uint64_t TicksUntilDue() const;
   void Receive(const core::Envelope& envelope);
   Status Propose(const core::Command& command);
 
@@ -124,6 +131,12 @@ class NodeDriver {
   bool stopped_ = false;
   std::deque<HeldMessage> held_;
   LeaseReads lease_reads_;
+  uint64_t needed_lsn_ = 0;  // the WAL must be synced up to here promptly (votes, held replies)
+  uint64_t lazy_sync_tick_ = UINT64_MAX;  // records appended with no sync needed: synced by then
+  // The state machine bytes of the newest snapshot taken or installed, and the command bytes
+  // applied since (MaybeSnapshot).
+  uint64_t snapshot_app_bytes_ = 0;
+  uint64_t applied_bytes_since_snapshot_ = 0;
   uint64_t marker_lsn_ = 0;  // a snapshot marker waiting for its sync before compaction
   core::Slot marker_slot_ = 0;
 };

@@ -3,7 +3,8 @@
 // synced past them; one sync is outstanding at a time; a full disk stops the votes and is retried
 // every disk_full_retry_ticks; a snapshot's marker is appended only once its file is stored and
 // compaction is asked for once the marker is durable; a snapshot the state machine cannot take is
-// fatal and nothing after it is applied.
+// fatal and nothing after it is applied; applied decisions wait for the next needed sync (or
+// kLazySyncTicks); a snapshot waits until the commands since the last one add up to its size.
 #include "agent/node/driver.h"
 
 #include <gtest/gtest.h>
@@ -130,11 +131,12 @@ class DriverTest : public ::testing::Test {
     return true;
   }
 
-  core::Command Put(uint64_t sequence) {
+  core::Command Put(uint64_t sequence, std::string key = "k", std::string value = "") {
+    if (value.empty()) value = std::to_string(sequence);
     return core::Command{1,
                          sequence,
                          core::CommandKind::kApp,
-                         sm::EncodeKvOp({sm::KvKind::kPut, "k", std::to_string(sequence), ""}),
+                         sm::EncodeKvOp({sm::KvKind::kPut, key, value, ""}),
                          {}};
   }
 
@@ -232,6 +234,57 @@ TEST_F(DriverTest, MarkerWaitsForTheFileAndCompactionForTheMarker) {
   size_t removed = 0;
   driver_->OnCompacted(job.save.slot, wal_->Compact(job.save.slot, &removed), removed);
   EXPECT_TRUE(seams_.problems.empty());
+}
+
+TEST_F(DriverTest, DecisionsAloneAreSyncedLazily) {
+  Open({});
+  Start();
+  ASSERT_TRUE(RunUntil([&] { return driver_->core()->IsLeader(); }));
+  ASSERT_TRUE(RegisterClient());
+  seams_.sync_requests = 0;
+  ASSERT_TRUE(driver_->Propose(Put(1)).ok());
+  // The accept is synced at once; the decision it leads to is appended after that sync.
+  for (int i = 0; i < 5 && driver_->state_machine().kv().Read("k") != "1"; ++i) {
+    DeliverToSelf();
+    CompleteSync();
+  }
+  ASSERT_EQ(driver_->state_machine().kv().Read("k"), "1");
+  DeliverToSelf();
+  ASSERT_GT(wal_->last_lsn(), wal_->synced_lsn()) << "the decision record was not appended";
+  EXPECT_EQ(seams_.sync_requests, 0) << "a decision alone asked for a sync";
+  EXPECT_EQ(driver_->TicksUntilDue(), kLazySyncTicks);
+  for (uint64_t i = 1; i < kLazySyncTicks; ++i) driver_->Tick();
+  EXPECT_EQ(seams_.sync_requests, 0);
+  driver_->Tick();
+  ASSERT_EQ(seams_.sync_requests, 1) << "the lazy deadline passed without a sync";
+  CompleteSync();
+  EXPECT_EQ(wal_->synced_lsn(), wal_->last_lsn());
+  EXPECT_EQ(driver_->TicksUntilDue(), UINT64_MAX);
+}
+
+TEST_F(DriverTest, SnapshotsWaitForAsManyLogBytesAsTheStateHolds) {
+  DriverOptions options;
+  options.snapshot_every_slots = 1;
+  Open(options);
+  Start();
+  ASSERT_TRUE(RunUntil([&] { return driver_->core()->IsLeader(); }));
+  ASSERT_TRUE(RegisterClient());
+  // Distinct keys: the state grows with every put, so each snapshot waits for about as many
+  // bytes of puts as all before it, and the gaps between snapshots double.
+  const std::string value(1000, 'v');
+  constexpr uint64_t kPuts = 64;
+  for (uint64_t seq = 1; seq <= kPuts; ++seq) {
+    ASSERT_TRUE(driver_->Propose(Put(seq, "key" + std::to_string(seq), value)).ok());
+    ASSERT_TRUE(RunUntil(
+        [&] { return driver_->state_machine().kv().Read("key" + std::to_string(seq)) == value; }));
+  }
+  ASSERT_GE(seams_.jobs.size(), 3u);
+  EXPECT_LE(seams_.jobs.size(), 10u) << "a snapshot per slot, whatever the state's size";
+  for (size_t i = 2; i < seams_.jobs.size(); ++i) {
+    const core::Slot gap = seams_.jobs[i].save.slot - seams_.jobs[i - 1].save.slot;
+    const core::Slot before = seams_.jobs[i - 1].save.slot - seams_.jobs[i - 2].save.slot;
+    EXPECT_GE(gap, before) << "snapshot " << i;
+  }
 }
 
 TEST_F(DriverTest, ASnapshotTheStateMachineCannotTakeIsFatal) {
