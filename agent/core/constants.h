@@ -18,6 +18,9 @@ constexpr uint32_t TicksUntilCount(uint32_t count, uint32_t limit) {
 
 // Leader heartbeat (`Active`) period and the randomised suspicion timeout of followers.
 inline constexpr uint32_t kHeartbeatTicks = 5;
+// An idle leader (nothing in flight, no lease wanted) beats this many times less often, within
+// what its followers' suspicion allows (Leader::HeartbeatPeriod).
+inline constexpr uint32_t kIdleHeartbeatFactor = 2;
 inline constexpr uint32_t kElectionTicksMin = 30;
 inline constexpr uint32_t kElectionTicksMax = 60;
 // Adaptive suspicion (core/election_timeout.h): the timeout's low end is kSuspectGaps times the
@@ -76,6 +79,8 @@ inline constexpr uint32_t kVotersMax = 7;
 inline constexpr uint32_t kNodesMax = 256;
 
 static_assert(kHeartbeatTicks * 3 <= kElectionTicksMin, "a follower must miss several beats");
+static_assert(kHeartbeatTicks * kIdleHeartbeatFactor * kSuspectGaps <= kElectionTicksMin,
+              "an idle leader's beats stay within the followers' suspicion");
 static_assert(kElectionTicksMin < kElectionTicksMax, "suspicion needs a random spread");
 static_assert(kHeartbeatTicks * kSuspectGaps <= kElectionTicksFloor &&
                   kElectionTicksFloor <= kElectionTicksMin,

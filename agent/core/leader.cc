@@ -45,7 +45,7 @@ void Leader::StopScouting() {
 
 void Leader::Tick() {
   if (mode_ == Mode::kActive) {
-    if (++heartbeat_ticks_ >= ctx_.options.heartbeat_ticks) Heartbeat();
+    if (++heartbeat_ticks_ >= HeartbeatPeriod()) Heartbeat();
   } else if (++silent_ticks_ >= election_timeout_ticks_) {
     HeardFromLeader();
     if (mode_ == Mode::kFollower) leader_hint_ = 0;  // suspected: stop forwarding to it
@@ -57,13 +57,27 @@ void Leader::Tick() {
   for (const auto& [slot, commander] : commanders_) SendAccepts(slot, commander);
 }
 
+bool Leader::Idle() const {
+  const Slot out = replica_.slot_out();
+  return mode_ == Mode::kActive && commanders_.empty() && pending_.empty() && next_slot_ <= out &&
+         (learned_.empty() || learned_.rbegin()->first < out);
+}
+
+uint32_t Leader::HeartbeatPeriod() const {
+  const uint32_t busy = ctx_.options.heartbeat_ticks;
+  if (!Idle() || lease_.wanted(ctx_.ticks)) return busy;
+  // Idle, a leader beats half as often (issue 20: each beat wakes every node). Its followers
+  // suspect it only after kSuspectGaps of the gaps they measured, and never before the
+  // configured minimum: the slower beat stays within that, so it costs no election, only a
+  // slower failover while nothing waits on one.
+  return std::max(
+      busy, std::min(busy * kIdleHeartbeatFactor, ctx_.options.election_ticks_min / kSuspectGaps));
+}
+
 uint32_t Leader::TicksUntilDue() const {
   if (mode_ == Mode::kFollower) return TicksUntilCount(silent_ticks_, election_timeout_ticks_);
-  const Slot out = replica_.slot_out();
-  const bool idle = mode_ == Mode::kActive && commanders_.empty() && pending_.empty() &&
-                    next_slot_ <= out && (learned_.empty() || learned_.rbegin()->first < out);
-  if (!idle) return 1;  // a campaign or proposals in flight: every tick, as before
-  const uint32_t heartbeat = TicksUntilCount(heartbeat_ticks_, ctx_.options.heartbeat_ticks);
+  if (!Idle()) return 1;  // a campaign or proposals in flight: every tick, as before
+  const uint32_t heartbeat = TicksUntilCount(heartbeat_ticks_, HeartbeatPeriod());
   if (AllPromised()) return heartbeat;  // the retransmit would send nothing
   return std::min(heartbeat, TicksUntilCount(retransmit_ticks_, kRetransmitTicks));
 }

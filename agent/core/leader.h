@@ -85,6 +85,10 @@ class Leader {
   void Decide(Slot slot);
   Value TakeBatch();
   void Heartbeat();
+  // Nothing in flight: no campaign, no proposal, no decision still to learn.
+  bool Idle() const;
+  // Ticks between beats: kIdleHeartbeatFactor times longer while idle with no lease wanted.
+  uint32_t HeartbeatPeriod() const;
   // Active to every node (stamped for the voters while leases are wanted), or to the voters
   // only: a lease asked for at once reaches no learner.
   void SendBeats(bool voters_only);

@@ -117,7 +117,7 @@ TEST(Cluster, RemovedLeaderStepsDownOnceItsRemovalTakesEffect) {
   }
 }
 
-// An idle cluster lets its drivers sleep: the leader until its next heartbeat, a follower
+// An idle cluster lets its drivers sleep: the leader until its next (idle) heartbeat, a follower
 // (heartbeats arriving) well past the next tick; a command in flight makes the leader due at
 // every tick until it is decided.
 TEST(Cluster, IdleCoresSayHowLongTheyMaySleep) {
@@ -128,7 +128,7 @@ TEST(Cluster, IdleCoresSayHowLongTheyMaySleep) {
   net.Tick(3 * kHeartbeatTicks);
   const uint32_t leader_due = net.core(leader).TicksUntilDue();
   EXPECT_GE(leader_due, 1u);
-  EXPECT_LE(leader_due, kHeartbeatTicks);
+  EXPECT_LE(leader_due, kHeartbeatTicks * kIdleHeartbeatFactor);
   for (NodeId id = 1; id <= 4; ++id) {
     if (id == leader) continue;
     EXPECT_GT(net.core(id).TicksUntilDue(), kHeartbeatTicks) << "node " << id;
@@ -152,6 +152,31 @@ TEST(Cluster, IdleCoresSayHowLongTheyMaySleep) {
   net.Heal();
   net.Tick(kRetransmitTicks);
   EXPECT_GT(net.core(leader).TicksUntilDue(), 1u) << "decided: idle again";
+}
+
+// Idle, the leader beats kIdleHeartbeatFactor times less often, and no follower suspects it for
+// that: over a long quiet spell half the beats go out and the same leader stays.
+TEST(Cluster, AnIdleLeaderBeatsLessOftenAndKeepsItsFollowers) {
+  Network net(kConfig);
+  net.Tick(2 * kElectionTicksMax);
+  const NodeId leader = net.Leader();
+  ASSERT_NE(leader, 0u);
+  net.Tick(kElectionTicksMax);  // past every follower's first measured gaps
+  const uint64_t before = net.delivered();
+  constexpr uint32_t kQuietTicks = 1000;
+  net.Tick(kQuietTicks);
+  const uint64_t beats_each = kQuietTicks / (kHeartbeatTicks * kIdleHeartbeatFactor);
+  const uint64_t others = 3;  // 2 voters and the learner
+  EXPECT_LE(net.delivered() - before, others * (beats_each + 1));
+  EXPECT_GE(net.delivered() - before, others * (beats_each - 1));
+  EXPECT_EQ(net.Leader(), leader);
+  for (NodeId id = 1; id <= 4; ++id) {
+    if (id == leader) continue;
+    EXPECT_FALSE(net.core(id).IsLeader()) << "node " << id << " campaigned";
+  }
+  // A command in flight brings the busy beat back: the next beat within kHeartbeatTicks.
+  ASSERT_TRUE(net.core(leader).Propose(MakeCommand(7, 1)).ok());
+  EXPECT_LE(net.core(leader).TicksUntilDue(), kHeartbeatTicks);
 }
 
 }  // namespace
