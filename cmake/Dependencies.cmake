@@ -18,12 +18,6 @@ pifleet_find_library(PIFLEET_GPIOD NAMES gpiod)
 add_library(pifleet_deps INTERFACE)
 target_link_libraries(pifleet_deps INTERFACE ${PIFLEET_MBEDCRYPTO} ${PIFLEET_GPIOD})
 
-if(PIFLEET_WITH_SYSTEMD)
-  find_library(PIFLEET_SYSTEMD NAMES systemd REQUIRED)
-  target_link_libraries(pifleet_deps INTERFACE ${PIFLEET_SYSTEMD})
-  target_compile_definitions(pifleet_deps INTERFACE PIFLEET_WITH_SYSTEMD=1)
-endif()
-
 if(PIFLEET_STATIC)
   add_link_options(-static)
 elseif(PIFLEET_STATIC_DEPS)

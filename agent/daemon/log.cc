@@ -5,10 +5,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
-
-#ifdef PIFLEET_WITH_SYSTEMD
-#include <systemd/sd-journal.h>
-#endif
+#include <string>
+#include <vector>
 
 namespace pifleet::daemon {
 
@@ -37,7 +35,6 @@ std::optional<Level> LevelFromName(std::string_view name) {
 }
 
 Logger::Sink Logger::DetectSink() {
-#ifdef PIFLEET_WITH_SYSTEMD
   // systemd sets JOURNAL_STREAM=<dev>:<inode> of the stream it connected to stderr.
   const char* stream = std::getenv("JOURNAL_STREAM");
   struct stat st {};
@@ -46,7 +43,6 @@ Logger::Sink Logger::DetectSink() {
       fstat(2, &st) == 0 && st.st_dev == dev && st.st_ino == ino) {
     return Sink::kJournal;
   }
-#endif
   return Sink::kStderr;
 }
 
@@ -79,23 +75,18 @@ void Logger::LogLimited(std::string_view key, uint64_t now_ms, Level level,
 }
 
 void Logger::Write(Level level, std::string_view message, const Fields& fields) {
-#ifdef PIFLEET_WITH_SYSTEMD
   if (sink_ == Sink::kJournal) {
-    std::vector<std::string> entries;
-    entries.push_back("MESSAGE=" + std::string(message));
-    entries.push_back("PRIORITY=" + std::to_string(static_cast<int>(level)));
-    entries.push_back("SYSLOG_IDENTIFIER=pifleet");
+    const std::string priority = std::to_string(static_cast<int>(level));
+    std::vector<std::string> names;  // PIFLEET_<NAME>, kept alive for the views below
+    names.reserve(fields.size());
+    JournalFields entry{
+        {"MESSAGE", message}, {"PRIORITY", priority}, {"SYSLOG_IDENTIFIER", "pifleet"}};
     for (const auto& [name, value] : fields) {
-      std::string entry = "PIFLEET_";
-      entries.push_back(entry.append(name).append("=").append(value));
+      entry.emplace_back(names.emplace_back("PIFLEET_" + name), value);
     }
-    std::vector<iovec> iov;
-    iov.reserve(entries.size());
-    for (auto& entry : entries) iov.push_back({entry.data(), entry.size()});
-    if (sd_journal_sendv(iov.data(), static_cast<int>(iov.size())) == 0) return;
-    // The journal is gone (shutdown): fall through to stderr.
+    if (journal_.Send(entry).ok()) return;
+    // The journal is gone (shutdown) or the entry is larger than a datagram: stderr has it.
   }
-#endif
   std::string line = std::string(LevelName(level)) + " " + std::string(message);
   for (const auto& [name, value] : fields) {
     line += " ";

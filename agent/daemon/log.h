@@ -1,4 +1,4 @@
-// Logging for the agent: structured journald entries (sd_journal_send, with PIFLEET_* fields)
+// Logging for the agent: structured journald entries (the native protocol, with PIFLEET_* fields)
 // when stderr is connected to the journal, plain "level message key=value" lines otherwise.
 // Logs about untrusted input go through a rate limit so a flood cannot flood the journal.
 #pragma once
@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "agent/daemon/daemon_constants.h"
+#include "agent/daemon/journal.h"
 
 namespace pifleet::daemon {
 
@@ -24,7 +25,7 @@ class Logger {
  public:
   enum class Sink { kStderr, kJournal };
 
-  // Picks the journal when built with libsystemd and $JOURNAL_STREAM names our stderr.
+  // Picks the journal when $JOURNAL_STREAM names our stderr (systemd connected it).
   static Sink DetectSink();
   explicit Logger(Sink sink, Level threshold = Level::kInfo);
 
@@ -47,6 +48,7 @@ class Logger {
 
   Sink sink_;
   Level threshold_;
+  JournalSocket journal_;
   std::map<std::string, Bucket, std::less<>> buckets_;
 };
 

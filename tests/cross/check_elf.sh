@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Checks the cross-built pifleet: AArch64 machine, and run-time dependencies limited to glibc
-# (plus libsystemd unless fully static). libstdc++, mbedTLS and libgpiod must be inside the binary.
+# (none at all when fully static). libstdc++, mbedTLS and libgpiod must be inside the binary.
 # Checks LOAD segments' alignment. Prints the stripped size. Usage: check_elf.sh BINARY dynamic|static
 set -u
 bin=${1:?usage: check_elf.sh BINARY dynamic|static}
@@ -13,7 +13,7 @@ machine=$("$readelf" -h "$bin" | sed -n 's/^ *Machine: *//p')
 
 mapfile -t needed < <("$readelf" -d "$bin" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | sort)
 case "$mode" in
-  dynamic) allowed='^(libc\.so\.6|libm\.so\.6|ld-linux-aarch64\.so\.1|libsystemd\.so\.0)$' ;;
+  dynamic) allowed='^(libc\.so\.6|libm\.so\.6|ld-linux-aarch64\.so\.1)$' ;;
   static) allowed='^$'
           "$readelf" -l "$bin" | grep -q 'INTERP' && { echo "check_elf: static binary has an interpreter"; exit 1; } ;;
   *) echo "check_elf: mode must be dynamic or static"; exit 2 ;;

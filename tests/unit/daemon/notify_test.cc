@@ -1,5 +1,7 @@
 #include "agent/daemon/notify.h"
 
+#include "agent/daemon/journal.h"
+
 #include <gtest/gtest.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -71,6 +73,26 @@ TEST(Notifier, IsANoOpWithoutSocketAndAnErrorWithABadOne) {
   EXPECT_EQ(relative.Ready().code(), Status::Code::kInvalidArgument);
   Notifier missing("/tmp/pifleet-no-such-notify-socket");
   EXPECT_EQ(missing.Ready().code(), Status::Code::kIOError);
+}
+
+TEST(Journal, EncodesPlainFieldsAndLengthPrefixesValuesWithNewlines) {
+  const std::string entry =
+      EncodeJournalEntry({{"MESSAGE", "two\nlines"}, {"PRIORITY", "6"}, {"EMPTY", ""}});
+  const std::string want = std::string("MESSAGE\n") + std::string("\x09\0\0\0\0\0\0\0", 8) +
+                           "two\nlines\nPRIORITY=6\nEMPTY=\n";
+  EXPECT_EQ(entry, want);
+}
+
+TEST(Journal, SendsOneDatagramPerEntryAndFailsWithoutAJournal) {
+  const std::string path = "/tmp/pifleet-journal-test-" + std::to_string(getpid());
+  FakeSystemd journald(path);
+  JournalSocket journal(path);
+  ASSERT_TRUE(journal.Send({{"MESSAGE", "started"}, {"PIFLEET_NODE", "3"}}).ok());
+  EXPECT_EQ(journald.Receive(), "MESSAGE=started\nPIFLEET_NODE=3\n");
+  ASSERT_TRUE(journal.Send({{"MESSAGE", "again"}}).ok());  // the socket is kept open
+  EXPECT_EQ(journald.Receive(), "MESSAGE=again\n");
+  JournalSocket missing("/tmp/pifleet-no-such-journal-socket");
+  EXPECT_EQ(missing.Send({{"MESSAGE", "lost"}}).code(), Status::Code::kIOError);
 }
 
 }  // namespace
