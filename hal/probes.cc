@@ -4,7 +4,8 @@
 
 namespace pifleet::hal {
 
-ProbeSnapshot ReadProbes(const std::string& sysroot, LoadProbe* load) {
+ProbeSnapshot ReadProbes(const std::string& sysroot, LoadProbe* load,
+                         const IdentityReading* identity) {
   PIFLEET_ASSERT(load != nullptr);
   ProbeSnapshot out;
   out.sysroot = sysroot;
@@ -15,7 +16,7 @@ ProbeSnapshot ReadProbes(const std::string& sysroot, LoadProbe* load) {
   out.cgroup = ReadCgroup(sysroot);
   out.throttle = ReadThrottle(sysroot);
   InferCapping(out.cpu.cur_khz, out.cpu.max_khz, out.busy_share, &out.throttle);
-  out.identity = ReadIdentity(sysroot);
+  out.identity = identity != nullptr ? *identity : ReadIdentity(sysroot);
   return out;
 }
 

@@ -25,7 +25,10 @@ struct ProbeSnapshot {
   IdentityReading identity;
 };
 
-// `load` keeps the /proc/stat sample between calls; the caller owns it.
-ProbeSnapshot ReadProbes(const std::string& sysroot, LoadProbe* load);
+// `load` keeps the /proc/stat sample between calls; the caller owns it. `identity`, when given,
+// is used instead of reading the board's model and serial again (they do not change while a
+// process runs, and /proc/cpuinfo costs an interrupt to every core on x86).
+ProbeSnapshot ReadProbes(const std::string& sysroot, LoadProbe* load,
+                         const IdentityReading* identity = nullptr);
 
 }  // namespace pifleet::hal

@@ -92,7 +92,9 @@ uint64_t AgentHal::NextDueMs(uint64_t now_ms) const {
 
 void AgentHal::Probe(uint64_t now_ms) {
   next_probe_ms_ = now_ms + hal::kProbeIntervalMs;
-  const hal::ProbeSnapshot snapshot = hal::ReadProbes(sysroot_, &load_);
+  const hal::ProbeSnapshot snapshot =
+      hal::ReadProbes(sysroot_, &load_, identity_ ? &*identity_ : nullptr);
+  identity_ = snapshot.identity;
   capacity_ = hal::ComputeCapacity(snapshot, core_speed_mops_);
   temperature_milli_ = snapshot.thermal.max_milli_c.value_or(0);
   throttled_bits_ = ThrottledBits(snapshot.throttle);

@@ -5,12 +5,14 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "agent/daemon/log.h"
 #include "agent/sm/members.h"
 #include "hal/capacity.h"
 #include "hal/capacity_publisher.h"
+#include "hal/identity_probe.h"
 #include "hal/led_config.h"
 #include "hal/led_controller.h"
 #include "hal/load_probe.h"
@@ -79,6 +81,7 @@ class AgentHal {
   uint32_t throttled_bits_ = 0;
   std::string board_;
   std::string serial_;
+  std::optional<hal::IdentityReading> identity_;  // read by the first probe only
   hal::CapacityPublisher publisher_;
   uint64_t published_capacity_milli_ = 0;
   int64_t published_temperature_milli_ = 0;
