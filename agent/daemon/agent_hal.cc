@@ -1,10 +1,10 @@
 #include "agent/daemon/agent_hal.h"
 
-#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <utility>
 
+#include "agent/core/constants.h"
 #include "hal/calibration.h"
 #include "hal/constants.h"
 #include "hal/probes.h"
@@ -87,11 +87,12 @@ void AgentHal::Tick(uint64_t now_ms, const hal::NodeView& view, bool disk_full) 
 uint64_t AgentHal::NextDueMs(uint64_t now_ms) const {
   if (!controller_) return UINT64_MAX;
   if (controller_->Desired(now_ms) != controller_->active()) return now_ms;
-  return std::min(next_led_ms_, next_probe_ms_);
+  return next_led_ms_;
 }
 
 void AgentHal::Probe(uint64_t now_ms) {
-  next_probe_ms_ = now_ms + hal::kProbeIntervalMs;
+  // A tick early, so that the next maintenance tick (once a second) runs it: no wake of its own.
+  next_probe_ms_ = now_ms + hal::kProbeIntervalMs - core::kTickMs;
   const hal::ProbeSnapshot snapshot =
       hal::ReadProbes(sysroot_, &load_, identity_ ? &*identity_ : nullptr);
   identity_ = snapshot.identity;

@@ -36,8 +36,9 @@ class AgentHal {
   // From every loop tick: probes once a second, publishes capacity when it moved, and steps the
   // status LED when it is due or the state changed.
   void Tick(uint64_t now_ms, const hal::NodeView& view, bool disk_full);
-  // When Tick() next has something to do: a probe, an LED step, or (now_ms) an LED change
-  // asked for since; UINT64_MAX with no LEDs open.
+  // When Tick() next has something to do: an LED step, or (now_ms) an LED change asked for
+  // since; UINT64_MAX with no LEDs open. Probes wake nothing: they run on the first tick after
+  // they are due, and the loop ticks at least once a second (its maintenance).
   uint64_t NextDueMs(uint64_t now_ms) const;
 
   // The heartbeat LED: toggled on each leader heartbeat received, or sent by the leader.

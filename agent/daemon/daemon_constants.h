@@ -19,8 +19,9 @@ inline constexpr uint64_t kMaintenanceTicks = TicksFor(1000);  // autopilot, exp
 inline constexpr uint64_t kTickLateTicksMax = 10;
 // The longest an idle loop sleeps (agent_loop.cc: it wakes for the first tick that may have
 // work): what changes only with time, such as the status LED's view of which peers are alive,
-// is at most this late.
-inline constexpr uint64_t kIdleTicksMax = TicksFor(100);
+// is at most this late. Above an idle leader's beat period (100 ms), so a follower hearing the
+// beats never wakes on its timer as well (issue 20: idle CPU is wake-ups).
+inline constexpr uint64_t kIdleTicksMax = TicksFor(250);
 // systemd's watchdog is pinged this many times per WatchdogSec.
 inline constexpr uint64_t kWatchdogPingsPerInterval = 2;
 
