@@ -154,18 +154,20 @@ mode_failover() {
     "$(printf '%s\n' "${p[@]}" | sort -n | tail -n 1)" "$(printf '%s\n' "${e[@]}" | sort -n | tail -n 1)" -
 }
 
-mode_idle() {
-  step "idle: RSS and CPU of each member over $IDLE_S s without traffic, both clusters at once"
-  pifleet_up
-  etcd_up
-  sleep $(( IDLE_S > 10 ? 5 : 1 ))  # past start-up and autopilot
-  local pid hz
+# idle_figures SECONDS: the busiest member's CPU (% of a core) and the largest RSS (MiB) of each
+# system running, sampled over SECONDS: "pifleet_cpu pifleet_rss etcd_cpu etcd_rss" ("- -"
+# for a system not running).
+idle_figures() {
+  local pid hz systems=()
   hz=$(getconf CLK_TCK)
+  [ ${#PIDS[@]} -gt 0 ] && systems+=(pifleet)
+  [ ${#ETCD_PIDS[@]} -gt 0 ] && systems+=(etcd)
   declare -A before=()
-  for pid in $(pifleet_pids) $(etcd_pids); do before[$pid]=$(proc_ticks "$pid"); done
-  sleep "$IDLE_S"
-  local figures
-  figures=$(for system in pifleet etcd; do
+  for system in "${systems[@]}"; do
+    for pid in $("${system}_pids"); do before[$pid]=$(proc_ticks "$pid"); done
+  done
+  sleep "$1"
+  for system in "${systems[@]}"; do
     for pid in $("${system}_pids"); do
       echo "$system $(( $(proc_ticks "$pid") - before[$pid] )) $(proc_rss_kib "$pid")"
     done
@@ -177,14 +179,45 @@ for line in sys.stdin:
     system, ticks, kib = line.split()
     cpu.setdefault(system, []).append(100 * int(ticks) / hz / seconds)
     rss.setdefault(system, []).append(int(kib) / 1024)
-print(*(f"{max(cpu[s]):.2f} {max(rss[s]):.1f}" for s in ("pifleet", "etcd")))' "$hz" "$IDLE_S")
-  echo "idle $figures" >> "$WORK/loads.txt"
+print(*(f"{max(cpu[s]):.2f} {max(rss[s]):.1f}" if s in cpu else "- -" for s in ("pifleet", "etcd")))' "$hz" "$1"
+}
+
+# Both clusters at once with the release build; then the shipped build alone (build/shipped: the
+# aarch64 preset's flags for this host, so what a Pi runs: -Os, LTO, libstdc++ and mbedTLS
+# linked in), which the targets are for.
+mode_idle() {
+  step "idle: RSS and CPU of each member over $IDLE_S s without traffic, both clusters at once"
+  local settle_s=$(( IDLE_S > 10 ? 5 : 1 ))  # past start-up and autopilot
+  local figures p_cpu p_rss e_cpu e_rss s_cpu=- s_rss=-
+  pifleet_up
+  etcd_up
+  sleep "$settle_s"
+  figures=$(idle_figures "$IDLE_S")
+  echo "idle release+etcd $figures" >> "$WORK/loads.txt"
   read -r p_cpu p_rss e_cpu e_rss <<< "$figures"
-  row idle "CPU per member, busiest of 3, over $IDLE_S s" "% of a core" "$p_cpu" "$e_cpu" \
-    "pifleet<=0.2"
-  row idle "RSS per member, largest of 3" MiB "$p_rss" "$e_rss" "pifleet<=5"
   pifleet_down
   etcd_down
+  if [ -x "$PIFLEET_SHIPPED" ]; then
+    step "idle: the same for the shipped build ($PIFLEET_SHIPPED)"
+    local PIFLEET=$PIFLEET_SHIPPED  # start_agent runs $PIFLEET
+    pifleet_up
+    sleep "$settle_s"
+    figures=$(idle_figures "$IDLE_S")
+    echo "idle shipped $figures" >> "$WORK/loads.txt"
+    read -r s_cpu s_rss _ _ <<< "$figures"
+    pifleet_down
+  else
+    echo "  idle: no $PIFLEET_SHIPPED (cmake --preset shipped): its rows say not built" >&2
+  fi
+  [ "$s_cpu" != - ] || s_cpu="not built"
+  [ "$s_rss" != - ] || s_rss="not built"
+  row idle "CPU per member, busiest of 3, over $IDLE_S s (release build)" "% of a core" "$p_cpu" \
+    "$e_cpu" -
+  row idle "RSS per member, largest of 3 (release build)" MiB "$p_rss" "$e_rss" -
+  row idle "CPU per member, busiest of 3, over $IDLE_S s (shipped build, as on a Pi)" \
+    "% of a core" "$s_cpu" "$e_cpu" "pifleet<=0.2"
+  row idle "RSS per member, largest of 3 (shipped build, as on a Pi)" MiB "$s_rss" "$e_rss" \
+    "pifleet<=5"
 }
 
 # watch_run SYSTEM WATCH_COMMAND...: starts the watch (its output stamped on arrival into
