@@ -280,8 +280,9 @@ void NodeDriver::MaybeSnapshot() {
   const core::Slot applied = core_->AppliedSlot();
   if (applied < core_->SnapshotSlot() + every) return;
   // A snapshot rewrites the whole state: it waits until the commands since the last one add up to
-  // that state's size, so snapshots never write more than the log (SD-card wear) however large
-  // the state grows, and a restart replays at most about one state's worth of log.
+  // that state's size. So each snapshot is at most twice the commands since the last, about what
+  // the WAL wrote for them (an accept and a decision each), however large the state grows
+  // (SD-card wear), and a restart replays at most about one state's worth of commands.
   if (applied_bytes_since_snapshot_ < snapshot_app_bytes_) return;
   const std::string app_bytes = sm_.Snapshot();
   if (Status status = core_->TakeSnapshot(applied, app_bytes); !status.ok()) {
