@@ -100,18 +100,16 @@ void Tighten(CgroupReading& out, std::optional<double> quota, const std::string&
   }
 }
 
-void ReadV2(const std::string& sysroot, CgroupReading& out) {
+std::vector<std::string> FindV2Dirs(const std::string& sysroot, const std::string& path) {
   // Hybrid hierarchies (systemd's older default) mount cgroup v2 at /sys/fs/cgroup/unified.
   std::string mount = "sys/fs/cgroup";
   if (!ReadFile(JoinSysroot(sysroot, mount + "/cgroup.controllers")) &&
       ReadFile(JoinSysroot(sysroot, mount + "/unified/cgroup.controllers"))) {
     mount += "/unified";
   }
-  WalkUp(out.path, [&](const std::string& dir) {
-    const std::string file = JoinSysroot(sysroot, mount + dir + "/cpu.max");
-    const auto line = ReadLine(file);
-    Tighten(out, line ? ParseCpuMax(*line) : std::nullopt, file);
-  });
+  std::vector<std::string> dirs;
+  WalkUp(path, [&](const std::string& dir) { dirs.push_back(JoinSysroot(sysroot, mount + dir)); });
+  return dirs;
 }
 
 // Where the v1 cpu hierarchy is mounted: mountinfo, else the usual places.
@@ -127,20 +125,18 @@ std::optional<CgroupMount> CpuV1Mount(const std::string& sysroot) {
   return std::nullopt;
 }
 
-void ReadV1(const std::string& sysroot, CgroupReading& out) {
+std::vector<std::string> FindV1Dirs(const std::string& sysroot, const std::string& path) {
   const auto mount = CpuV1Mount(sysroot);
-  if (!mount) return;
+  if (!mount) return {};
   // A container sees its own cgroup as the mount's root: strip that prefix from the path.
-  std::string dir = out.v1_cpu_path;
+  std::string dir = path;
   if (mount->root != "/" && dir.rfind(mount->root, 0) == 0) dir = dir.substr(mount->root.size());
   if (dir.empty()) dir = "/";
+  std::vector<std::string> dirs;
   WalkUp(dir, [&](const std::string& at) {
-    const std::string base = JoinSysroot(sysroot, mount->mount_point + at);
-    const auto quota = ReadLine(base + "/cpu.cfs_quota_us");
-    const auto period = ReadLine(base + "/cpu.cfs_period_us");
-    Tighten(out, quota && period ? ParseCfsQuota(*quota, *period) : std::nullopt,
-            base + "/cpu.cfs_quota_us");
+    dirs.push_back(JoinSysroot(sysroot, mount->mount_point + at));
   });
+  return dirs;
 }
 
 }  // namespace
@@ -158,19 +154,42 @@ std::optional<CgroupMount> FindCpuV1Mount(std::string_view mountinfo) {
   return std::nullopt;
 }
 
-CgroupReading ReadCgroup(const std::string& sysroot) {
-  CgroupReading out;
+CgroupFiles FindCgroupFiles(const std::string& sysroot) {
+  CgroupFiles out;
   const ProcCgroups paths = ReadProcCgroups(sysroot);
   if (paths.unified) {
     out.cgroup_v2 = true;
     out.path = *paths.unified;
-    ReadV2(sysroot, out);
+    out.v2_dirs = FindV2Dirs(sysroot, out.path);
   }
   if (paths.v1_cpu) {
     out.v1_cpu_path = *paths.v1_cpu;
-    ReadV1(sysroot, out);
+    out.v1_dirs = FindV1Dirs(sysroot, out.v1_cpu_path);
   }
   return out;
+}
+
+CgroupReading ReadCgroup(const CgroupFiles& files) {
+  CgroupReading out;
+  out.cgroup_v2 = files.cgroup_v2;
+  out.path = files.path;
+  out.v1_cpu_path = files.v1_cpu_path;
+  for (const std::string& dir : files.v2_dirs) {
+    const std::string file = dir + "/cpu.max";
+    const auto line = ReadLine(file);
+    Tighten(out, line ? ParseCpuMax(*line) : std::nullopt, file);
+  }
+  for (const std::string& dir : files.v1_dirs) {
+    const auto quota = ReadLine(dir + "/cpu.cfs_quota_us");
+    const auto period = ReadLine(dir + "/cpu.cfs_period_us");
+    Tighten(out, quota && period ? ParseCfsQuota(*quota, *period) : std::nullopt,
+            dir + "/cpu.cfs_quota_us");
+  }
+  return out;
+}
+
+CgroupReading ReadCgroup(const std::string& sysroot) {
+  return ReadCgroup(FindCgroupFiles(sysroot));
 }
 
 }  // namespace pifleet::hal

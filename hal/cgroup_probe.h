@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace pifleet::hal {
 
@@ -36,6 +37,19 @@ struct CgroupMount {
 };
 std::optional<CgroupMount> FindCpuV1Mount(std::string_view mountinfo);
 
+// The directories whose quota files bound this process: its cgroup and every ancestor, found
+// from /proc/self/cgroup and (v1) mountinfo.
+struct CgroupFiles {
+  bool cgroup_v2 = false;
+  std::string path;
+  std::string v1_cpu_path;
+  std::vector<std::string> v2_dirs;  // each holds cpu.max
+  std::vector<std::string> v1_dirs;  // each holds cpu.cfs_quota_us and cpu.cfs_period_us
+};
+CgroupFiles FindCgroupFiles(const std::string& sysroot);
+// The quota those files give now.
+CgroupReading ReadCgroup(const CgroupFiles& files);
+// Both: finds the files, then reads them.
 CgroupReading ReadCgroup(const std::string& sysroot);
 
 }  // namespace pifleet::hal

@@ -54,6 +54,9 @@ inline constexpr uint32_t kGpioLineMax = 1023;
 // has had no leader heartbeat for this long shows no-quorum (the core suspects its leader after
 // 300-600 ms, so a healthy failover is over well before).
 inline constexpr uint64_t kProbeIntervalMs = 1000;
+// The agent's Prober searches again for thermal zones, the throttle file and its cgroup's quota
+// files every this many readings (a module that loads late, a service moved to another cgroup).
+inline constexpr uint64_t kProbeRescanReadings = 60;
 inline constexpr uint64_t kLeaderSilentMs = 1000;
 
 }  // namespace pifleet::hal

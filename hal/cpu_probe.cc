@@ -67,7 +67,7 @@ std::optional<int64_t> CpuinfoMhzAsKhz(const std::string& sysroot) {
 
 }  // namespace
 
-CpuReading ReadCpu(const std::string& sysroot) {
+CpuReading ReadCpu(const std::string& sysroot, bool cpuinfo_clock) {
   CpuReading out;
   int first = 0;
   const auto online = ReadLine(JoinSysroot(sysroot, "sys/devices/system/cpu/online"));
@@ -86,7 +86,7 @@ CpuReading ReadCpu(const std::string& sysroot) {
   out.max_khz = ReadInt(cpufreq + "cpuinfo_max_freq");
   if (out.cur_khz || out.max_khz) {
     out.freq_source = "cpufreq";
-  } else if ((out.cur_khz = CpuinfoMhzAsKhz(sysroot))) {
+  } else if (cpuinfo_clock && (out.cur_khz = CpuinfoMhzAsKhz(sysroot))) {
     out.freq_source = "cpuinfo-mhz";
   } else {
     out.freq_source = "none";

@@ -18,7 +18,10 @@ struct CpuReading {
   std::string freq_source;  // "cpufreq", "cpuinfo-mhz" (current only) or "none"
 };
 
-CpuReading ReadCpu(const std::string& sysroot);
+// Without cpufreq, `cpuinfo_clock` reads the current clock from /proc/cpuinfo instead. That is
+// for people (`pifleet hal`): capacity cannot use a clock without its maximum, and on x86
+// reading /proc/cpuinfo interrupts every core.
+CpuReading ReadCpu(const std::string& sysroot, bool cpuinfo_clock = true);
 
 // "0-3" -> 4, "0,2-3" -> 3; nullopt when malformed. `first` gets the lowest listed core.
 std::optional<int> CountCpuList(std::string_view list, int* first);

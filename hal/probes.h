@@ -3,6 +3,8 @@
 
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "hal/cgroup_probe.h"
 #include "hal/cpu_probe.h"
@@ -25,10 +27,29 @@ struct ProbeSnapshot {
   IdentityReading identity;
 };
 
-// `load` keeps the /proc/stat sample between calls; the caller owns it. `identity`, when given,
-// is used instead of reading the board's model and serial again (they do not change while a
-// process runs, and /proc/cpuinfo costs an interrupt to every core on x86).
-ProbeSnapshot ReadProbes(const std::string& sysroot, LoadProbe* load,
-                         const IdentityReading* identity = nullptr);
+// Every probe, searched for and read: `pifleet hal`. `load` keeps the /proc/stat sample
+// between calls; the caller owns it.
+ProbeSnapshot ReadProbes(const std::string& sysroot, LoadProbe* load);
+
+// The agent's probes, read once a second. What it finds by searching (the thermal zones, the
+// throttle word's file, its cgroup's quota files from /proc/self/cgroup and mountinfo) it
+// searches for again only every kProbeRescanReadings readings, and the board's identity it reads
+// once; the readings between read only the values. It never reads /proc/cpuinfo's clock
+// (ReadCpu). Before, an idle agent's probes made half of its system calls (docs/hal.md).
+class Prober {
+ public:
+  explicit Prober(std::string sysroot) : sysroot_(std::move(sysroot)) {}
+
+  ProbeSnapshot Read();
+
+ private:
+  std::string sysroot_;
+  LoadProbe load_;
+  uint64_t readings_ = 0;
+  std::optional<IdentityReading> identity_;
+  std::vector<ThermalZoneFile> zones_;
+  ThrottleFile throttle_;
+  CgroupFiles cgroup_;
+};
 
 }  // namespace pifleet::hal

@@ -21,6 +21,20 @@ struct ThermalReading {
   std::optional<int32_t> max_milli_c;
 };
 
+// A zone found under /sys/class/thermal: its name, type and the file its temperature is read
+// from.
+struct ThermalZoneFile {
+  std::string name;
+  std::string type;
+  std::string temp_path;
+};
+
+// The "thermal_zone*" directories, sorted by name, at most kThermalZonesMax.
+std::vector<ThermalZoneFile> FindThermalZones(const std::string& sysroot);
+// The temperatures of those zones now; a zone whose sensor is not ready (EAGAIN/ENODATA) is left
+// out.
+ThermalReading ReadThermal(const std::vector<ThermalZoneFile>& zones);
+// Both: finds the zones, then reads them.
 ThermalReading ReadThermal(const std::string& sysroot);
 
 }  // namespace pifleet::hal

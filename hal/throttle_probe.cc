@@ -36,7 +36,32 @@ ThrottleFlags DecodeNibble(uint32_t bits) {
   return out;
 }
 
-std::optional<ThrottleReading> ReadHwmon(const std::string& sysroot) {
+// The firmware word as a decodable value, if `path` reads as one.
+std::optional<uint32_t> ReadFirmwareWord(const std::string& path) {
+  const auto line = ReadLine(path);
+  const auto raw = line ? ParseHex(*line) : std::nullopt;
+  if (!raw || *raw > UINT32_MAX) return std::nullopt;
+  return static_cast<uint32_t>(*raw);
+}
+
+std::optional<std::string> FindFirmwareWord(const std::string& sysroot) {
+  const std::string fixed =
+      JoinSysroot(sysroot, "sys/devices/platform/soc/soc:firmware/get_throttled");
+  if (ReadFirmwareWord(fixed)) return fixed;
+  // Boards whose soc node carries an address ("soc@107c000000").
+  std::error_code ec;
+  std::filesystem::directory_iterator it(JoinSysroot(sysroot, "sys/devices/platform"), ec);
+  for (int seen = 0; !ec && it != std::filesystem::directory_iterator() && seen < kHwmonDevicesMax;
+       it.increment(ec), ++seen) {
+    const std::string soc = it->path().filename().string();
+    if (soc.rfind("soc", 0) != 0 || soc == "soc") continue;
+    const std::string path = it->path().string() + "/" + soc + ":firmware/get_throttled";
+    if (ReadFirmwareWord(path)) return path;
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> FindHwmonAlarm(const std::string& sysroot) {
   std::vector<std::filesystem::path> dirs;
   std::error_code ec;
   std::filesystem::directory_iterator it(JoinSysroot(sysroot, "sys/class/hwmon"), ec);
@@ -47,29 +72,8 @@ std::optional<ThrottleReading> ReadHwmon(const std::string& sysroot) {
   std::sort(dirs.begin(), dirs.end());
   for (const auto& dir : dirs) {
     if (ReadLine(dir.string() + "/name").value_or("") != "rpi_volt") continue;
-    const auto alarm = ReadInt(dir.string() + "/in0_lcrit_alarm");
-    if (!alarm) continue;
-    ThrottleReading out;
-    out.source = ThrottleSource::kHwmon;
-    out.since_boot.under_voltage = *alarm != 0;
-    return out;
-  }
-  return std::nullopt;
-}
-
-std::optional<uint64_t> ReadFirmwareWord(const std::string& sysroot) {
-  const auto fixed =
-      ReadLine(JoinSysroot(sysroot, "sys/devices/platform/soc/soc:firmware/get_throttled"));
-  if (fixed) return ParseHex(*fixed);
-  // Boards whose soc node carries an address ("soc@107c000000").
-  std::error_code ec;
-  std::filesystem::directory_iterator it(JoinSysroot(sysroot, "sys/devices/platform"), ec);
-  for (int seen = 0; !ec && it != std::filesystem::directory_iterator() && seen < kHwmonDevicesMax;
-       it.increment(ec), ++seen) {
-    const std::string soc = it->path().filename().string();
-    if (soc.rfind("soc", 0) != 0 || soc == "soc") continue;
-    const auto line = ReadLine(it->path().string() + "/" + soc + ":firmware/get_throttled");
-    if (line) return ParseHex(*line);
+    const std::string alarm = dir.string() + "/in0_lcrit_alarm";
+    if (ReadInt(alarm)) return alarm;
   }
   return std::nullopt;
 }
@@ -85,11 +89,28 @@ ThrottleReading DecodeThrottled(uint32_t raw) {
   return out;
 }
 
-ThrottleReading ReadThrottle(const std::string& sysroot) {
-  const auto raw = ReadFirmwareWord(sysroot);
-  if (raw && *raw <= UINT32_MAX) return DecodeThrottled(static_cast<uint32_t>(*raw));
-  if (auto hwmon = ReadHwmon(sysroot)) return *hwmon;
+ThrottleFile FindThrottle(const std::string& sysroot) {
+  if (auto path = FindFirmwareWord(sysroot)) return {ThrottleSource::kFirmware, std::move(*path)};
+  if (auto path = FindHwmonAlarm(sysroot)) return {ThrottleSource::kHwmon, std::move(*path)};
+  return {};
+}
+
+ThrottleReading ReadThrottle(const ThrottleFile& file) {
+  if (file.source == ThrottleSource::kFirmware) {
+    if (const auto raw = ReadFirmwareWord(file.path)) return DecodeThrottled(*raw);
+  } else if (file.source == ThrottleSource::kHwmon) {
+    if (const auto alarm = ReadInt(file.path)) {
+      ThrottleReading out;
+      out.source = ThrottleSource::kHwmon;
+      out.since_boot.under_voltage = *alarm != 0;
+      return out;
+    }
+  }
   return ThrottleReading{};
+}
+
+ThrottleReading ReadThrottle(const std::string& sysroot) {
+  return ReadThrottle(FindThrottle(sysroot));
 }
 
 void InferCapping(std::optional<int64_t> cur_khz, std::optional<int64_t> max_khz,

@@ -40,8 +40,17 @@ inline constexpr int kThrottleSinceBootShift = 16;
 
 ThrottleReading DecodeThrottled(uint32_t raw);
 
-// Firmware file first (soc/soc:firmware, then any soc*/*:firmware), then the rpi_volt hwmon;
-// kNone when neither exists.
+// Where the throttle state is read from: the firmware's get_throttled word (soc/soc:firmware,
+// then any soc*/*:firmware), else the rpi_volt hwmon's in0_lcrit_alarm; kNone when neither
+// gives a value.
+struct ThrottleFile {
+  ThrottleSource source = ThrottleSource::kNone;  // kFirmware, kHwmon or kNone
+  std::string path;
+};
+ThrottleFile FindThrottle(const std::string& sysroot);
+// The state now, from that file (kNone when it no longer reads).
+ThrottleReading ReadThrottle(const ThrottleFile& file);
+// Both: finds the file, then reads it.
 ThrottleReading ReadThrottle(const std::string& sysroot);
 
 // Without firmware bits: a core busy at least kInferLoadMin and clocked below kInferFreqRatioMax

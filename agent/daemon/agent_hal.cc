@@ -37,6 +37,7 @@ AgentHal::AgentHal(std::string sysroot, const hal::LedConfig& leds, Logger* log)
     : sysroot_(std::move(sysroot)),
       led_config_(leds),
       log_(log),
+      prober_(sysroot_),
       publisher_([this](double capacity_mops) {
         published_capacity_milli_ = static_cast<uint64_t>(std::llround(capacity_mops * 1000));
         published_temperature_milli_ = temperature_milli_;
@@ -93,9 +94,7 @@ uint64_t AgentHal::NextDueMs(uint64_t now_ms) const {
 void AgentHal::Probe(uint64_t now_ms) {
   // A tick early, so that the next maintenance tick (once a second) runs it: no wake of its own.
   next_probe_ms_ = now_ms + hal::kProbeIntervalMs - core::kTickMs;
-  const hal::ProbeSnapshot snapshot =
-      hal::ReadProbes(sysroot_, &load_, identity_ ? &*identity_ : nullptr);
-  identity_ = snapshot.identity;
+  const hal::ProbeSnapshot snapshot = prober_.Read();
   capacity_ = hal::ComputeCapacity(snapshot, core_speed_mops_);
   temperature_milli_ = snapshot.thermal.max_milli_c.value_or(0);
   throttled_bits_ = ThrottledBits(snapshot.throttle);

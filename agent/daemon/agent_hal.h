@@ -12,11 +12,10 @@
 #include "agent/sm/members.h"
 #include "hal/capacity.h"
 #include "hal/capacity_publisher.h"
-#include "hal/identity_probe.h"
 #include "hal/led_config.h"
 #include "hal/led_controller.h"
-#include "hal/load_probe.h"
 #include "hal/node_role.h"
+#include "hal/probes.h"
 
 namespace pifleet::daemon {
 
@@ -73,7 +72,7 @@ class AgentHal {
   bool heartbeat_seen_ = false;
   bool restored_ = false;
 
-  hal::LoadProbe load_;
+  hal::Prober prober_;
   double core_speed_mops_ = 0.0;
   uint64_t next_probe_ms_ = 0;
   hal::Capacity capacity_;
@@ -82,7 +81,6 @@ class AgentHal {
   uint32_t throttled_bits_ = 0;
   std::string board_;
   std::string serial_;
-  std::optional<hal::IdentityReading> identity_;  // read by the first probe only
   hal::CapacityPublisher publisher_;
   uint64_t published_capacity_milli_ = 0;
   int64_t published_temperature_milli_ = 0;

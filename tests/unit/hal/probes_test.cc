@@ -4,6 +4,7 @@
 
 #include <filesystem>
 
+#include "hal/constants.h"
 #include "hal/probes.h"
 #include "hal/sysfs_file.h"
 #include "tests/unit/hal/fixture.h"
@@ -253,6 +254,53 @@ TEST(ProbesTest, DebianKernelInfersCappingFromABusySlowClock) {
                      "1800000\n");
   testing::WriteText(copy.Path("proc/stat"), "cpu  122304 312 40211 2870371 5120 0 1822 0 0 0\n");
   EXPECT_FALSE(ReadProbes(copy.root(), &load).throttle.now.freq_capped);
+}
+
+TEST(ProbesTest, ProberReadsValuesEveryTimeAndSearchesEveryRescan) {
+  FixtureCopy copy("pi4b-throttled");
+  Prober prober(copy.root());
+  LoadProbe load;
+  const ProbeSnapshot first = prober.Read();
+  const ProbeSnapshot searched = ReadProbes(copy.root(), &load);
+  EXPECT_EQ(first.thermal.max_milli_c, searched.thermal.max_milli_c);
+  EXPECT_EQ(first.throttle.raw, searched.throttle.raw);
+  EXPECT_EQ(first.cgroup.quota_cores, searched.cgroup.quota_cores);
+  EXPECT_EQ(first.cgroup.quota_from, searched.cgroup.quota_from);
+  EXPECT_EQ(first.cpu.cur_khz, searched.cpu.cur_khz);
+  EXPECT_EQ(first.identity.serial, searched.identity.serial);
+  ASSERT_EQ(first.thermal.zones.size(), 1u);
+
+  // The values are read on every reading.
+  testing::WriteText(copy.Path("sys/devices/virtual/thermal/thermal_zone0/temp"), "85000\n");
+  testing::WriteText(copy.Path("sys/devices/platform/soc/soc:firmware/get_throttled"), "0x0\n");
+  testing::WriteText(copy.Path("sys/fs/cgroup/system.slice/cpu.max"), "50000 100000\n");
+  const ProbeSnapshot second = prober.Read();
+  EXPECT_EQ(second.thermal.max_milli_c, 85000);
+  EXPECT_EQ(second.throttle.raw, 0u);
+  EXPECT_DOUBLE_EQ(second.cgroup.quota_cores.value_or(0), 0.5);
+
+  // A zone that appears later is found by the next search, kProbeRescanReadings readings after
+  // the first; the identity is never read again.
+  std::filesystem::create_directories(copy.Path("sys/class/thermal/thermal_zone1"));
+  testing::WriteText(copy.Path("sys/class/thermal/thermal_zone1/type"), "gpu-thermal\n");
+  testing::WriteText(copy.Path("sys/class/thermal/thermal_zone1/temp"), "90000\n");
+  testing::WriteText(copy.Path("sys/firmware/devicetree/base/serial-number"), "ffff\n");
+  for (uint64_t reading = 2; reading < kProbeRescanReadings; ++reading) {
+    EXPECT_EQ(prober.Read().thermal.zones.size(), 1u) << "reading " << reading;
+  }
+  const ProbeSnapshot rescanned = prober.Read();
+  EXPECT_EQ(rescanned.thermal.zones.size(), 2u);
+  EXPECT_EQ(rescanned.thermal.max_milli_c, 90000);
+  EXPECT_EQ(rescanned.identity.serial, first.identity.serial);
+}
+
+TEST(ProbesTest, ProberLeavesTheCpuinfoClockToPeople) {
+  LoadProbe load;
+  EXPECT_EQ(ReadProbes(FixturePath("container-x86"), &load).cpu.freq_source, "cpuinfo-mhz");
+  const ProbeSnapshot s = Prober(FixturePath("container-x86")).Read();
+  EXPECT_EQ(s.cpu.freq_source, "none");
+  EXPECT_FALSE(s.cpu.cur_khz.has_value());
+  EXPECT_DOUBLE_EQ(s.cgroup.quota_cores.value_or(0), 1.5);
 }
 
 TEST(ProbesTest, ParsersAcceptKernelFormatsAndRejectGarbage) {
