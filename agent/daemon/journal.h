@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "agent/base/status.h"
+#include "agent/daemon/unix_datagram.h"
 
 namespace pifleet::daemon {
 
@@ -23,16 +24,12 @@ std::string EncodeJournalEntry(const JournalFields& fields);
 class JournalSocket {
  public:
   explicit JournalSocket(std::string path = "/run/systemd/journal/socket");
-  ~JournalSocket();
-  JournalSocket(const JournalSocket&) = delete;
-  JournalSocket& operator=(const JournalSocket&) = delete;
 
   // Sends one entry; an error (no journal, an entry larger than a datagram) leaves it unsent.
   Status Send(const JournalFields& fields);
 
  private:
-  std::string path_;
-  int fd_ = -1;  // opened at the first Send
+  UnixDatagramSocket socket_;
 };
 
 }  // namespace pifleet::daemon

@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "agent/base/status.h"
+#include "agent/daemon/unix_datagram.h"
 
 namespace pifleet::daemon {
 
@@ -17,7 +18,7 @@ class Notifier {
   static Notifier FromEnvironment();
   explicit Notifier(std::string socket_path, uint64_t watchdog_usec = 0);
 
-  bool enabled() const { return !socket_path_.empty(); }
+  bool enabled() const { return !socket_.path().empty(); }
   // How often systemd expects WATCHDOG=1; 0 when the unit has no WatchdogSec.
   uint64_t watchdog_usec() const { return watchdog_usec_; }
 
@@ -29,7 +30,7 @@ class Notifier {
   Status Send(std::string_view assignments);
 
  private:
-  std::string socket_path_;  // "@name" is an abstract socket
+  UnixDatagramSocket socket_;  // "@name" is an abstract socket
   uint64_t watchdog_usec_ = 0;
 };
 
