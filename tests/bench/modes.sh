@@ -158,28 +158,27 @@ mode_failover() {
 # system running, sampled over SECONDS: "pifleet_cpu pifleet_rss etcd_cpu etcd_rss" ("- -"
 # for a system not running).
 idle_figures() {
-  local pid hz systems=()
-  hz=$(getconf CLK_TCK)
+  local pid systems=()
   [ ${#PIDS[@]} -gt 0 ] && systems+=(pifleet)
   [ ${#ETCD_PIDS[@]} -gt 0 ] && systems+=(etcd)
   declare -A before=()
   for system in "${systems[@]}"; do
-    for pid in $("${system}_pids"); do before[$pid]=$(proc_ticks "$pid"); done
+    for pid in $("${system}_pids"); do before[$pid]=$(proc_cpu_ns "$pid"); done
   done
   sleep "$1"
   for system in "${systems[@]}"; do
     for pid in $("${system}_pids"); do
-      echo "$system $(( $(proc_ticks "$pid") - before[$pid] )) $(proc_rss_kib "$pid")"
+      echo "$system $(( $(proc_cpu_ns "$pid") - before[$pid] )) $(proc_rss_kib "$pid")"
     done
   done | python3 -c '
 import sys
-hz, seconds = int(sys.argv[1]), float(sys.argv[2])
+seconds = float(sys.argv[1])
 cpu, rss = {}, {}
 for line in sys.stdin:
-    system, ticks, kib = line.split()
-    cpu.setdefault(system, []).append(100 * int(ticks) / hz / seconds)
+    system, ns, kib = line.split()
+    cpu.setdefault(system, []).append(100 * int(ns) / 1e9 / seconds)
     rss.setdefault(system, []).append(int(kib) / 1024)
-print(*(f"{max(cpu[s]):.2f} {max(rss[s]):.1f}" if s in cpu else "- -" for s in ("pifleet", "etcd")))' "$hz" "$1"
+print(*(f"{max(cpu[s]):.3f} {max(rss[s]):.1f}" if s in cpu else "- -" for s in ("pifleet", "etcd")))' "$1"
 }
 
 # Both clusters at once with the release build; then the shipped build alone (build/shipped: the
