@@ -181,29 +181,33 @@ for line in sys.stdin:
 print(*(f"{max(cpu[s]):.3f} {max(rss[s]):.1f}" if s in cpu else "- -" for s in ("pifleet", "etcd")))' "$1"
 }
 
+# idle_round SETTLE_S LABEL: after SETTLE_S, the figures of the clusters running now (idle_figures),
+# kept in loads.txt under LABEL and printed.
+idle_round() {
+  local figures
+  sleep "$1"
+  figures=$(idle_figures "$IDLE_S")
+  echo "idle $2 $figures" >> "$WORK/loads.txt"
+  echo "$figures"
+}
+
 # Both clusters at once with the release build; then the shipped build alone (build/shipped: the
 # aarch64 preset's flags for this host, so what a Pi runs: -Os, LTO, libstdc++ and mbedTLS
 # linked in), which the targets are for.
 mode_idle() {
   step "idle: RSS and CPU of each member over $IDLE_S s without traffic, both clusters at once"
   local settle_s=$(( IDLE_S > 10 ? 5 : 1 ))  # past start-up and autopilot
-  local figures p_cpu p_rss e_cpu e_rss s_cpu=- s_rss=-
+  local p_cpu p_rss e_cpu e_rss s_cpu=- s_rss=-
   pifleet_up
   etcd_up
-  sleep "$settle_s"
-  figures=$(idle_figures "$IDLE_S")
-  echo "idle release+etcd $figures" >> "$WORK/loads.txt"
-  read -r p_cpu p_rss e_cpu e_rss <<< "$figures"
+  read -r p_cpu p_rss e_cpu e_rss <<< "$(idle_round "$settle_s" release+etcd)"
   pifleet_down
   etcd_down
   if [ -x "$PIFLEET_SHIPPED" ]; then
     step "idle: the same for the shipped build ($PIFLEET_SHIPPED)"
     local PIFLEET=$PIFLEET_SHIPPED  # start_agent runs $PIFLEET
     pifleet_up
-    sleep "$settle_s"
-    figures=$(idle_figures "$IDLE_S")
-    echo "idle shipped $figures" >> "$WORK/loads.txt"
-    read -r s_cpu s_rss _ _ <<< "$figures"
+    read -r s_cpu s_rss _ _ <<< "$(idle_round "$settle_s" shipped)"
     pifleet_down
   else
     echo "  idle: no $PIFLEET_SHIPPED (cmake --preset shipped): its rows say not built" >&2
