@@ -16,15 +16,16 @@
 namespace pifleet {
 
 // Raw fixed-width stores and loads, for formats that lay out fixed headers by offset.
-inline void PutFixed16(std::string* out, uint16_t v) {
-  for (int shift = 0; shift < 16; shift += 8) out->push_back(static_cast<char>(v >> shift));
+// One append per value, not a push_back per byte: a snapshot of a large state is mostly these.
+template <typename T>
+void PutFixed(std::string* out, T v) {
+  char bytes[sizeof(T)];
+  for (size_t i = 0; i < sizeof(T); ++i) bytes[i] = static_cast<char>(uint64_t{v} >> (8 * i));
+  out->append(bytes, sizeof(T));
 }
-inline void PutFixed32(std::string* out, uint32_t v) {
-  for (int shift = 0; shift < 32; shift += 8) out->push_back(static_cast<char>(v >> shift));
-}
-inline void PutFixed64(std::string* out, uint64_t v) {
-  for (int shift = 0; shift < 64; shift += 8) out->push_back(static_cast<char>(v >> shift));
-}
+inline void PutFixed16(std::string* out, uint16_t v) { PutFixed(out, v); }
+inline void PutFixed32(std::string* out, uint32_t v) { PutFixed(out, v); }
+inline void PutFixed64(std::string* out, uint64_t v) { PutFixed(out, v); }
 
 // Loads `bytes` (at most 8) little-endian bytes. The caller guarantees that p points at them.
 inline uint64_t DecodeFixed(const char* p, int bytes) {

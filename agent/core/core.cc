@@ -58,7 +58,7 @@ Status Core::TakeSnapshot(Slot slot, std::string_view app_bytes) {
   ctx_.snapshot_blob = blob;
   ctx_.snapshot_slot = slot;
   ctx_.snapshot_hash = SnapshotHash(*blob);
-  ctx_.SaveSnapshot(slot, std::move(blob));
+  ctx_.SaveSnapshot(slot, std::move(blob), ctx_.snapshot_hash);
   replica_.CompactTo(slot);
   CompactRoles();
   return Status::Ok();

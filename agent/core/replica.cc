@@ -145,7 +145,7 @@ bool Replica::Install(const std::string& blob, bool durable) {
   ctx_.snapshot_blob = shared;
   ctx_.snapshot_slot = meta.slot;
   ctx_.snapshot_hash = SnapshotHash(blob);
-  if (!durable) ctx_.SaveSnapshot(meta.slot, std::move(shared));
+  if (!durable) ctx_.SaveSnapshot(meta.slot, std::move(shared), ctx_.snapshot_hash);
   ctx_.ready.install = SnapshotInstall{meta.slot, std::move(app_bytes)};
   ApplyReady();
   PIFLEET_ASSERT(slot_out_ > meta.slot && slot_out_ >= before);  // never moves back

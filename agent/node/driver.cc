@@ -284,7 +284,9 @@ void NodeDriver::MaybeSnapshot() {
   // the WAL wrote for them (an accept and a decision each), however large the state grows
   // (SD-card wear), and a restart replays at most about one state's worth of commands.
   if (applied_bytes_since_snapshot_ < snapshot_app_bytes_) return;
-  const std::string app_bytes = sm_.Snapshot();
+  // Room for it at once (at most the last snapshot plus what was applied since; pages never
+  // written cost nothing): growing a large string copies it again at each doubling, on the loop.
+  const std::string app_bytes = sm_.Snapshot(snapshot_app_bytes_ + applied_bytes_since_snapshot_);
   if (Status status = core_->TakeSnapshot(applied, app_bytes); !status.ok()) {
     seams_.events->OnProblem(NodeEvents::Problem::kSnapshotRefused, status);
     return;

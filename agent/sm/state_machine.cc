@@ -104,8 +104,9 @@ constexpr uint8_t kSnapshotVersion = 7;
 
 }  // namespace
 
-std::string StateMachine::Snapshot() const {
+std::string StateMachine::Snapshot(size_t size_hint_bytes) const {
   ByteWriter w;
+  w.out.reserve(size_hint_bytes);
   w.out.append(kSnapshotMagic);
   w.U8(kSnapshotVersion);
   kv_.EncodeTo(w);

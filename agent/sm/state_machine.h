@@ -42,8 +42,8 @@ class StateMachine {
   // "PFSM" | version u8 (7) | kv (revision, keys in order with their revisions) | leases | client
   // sessions | members | keys (cluster keyring, key reports, remembered key results) | removed ids
   // | jobs. Restore takes such bytes back; on any malformation or another version it returns false
-  // and changes nothing.
-  std::string Snapshot() const;
+  // and changes nothing. `size_hint_bytes`: room reserved up front (about the expected size).
+  std::string Snapshot(size_t size_hint_bytes = 0) const;
   bool Restore(std::string_view bytes);
   // 64-bit FNV-1a of Snapshot(): the one state hash replicas (and the simulator) compare.
   uint64_t StateHash() const;

@@ -19,7 +19,7 @@ done
 cd "$PIFLEET_ROOT"
 if [ "$build" = 1 ]; then
   step "building the release preset's benchmarks" >&2
-  nice bash -c "source scripts/lib.sh && build_preset release --target bench_wire bench_store bench_snapshot" >&2
+  nice bash -c "source scripts/lib.sh && build_preset release --target bench_wire bench_store bench_snapshot bench_state_snapshot" >&2
 fi
 out=build/release/bench-results
 mkdir -p "$out"
