@@ -70,6 +70,7 @@ void Core::SetDiskFull(bool full) {
 }
 
 uint32_t Core::TicksUntilDue() const {
+  if (pump_held_) return 1;  // the next tick runs what the burst holds back
   return std::min({recovery_.TicksUntilDue(), leader_.TicksUntilDue(),
                    replica_.TicksUntilDue(leader_.leader_hint()), requester_.TicksUntilDue()});
 }
@@ -84,6 +85,7 @@ void Core::Tick() {
   replica_.Tick(leader_.leader_hint());
   if (requester_.TickDue()) Forward(requester_.Outstanding());
   leader_.Pump();
+  pump_held_ = false;
   PIFLEET_ASSERT(!quiet || !HasReady());
 }
 
@@ -133,16 +135,30 @@ void Core::Receive(const Envelope& envelope) {
       envelope.message);
   if (leader_.active()) ForwardToNewLeader(leader_.ballot());  // it won its election here
   CompactRoles();
-  leader_.Pump();
+  PumpUnlessBurst();
 }
 
 Status Core::Propose(const Command& command) {
   Status status = requester_.Add(command);
   if (status.ok()) {
     Forward({command});
-    leader_.Pump();
+    PumpUnlessBurst();
   }
   return status;
+}
+
+void Core::EndBurst() {
+  in_burst_ = false;
+  pump_held_ = false;
+  leader_.Pump();
+}
+
+void Core::PumpUnlessBurst() {
+  if (in_burst_) {
+    pump_held_ = true;
+  } else {
+    leader_.Pump();
+  }
 }
 
 void Core::Forward(const std::vector<Command>& commands) {

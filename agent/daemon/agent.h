@@ -91,6 +91,9 @@ class Agent : private node::Transport, private node::NodeEvents, private AgentCo
   void StartCore(const core::Config& initial, const core::DurableState& durable);
   // Event loop (agent_loop.cc).
   void RunDueTicks();
+  // Runs the next handler and those ready after it, up to kBurstHandlersMax, as one burst;
+  // returns how many ran (0: the loop was stopped).
+  size_t RunBurst();
   void ArmTickTimer();
   uint64_t TicksUntilDue() const;
   uint64_t WatchdogPeriodTicks() const;  // 0: no watchdog

@@ -14,6 +14,9 @@ constexpr uint64_t TicksFor(uint64_t ms) { return ms / core::kTickMs; }
 
 // The loop (agent_loop.cc).
 inline constexpr uint64_t kMaintenanceTicks = TicksFor(1000);  // autopilot, expiry, status line
+// At most this many handlers (datagrams, mostly) in one burst of the loop: enough for a leader's
+// 64 waiting clients to share a slot, few enough that the first of them is not kept waiting.
+inline constexpr size_t kBurstHandlersMax = 64;
 // A loop this many ticks late (a suspended process, a stalled machine) restarts its tick
 // schedule from now instead of running the missed ticks back to back.
 inline constexpr uint64_t kTickLateTicksMax = 10;

@@ -58,6 +58,12 @@ Status NodeDriver::Propose(const core::Command& command) {
   return status;
 }
 
+void NodeDriver::EndBurst() {
+  if (stopped_ || !core_) return;
+  core_->EndBurst();
+  Drain();
+}
+
 bool NodeDriver::BeginLeaseRead(uint64_t id) {
   if (stopped_ || !core_ || !core_->IsLeader()) return false;
   core_->WantLease();

@@ -70,6 +70,11 @@ class NodeDriver {
   uint64_t TicksUntilDue() const;
   void Receive(const core::Envelope& envelope);
   Status Propose(const core::Command& command);
+  // Inputs ready at once share slots (core.h, BeginBurst): the owner brackets them.
+  void BeginBurst() {
+    if (core_) core_->BeginBurst();
+  }
+  void EndBurst();
 
   // Lease reads (core.h, "Lease reads"). BeginLeaseRead(id): false unless this node leads;
   // otherwise the read waits for the lease and the slots it needs. CollectLeaseReads hands out

@@ -60,6 +60,7 @@ struct SimNode {
   // It skipped ticks while paused, so its tick count lags the clock: the agent's loop then
   // drops the lease (agent_loop.cc), and so does the simulation before the next tick.
   bool ticks_skipped = false;
+  bool in_burst = false;  // its driver is between BeginBurst and EndBurst
   core::Slot applied = 0;
   core::Ballot promise_floor;
   // Acceptor state this node has revealed in promises and accepted replies: a crash must never

@@ -27,6 +27,8 @@
 
 namespace pifleet::sim {
 
+// How long a simulated burst stays open: a few of the network's 100 to 2000 us delays.
+inline constexpr int64_t kBurstUs = 100;
 inline constexpr uint64_t kJoinerClientId = 1'000'001;  // the spare node's join request
 
 struct SeedResult {
@@ -104,6 +106,7 @@ class Simulation {
     kWatchTimeout,
     kJobRunDone,  // simulation_jobs.cc: a simulated chunk run ends (arg: its id)
     kPause,       // simulation_jobs.cc: a node stalls for longer than a lease
+    kBurstEnd,    // the end of a node's burst of deliveries (bursts_)
   };
   struct Event {
     int64_t time_us;
@@ -185,6 +188,9 @@ class Simulation {
   std::vector<uint64_t> NodeIds() const;
 
   uint64_t seed_;
+  // In odd seeds a delivery opens a burst (core.h, BeginBurst) that the node's next
+  // kBurstUs of deliveries join, as the agent's loop does with the datagrams ready at a wake.
+  const bool bursts_ = seed_ % 2 == 1;
   SimOptions options_;
   core::Rng rng_;
   FaultParams params_;

@@ -20,6 +20,7 @@ void Simulation::Crash(SimNode& node) {
     leader_crashed_us_ = now_us_;
   }
   node.up = false;
+  node.in_burst = false;
   ++node.incarnation;
   // The disk loses what was not synced; sometimes a prefix of the last write survives, torn.
   const bool torn = rng_.Chance(params_.torn_crash_per_million);

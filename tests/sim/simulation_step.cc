@@ -35,6 +35,11 @@ void Simulation::Step(const Event& event) {
       const bool stale_self = envelope.from == envelope.to && event.arg2 != node.incarnation;
       if (!node.up || stale_self) return;
       if (trace_.printing()) trace_.Line(now_us_, Describe(envelope));
+      if (bursts_ && !node.in_burst) {
+        node.in_burst = true;
+        node.driver->BeginBurst();
+        Schedule(now_us_ + kBurstUs, Kind::kBurstEnd, event.node, 0, node.incarnation);
+      }
       node.driver->Receive(envelope);
       ServeLeaseReads(node);
       NoteBounds(node);
@@ -86,6 +91,13 @@ void Simulation::Step(const Event& event) {
       if (healed_) return;
       Schedule(now_us_ + static_cast<int64_t>(rng_.Between(200000, 800000)), Kind::kReconfig, 0);
       ProposeReconfig();
+      return;
+    case Kind::kBurstEnd:
+      if (!node.up || event.arg2 != node.incarnation) return;  // died with its process
+      node.in_burst = false;
+      node.driver->EndBurst();
+      ServeLeaseReads(node);
+      NoteBounds(node);
       return;
     case Kind::kHeal:
       Heal();

@@ -132,6 +132,40 @@ TEST_F(ActiveLeader, BatchesCommandsThatQueueBehindAFullWindow) {
   }
 }
 
+// Commands that arrive in one burst (a leader's socket holding many requests at a wake) share
+// a slot at EndBurst() instead of each taking a free slot of the window alone; a tick inside
+// the burst still starts slots, and without a burst nothing changes.
+TEST_F(ActiveLeader, CommandsOfABurstShareASlot) {
+  Elect(kBatchCommandsMax);
+  core_->BeginBurst();
+  for (uint64_t seq = 1; seq <= 5; ++seq) ASSERT_TRUE(core_->Propose(MakeCommand(1, seq)).ok());
+  core_->Receive(To(1, 2, Request{{MakeCommand(2, 1), MakeCommand(2, 2)}}));
+  EXPECT_TRUE(OfType<Accept>(Take(*core_).messages).empty()) << "nothing starts inside a burst";
+  EXPECT_EQ(core_->TicksUntilDue(), 1u) << "a sleeping driver must not sleep through it";
+  core_->EndBurst();
+  auto accepts = OfType<Accept>(Take(*core_).messages);
+  ASSERT_EQ(accepts.size(), 3u) << "one slot, to each voter";
+  for (const auto& [to, accept] : accepts) {
+    EXPECT_EQ(accept.slot, 1u);
+    EXPECT_EQ(accept.value.commands.size(), 7u);
+  }
+
+  core_->BeginBurst();
+  ASSERT_TRUE(core_->Propose(MakeCommand(1, 6)).ok());
+  core_->Tick();
+  accepts = OfType<Accept>(Take(*core_).messages);
+  ASSERT_EQ(accepts.size(), 3u) << "a tick starts slots inside a burst too";
+  EXPECT_EQ(accepts[0].second.slot, 2u);
+  core_->EndBurst();
+  EXPECT_TRUE(OfType<Accept>(Take(*core_).messages).empty());
+
+  ASSERT_TRUE(core_->Propose(MakeCommand(1, 7)).ok());
+  ASSERT_TRUE(core_->Propose(MakeCommand(1, 8)).ok());
+  std::set<Slot> slots;
+  for (const auto& [to, accept] : OfType<Accept>(Take(*core_).messages)) slots.insert(accept.slot);
+  EXPECT_EQ(slots, (std::set<Slot>{3, 4})) << "outside a burst, a slot each";
+}
+
 TEST_F(ActiveLeader, WindowBoundsSlotsInFlightAndBatchingOffUsesOneSlotPerCommand) {
   Elect(1);
   for (uint64_t seq = 1; seq <= 3 * kWindowSlots; ++seq) {
