@@ -1,6 +1,8 @@
 // Datagrams in and out: open (authenticate, replay filter), reassemble, decode, check bounds,
 // dispatch; and encode, fragment, seal, send. Every bad datagram is dropped, counted by reason
 // and logged at a limited rate; nothing about it reaches the core.
+#include <algorithm>
+
 #include "agent/core/constants.h"
 #include "agent/daemon/agent.h"
 #include "agent/wire/bounds.h"
@@ -70,10 +72,12 @@ void Agent::OnEnvelope(const core::Envelope& envelope, uint64_t sender,
 bool Agent::FromRemovedNode(const core::Envelope& envelope) {
   // A node `pifleet leave` removed while it was down comes back believing it votes. Its ballots
   // would preempt the leader, so only its catch-up requests are answered: from the log it
-  // learns its own removal, and stays out.
+  // learns its own removal, and stays out. A removed leader still leads the slots its old
+  // configuration governs (the window after the removal): until this node has applied them,
+  // its accepts and decisions count, so it fills them and steps down itself.
   const core::NodeId sender = envelope.from;
   if (!core() || !state_machine().members().WasRemoved(sender) ||
-      core()->membership().Latest().Contains(sender) ||
+      std::ranges::count(core()->membership().NodesFrom(core()->AppliedSlot() + 1), sender) != 0 ||
       std::holds_alternative<core::CatchupRequest>(envelope.message) ||
       std::holds_alternative<core::SnapshotChunkRequest>(envelope.message)) {
     return false;
