@@ -25,8 +25,8 @@ int Agent::Run() {
              {"NODE_ID", std::to_string(meta_.node_id)}});
   next_tick_ = std::chrono::steady_clock::now();
   wake_at_ = next_tick_;
-  // After every handler (a datagram, a finished sync, the tick timer, ...): the ticks due by
-  // now, then the timer for the first tick that may have work; an idle node sleeps through the
+  // After every burst of handlers (datagrams, a finished sync, the tick timer, ...): the ticks due
+  // by now, then the timer for the first tick that may have work; an idle node sleeps through the
   // ticks before it, which only count (docs/consensus.md, "Sleeping when idle").
   while (!io_.stopped()) {
     RunDueTicks();
@@ -93,7 +93,7 @@ uint64_t Agent::TicksUntilDue() const {
   if (lease_reads_.pending()) return 1;                   // their deadlines are in ticks
   uint64_t due =
       std::min<uint64_t>({kIdleTicksMax, node->TicksUntilDue(), driver_->TicksUntilDue()});
-  // A busy core (the usual case under load, asked after every handler) settles it: the parts
+  // A busy core (the usual case under load, asked after every burst) settles it: the parts
   // below, held watches included, are not walked.
   if (due <= 1) return 1;
   const auto every = [&](uint64_t period_ticks) {

@@ -5,13 +5,14 @@
 # on it equals node 1's); a rolling restart of every node (SIGTERM, start, catch up) loses
 # nothing, and messages published during it are kept too.
 source "$(dirname "$0")/lib.sh"
-PER=${PER:-370}  # 3 x 370 publishes: past the agent's snapshot interval of 1000 slots
+PER=${PER:-370}  # 3 x 370 publishes: concurrent ones share slots, so the interval is 100 slots
 
 start_three_voters
 all=$(endpoints 1 2 3)
 cli --endpoints "$all" topic type define message --field user:string --field text:string \
   > /dev/null || fail "type define"
 cli --endpoints "$all" topic create chat > /dev/null || fail "topic create"
+cli --endpoints "$all" config set snapshot_every_slots 100 > /dev/null || fail "config set"
 
 # send NODE FROM COUNT: COUNT messages from user FROM through node NODE.
 send() {
