@@ -51,8 +51,13 @@ size_t Agent::RunBurst() {
   // Under load the socket holds many datagrams at each wake: handled as one burst, their
   // commands share slots (core.h, BeginBurst) instead of each taking a slot of its own.
   driver_->BeginBurst();
+  const uint64_t received = socket_.datagrams_received();
   size_t handlers = io_.run_one();
-  while (handlers != 0 && handlers < kBurstHandlersMax && io_.poll_one() != 0) ++handlers;
+  // Only a datagram says that more may be waiting: a timer's wake, most of an idle node's,
+  // looks for nothing more (each look is a system call).
+  if (socket_.datagrams_received() != received) {
+    while (handlers != 0 && handlers < kBurstHandlersMax && io_.poll_one() != 0) ++handlers;
+  }
   driver_->EndBurst();
   return handlers;
 }
