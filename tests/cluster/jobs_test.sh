@@ -39,6 +39,14 @@ print(f"{len(chunks)} chunks tile items 0..{at - 1}, attempts up to {max(c['atte
 PY
 }
 
+# item_work SECONDS: a chunk's command that takes SECONDS per item, then names its range and
+# user. Time per item, not per chunk: the first chunks are the largest (docs/jobs.md), and a job
+# that ends within a few polls under a loaded CI could finish before the kill it is there for.
+item_work() {
+  echo 'sleep "$(awk "BEGIN { print ($PIFLEET_ITEM_END - $PIFLEET_ITEM_START) * '"$1"' }")"
+echo "$PIFLEET_ITEM_START-$PIFLEET_ITEM_END $(id -u)"'
+}
+
 # kill_mid_job NAME ITEMS NODE: SIGKILL of NODE; the job still finishes on the other two, its
 # results tiling the items once; then NODE starts again and is a voter again.
 kill_mid_job() {
@@ -52,26 +60,21 @@ kill_mid_job() {
   wait_until 60 is_voter_count 1 3 || fail "node $3 did not come back as a voter"
 }
 
-# 1. kill -9 of a worker mid-job.
-cli --endpoints "$all" job submit --name work --items 0..299 --chunk-min 5 --timeout-s 5 -- \
-  sh -c 'sleep 0.4; echo "$PIFLEET_ITEM_START-$PIFLEET_ITEM_END $(id -u)"' \
-  || fail "submit refused"
+# 1. kill -9 of a worker mid-job. The victim is chosen first and watched through its own
+# children, not `job status`: under a loaded CI one status round can outlast a short job.
 leader=$(leader_node 1 2 3)
 victim=1; [ "$leader" = 1 ] && victim=2
 victim_id=$(node_id "$victim")
-running_on_victim() {
-  job_field work workers | python3 -c "import ast,sys
-rows = ast.literal_eval(sys.stdin.read())
-sys.exit(0 if any(r['node'] == $victim_id and r['running'] > 0 for r in rows) else 1)"
-}
-wait_until 30 running_on_victim || fail "node $victim never ran a chunk"
+cli --endpoints "$all" job submit --name work --items 0..299 --chunk-min 5 --timeout-s 15 -- \
+  sh -c "$(item_work 0.1)" || fail "submit refused"
+running_on_victim() { pgrep -x -P "${PIDS[$victim]}" sh > /dev/null; }
+wait_until 30 running_on_victim || fail "node $victim never ran a chunk: $(cli --endpoints "$all" job status work)"
 echo "killing worker node $victim ($victim_id) mid-chunk"
 kill_mid_job work 300 "$victim"
 
 # 1b. kill -9 of the leader mid-job: the new leader goes on with the job from the log.
-cli --endpoints "$all" job submit --name work2 --items 0..199 --chunk-min 5 --timeout-s 5 -- \
-  sh -c 'sleep 0.3; echo "$PIFLEET_ITEM_START-$PIFLEET_ITEM_END $(id -u)"' \
-  || fail "submit of work2 refused"
+cli --endpoints "$all" job submit --name work2 --items 0..199 --chunk-min 5 --timeout-s 15 -- \
+  sh -c "$(item_work 0.05)" || fail "submit of work2 refused"
 some_done() { [ "$(job_field work2 committed_items 2>/dev/null || echo 0)" -gt 0 ]; }
 wait_until 30 some_done || fail "work2 made no progress"
 leader=$(leader_node 1 2 3) || fail "no leader"
@@ -80,9 +83,8 @@ kill_mid_job work2 200 "$leader"
 
 # 1c. A rolling restart mid-job: each agent in turn stops (SIGTERM: its running command is
 # killed with it) and starts again; the job goes on and finishes with every item once.
-cli --endpoints "$all" job submit --name work3 --items 0..199 --chunk-min 5 --timeout-s 5 -- \
-  sh -c 'sleep 0.3; echo "$PIFLEET_ITEM_START-$PIFLEET_ITEM_END $(id -u)"' \
-  || fail "submit of work3 refused"
+cli --endpoints "$all" job submit --name work3 --items 0..199 --chunk-min 5 --timeout-s 15 -- \
+  sh -c "$(item_work 0.05)" || fail "submit of work3 refused"
 for n in 1 2 3; do
   stop_agent "$n" || fail "node $n did not stop cleanly (exit $?)"
   start_agent "$n"

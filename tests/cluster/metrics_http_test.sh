@@ -53,5 +53,6 @@ echo "$out" | grep -q metrics_allow_remote || fail "the refusal does not name th
 PIDS[3]=$!
 wait_until 10 test -n "$(leader_of 3)" || fail "an agent whose metrics port is taken did not run"
 grep -q "running without the /metrics listener" "$WORK/n3.log" || fail "no error about the port"
-curl -sS --fail "http://$metrics/metrics" | grep -q '^pifleet_is_leader 1$' || fail "first listener gone"
+still=$(curl -sS --fail "http://$metrics/metrics") || fail "first listener gone"
+grep -q '^pifleet_is_leader 1$' <<< "$still" || fail "the first listener does not serve its agent"
 echo "metrics_http_test: ok"
