@@ -28,6 +28,8 @@ find_path(PIFLEET_MSGPACK_INCLUDE msgpack.hpp REQUIRED)
 find_path(PIFLEET_ASIO_INCLUDE asio.hpp REQUIRED)
 find_path(PIFLEET_CLI11_INCLUDE CLI/CLI.hpp REQUIRED)
 find_path(PIFLEET_TOMLPP_INCLUDE toml++/toml.h REQUIRED)
+# libxxhash-dev, used header-only (XXH_INLINE_ALL in agent/base/fast_hash.cc): nothing to link.
+find_path(PIFLEET_XXHASH_INCLUDE xxhash.h REQUIRED)
 
 find_package(Threads REQUIRED)  # the WAL's sync thread
 # Header-only: every --json output of the CLI (agent/daemon/json_text.h).

@@ -1,6 +1,6 @@
-// 64-bit FNV-1a, the one non-cryptographic hash of pifleet: state hashes replicas compare,
-// snapshot identities in offers and markers, the cluster id derived from the cluster's name.
-// Not for anything an attacker chooses to collide (datagrams are authenticated by the AEAD).
+// 64-bit FNV-1a: the cluster id derived from the cluster's name, and the identity of version 1
+// snapshot blobs (older builds' files and offers). Large blobs use XXH3 (fast_hash.h). Not for
+// anything an attacker chooses to collide (datagrams are authenticated by the AEAD).
 #pragma once
 
 #include <cstdint>

@@ -20,7 +20,7 @@ Core::Core(const CoreOptions& options, const DurableState& restored,
   PIFLEET_ASSERT_MSG(restored.snapshot_slot == 0 || snapshot != nullptr,
                      "a log with a snapshot marker needs its snapshot");
   if (snapshot != nullptr) {
-    replica_.Restore(*snapshot, restored.decisions);
+    replica_.Restore(snapshot, restored.decisions);
     PIFLEET_ASSERT_MSG(ctx_.snapshot_slot >= restored.snapshot_slot,
                        "the snapshot is older than the log's marker");
     CompactRoles();
@@ -47,14 +47,26 @@ void Core::CompactRoles() {
 }
 
 Status Core::TakeSnapshot(Slot slot, std::string_view app_bytes) {
+  return TakeSnapshotBlob(
+      slot, std::make_shared<const std::string>(EncodeSnapshot(SnapshotMetaAt(slot), app_bytes)));
+}
+
+SnapshotMeta Core::SnapshotMetaAt(Slot slot) const {
+  return SnapshotMeta{slot, ctx_.membership.EntriesFrom(slot + 1)};
+}
+
+Status Core::TakeSnapshotBlob(Slot slot, std::shared_ptr<const std::string> blob) {
   if (slot != AppliedSlot() || slot <= ctx_.snapshot_slot) {
     return Status::InvalidArgument("snapshot slot " + std::to_string(slot) +
                                    " is not the applied slot " + std::to_string(AppliedSlot()) +
                                    " above the last snapshot " +
                                    std::to_string(ctx_.snapshot_slot));
   }
-  SnapshotMeta meta{slot, ctx_.membership.EntriesFrom(slot + 1)};
-  auto blob = std::make_shared<const std::string>(EncodeSnapshot(meta, app_bytes));
+  // The header up to the state machine bytes' length is the core's own: the driver built it.
+  std::string header;
+  const size_t meta_bytes = BeginSnapshotBlob(SnapshotMetaAt(slot), &header) - sizeof(uint64_t);
+  PIFLEET_ASSERT_MSG(std::string_view(*blob).substr(0, meta_bytes) == header.substr(0, meta_bytes),
+                     "a snapshot blob must start with SnapshotMetaAt(slot)");
   ctx_.snapshot_blob = blob;
   ctx_.snapshot_slot = slot;
   ctx_.snapshot_hash = SnapshotHash(*blob);

@@ -19,6 +19,7 @@
 #include "agent/core/recovery.h"
 #include "agent/core/replica.h"
 #include "agent/core/requester.h"
+#include "agent/core/snapshot.h"
 
 namespace pifleet::core {
 
@@ -55,6 +56,11 @@ class Core {
   // `slot`, keeps the blob to serve peers, and hands it out as Ready::snapshot_save with its
   // marker record. InvalidArgument unless slot == AppliedSlot() > SnapshotSlot().
   Status TakeSnapshot(Slot slot, std::string_view app_bytes);
+  // The same with the blob built by the driver (core/snapshot.h, BeginSnapshotBlob with
+  // SnapshotMetaAt(slot)), so that a large state is written once, into a buffer it may reuse.
+  Status TakeSnapshotBlob(Slot slot, std::shared_ptr<const std::string> blob);
+  // What a snapshot at `slot` carries besides the state machine's bytes.
+  SnapshotMeta SnapshotMetaAt(Slot slot) const;
 
   // The driver's disk is full (a sync failed with NoSpace) or has space again. While full this
   // node stops voting: its acceptor answers no Prepare or Accept and records nothing, it starts

@@ -125,14 +125,14 @@ void Replica::OnSnapshotChunk(NodeId from, const SnapshotChunk& chunk) {
   pull_.OnChunk(chunk);
   if (!pull_.complete()) return RequestChunks(/*retransmit=*/false);
   const uint64_t hash = pull_.offer().hash;
-  const std::string blob = pull_.TakeBlob();
-  if (SnapshotHash(blob) == hash) Install(blob, /*durable=*/false);
+  auto blob = std::make_shared<const std::string>(pull_.TakeBlob());
+  if (SnapshotHash(*blob) == hash) Install(std::move(blob), hash, /*durable=*/false);
 }
 
-bool Replica::Install(const std::string& blob, bool durable) {
+bool Replica::Install(std::shared_ptr<const std::string> blob, uint64_t hash, bool durable) {
   SnapshotMeta meta;
   std::string app_bytes;
-  if (!DecodeSnapshot(blob, &meta, &app_bytes) || meta.slot < slot_out_) return false;
+  if (!DecodeSnapshot(*blob, &meta, &app_bytes) || meta.slot < slot_out_) return false;
   const Slot before = slot_out_;
   // Whatever this Ready was about to apply is older than the snapshot, which replaces it.
   ctx_.ready.committed.clear();
@@ -141,19 +141,21 @@ bool Replica::Install(const std::string& blob, bool durable) {
   early_.erase(early_.begin(), early_.upper_bound(meta.slot));
   slot_out_ = meta.slot + 1;
   ctx_.membership.Restore(std::move(meta.configs));
-  auto shared = std::make_shared<const std::string>(blob);
-  ctx_.snapshot_blob = shared;
+  ctx_.snapshot_blob = blob;
   ctx_.snapshot_slot = meta.slot;
-  ctx_.snapshot_hash = SnapshotHash(blob);
-  if (!durable) ctx_.SaveSnapshot(meta.slot, std::move(shared), ctx_.snapshot_hash);
+  ctx_.snapshot_hash = hash;
+  if (!durable) ctx_.SaveSnapshot(meta.slot, std::move(blob), hash);
   ctx_.ready.install = SnapshotInstall{meta.slot, std::move(app_bytes)};
   ApplyReady();
   PIFLEET_ASSERT(slot_out_ > meta.slot && slot_out_ >= before);  // never moves back
   return true;
 }
 
-void Replica::Restore(const std::string& blob, const std::map<Slot, Value>& decisions) {
-  PIFLEET_ASSERT_MSG(Install(blob, /*durable=*/true), "a restored snapshot must decode");
+void Replica::Restore(std::shared_ptr<const std::string> blob,
+                      const std::map<Slot, Value>& decisions) {
+  const uint64_t hash = SnapshotHash(*blob);
+  PIFLEET_ASSERT_MSG(Install(std::move(blob), hash, /*durable=*/true),
+                     "a restored snapshot must decode");
   replaying_ = true;
   for (const auto& [slot, value] : decisions) OnDecision(slot, value);
   replaying_ = false;

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <set>
 #include <string>
 
@@ -35,7 +36,7 @@ class Replica {
   uint32_t TicksUntilDue(NodeId leader_hint) const;
 
   // A restarted node: the state is `blob`'s (already durable), then `decisions` from its log.
-  void Restore(const std::string& blob, const std::map<Slot, Value>& decisions);
+  void Restore(std::shared_ptr<const std::string> blob, const std::map<Slot, Value>& decisions);
   // The driver snapshotted the state at slot_out() - 1: forget the decisions it covers.
   void CompactTo(Slot slot);
 
@@ -50,8 +51,9 @@ class Replica {
   void Commit(Slot slot, const Value& value);
   void OfferSnapshot(NodeId to);
   void RequestChunks(bool retransmit);
-  // Installs a complete, verified blob; `durable` when it came from this node's own disk.
-  bool Install(const std::string& blob, bool durable);
+  // Installs a complete, verified blob whose SnapshotHash is `hash` (shared, not copied: it is
+  // the one the core serves); `durable` when it came from this node's own disk.
+  bool Install(std::shared_ptr<const std::string> blob, uint64_t hash, bool durable);
 
   Context& ctx_;
   Requester& requester_;

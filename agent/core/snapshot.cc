@@ -1,6 +1,8 @@
 #include "agent/core/snapshot.h"
 
+#include "agent/base/assert.h"
 #include "agent/base/bytes.h"
+#include "agent/base/fast_hash.h"
 #include "agent/base/hash.h"
 #include "agent/core/command_check.h"
 #include "agent/core/constants.h"
@@ -9,7 +11,9 @@ namespace pifleet::core {
 namespace {
 
 constexpr std::string_view kMagic = "PFCS";
-constexpr uint8_t kVersion = 1;
+// Version 2 is version 1's layout under another hash (SnapshotHash); both are read.
+constexpr uint8_t kVersion = 2;
+constexpr uint8_t kVersionFnv = 1;
 
 void PutIds(ByteWriter& w, const std::vector<NodeId>& ids) {
   w.U32(static_cast<uint32_t>(ids.size()));
@@ -25,8 +29,9 @@ bool GetIds(ByteReader& r, std::vector<NodeId>* ids, uint64_t max) {
 
 }  // namespace
 
-std::string EncodeSnapshot(const SnapshotMeta& meta, std::string_view app_bytes) {
-  ByteWriter w;
+size_t BeginSnapshotBlob(const SnapshotMeta& meta, std::string* out) {
+  out->clear();
+  ByteWriter w{std::move(*out)};
   w.Raw(kMagic);
   w.U8(kVersion);
   w.U64(meta.slot);
@@ -36,13 +41,31 @@ std::string EncodeSnapshot(const SnapshotMeta& meta, std::string_view app_bytes)
     PutIds(w, config.voters);
     PutIds(w, config.learners);
   }
-  w.Str(app_bytes);
-  return std::move(w.out);
+  w.U64(0);  // the state machine bytes' length: EndSnapshotBlob
+  *out = std::move(w.out);
+  return out->size();
+}
+
+void EndSnapshotBlob(size_t header_bytes, std::string* blob) {
+  PIFLEET_ASSERT(header_bytes >= sizeof(uint64_t) && blob->size() >= header_bytes);
+  std::string length;
+  PutFixed64(&length, blob->size() - header_bytes);
+  blob->replace(header_bytes - length.size(), length.size(), length);
+}
+
+std::string EncodeSnapshot(const SnapshotMeta& meta, std::string_view app_bytes) {
+  std::string blob;
+  blob.reserve(app_bytes.size() + 64);
+  const size_t header_bytes = BeginSnapshotBlob(meta, &blob);
+  blob.append(app_bytes);
+  EndSnapshotBlob(header_bytes, &blob);
+  return blob;
 }
 
 bool DecodeSnapshot(std::string_view blob, SnapshotMeta* meta, std::string* app_bytes) {
   ByteReader r{blob};
-  if (r.Raw(kMagic.size()) != kMagic || r.U8() != kVersion) return false;
+  if (r.Raw(kMagic.size()) != kMagic) return false;
+  if (const uint8_t version = r.U8(); version != kVersion && version != kVersionFnv) return false;
   meta->slot = r.U64();
   const uint32_t configs = r.U32();
   // Every configuration entry takes at least 16 bytes: refuse counts the input cannot hold.
@@ -62,6 +85,12 @@ bool DecodeSnapshot(std::string_view blob, SnapshotMeta* meta, std::string* app_
   return r.Done();
 }
 
-uint64_t SnapshotHash(std::string_view blob) { return Fnv1a64(blob); }
+uint64_t SnapshotHash(std::string_view blob) {
+  // A version 1 blob (a file or a marker an older build wrote, a peer running one) keeps the
+  // hash its marker and offers name.
+  const bool fnv = blob.size() > kMagic.size() && blob.substr(0, kMagic.size()) == kMagic &&
+                   static_cast<uint8_t>(blob[kMagic.size()]) == kVersionFnv;
+  return fnv ? Fnv1a64(blob) : Xxh3Hash64(blob);
+}
 
 }  // namespace pifleet::core

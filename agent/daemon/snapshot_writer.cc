@@ -34,6 +34,16 @@ std::optional<core::Slot> SnapshotWriter::Submit(Job job) {
   return superseded;
 }
 
+void SnapshotWriter::Prepare(std::shared_ptr<std::string> buffer, uint64_t bytes) {
+  PIFLEET_ASSERT(buffer != nullptr && bytes <= buffer->capacity());
+  {
+    std::lock_guard lock(mu_);
+    PIFLEET_ASSERT_MSG(!stopping_, "a preparation asked for after Stop()");
+    preparing_ = Preparation{std::move(buffer), bytes};
+  }
+  work_.notify_one();
+}
+
 std::vector<SnapshotWriter::Result> SnapshotWriter::TakeFinished() {
   std::lock_guard lock(mu_);
   return std::exchange(finished_, {});
@@ -44,6 +54,7 @@ void SnapshotWriter::Stop() {
     std::lock_guard lock(mu_);
     stopping_ = true;
     waiting_.reset();  // the WAL still holds its slots; the next start snapshots again
+    preparing_.reset();
   }
   work_.notify_one();
   if (thread_.joinable()) thread_.join();
@@ -64,8 +75,17 @@ void SnapshotWriter::Loop() {
     Job job;
     {
       std::unique_lock lock(mu_);
-      work_.wait(lock, [this] { return waiting_.has_value() || stopping_; });
+      work_.wait(lock, [this] { return waiting_ || preparing_ || stopping_; });
       if (stopping_) return;  // Stop() dropped whatever was waiting
+      if (!waiting_) {
+        Preparation preparation = std::move(*preparing_);
+        preparing_.reset();
+        lock.unlock();
+        // Within the capacity the driver reserved: writes every byte, so every page, once.
+        preparation.buffer->resize(preparation.bytes);
+        preparation.buffer->clear();
+        continue;  // the buffer is the driver's again as this reference goes
+      }
       job = std::move(*waiting_);
       waiting_.reset();
     }

@@ -7,7 +7,8 @@
 // durable; a failed save returns its marker unused. At most one save runs at a time. A save
 // submitted while another runs waits; a newer one replaces a waiting one (superseded: recovery
 // reads only the newest snapshot file, and the WAL keeps every slot above the last durable
-// marker). `wake` runs on the worker after each save and must only post to the loop.
+// marker). `wake` runs on the worker after each save and must only post to the loop. Between
+// saves it touches the pages of the driver's next blob (Prepare).
 #pragma once
 
 #include <condition_variable>
@@ -44,6 +45,8 @@ class SnapshotWriter : public node::SnapshotStore {
   std::optional<core::Slot> Submit(Job job) override;
   // The saves finished since the last call, oldest first.
   std::vector<Result> TakeFinished() override;
+  // Done after any waiting save; a newer one replaces one not started.
+  void Prepare(std::shared_ptr<std::string> buffer, uint64_t bytes) override;
   // Drops the waiting job, lets the save in progress finish (its result stays for
   // TakeFinished) and joins the thread. Idempotent; no Submit after it.
   void Stop();
@@ -59,11 +62,16 @@ class SnapshotWriter : public node::SnapshotStore {
   const Wake wake_;
   mutable std::mutex mu_;
   std::condition_variable work_;
-  std::optional<Job> waiting_;    // guarded by mu_
-  std::vector<Result> finished_;  // guarded by mu_
-  uint64_t superseded_ = 0;       // guarded by mu_
-  bool stopping_ = false;         // guarded by mu_
-  std::thread thread_;            // last: starts once the members above exist
+  struct Preparation {
+    std::shared_ptr<std::string> buffer;
+    uint64_t bytes = 0;
+  };
+  std::optional<Job> waiting_;            // guarded by mu_
+  std::optional<Preparation> preparing_;  // guarded by mu_
+  std::vector<Result> finished_;          // guarded by mu_
+  uint64_t superseded_ = 0;               // guarded by mu_
+  bool stopping_ = false;                 // guarded by mu_
+  std::thread thread_;                    // last: starts once the members above exist
 };
 
 }  // namespace pifleet::daemon

@@ -1,6 +1,7 @@
 #include "agent/node/driver.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cstdint>
 #include <utility>
 
@@ -117,6 +118,7 @@ void NodeDriver::Drain() {
     core_->Advance();
     seams_.events->AfterAdvance();
     MaybeSnapshot();
+    MaybePrepareSnapshotBuffer();
   }
   ReleaseHeld();
 }
@@ -259,6 +261,7 @@ void NodeDriver::Install(const core::SnapshotInstall& install, bool pulled) {
   sm_ = std::move(restored);
   snapshot_app_bytes_ = install.app_bytes.size();
   applied_bytes_since_snapshot_ = 0;
+  snapshot_buffer_prepared_ = false;
   seams_.events->OnInstalled(install.slot, pulled);
 }
 
@@ -290,16 +293,70 @@ void NodeDriver::MaybeSnapshot() {
   // the WAL wrote for them (an accept and a decision each), however large the state grows
   // (SD-card wear), and a restart replays at most about one state's worth of commands.
   if (applied_bytes_since_snapshot_ < snapshot_app_bytes_) return;
-  // Room for it at once (at most the last snapshot plus what was applied since; pages never
-  // written cost nothing): growing a large string copies it again at each doubling, on the loop.
-  const std::string app_bytes = sm_.Snapshot(snapshot_app_bytes_ + applied_bytes_since_snapshot_);
-  if (Status status = core_->TakeSnapshot(applied, app_bytes); !status.ok()) {
+  // The state machine writes its bytes straight into the core's blob, in a buffer with room for
+  // it at once (at most the last snapshot plus what was applied since; pages never written cost
+  // nothing): growing a large string copies it again at each doubling, on the loop.
+  std::shared_ptr<std::string> blob = FreeSnapshotBuffer();
+  ReserveSnapshotRoom(blob.get(), SnapshotRoomBytes(applied_bytes_since_snapshot_));
+  const size_t header_bytes = core::BeginSnapshotBlob(core_->SnapshotMetaAt(applied), blob.get());
+  sm_.AppendSnapshot(blob.get());
+  core::EndSnapshotBlob(header_bytes, blob.get());
+  const uint64_t app_bytes = blob->size() - header_bytes;
+  if (Status status = core_->TakeSnapshotBlob(applied, std::move(blob)); !status.ok()) {
     seams_.events->OnProblem(NodeEvents::Problem::kSnapshotRefused, status);
     return;
   }
-  snapshot_app_bytes_ = app_bytes.size();
+  snapshot_app_bytes_ = app_bytes;
   applied_bytes_since_snapshot_ = 0;
+  snapshot_buffer_prepared_ = false;
   seams_.events->OnSnapshotTaken(applied);
+}
+
+uint64_t NodeDriver::SnapshotRoomBytes(uint64_t applied_bytes) const {
+  // The state grows by at most about the command bytes applied to it.
+  return kSnapshotHeaderBytesMax + snapshot_app_bytes_ + applied_bytes;
+}
+
+void NodeDriver::ReserveSnapshotRoom(std::string* buffer, uint64_t room) {
+  buffer->clear();  // an older blob: growing would copy it for nothing
+  // With a half more when it must grow: the snapshots after it, of about its size, fit as well.
+  if (buffer->capacity() < room) buffer->reserve(room + room / 2);
+}
+
+void NodeDriver::MaybePrepareSnapshotBuffer() {
+  // Three quarters of the way to the next snapshot (MaybeSnapshot: when the commands applied
+  // since the last add up to its size), the store touches a free buffer's pages for it.
+  if (snapshot_buffer_prepared_ || options_.snapshot_every_slots == 0 ||
+      snapshot_app_bytes_ < kSnapshotPrepareBytesMin ||
+      applied_bytes_since_snapshot_ < snapshot_app_bytes_ / 4 * 3) {
+    return;
+  }
+  std::shared_ptr<std::string> buffer = FreePooledSnapshotBuffer();
+  if (buffer == nullptr) return;  // both in use: the next tries again
+  snapshot_buffer_prepared_ = true;
+  const uint64_t room = SnapshotRoomBytes(snapshot_app_bytes_);  // at the earliest snapshot
+  ReserveSnapshotRoom(buffer.get(), room);
+  seams_.snapshot_store->Prepare(std::move(buffer), room);
+}
+
+std::shared_ptr<std::string> NodeDriver::FreePooledSnapshotBuffer() {
+  // use_count() == 1: the core dropped it for a newer blob and the store finished with it;
+  // nothing hands out new references but this array, so it stays free while we hold it.
+  for (std::shared_ptr<std::string>& buffer : snapshot_buffers_) {
+    if (buffer == nullptr) buffer = std::make_shared<std::string>();
+    if (buffer.use_count() == 1) {
+      // use_count() loads relaxed: this orders the store thread's last use of the buffer (its
+      // release of the reference) before ours.
+      std::atomic_thread_fence(std::memory_order_acquire);
+      return buffer;
+    }
+  }
+  return nullptr;
+}
+
+std::shared_ptr<std::string> NodeDriver::FreeSnapshotBuffer() {
+  std::shared_ptr<std::string> buffer = FreePooledSnapshotBuffer();
+  return buffer != nullptr ? buffer : std::make_shared<std::string>();  // both still in use
 }
 
 }  // namespace pifleet::node

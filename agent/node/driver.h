@@ -6,12 +6,14 @@
 //   messages out now; promises and accepted replies held until the WAL is synced past them;
 //   a pulled snapshot installed into the state machine; decisions applied in slot order;
 //   a snapshot of the state machine every `snapshot_every_slots`, once the commands applied since
-//   the last one are as many bytes as it was; WAL compaction (through the
+//   the last one are as many bytes as it was, built in a buffer whose pages the SnapshotStore
+//   touched ahead of it once those bytes were three quarters there; WAL compaction (through the
 //   WalExecutor, off the caller's thread) once a marker is durable; a full disk told to the core
 //   (no votes) and the sync retried every `disk_full_retry_ticks`.
 // Not thread-safe: every call comes from the owner's one thread (the agent's event loop).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <deque>
 #include <memory>
@@ -31,6 +33,12 @@ namespace pifleet::node {
 // 1000 slots: at the agent's batch sizes a few thousand commands, so a restart replays at most
 // that much from the WAL and a lagging node pulls a snapshot at most that old.
 inline constexpr core::Slot kSnapshotEverySlots = 1000;
+// Room reserved for the core's part of a snapshot blob (the configurations governing the slots
+// after it) ahead of the state machine's bytes.
+inline constexpr uint64_t kSnapshotHeaderBytesMax = 64ull * 1024;
+// Below this state size the next snapshot's buffer is not prepared ahead (SnapshotStore::
+// Prepare): its fresh pages cost the loop a few ms at most.
+inline constexpr uint64_t kSnapshotPrepareBytesMin = 1024ull * 1024;
 // Records nothing waits for (applied decisions) ride along with the next sync that something
 // needs; with none within 100 ms (an idle node, a learner), a sync of their own.
 inline constexpr uint64_t kLazySyncTicks = 10;
@@ -83,7 +91,6 @@ class NodeDriver {
   // The caller must have run every tick due by its clock before collecting.
   bool BeginLeaseRead(uint64_t id);
   void CollectLeaseReads(std::vector<uint64_t>* ready, std::vector<uint64_t>* declined);
-  bool lease_reads_pending() const { return !lease_reads_.empty(); }
   // The caller's ticks fell behind its clock for good: a lease held now would look longer.
   void DropLease() {
     if (core_) core_->DropLease();
@@ -123,6 +130,14 @@ class NodeDriver {
   void Apply(const core::Decision& decision, const std::vector<bool>& took_effect,
              size_t* reconfigs);
   void MaybeSnapshot();
+  // A buffer of snapshot_buffers_ that nothing else holds, or a new one if both are in use.
+  std::shared_ptr<std::string> FreeSnapshotBuffer();
+  std::shared_ptr<std::string> FreePooledSnapshotBuffer();  // nullptr: both in use
+  // The room a snapshot blob needs with `applied_bytes` applied since the last, and a buffer
+  // given at least that much.
+  uint64_t SnapshotRoomBytes(uint64_t applied_bytes) const;
+  static void ReserveSnapshotRoom(std::string* buffer, uint64_t room);
+  void MaybePrepareSnapshotBuffer();
   void CompactIfMarkerDurable();
 
   DriverOptions options_;  // snapshot_every_slots changes at runtime
@@ -142,6 +157,13 @@ class NodeDriver {
   // applied since (MaybeSnapshot).
   uint64_t snapshot_app_bytes_ = 0;
   uint64_t applied_bytes_since_snapshot_ = 0;
+  // The buffers MaybeSnapshot builds blobs in: the one the core serves and a spare, reused once
+  // the core and the SnapshotStore let go of it (only this array holds it). Pages a process has
+  // not touched yet cost far more than a write (a fault each: 3.7 ms per MiB on the 2-core VM of
+  // tests/bench, more than the encoding itself), so a large state's snapshots write into memory
+  // the last ones touched; the price is a spare of the state's size kept resident.
+  std::array<std::shared_ptr<std::string>, 2> snapshot_buffers_;
+  bool snapshot_buffer_prepared_ = false;  // since the last snapshot taken or installed
   uint64_t marker_lsn_ = 0;  // a snapshot marker waiting for its sync before compaction
   core::Slot marker_slot_ = 0;
 };

@@ -7,7 +7,9 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "agent/base/status.h"
@@ -60,6 +62,12 @@ class SnapshotStore {
   virtual std::optional<core::Slot> Submit(SnapshotJob job) = 0;
   // The saves finished since the last call, oldest first.
   virtual std::vector<SnapshotResult> TakeFinished() = 0;
+  // Writes `bytes` bytes of `buffer` (within its capacity, which the caller reserved) and
+  // empties it again, when no save waits: the pages of the driver's next snapshot blob, touched
+  // off the driver's thread (a page's first write is what a large snapshot costs the loop
+  // most). The store holds `buffer` until it is done, and the driver uses no buffer it does not
+  // hold alone.
+  virtual void Prepare(std::shared_ptr<std::string> buffer, uint64_t bytes) = 0;
 };
 
 // What the driver tells its owner. Each hook runs on the driver's thread, inside the driver's

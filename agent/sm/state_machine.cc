@@ -1,6 +1,6 @@
 #include "agent/sm/state_machine.h"
 
-#include "agent/base/hash.h"
+#include "agent/base/fast_hash.h"
 #include "agent/sm/session_commands.h"
 #include "agent/sm/topic_groups.h"
 #include "agent/sm/topics.h"
@@ -105,8 +105,14 @@ constexpr uint8_t kSnapshotVersion = 7;
 }  // namespace
 
 std::string StateMachine::Snapshot(size_t size_hint_bytes) const {
-  ByteWriter w;
-  w.out.reserve(size_hint_bytes);
+  std::string out;
+  out.reserve(size_hint_bytes);
+  AppendSnapshot(&out);
+  return out;
+}
+
+void StateMachine::AppendSnapshot(std::string* out) const {
+  ByteWriter w{std::move(*out)};
   w.out.append(kSnapshotMagic);
   w.U8(kSnapshotVersion);
   kv_.EncodeTo(w);
@@ -116,7 +122,7 @@ std::string StateMachine::Snapshot(size_t size_hint_bytes) const {
   keys_.EncodeTo(w);
   members_.EncodeRemovedTo(w);
   jobs_.EncodeTo(w);
-  return std::move(w.out);
+  *out = std::move(w.out);
 }
 
 bool StateMachine::Restore(std::string_view bytes) {
@@ -143,6 +149,6 @@ bool StateMachine::Restore(std::string_view bytes) {
   return true;
 }
 
-uint64_t StateMachine::StateHash() const { return Fnv1a64(Snapshot()); }
+uint64_t StateMachine::StateHash() const { return Xxh3Hash64(Snapshot()); }
 
 }  // namespace pifleet::sm

@@ -44,8 +44,11 @@ class StateMachine {
   // | jobs. Restore takes such bytes back; on any malformation or another version it returns false
   // and changes nothing. `size_hint_bytes`: room reserved up front (about the expected size).
   std::string Snapshot(size_t size_hint_bytes = 0) const;
+  // The same bytes appended to *out (the core's snapshot blob, built in place).
+  void AppendSnapshot(std::string* out) const;
   bool Restore(std::string_view bytes);
-  // 64-bit FNV-1a of Snapshot(): the one state hash replicas (and the simulator) compare.
+  // XXH3-64 of Snapshot() (agent/base/fast_hash.h): the one state hash replicas (and the
+  // simulator, after every decision) compare.
   uint64_t StateHash() const;
 
  private:

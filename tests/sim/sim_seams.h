@@ -32,6 +32,11 @@ class SimSeams final : public node::Transport,
   void RequestCompact(core::Slot below_slot) override;
   std::optional<core::Slot> Submit(node::SnapshotJob job) override;
   std::vector<node::SnapshotResult> TakeFinished() override;
+  // Memory is no cost in the simulation: nothing to touch.
+  void Prepare(std::shared_ptr<std::string> buffer, uint64_t bytes) override {
+    (void)buffer;
+    (void)bytes;
+  }
 
   void OnFatal(const Status& status) override;
   void OnProblem(Problem problem, const Status& status) override;

@@ -12,11 +12,10 @@
 
 #include "agent/core/snapshot.h"
 #include "agent/daemon/snapshot_writer.h"
-#include "agent/sm/kv_op.h"
-#include "agent/sm/session_commands.h"
 #include "agent/sm/state_machine.h"
 #include "agent/store/core_log.h"
 #include "agent/store/posix_env.h"
+#include "tests/bench/store/kv_state.h"
 
 namespace pifleet::daemon {
 namespace {
@@ -34,15 +33,11 @@ std::string BenchDir(const std::string& leaf) {
 std::shared_ptr<const std::string> HundredThousandKeyBlob() {
   static const std::shared_ptr<const std::string> blob = [] {
     sm::StateMachine state;
-    const std::string reg = sm::EncodeSessionCommand({sm::SessionCommandKind::kRegister, 1000, 0});
-    for (uint64_t s = 0; s < 1000; ++s) state.Apply(0, 0, 0, reg);  // sessions 1..1000
-    for (uint64_t i = 0; i < 100'000; ++i) {
-      sm::KvOp op;
-      op.kind = sm::KvKind::kPut;
-      op.key = "key/" + std::to_string(i);
-      op.value = std::string(16, static_cast<char>('a' + i % 26));
-      state.Apply(i + 1, 1 + i % 1000, 1 + i / 1000, sm::EncodeKvOp(op));
-    }
+    bench::FillKvState({.sessions = 1000,
+                        .puts = 100'000,
+                        .value_bytes = 16,
+                        .key = [](uint64_t i) { return "key/" + std::to_string(i); }},
+                       &state);
     core::Config config;
     config.voters = {1, 2, 3};
     return std::make_shared<const std::string>(

@@ -3,6 +3,8 @@
 // state, and a restart from snapshot + logged decisions.
 #include <gtest/gtest.h>
 
+#include "agent/base/fast_hash.h"
+#include "agent/base/hash.h"
 #include "agent/core/snapshot.h"
 #include "agent/core/snapshot_pull.h"
 #include "tests/unit/core/harness.h"
@@ -32,6 +34,58 @@ TEST(SnapshotBlob, RoundTripsAndRefusesEveryTruncationAndBadCount) {
   huge_count[16] = '\x7f';
   EXPECT_FALSE(DecodeSnapshot(huge_count, &meta, &decoded));
   EXPECT_NE(SnapshotHash(blob), SnapshotHash(huge_count));
+}
+
+// Built in place, the blob is EncodeSnapshot's, and a reused buffer keeps its memory.
+TEST(SnapshotBlob, BuiltInPlaceEqualsEncodedAndReusesTheBuffer) {
+  const std::string app(5000, 'q');
+  std::string blob = "leftovers of an older snapshot";
+  size_t header_bytes = BeginSnapshotBlob(SampleMeta(), &blob);
+  blob.append(app);
+  EndSnapshotBlob(header_bytes, &blob);
+  EXPECT_EQ(blob, EncodeSnapshot(SampleMeta(), app));
+  const char* memory = blob.data();
+  header_bytes = BeginSnapshotBlob(SnapshotMeta{78, SampleMeta().configs}, &blob);
+  blob.append(app.substr(0, 100));
+  EndSnapshotBlob(header_bytes, &blob);
+  EXPECT_EQ(blob, EncodeSnapshot(SnapshotMeta{78, SampleMeta().configs}, app.substr(0, 100)));
+  EXPECT_EQ(blob.data(), memory);
+}
+
+// Version 2 differs from version 1 only in its hash: a version 1 blob (an older build's file,
+// marker or offer) still decodes and keeps the FNV-1a hash its marker names.
+TEST(SnapshotBlob, ReadsVersionOneAndHashesEachVersionAsItsMarkersDo) {
+  const std::string app(3000, 'a');
+  const std::string blob = EncodeSnapshot(SampleMeta(), app);
+  ASSERT_EQ(blob[4], '\x02');
+  std::string old_blob = blob;
+  old_blob[4] = '\x01';
+  SnapshotMeta meta;
+  std::string decoded;
+  ASSERT_TRUE(DecodeSnapshot(old_blob, &meta, &decoded));
+  EXPECT_EQ(meta, SampleMeta());
+  EXPECT_EQ(decoded, app);
+  std::string future_blob = blob;
+  future_blob[4] = '\x03';
+  EXPECT_FALSE(DecodeSnapshot(future_blob, &meta, &decoded));
+
+  EXPECT_EQ(SnapshotHash(old_blob), Fnv1a64(old_blob));
+  EXPECT_EQ(SnapshotHash(blob), Xxh3Hash64(blob));
+  EXPECT_NE(SnapshotHash(blob), Fnv1a64(blob));
+  EXPECT_EQ(SnapshotHash("PFCS"), Xxh3Hash64("PFCS")) << "no version byte";
+  EXPECT_EQ(SnapshotHash("PFCT\x01"), Xxh3Hash64("PFCT\x01")) << "no snapshot's magic";
+}
+
+TEST(FastHash, MatchesXxh3ReferenceVectors) {
+  EXPECT_EQ(Xxh3Hash64(""), 0x2d06800538d394c2u);  // XXH3_64bits of the empty input, seed 0
+  // Inputs of each length class (0-16, 17-128, 129-240, longer: the SIMD loop) differ in one
+  // byte from each other and hash apart.
+  for (size_t size : {1u, 16u, 17u, 128u, 129u, 240u, 241u, 1024u, 100000u}) {
+    std::string bytes(size, 'x');
+    const uint64_t hash = Xxh3Hash64(bytes);
+    bytes[size / 2] = 'y';
+    EXPECT_NE(Xxh3Hash64(bytes), hash) << size;
+  }
 }
 
 TEST(SnapshotPull, AssemblesChunksArrivingOutOfOrderAndIgnoresWrongOnes) {

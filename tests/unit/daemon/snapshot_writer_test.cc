@@ -58,6 +58,10 @@ class Waker {
       cv_.notify_all();
     };
   }
+  int count() {
+    std::lock_guard lock(mu_);
+    return count_;
+  }
   bool WaitFor(int count) {
     std::unique_lock lock(mu_);
     return cv_.wait_for(lock, kWaitMax, [&] { return count_ >= count; });
@@ -324,6 +328,34 @@ TEST(SnapshotWriter, StopFinishesTheSaveInProgressAndDropsTheOneWaiting) {
   EXPECT_TRUE(results[0].status.ok()) << results[0].status.ToString();
   EXPECT_EQ(SnapFiles(&env), std::vector<std::string>{store::SnapshotFileName(10)});
   writer.Stop();  // idempotent
+}
+
+TEST(SnapshotWriter, PreparesABufferAfterTheWaitingSaveAndGivesItBackEmpty) {
+  FaultEnv env(6);
+  StepEnv steps(&env);
+  steps.PauseAt(1);  // the first save holds the worker
+  Waker waker;
+  SnapshotWriter writer(&steps, kDir, waker.Fn());
+  writer.Submit(JobFor(10));
+  ASSERT_TRUE(steps.WaitPaused());
+  writer.Submit(JobFor(20));
+  constexpr uint64_t kBytes = 1 << 20;
+  auto buffer = std::make_shared<std::string>("an older blob");
+  buffer->reserve(kBytes);
+  writer.Prepare(buffer, kBytes);
+  EXPECT_EQ(buffer.use_count(), 2) << "the writer holds the buffer until it is done";
+  steps.Resume();
+  const auto deadline = std::chrono::steady_clock::now() + kWaitMax;
+  while (buffer.use_count() > 1 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::yield();
+  }
+  ASSERT_EQ(buffer.use_count(), 1) << "the writer never gave the buffer back";
+  EXPECT_TRUE(buffer->empty());
+  EXPECT_GE(buffer->capacity(), kBytes);
+  EXPECT_EQ(waker.count(), 2) << "both saves, the waiting one too, before the preparation";
+  const std::vector<SnapshotWriter::Result> results = writer.TakeFinished();
+  ASSERT_EQ(results.size(), 2u);
+  EXPECT_EQ(results[1].slot, 20u);
 }
 
 // The agent's order for one snapshot, and a crash at every point of it. Slots 1..kLastSlot are

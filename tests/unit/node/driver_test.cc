@@ -38,6 +38,9 @@ class FakeSeams : public Transport, public WalExecutor, public SnapshotStore, pu
     return std::nullopt;
   }
   std::vector<SnapshotResult> TakeFinished() override { return std::exchange(finished, {}); }
+  void Prepare(std::shared_ptr<std::string> buffer, uint64_t bytes) override {
+    prepared.emplace_back(buffer.get(), bytes);
+  }
   void OnFatal(const Status& status) override { fatal.push_back(status.ToString()); }
   void OnProblem(Problem problem, const Status& status) override {
     (void)problem;
@@ -58,6 +61,7 @@ class FakeSeams : public Transport, public WalExecutor, public SnapshotStore, pu
   std::vector<core::Slot> compact_requests;
   std::vector<SnapshotJob> jobs;
   std::vector<SnapshotResult> finished;
+  std::vector<std::pair<const std::string*, uint64_t>> prepared;  // buffer, bytes
   std::vector<std::string> fatal;
   std::vector<std::string> problems;
   std::vector<bool> disk_changes;
@@ -86,6 +90,12 @@ class DriverTest : public ::testing::Test {
     options.initial_config.voters = {kSelf};
     options.seed = 7;
     driver_->Start(options, core::DurableState{}, std::move(snapshot));
+  }
+  // Opens and starts a one-voter node and runs it until it leads.
+  void StartLeader(const DriverOptions& options) {
+    Open(options);
+    Start();
+    ASSERT_TRUE(RunUntil([&] { return driver_->core()->IsLeader(); }));
   }
   // Delivers the messages the node sent itself, as the agent's loop does later.
   void DeliverToSelf() {
@@ -164,9 +174,7 @@ TEST_F(DriverTest, PromiseLeavesOnlyOnceItsRecordIsSynced) {
 }
 
 TEST_F(DriverTest, OneSyncOutstandingCoversEverythingAppended) {
-  Open({});
-  Start();
-  ASSERT_TRUE(RunUntil([&] { return driver_->core()->IsLeader(); }));
+  ASSERT_NO_FATAL_FAILURE(StartLeader({}));
   ASSERT_TRUE(RegisterClient());
   DeliverToSelf();
   seams_.sync_requests = 0;
@@ -183,9 +191,7 @@ TEST_F(DriverTest, OneSyncOutstandingCoversEverythingAppended) {
 TEST_F(DriverTest, FullDiskStopsVotesAndIsRetriedEveryRetryTicks) {
   DriverOptions options;
   options.disk_full_retry_ticks = 10;
-  Open(options);
-  Start();
-  ASSERT_TRUE(RunUntil([&] { return driver_->core()->IsLeader(); }));
+  ASSERT_NO_FATAL_FAILURE(StartLeader(options));
   ASSERT_TRUE(RegisterClient());
   seams_.sync_requests = 0;
   env_.SetSpaceLimitBytes(env_.used_bytes());
@@ -237,9 +243,7 @@ TEST_F(DriverTest, MarkerWaitsForTheFileAndCompactionForTheMarker) {
 }
 
 TEST_F(DriverTest, DecisionsAloneAreSyncedLazily) {
-  Open({});
-  Start();
-  ASSERT_TRUE(RunUntil([&] { return driver_->core()->IsLeader(); }));
+  ASSERT_NO_FATAL_FAILURE(StartLeader({}));
   ASSERT_TRUE(RegisterClient());
   seams_.sync_requests = 0;
   ASSERT_TRUE(driver_->Propose(Put(1)).ok());
@@ -265,9 +269,7 @@ TEST_F(DriverTest, DecisionsAloneAreSyncedLazily) {
 TEST_F(DriverTest, SnapshotsWaitForAsManyLogBytesAsTheStateHolds) {
   DriverOptions options;
   options.snapshot_every_slots = 1;
-  Open(options);
-  Start();
-  ASSERT_TRUE(RunUntil([&] { return driver_->core()->IsLeader(); }));
+  ASSERT_NO_FATAL_FAILURE(StartLeader(options));
   ASSERT_TRUE(RegisterClient());
   // Distinct keys: the state grows with every put, so each snapshot waits for about as many
   // bytes of puts as all before it, and the gaps between snapshots double.
@@ -285,6 +287,69 @@ TEST_F(DriverTest, SnapshotsWaitForAsManyLogBytesAsTheStateHolds) {
     const core::Slot before = seams_.jobs[i - 1].save.slot - seams_.jobs[i - 2].save.slot;
     EXPECT_GE(gap, before) << "snapshot " << i;
   }
+}
+
+// A snapshot is built in a buffer an older one used once the core serves a newer one and the
+// store has written it (fresh pages are what a large snapshot costs the loop most).
+TEST_F(DriverTest, SnapshotsReuseTheBufferOfAnOlderOneOnceNothingHoldsIt) {
+  DriverOptions options;
+  options.snapshot_every_slots = 1;
+  ASSERT_NO_FATAL_FAILURE(StartLeader(options));
+  ASSERT_TRUE(RegisterClient());
+  std::vector<const std::string*> buffers;  // each snapshot's blob object, in order
+  std::vector<const char*> bytes;           // and where its bytes live
+  const std::string value(100, 'v');
+  for (uint64_t seq = 1; buffers.size() < 4 && seq < 200; ++seq) {
+    ASSERT_TRUE(driver_->Propose(Put(seq, "k", value + std::to_string(seq))).ok());
+    ASSERT_TRUE(RunUntil(
+        [&] { return driver_->state_machine().kv().Read("k") == value + std::to_string(seq); }));
+    for (const SnapshotJob& job : seams_.jobs) {
+      buffers.push_back(job.save.blob.get());
+      bytes.push_back(job.save.blob->data());
+    }
+    seams_.jobs.clear();  // written: the store lets go of them
+  }
+  ASSERT_EQ(buffers.size(), 4u);
+  EXPECT_NE(buffers[1], buffers[0]) << "the core still served the first";
+  EXPECT_EQ(buffers[2], buffers[0]);
+  EXPECT_EQ(buffers[3], buffers[1]);
+  EXPECT_EQ(bytes[2], bytes[0]) << "the same memory, not a new allocation";
+  // The blob the core serves decodes to the state it was taken from.
+  core::SnapshotMeta meta;
+  std::string app_bytes;
+  ASSERT_TRUE(core::DecodeSnapshot(*buffers[3], &meta, &app_bytes));
+  sm::StateMachine restored;
+  ASSERT_TRUE(restored.Restore(app_bytes));
+  EXPECT_EQ(meta.slot, driver_->core()->SnapshotSlot());
+}
+
+// Three quarters of the way to the next snapshot of a state of kSnapshotPrepareBytesMin or
+// more, the store is asked to touch a free buffer's pages, once; the snapshot then uses it.
+TEST_F(DriverTest, TheNextSnapshotsBufferIsPreparedAheadOfIt) {
+  DriverOptions options;
+  options.snapshot_every_slots = 1;
+  ASSERT_NO_FATAL_FAILURE(StartLeader(options));
+  ASSERT_TRUE(RegisterClient());
+  const std::string value(60'000, 'v');
+  uint64_t seq = 0;
+  auto put = [&] {
+    ++seq;
+    const std::string key = "key" + std::to_string(seq);
+    return driver_->Propose(Put(seq, key, value)).ok() &&
+           RunUntil([&] { return driver_->state_machine().kv().Read(key) == value; });
+  };
+  // Grow the state past the bound; snapshots come and go meanwhile.
+  while (driver_->state_machine().Snapshot().size() < 2 * kSnapshotPrepareBytesMin) {
+    ASSERT_TRUE(put());
+  }
+  // Up to the next snapshot: exactly one preparation, of a buffer it then uses.
+  seams_.jobs.clear();
+  seams_.prepared.clear();
+  while (seams_.jobs.empty()) ASSERT_TRUE(put());
+  ASSERT_EQ(seams_.prepared.size(), 1u);
+  const auto [buffer, bytes] = seams_.prepared.front();
+  EXPECT_GE(bytes, seams_.jobs.front().save.blob->size());
+  EXPECT_EQ(seams_.jobs.front().save.blob.get(), buffer) << "the prepared buffer was not used";
 }
 
 TEST_F(DriverTest, ASnapshotTheStateMachineCannotTakeIsFatal) {
