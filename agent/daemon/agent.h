@@ -94,6 +94,9 @@ class Agent : private node::Transport, private node::NodeEvents, private AgentCo
   // Runs the next handler and those ready after it, up to kBurstHandlersMax, as one burst;
   // returns how many ran (0: the loop was stopped).
   size_t RunBurst();
+  // Logs a wake kLoopLateWarnMs or more after the one planned (ArmTickTimer): a handler, or the
+  // machine, held the loop that long.
+  void WarnIfLate(std::chrono::steady_clock::time_point now);
   void ArmTickTimer();
   uint64_t TicksUntilDue() const;
   uint64_t WatchdogPeriodTicks() const;  // 0: no watchdog
@@ -164,6 +167,7 @@ class Agent : private node::Transport, private node::NodeEvents, private AgentCo
   std::chrono::steady_clock::time_point next_tick_;  // when the next tick is due
   std::chrono::steady_clock::time_point wake_at_;    // what tick_timer_ was last set to
   bool tick_timer_armed_ = false;
+  std::optional<std::chrono::steady_clock::time_point> late_warned_;  // the last one logged
   uint64_t ticks_ = 0;
   int exit_code_ = 0;
 

@@ -62,8 +62,19 @@ size_t Agent::RunBurst() {
   return handlers;
 }
 
+void Agent::WarnIfLate(std::chrono::steady_clock::time_point now) {
+  const auto late_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(now - wake_at_).count();
+  if (late_ms < static_cast<int64_t>(kLoopLateWarnMs)) return;
+  const auto quiet = std::chrono::milliseconds(kMaintenanceTicks * core::kTickMs);
+  if (late_warned_ && now < *late_warned_ + quiet) return;
+  late_warned_ = now;
+  log_->Log(Level::kWarning, "the event loop ran late", {{"LATE_MS", std::to_string(late_ms)}});
+}
+
 void Agent::RunDueTicks() {
   const auto now = std::chrono::steady_clock::now();
+  WarnIfLate(now);
   const auto tick = std::chrono::milliseconds(core::kTickMs);
   // Far behind the planned wake (a suspended process, a stalled machine): the schedule starts
   // again from now instead of running the missed ticks back to back.

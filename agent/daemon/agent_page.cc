@@ -1,5 +1,6 @@
 // What the local HTTP listener renders (metrics_http.h): the metrics, and the fleet page's JSON
-// from this node's view (fleet_json.h); and the leader changes the page lists.
+// from this node's view (fleet_json.h); and the leader changes the page lists and the journal
+// records.
 #include <chrono>
 
 #include "agent/daemon/agent.h"
@@ -18,7 +19,19 @@ int64_t UnixMillis() {
 void Agent::ObserveLeader() {
   const core::Core* node = core();
   const uint64_t leader = !node ? 0 : node->IsLeader() ? meta_.node_id : node->LeaderHint();
-  if (leader != leader_history_.current()) leader_history_.Observe(leader, UnixMillis());
+  if (leader == leader_history_.current()) return;
+  // In the journal too: a change of leader under load is what an operator looks for first.
+  // The first leader a node sees is not news (it logs "joined the cluster").
+  if (!leader_history_.empty()) {
+    const char* what = leader == meta_.node_id ? "leading"
+                       : leader == 0           ? "no leader known"
+                                               : "leader changed";
+    log_->Log(Level::kNotice, what,
+              {{"LEADER", std::to_string(leader)},
+               {"PREVIOUS", std::to_string(leader_history_.current())},
+               {"ROLE", RoleName()}});
+  }
+  leader_history_.Observe(leader, UnixMillis());
 }
 
 std::string Agent::RenderHttp(HttpResource resource) {

@@ -20,6 +20,10 @@ inline constexpr size_t kBurstHandlersMax = 64;
 // A loop this many ticks late (a suspended process, a stalled machine) restarts its tick
 // schedule from now instead of running the missed ticks back to back.
 inline constexpr uint64_t kTickLateTicksMax = 10;
+// A loop that wakes this long after its planned wake (a handler or the machine held it) logs
+// it, at most once per kMaintenanceTicks: half the followers' least suspicion timeout
+// (core::kElectionTicksFloor), so a stall that may cost a leader its place is in the journal.
+inline constexpr uint64_t kLoopLateWarnMs = core::kElectionTicksFloor * core::kTickMs / 2;
 // The longest an idle loop sleeps (agent_loop.cc: it wakes for the first tick that may have
 // work): what changes only with time, such as the status LED's view of which peers are alive,
 // is at most this late. Above an idle leader's beat period (100 ms), so a follower hearing the

@@ -42,6 +42,7 @@ class LeaderHistory {
   static constexpr size_t kKept = 20;
   // The leader last recorded (0: none known).
   uint64_t current() const { return changes_.empty() ? 0 : changes_.back().leader_id; }
+  bool empty() const { return changes_.empty(); }  // nothing observed yet
   // Records a change of leader (0: none known) with its wall clock time.
   void Observe(uint64_t leader_id, int64_t unix_ms);
   Json ToJson() const;  // [{"leader_id", "leader_id_str", "unix_ms"}], oldest first
