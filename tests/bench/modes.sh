@@ -154,13 +154,18 @@ mode_failover() {
     "$(printf '%s\n' "${p[@]}" | sort -n | tail -n 1)" "$(printf '%s\n' "${e[@]}" | sort -n | tail -n 1)" -
 }
 
-# idle_figures SECONDS: the busiest member's CPU (% of a core) and the largest RSS (MiB) of each
-# system running, sampled over SECONDS: "pifleet_cpu pifleet_rss etcd_cpu etcd_rss" ("- -"
-# for a system not running).
+# pifleet-idle-floor's 3 processes while idle_floor_up runs them (idle_figures' third system).
+FLOOR_PIDS=()
+floor_pids() { echo "${FLOOR_PIDS[*]}"; }
+
+# idle_figures SECONDS: the busiest process's CPU (% of a core) and the largest RSS (MiB) of each
+# system running, sampled over SECONDS: "pifleet_cpu pifleet_rss etcd_cpu etcd_rss floor_cpu
+# floor_rss" ("- -" for a system not running).
 idle_figures() {
   local pid systems=()
   [ ${#PIDS[@]} -gt 0 ] && systems+=(pifleet)
   [ ${#ETCD_PIDS[@]} -gt 0 ] && systems+=(etcd)
+  [ ${#FLOOR_PIDS[@]} -gt 0 ] && systems+=(floor)
   declare -A before=()
   for system in "${systems[@]}"; do
     for pid in $("${system}_pids"); do before[$pid]=$(proc_cpu_ns "$pid"); done
@@ -178,7 +183,8 @@ for line in sys.stdin:
     system, ns, kib = line.split()
     cpu.setdefault(system, []).append(100 * int(ns) / 1e9 / seconds)
     rss.setdefault(system, []).append(int(kib) / 1024)
-print(*(f"{max(cpu[s]):.3f} {max(rss[s]):.1f}" if s in cpu else "- -" for s in ("pifleet", "etcd")))' "$1"
+print(*(f"{max(cpu[s]):.3f} {max(rss[s]):.1f}" if s in cpu else "- -"
+        for s in ("pifleet", "etcd", "floor")))' "$1"
 }
 
 # idle_round SETTLE_S LABEL: after SETTLE_S, the figures of the clusters running now (idle_figures),
@@ -191,6 +197,19 @@ idle_round() {
   echo "$figures"
 }
 
+# idle_floor_up / idle_floor_down: pifleet-idle-floor's leader beating to 2 followers, nothing
+# else: what the idle heartbeat's wakeups alone cost on this machine.
+idle_floor_up() {
+  local port=$((BASE_PORT + 200))
+  "$PIFLEET_IDLE_FLOOR" follower $((port + 1)) & FLOOR_PIDS+=($!)
+  "$PIFLEET_IDLE_FLOOR" follower $((port + 2)) & FLOOR_PIDS+=($!)
+  "$PIFLEET_IDLE_FLOOR" leader "$port" 2 & FLOOR_PIDS+=($!)
+}
+idle_floor_down() {
+  { kill "${FLOOR_PIDS[@]}"; wait "${FLOOR_PIDS[@]}"; } 2> /dev/null || true
+  FLOOR_PIDS=()
+}
+
 # Both clusters at once with the release build; then the shipped build alone (build/shipped: the
 # aarch64 preset's flags for this host, so what a Pi runs: -Os, LTO, libstdc++ and mbedTLS
 # linked in), which the targets are for.
@@ -200,20 +219,30 @@ mode_idle() {
   local p_cpu p_rss e_cpu e_rss s_cpu=- s_rss=-
   pifleet_up
   etcd_up
-  read -r p_cpu p_rss e_cpu e_rss <<< "$(idle_round "$settle_s" release+etcd)"
+  read -r p_cpu p_rss e_cpu e_rss _ _ <<< "$(idle_round "$settle_s" release+etcd)"
   pifleet_down
   etcd_down
   if [ -x "$PIFLEET_SHIPPED" ]; then
     step "idle: the same for the shipped build ($PIFLEET_SHIPPED)"
     local PIFLEET=$PIFLEET_SHIPPED  # start_agent runs $PIFLEET
     pifleet_up
-    read -r s_cpu s_rss _ _ <<< "$(idle_round "$settle_s" shipped)"
+    read -r s_cpu s_rss _ _ _ _ <<< "$(idle_round "$settle_s" shipped)"
     pifleet_down
   else
     echo "  idle: no $PIFLEET_SHIPPED (cmake --preset shipped): its rows say not built" >&2
   fi
+  local floor_cpu=-
+  if [ -x "$PIFLEET_IDLE_FLOOR" ]; then
+    step "idle: the baseline, pifleet-idle-floor (the idle heartbeat's wakeups only)"
+    idle_floor_up
+    read -r _ _ _ _ floor_cpu _ <<< "$(idle_round "$settle_s" floor)"
+    idle_floor_down
+  else
+    echo "  idle: no $PIFLEET_IDLE_FLOOR: its row says not built" >&2
+  fi
   [ "$s_cpu" != - ] || s_cpu="not built"
   [ "$s_rss" != - ] || s_rss="not built"
+  [ "$floor_cpu" != - ] || floor_cpu="not built"
   row idle "CPU per member, busiest of 3, over $IDLE_S s (release build)" "% of a core" "$p_cpu" \
     "$e_cpu" -
   row idle "RSS per member, largest of 3 (release build)" MiB "$p_rss" "$e_rss" -
@@ -221,6 +250,8 @@ mode_idle() {
     "% of a core" "$s_cpu" "$e_cpu" "pifleet<=0.2"
   row idle "RSS per member, largest of 3 (shipped build, as on a Pi)" MiB "$s_rss" "$e_rss" \
     "pifleet<=5"
+  row idle "CPU, busiest of 3: shipped build; other: pifleet-idle-floor (an idle leader's beats to 2 followers, nothing else)" \
+    "% of a core" "$s_cpu" "$floor_cpu" -
 }
 
 # watch_run SYSTEM WATCH_COMMAND...: starts the watch (its output stamped on arrival into
