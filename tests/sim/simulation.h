@@ -27,7 +27,9 @@
 
 namespace pifleet::sim {
 
-// How long a simulated burst stays open: a few of the network's 100 to 2000 us delays.
+// How long a simulated burst stays open: the network's default least delay (sim_options.h), so
+// a burst holds the deliveries that arrive together, as a socket's queue at a wake does, and
+// rarely more (the faults draw least delays of 50 to 500 us).
 inline constexpr int64_t kBurstUs = 100;
 inline constexpr uint64_t kJoinerClientId = 1'000'001;  // the spare node's join request
 
