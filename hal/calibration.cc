@@ -2,6 +2,8 @@
 
 #include <time.h>
 
+#include <algorithm>
+
 #include "agent/base/assert.h"
 #include "hal/constants.h"
 
@@ -39,15 +41,29 @@ Calibration Calibrate(uint32_t iterations, int rounds, const MonotonicNs& now_ns
   return out;
 }
 
-Calibration CalibrateNow() {
+Calibration CalibrateNow(int rounds) {
   // This thread's CPU time, not wall time: a round the scheduler preempts (other processes on a
   // busy machine) is not charged for the time it waited.
-  return Calibrate(kCalibrationIterations, kCalibrationRounds, [] {
+  return Calibrate(kCalibrationIterations, rounds, [] {
     timespec ts{};
     const int rc = clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
     PIFLEET_ASSERT(rc == 0);
     return static_cast<uint64_t>(ts.tv_sec) * 1'000'000'000u + static_cast<uint64_t>(ts.tv_nsec);
   });
+}
+
+CoreSpeed::CoreSpeed(double first_mops) : mops_(first_mops) { PIFLEET_ASSERT(first_mops > 0.0); }
+
+bool CoreSpeed::Due() {
+  if (++readings_ < next_due_) return false;
+  next_due_ = readings_ + std::min(readings_, kRecalibrateReadingsMax);
+  return true;
+}
+
+bool CoreSpeed::Offer(double mops) {
+  if (mops <= mops_) return false;
+  mops_ = mops;
+  return true;
 }
 
 }  // namespace pifleet::hal

@@ -42,6 +42,9 @@ inline constexpr uint64_t kCapacityPublishIntervalMinMs = 10'000;
 // Calibration: a fixed amount of integer work; about 2-5 ms on a Pi 4, well under 1 ms here.
 inline constexpr uint32_t kCalibrationIterations = 2'000'000;
 inline constexpr int kCalibrationRounds = 3;  // best of: filters out one preemption
+// The longest gap between calibrations after start (CoreSpeed), in probe readings: about
+// 17 minutes at one a second, so one round costs a millionth of the core's time.
+inline constexpr uint64_t kRecalibrateReadingsMax = 1024;
 
 // LEDs.
 inline constexpr int kPatternStepsMax = 8;

@@ -12,6 +12,10 @@
 namespace pifleet::daemon {
 namespace {
 
+// A calibration this much faster than the speed so far is logged (a slow start corrected);
+// smaller gains are the noise between runs.
+constexpr double kCoreSpeedLogRise = 0.05;
+
 // The get_throttled word: the firmware's own when it gave one, else the same bits rebuilt from
 // what the other sources (hwmon, inference) found.
 uint32_t ThrottledBits(const hal::ThrottleReading& throttle) {
@@ -66,11 +70,11 @@ void AgentHal::Open(uint64_t now_ms) {
   next_led_ms_ = controller_->Tick(now_ms);  // booting, while the WAL is read
 
   const hal::Calibration calibration = hal::CalibrateNow();
-  core_speed_mops_ = calibration.core_speed_mops;
+  core_speed_.emplace(calibration.core_speed_mops);
   Probe(now_ms);
   log_->Log(Level::kInfo, "hardware",
             {{"BOARD", board_},
-             {"CORE_SPEED_MOPS", std::to_string(core_speed_mops_)},
+             {"CORE_SPEED_MOPS", std::to_string(core_speed_->mops())},
              {"CAPACITY_MOPS", std::to_string(capacity_.value_mops)}});
 }
 
@@ -95,7 +99,8 @@ void AgentHal::Probe(uint64_t now_ms) {
   // A tick early, so that the next maintenance tick (once a second) runs it: no wake of its own.
   next_probe_ms_ = now_ms + hal::kProbeIntervalMs - core::kTickMs;
   const hal::ProbeSnapshot snapshot = prober_.Read();
-  capacity_ = hal::ComputeCapacity(snapshot, core_speed_mops_);
+  Recalibrate();
+  capacity_ = hal::ComputeCapacity(snapshot, core_speed_->mops());
   temperature_milli_ = snapshot.thermal.max_milli_c.value_or(0);
   throttled_bits_ = ThrottledBits(snapshot.throttle);
   board_ = snapshot.identity.model;
@@ -111,6 +116,18 @@ void AgentHal::Probe(uint64_t now_ms) {
   hot_ = hot;
   if (controller_) controller_->SetHotThrottled(hot);
   publisher_.Offer(now_ms, capacity_.value_mops);
+}
+
+void AgentHal::Recalibrate() {
+  if (!core_speed_->Due()) return;
+  // One round: a few milliseconds of the loop, at most every kRecalibrateReadingsMax seconds
+  // once the first minutes are past.
+  const double before = core_speed_->mops();
+  if (!core_speed_->Offer(hal::CalibrateNow(/*rounds=*/1).core_speed_mops)) return;
+  if (core_speed_->mops() < before * (1.0 + kCoreSpeedLogRise)) return;
+  log_->Log(Level::kInfo, "core speed measured again: faster",
+            {{"CORE_SPEED_MOPS", std::to_string(core_speed_->mops())},
+             {"BEFORE_MOPS", std::to_string(before)}});
 }
 
 void AgentHal::HeartbeatReceived(uint64_t now_ms) {

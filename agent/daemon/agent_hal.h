@@ -10,6 +10,7 @@
 
 #include "agent/daemon/log.h"
 #include "agent/sm/members.h"
+#include "hal/calibration.h"
 #include "hal/capacity.h"
 #include "hal/capacity_publisher.h"
 #include "hal/led_config.h"
@@ -58,6 +59,7 @@ class AgentHal {
 
  private:
   void Probe(uint64_t now_ms);
+  void Recalibrate();  // when core_speed_ says it is due
   void LogLedErrors(uint64_t now_ms);
 
   std::string sysroot_;
@@ -73,7 +75,7 @@ class AgentHal {
   bool restored_ = false;
 
   hal::Prober prober_;
-  double core_speed_mops_ = 0.0;
+  std::optional<hal::CoreSpeed> core_speed_;  // from Open on
   uint64_t next_probe_ms_ = 0;
   hal::Capacity capacity_;
   bool hot_ = false;

@@ -1,10 +1,12 @@
-// Calibration: the work is deterministic and the arithmetic right. No timing assertions: the
-// spread on a real machine is measured by pifleet_hal_measure, not asserted here.
+// Calibration: the work is deterministic and the arithmetic right, and CoreSpeed's schedule and
+// maximum. No timing assertions: the spread on a real machine is measured by
+// pifleet_hal_measure, not asserted here.
 #include <gtest/gtest.h>
 
 #include <vector>
 
 #include "hal/calibration.h"
+#include "hal/constants.h"
 
 namespace pifleet::hal {
 namespace {
@@ -35,6 +37,30 @@ TEST(CalibrationTest, AClockThatDoesNotMoveStillGivesAFiniteSpeed) {
 
 TEST(CalibrationTest, RealClockGivesAPositiveSpeed) {
   EXPECT_GT(CalibrateNow().core_speed_mops, 0.0);
+}
+
+TEST(CoreSpeedTest, CalibratesAgainAtDoublingReadingsThenAtTheLongestGap) {
+  CoreSpeed speed(100.0);
+  std::vector<uint64_t> due;
+  for (uint64_t reading = 1; reading <= 4 * kRecalibrateReadingsMax; ++reading) {
+    if (speed.Due()) due.push_back(reading);
+  }
+  std::vector<uint64_t> expected;
+  for (uint64_t at = 2; at <= kRecalibrateReadingsMax; at *= 2) expected.push_back(at);
+  for (uint64_t at = 2 * kRecalibrateReadingsMax; at <= 4 * kRecalibrateReadingsMax;
+       at += kRecalibrateReadingsMax) {
+    expected.push_back(at);
+  }
+  EXPECT_EQ(due, expected);
+}
+
+TEST(CoreSpeedTest, KeepsTheFastestCalibration) {
+  CoreSpeed speed(100.0);  // a start under load
+  EXPECT_FALSE(speed.Offer(90.0));
+  EXPECT_EQ(speed.mops(), 100.0);
+  EXPECT_TRUE(speed.Offer(140.0));  // the load is gone
+  EXPECT_FALSE(speed.Offer(120.0));
+  EXPECT_EQ(speed.mops(), 140.0);
 }
 
 }  // namespace
