@@ -37,6 +37,17 @@ TIMEOUT_MS=10000 cli --endpoints "$(endpoints "${survivors[@]}")" kv put after-f
   || fail "no write acknowledged after the leader died"
 echo "first write after kill -9 acknowledged in $(( ($(date +%s%N) - start) / 1000000 )) ms"
 ledger[after-failover]=yes
+# The journal tells the story: each survivor logged losing the old leader (PREVIOUS), and the
+# new one logged that it leads.
+new_leader=$(leader_of "${survivors[0]}")
+for n in "${survivors[@]}"; do
+  grep -qE "^notice (leader changed|no leader known|leading) .*previous=$leader " "$WORK/n$n.log" ||
+    fail "node $n's log has no notice of losing leader $leader: $(grep '^notice' "$WORK/n$n.log")"
+  if [ "$(node_id "$n")" = "$new_leader" ]; then
+    grep -q "^notice leading leader=$new_leader " "$WORK/n$n.log" ||
+      fail "the new leader, node $n, did not log 'leading': $(grep '^notice' "$WORK/n$n.log")"
+  fi
+done
 for i in $(seq 21 30); do
   cli --endpoints "$(endpoints "${survivors[@]}")" kv put "k$i" "v$i" > /dev/null && ledger[k$i]=v$i
 done
