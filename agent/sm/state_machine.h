@@ -47,8 +47,8 @@ class StateMachine {
   // The same bytes appended to *out (the core's snapshot blob, built in place).
   void AppendSnapshot(std::string* out) const;
   bool Restore(std::string_view bytes);
-  // XXH3-64 of Snapshot() (agent/base/fast_hash.h): the one state hash replicas (and the
-  // simulator, after every decision) compare.
+  // XXH3-64 of Snapshot() (agent/base/fast_hash.h): the state hash the simulator compares
+  // across replicas after every decision (the agent itself computes none).
   uint64_t StateHash() const;
 
  private:
