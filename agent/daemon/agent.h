@@ -91,13 +91,13 @@ class Agent : private node::Transport, private node::NodeEvents, private AgentCo
   void StartCore(const core::Config& initial, const core::DurableState& durable);
   // Event loop (agent_loop.cc).
   void RunDueTicks();
-  // Runs the next handler and those ready after it, up to kBurstHandlersMax, as one burst;
-  // returns how many ran (0: the loop was stopped).
-  size_t RunBurst();
-  // Logs a wake kLoopLateWarnMs or more after the one planned (ArmTickTimer): a handler, or the
+  // Waits until wake_at_ for a handler, then runs it and those ready after it, up to
+  // kBurstHandlersMax, as one burst.
+  void RunBurst();
+  // Logs a wake kLoopLateWarnMs or more after the one planned (PlanWake): a handler, or the
   // machine, held the loop that long.
   void WarnIfLate(std::chrono::steady_clock::time_point now);
-  void ArmTickTimer();
+  void PlanWake();  // wake_at_: the first tick that may have work
   uint64_t TicksUntilDue() const;
   uint64_t WatchdogPeriodTicks() const;  // 0: no watchdog
   void OnTick();
@@ -162,11 +162,9 @@ class Agent : private node::Transport, private node::NodeEvents, private AgentCo
   // released last (store/data_dir_lock.h).
   std::unique_ptr<store::FileLock> data_dir_lock_;
   asio::io_context io_;
-  asio::steady_timer tick_timer_{io_};
   asio::signal_set signals_{io_, SIGTERM, SIGINT};
   std::chrono::steady_clock::time_point next_tick_;  // when the next tick is due
-  std::chrono::steady_clock::time_point wake_at_;    // what tick_timer_ was last set to
-  bool tick_timer_armed_ = false;
+  std::chrono::steady_clock::time_point wake_at_;    // when the loop's wait ends (PlanWake)
   std::optional<std::chrono::steady_clock::time_point> late_warned_;  // the last one logged
   uint64_t ticks_ = 0;
   int exit_code_ = 0;

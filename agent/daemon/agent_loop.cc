@@ -31,8 +31,8 @@ int Agent::Run() {
   while (!io_.stopped()) {
     RunDueTicks();
     if (lease_reads_.pending()) lease_reads_.AnswerDue(*driver_);
-    ArmTickTimer();
-    if (RunBurst() == 0) break;
+    PlanWake();
+    RunBurst();
   }
   // A clean stop gives the LEDs back; the unit's stop hook sets failed otherwise.
   leds_.hal().Restore();
@@ -47,19 +47,21 @@ int Agent::Run() {
   return exit_code_;
 }
 
-size_t Agent::RunBurst() {
+void Agent::RunBurst() {
   // Under load the socket holds many datagrams at each wake: handled as one burst, their
   // commands share slots (core.h, BeginBurst) instead of each taking a slot of its own.
   driver_->BeginBurst();
   const uint64_t received = socket_.datagrams_received();
-  size_t handlers = io_.run_one();
+  // The wait for the first handler is epoll_wait's own timeout: an Asio timer would cost two
+  // timerfd_settime calls per wake (set, then re-armed when it fires), most of an idle node's.
+  size_t handlers =
+      std::chrono::steady_clock::now() < wake_at_ ? io_.run_one_until(wake_at_) : io_.poll_one();
   // Only a datagram says that more may be waiting: a timer's wake, most of an idle node's,
   // looks for nothing more (each look is a system call).
   if (socket_.datagrams_received() != received) {
     while (handlers != 0 && handlers < kBurstHandlersMax && io_.poll_one() != 0) ++handlers;
   }
   driver_->EndBurst();
-  return handlers;
 }
 
 void Agent::WarnIfLate(std::chrono::steady_clock::time_point now) {
@@ -90,15 +92,8 @@ void Agent::RunDueTicks() {
   }
 }
 
-void Agent::ArmTickTimer() {
-  const auto wake = next_tick_ + (TicksUntilDue() - 1) * std::chrono::milliseconds(core::kTickMs);
-  if (tick_timer_armed_ && wake == wake_at_) return;
-  wake_at_ = wake;
-  tick_timer_armed_ = true;
-  tick_timer_.expires_at(wake);  // a wait in progress ends with operation_aborted
-  tick_timer_.async_wait([this](const asio::error_code& error) {
-    if (!error) tick_timer_armed_ = false;  // the loop runs the due ticks next
-  });
+void Agent::PlanWake() {
+  wake_at_ = next_tick_ + (TicksUntilDue() - 1) * std::chrono::milliseconds(core::kTickMs);
 }
 
 // Ticks from the next one to the first that may have work (1: the next one). Every part with a
