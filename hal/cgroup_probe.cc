@@ -107,8 +107,13 @@ std::vector<std::string> FindV2Dirs(const std::string& sysroot, const std::strin
       ReadFile(JoinSysroot(sysroot, mount + "/unified/cgroup.controllers"))) {
     mount += "/unified";
   }
+  // Only the directories that have the file: the root cgroup never has cpu.max, and the probe
+  // would try it every second.
   std::vector<std::string> dirs;
-  WalkUp(path, [&](const std::string& dir) { dirs.push_back(JoinSysroot(sysroot, mount + dir)); });
+  WalkUp(path, [&](const std::string& dir) {
+    std::string at = JoinSysroot(sysroot, mount + dir);
+    if (Readable(at + "/cpu.max")) dirs.push_back(std::move(at));
+  });
   return dirs;
 }
 
@@ -134,7 +139,8 @@ std::vector<std::string> FindV1Dirs(const std::string& sysroot, const std::strin
   if (dir.empty()) dir = "/";
   std::vector<std::string> dirs;
   WalkUp(dir, [&](const std::string& at) {
-    dirs.push_back(JoinSysroot(sysroot, mount->mount_point + at));
+    std::string path_at = JoinSysroot(sysroot, mount->mount_point + at);
+    if (Readable(path_at + "/cpu.cfs_quota_us")) dirs.push_back(std::move(path_at));
   });
   return dirs;
 }

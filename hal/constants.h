@@ -8,6 +8,9 @@ namespace pifleet::hal {
 // Reading sysfs/procfs: no file we read is larger than this (/proc/cpuinfo on a 4-core Pi is
 // about 1.5 KiB; /proc/stat on a 192-thread server stays under 32 KiB).
 inline constexpr std::size_t kProbeFileBytesMax = std::size_t{64} * 1024;
+// An OpenFileCache holds at most this many files open (the Prober reads about 10 on a Pi; the
+// bound keeps a deep cgroup path or many thermal zones from holding fds without end).
+inline constexpr std::size_t kOpenProbeFilesMax = 32;
 inline constexpr int kThermalZonesMax = 32;
 inline constexpr int kCpusMax = 1024;
 inline constexpr int kHwmonDevicesMax = 64;
@@ -57,8 +60,9 @@ inline constexpr uint32_t kGpioLineMax = 1023;
 // has had no leader heartbeat for this long shows no-quorum (the core suspects its leader after
 // 300-600 ms, so a healthy failover is over well before).
 inline constexpr uint64_t kProbeIntervalMs = 1000;
-// The agent's Prober searches again for thermal zones, the throttle file and its cgroup's quota
-// files every this many readings (a module that loads late, a service moved to another cgroup).
+// The agent's Prober searches again for thermal zones, the throttle file, its cgroup's quota
+// files and the cpufreq files every this many readings (a module that loads late, a service
+// moved to another cgroup); between searches it reads only the files it found.
 inline constexpr uint64_t kProbeRescanReadings = 60;
 inline constexpr uint64_t kLeaderSilentMs = 1000;
 

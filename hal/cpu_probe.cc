@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstdlib>
+#include <utility>
 
 #include "hal/constants.h"
 #include "hal/sysfs_file.h"
@@ -65,33 +66,53 @@ std::optional<int64_t> CpuinfoMhzAsKhz(const std::string& sysroot) {
   return static_cast<int64_t>(std::llround(mhz * 1000.0));
 }
 
+// The online cores from sysfs, else /proc/stat; `first` gets the lowest (0 when unknown).
+int ReadOnlineCores(const std::string& sysroot, CpuReading* out, int* first) {
+  const auto online = ReadLine(JoinSysroot(sysroot, "sys/devices/system/cpu/online"));
+  if (auto count = online ? CountCpuList(*online, first) : std::nullopt) {
+    out->online_source = "sysfs";
+    return *count;
+  }
+  if (auto stat_count = CountProcStatCpus(sysroot)) {
+    out->online_source = "proc-stat";
+    return *stat_count;
+  }
+  out->online_source = "default";
+  return 1;
+}
+
+std::string IfReadable(std::string path) { return Readable(path) ? std::move(path) : ""; }
+
 }  // namespace
 
-CpuReading ReadCpu(const std::string& sysroot, bool cpuinfo_clock) {
-  CpuReading out;
+CpuFiles FindCpuFiles(const std::string& sysroot) {
+  CpuReading unused;
   int first = 0;
-  const auto online = ReadLine(JoinSysroot(sysroot, "sys/devices/system/cpu/online"));
-  if (auto count = online ? CountCpuList(*online, &first) : std::nullopt) {
-    out.online_cores = *count;
-    out.online_source = "sysfs";
-  } else if (auto stat_count = CountProcStatCpus(sysroot)) {
-    out.online_cores = *stat_count;
-    out.online_source = "proc-stat";
-  } else {
-    out.online_source = "default";
-  }
+  ReadOnlineCores(sysroot, &unused, &first);
   const std::string cpufreq =
       JoinSysroot(sysroot, "sys/devices/system/cpu/cpu" + std::to_string(first) + "/cpufreq/");
-  out.cur_khz = ReadInt(cpufreq + "scaling_cur_freq");
-  out.max_khz = ReadInt(cpufreq + "cpuinfo_max_freq");
+  return {sysroot, IfReadable(cpufreq + "scaling_cur_freq"),
+          IfReadable(cpufreq + "cpuinfo_max_freq")};
+}
+
+CpuReading ReadCpu(const CpuFiles& files, bool cpuinfo_clock) {
+  CpuReading out;
+  int first = 0;
+  out.online_cores = ReadOnlineCores(files.sysroot, &out, &first);
+  if (!files.cur_khz.empty()) out.cur_khz = ReadInt(files.cur_khz);
+  if (!files.max_khz.empty()) out.max_khz = ReadInt(files.max_khz);
   if (out.cur_khz || out.max_khz) {
     out.freq_source = "cpufreq";
-  } else if (cpuinfo_clock && (out.cur_khz = CpuinfoMhzAsKhz(sysroot))) {
+  } else if (cpuinfo_clock && (out.cur_khz = CpuinfoMhzAsKhz(files.sysroot))) {
     out.freq_source = "cpuinfo-mhz";
   } else {
     out.freq_source = "none";
   }
   return out;
+}
+
+CpuReading ReadCpu(const std::string& sysroot, bool cpuinfo_clock) {
+  return ReadCpu(FindCpuFiles(sysroot), cpuinfo_clock);
 }
 
 }  // namespace pifleet::hal

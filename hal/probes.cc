@@ -31,14 +31,17 @@ ProbeSnapshot ReadProbes(const std::string& sysroot, LoadProbe* load) {
 
 ProbeSnapshot Prober::Read() {
   if (readings_++ % kProbeRescanReadings == 0) {
+    files_.Clear();
     if (!identity_) identity_ = ReadIdentity(sysroot_);
     zones_ = FindThermalZones(sysroot_);
     throttle_ = FindThrottle(sysroot_);
     cgroup_ = FindCgroupFiles(sysroot_);
+    cpu_ = FindCpuFiles(sysroot_);
   }
+  const ScopedFileCache scoped(&files_);  // the search's own files are not kept open
   ProbeSnapshot out;
   out.thermal = ReadThermal(zones_);
-  out.cpu = ReadCpu(sysroot_, /*cpuinfo_clock=*/false);
+  out.cpu = ReadCpu(cpu_, /*cpuinfo_clock=*/false);
   out.cgroup = ReadCgroup(cgroup_);
   out.throttle = ReadThrottle(throttle_);
   out.identity = *identity_;

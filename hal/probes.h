@@ -11,6 +11,7 @@
 #include "hal/identity_probe.h"
 #include "hal/load_probe.h"
 #include "hal/memory_probe.h"
+#include "hal/sysfs_file.h"
 #include "hal/thermal_probe.h"
 #include "hal/throttle_probe.h"
 
@@ -50,6 +51,8 @@ class Prober {
   std::vector<ThermalZoneFile> zones_;
   ThrottleFile throttle_;
   CgroupFiles cgroup_;
+  CpuFiles cpu_;
+  OpenFileCache files_;  // the files the readings between two searches open
 };
 
 }  // namespace pifleet::hal

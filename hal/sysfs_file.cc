@@ -21,23 +21,70 @@ std::string JoinSysroot(std::string_view sysroot, std::string_view path) {
   return out;
 }
 
-std::optional<std::string> ReadFile(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return std::nullopt;
+namespace {
+
+thread_local OpenFileCache* t_file_cache = nullptr;
+
+// The whole text from offset 0 (pread: an fd kept open reads from the start again, and sysfs
+// and procfs make the text anew for a read at offset 0), at most kProbeFileBytesMax bytes.
+std::optional<std::string> ReadFromStart(int fd) {
   std::string out;
   char buf[4096];
-  bool failed = false;
   while (out.size() < kProbeFileBytesMax) {
-    const ssize_t n = ::read(fd, buf, sizeof(buf));
+    const ssize_t n = ::pread(fd, buf, sizeof(buf), static_cast<off_t>(out.size()));
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) failed = true;
-    if (n <= 0) break;
+    if (n < 0) return std::nullopt;
+    if (n == 0) break;
     out.append(buf, static_cast<std::size_t>(n));
+    // sysfs and procfs fill the buffer while text remains: a short read was the end, and the
+    // read that would return 0 is saved.
+    if (static_cast<std::size_t>(n) < sizeof(buf)) break;
   }
-  ::close(fd);
-  if (failed) return std::nullopt;
   if (out.size() > kProbeFileBytesMax) out.resize(kProbeFileBytesMax);
   return out;
+}
+
+std::optional<std::string> OpenAndRead(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return std::nullopt;
+  auto out = ReadFromStart(fd);
+  ::close(fd);
+  return out;
+}
+
+}  // namespace
+
+OpenFileCache::~OpenFileCache() { Clear(); }
+
+void OpenFileCache::Clear() {
+  for (const auto& [path, fd] : fds_) ::close(fd);
+  fds_.clear();
+}
+
+std::optional<std::string> OpenFileCache::Read(const std::string& path) {
+  auto it = fds_.find(path);
+  if (it == fds_.end()) {
+    if (fds_.size() >= kOpenProbeFilesMax) return OpenAndRead(path);
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return std::nullopt;
+    it = fds_.emplace(path, fd).first;
+  }
+  auto out = ReadFromStart(it->second);
+  if (!out) {  // a file gone under it (a removed cgroup): opened again next time
+    ::close(it->second);
+    fds_.erase(it);
+  }
+  return out;
+}
+
+ScopedFileCache::ScopedFileCache(OpenFileCache* cache) : previous_(t_file_cache) {
+  t_file_cache = cache;
+}
+
+ScopedFileCache::~ScopedFileCache() { t_file_cache = previous_; }
+
+std::optional<std::string> ReadFile(const std::string& path) {
+  return t_file_cache != nullptr ? t_file_cache->Read(path) : OpenAndRead(path);
 }
 
 std::string_view Trim(std::string_view text) {
@@ -82,6 +129,8 @@ std::optional<int64_t> ReadInt(const std::string& path) {
   if (!line) return std::nullopt;
   return ParseInt(*line);
 }
+
+bool Readable(const std::string& path) { return access(path.c_str(), R_OK) == 0; }
 
 Status WriteFile(const std::string& path, std::string_view value) {
   // O_TRUNC is ignored by sysfs and keeps fixture files holding exactly the last value.

@@ -294,6 +294,30 @@ TEST(ProbesTest, ProberReadsValuesEveryTimeAndSearchesEveryRescan) {
   EXPECT_EQ(rescanned.identity.serial, first.identity.serial);
 }
 
+// Between searches a Prober opens only the files its last search found: a missing file (the
+// root cgroup's cpu.max, an x86 VM's cpufreq) would otherwise fail to open every second.
+TEST(ProbesTest, ProberOpensOnlyTheFilesItsSearchFound) {
+  FixtureCopy copy("pi4b-throttled");
+  const std::string cur_freq = "sys/devices/system/cpu/cpufreq/policy0/scaling_cur_freq";
+  std::filesystem::remove(copy.Path(cur_freq));
+  Prober prober(copy.root());
+  const ProbeSnapshot first = prober.Read();
+  EXPECT_FALSE(first.cpu.cur_khz.has_value());
+  EXPECT_TRUE(first.cpu.max_khz.has_value());
+  EXPECT_FALSE(first.cgroup.quota_cores.has_value());  // "max" on the service's path
+
+  testing::WriteText(copy.Path(cur_freq), "600000\n");
+  testing::WriteText(copy.Path("sys/fs/cgroup/cpu.max"), "10000 100000\n");
+  for (uint64_t reading = 1; reading < kProbeRescanReadings; ++reading) {
+    const ProbeSnapshot s = prober.Read();
+    EXPECT_FALSE(s.cpu.cur_khz.has_value()) << "reading " << reading;
+    EXPECT_FALSE(s.cgroup.quota_cores.has_value()) << "reading " << reading;
+  }
+  const ProbeSnapshot rescanned = prober.Read();
+  EXPECT_EQ(rescanned.cpu.cur_khz, 600000);
+  EXPECT_DOUBLE_EQ(rescanned.cgroup.quota_cores.value_or(0), 0.1);
+}
+
 TEST(ProbesTest, ProberLeavesTheCpuinfoClockToPeople) {
   LoadProbe load;
   EXPECT_EQ(ReadProbes(FixturePath("container-x86"), &load).cpu.freq_source, "cpuinfo-mhz");
