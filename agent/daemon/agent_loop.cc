@@ -25,9 +25,9 @@ int Agent::Run() {
              {"NODE_ID", std::to_string(meta_.node_id)}});
   next_tick_ = std::chrono::steady_clock::now();
   wake_at_ = next_tick_;
-  // After every burst of handlers (datagrams, a finished sync, the tick timer, ...): the ticks due
-  // by now, then the timer for the first tick that may have work; an idle node sleeps through the
-  // ticks before it, which only count (docs/consensus.md, "Sleeping when idle").
+  // After every burst of handlers (datagrams, a finished sync, ...) or a wait that ran out: the
+  // ticks due by now, then a wait until the first tick that may have work; an idle node sleeps
+  // through the ticks before it, which only count (docs/consensus.md, "Sleeping when idle").
   while (!io_.stopped()) {
     RunDueTicks();
     if (lease_reads_.pending()) lease_reads_.AnswerDue(*driver_);
@@ -56,8 +56,8 @@ void Agent::RunBurst() {
   // timerfd_settime calls per wake (set, then re-armed when it fires), most of an idle node's.
   size_t handlers =
       std::chrono::steady_clock::now() < wake_at_ ? io_.run_one_until(wake_at_) : io_.poll_one();
-  // Only a datagram says that more may be waiting: a timer's wake, most of an idle node's,
-  // looks for nothing more (each look is a system call).
+  // Only a datagram says that more may be waiting: a wait that ran out, most of an idle node's
+  // wakes, looks for nothing more (each look is a system call).
   if (socket_.datagrams_received() != received) {
     while (handlers != 0 && handlers < kBurstHandlersMax && io_.poll_one() != 0) ++handlers;
   }
