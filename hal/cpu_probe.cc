@@ -66,19 +66,21 @@ std::optional<int64_t> CpuinfoMhzAsKhz(const std::string& sysroot) {
   return static_cast<int64_t>(std::llround(mhz * 1000.0));
 }
 
-// The online cores from sysfs, else /proc/stat; `first` gets the lowest (0 when unknown).
-int ReadOnlineCores(const std::string& sysroot, CpuReading* out, int* first) {
+// Sets out->online_cores and online_source from sysfs, else /proc/stat; returns the lowest
+// online core (0 when unknown).
+int ReadOnlineCores(const std::string& sysroot, CpuReading* out) {
+  int first = 0;
   const auto online = ReadLine(JoinSysroot(sysroot, "sys/devices/system/cpu/online"));
-  if (auto count = online ? CountCpuList(*online, first) : std::nullopt) {
+  if (auto count = online ? CountCpuList(*online, &first) : std::nullopt) {
+    out->online_cores = *count;
     out->online_source = "sysfs";
-    return *count;
-  }
-  if (auto stat_count = CountProcStatCpus(sysroot)) {
+  } else if (auto stat_count = CountProcStatCpus(sysroot)) {
+    out->online_cores = *stat_count;
     out->online_source = "proc-stat";
-    return *stat_count;
+  } else {
+    out->online_source = "default";
   }
-  out->online_source = "default";
-  return 1;
+  return first;
 }
 
 std::string IfReadable(std::string path) { return Readable(path) ? std::move(path) : ""; }
@@ -86,9 +88,8 @@ std::string IfReadable(std::string path) { return Readable(path) ? std::move(pat
 }  // namespace
 
 CpuFiles FindCpuFiles(const std::string& sysroot) {
-  CpuReading unused;
-  int first = 0;
-  ReadOnlineCores(sysroot, &unused, &first);
+  CpuReading online;
+  const int first = ReadOnlineCores(sysroot, &online);
   const std::string cpufreq =
       JoinSysroot(sysroot, "sys/devices/system/cpu/cpu" + std::to_string(first) + "/cpufreq/");
   return {sysroot, IfReadable(cpufreq + "scaling_cur_freq"),
@@ -97,8 +98,7 @@ CpuFiles FindCpuFiles(const std::string& sysroot) {
 
 CpuReading ReadCpu(const CpuFiles& files, bool cpuinfo_clock) {
   CpuReading out;
-  int first = 0;
-  out.online_cores = ReadOnlineCores(files.sysroot, &out, &first);
+  ReadOnlineCores(files.sysroot, &out);
   if (!files.cur_khz.empty()) out.cur_khz = ReadInt(files.cur_khz);
   if (!files.max_khz.empty()) out.max_khz = ReadInt(files.max_khz);
   if (out.cur_khz || out.max_khz) {

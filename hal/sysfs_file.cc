@@ -44,8 +44,10 @@ std::optional<std::string> ReadFromStart(int fd) {
   return out;
 }
 
+int OpenForReading(const std::string& path) { return ::open(path.c_str(), O_RDONLY | O_CLOEXEC); }
+
 std::optional<std::string> OpenAndRead(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  const int fd = OpenForReading(path);
   if (fd < 0) return std::nullopt;
   auto out = ReadFromStart(fd);
   ::close(fd);
@@ -65,7 +67,7 @@ std::optional<std::string> OpenFileCache::Read(const std::string& path) {
   auto it = fds_.find(path);
   if (it == fds_.end()) {
     if (fds_.size() >= kOpenProbeFilesMax) return OpenAndRead(path);
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    const int fd = OpenForReading(path);
     if (fd < 0) return std::nullopt;
     it = fds_.emplace(path, fd).first;
   }
