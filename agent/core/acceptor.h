@@ -32,6 +32,11 @@ class Acceptor {
   void Adopt(const Promise& reply);
   Ballot promised() const { return promised_; }
   const std::map<Slot, PValue>& accepted() const { return accepted_; }
+  // The accepted value at `slot`, or null.
+  const PValue* AcceptedAt(Slot slot) const {
+    auto it = accepted_.find(slot);
+    return it == accepted_.end() ? nullptr : &it->second;
+  }
 
  private:
   void RaisePromise(Ballot ballot);

@@ -38,8 +38,17 @@ struct Context {
   }
 
   // Applied values are logged without a sync of their own: they only spare a restart a fetch.
-  void PersistDecision(Slot slot, const Value& value) {
-    ready.records.emplace_back(std::in_place_type<DecisionRecord>, DecisionRecord{slot, value});
+  // `accepted`: what this node's acceptor holds for the slot (null: nothing); when that is the
+  // decided value, the record names it instead of holding a second copy.
+  void PersistDecision(Slot slot, const Value& value, const PValue* accepted) {
+    if (accepted != nullptr &&
+        (accepted->value == value || options.canary == Canary::kDecisionNamesAnyAccept)) {
+      ready.records.emplace_back(std::in_place_type<DecisionRecord>,
+                                 DecisionRecord{slot, {}, accepted->ballot});
+    } else {
+      ready.records.emplace_back(std::in_place_type<DecisionRecord>,
+                                 DecisionRecord{slot, value, {}});
+    }
   }
   void PersistSnapshotMarker(Slot slot, uint64_t hash) {
     ready.records.emplace_back(std::in_place_type<SnapshotRecord>, SnapshotRecord{slot, hash});

@@ -10,7 +10,7 @@ Core::Core(const CoreOptions& options, const DurableState& restored,
            const std::shared_ptr<const std::string>& snapshot)
     : ctx_(options),
       acceptor_(ctx_, restored),
-      replica_(ctx_, requester_),
+      replica_(ctx_, requester_, acceptor_),
       leader_(ctx_, replica_, restored.promised),
       recovery_(ctx_) {
   PIFLEET_ASSERT(options.id != 0);

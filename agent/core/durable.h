@@ -18,10 +18,13 @@ struct AcceptRecord {
   PValue pvalue;
 };
 // A value this replica applied: lets a restarted node replay its own log after its snapshot
-// instead of fetching it. Never needs a sync of its own (peers hold it too).
+// instead of fetching it. Never needs a sync of its own (peers hold it too). When this node's
+// acceptor holds the decided value as its accepted one, the record names that accept
+// (`accepted_ballot`, `value` empty) instead of writing the value a second time.
 struct DecisionRecord {
   Slot slot = 0;
   Value value;
+  Ballot accepted_ballot;  // null: `value` is the decided value
 };
 // A snapshot of the state at `slot` is durable (the driver stored its blob before appending
 // this); every accept and decision at or below `slot` is obsolete, so the WAL may compact.
@@ -38,6 +41,10 @@ struct DurableState {
   Ballot promised;
   std::map<Slot, PValue> accepted;
   std::map<Slot, Value> decisions;
+  // Decisions that name an accept (slot -> its ballot) the fold did not hold where they came:
+  // its segment was compacted away, which only a later snapshot marker at or above the slot
+  // allows, and that marker drops them. One left at the end is a damaged log.
+  std::map<Slot, Ballot> decisions_unresolved;
   Slot snapshot_slot = 0;  // newest durable snapshot marker (0: none)
   uint64_t snapshot_hash = 0;
   void Apply(const Record& record);

@@ -21,6 +21,7 @@ enum class Canary : uint8_t {
   kReconfigWithoutCas,   // a reconfiguration applies whatever configuration it replaces
   kJobStaleAttempt,      // the job table commits a result of a fenced run (sm/jobs.h)
   kLeaseOutlivesExpiry,  // a leader's lease never runs out (core/leader_lease.h)
+  kDecisionNamesAnyAccept,  // a decision record names this node's accept even of another value
 };
 
 struct CoreOptions {

@@ -44,7 +44,7 @@ void Replica::Commit(Slot slot, const Value& value) {
   PIFLEET_ASSERT(slot == slot_out_ || ctx_.options.canary == Canary::kApplyOutOfOrder);
   PIFLEET_ASSERT(slot > ctx_.snapshot_slot);
   ctx_.ready.committed.push_back(Decision{slot, value});
-  if (!replaying_) ctx_.PersistDecision(slot, value);
+  if (!replaying_) ctx_.PersistDecision(slot, value, acceptor_.AcceptedAt(slot));
   for (const Command& command : value.commands) {
     if (command.kind != CommandKind::kReconfig) continue;
     const Membership::Outcome outcome = ctx_.membership.OnApplied(slot, command);

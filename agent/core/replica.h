@@ -11,6 +11,7 @@
 #include <set>
 #include <string>
 
+#include "agent/core/acceptor.h"
 #include "agent/core/context.h"
 #include "agent/core/message.h"
 #include "agent/core/requester.h"
@@ -20,7 +21,9 @@ namespace pifleet::core {
 
 class Replica {
  public:
-  Replica(Context& ctx, Requester& requester) : ctx_(ctx), requester_(requester) {}
+  // `acceptor`: this node's, whose accepted values its decision records may name.
+  Replica(Context& ctx, Requester& requester, const Acceptor& acceptor)
+      : ctx_(ctx), requester_(requester), acceptor_(acceptor) {}
 
   void OnDecision(Slot slot, const Value& value);
   void OnCatchupRequest(NodeId from, const CatchupRequest& request);
@@ -57,6 +60,7 @@ class Replica {
 
   Context& ctx_;
   Requester& requester_;
+  const Acceptor& acceptor_;
   std::map<Slot, Value> decisions_;
   Slot slot_out_ = 1;
   Slot peer_applied_ = 0;

@@ -31,6 +31,10 @@ Status AppendCoreRecord(Wal* wal, const core::Record& record, uint64_t* lsn) {
                        codec::EncodePValueRecord(accept->pvalue), lsn);
   }
   if (const auto* decision = std::get_if<core::DecisionRecord>(&record)) {
+    if (!decision->accepted_ballot.IsNull()) {
+      return wal->Append(RecordKind::kDecidedAccept, decision->slot,
+                         codec::EncodeBallotRecord(decision->accepted_ballot), lsn);
+    }
     // A decision is a pvalue without a ballot.
     return wal->Append(RecordKind::kDecision, decision->slot,
                        codec::EncodePValueRecord(core::PValue{{}, decision->slot, decision->value}),
@@ -63,7 +67,15 @@ Status FoldCoreRecord(const WalRecord& record, core::DurableState* durable) {
       core::PValue pvalue;
       s = codec::DecodePValueRecord(record.payload, &pvalue);
       if (s.ok() && (record.slot == 0 || pvalue.slot != record.slot)) return Undecodable(record);
-      if (s.ok()) durable->Apply(core::DecisionRecord{pvalue.slot, std::move(pvalue.value)});
+      if (s.ok()) durable->Apply(core::DecisionRecord{pvalue.slot, std::move(pvalue.value), {}});
+      break;
+    }
+    case RecordKind::kDecidedAccept: {
+      core::DecisionRecord decision{record.slot, {}, {}};
+      s = codec::DecodeBallotRecord(record.payload, &decision.accepted_ballot);
+      if (s.ok() && record.slot == 0) return Undecodable(record);
+      if (s.ok() && decision.accepted_ballot.IsNull()) s = Status::Corruption("it names no ballot");
+      if (s.ok()) durable->Apply(decision);
       break;
     }
     case RecordKind::kSnapshotMarker: {
@@ -114,6 +126,13 @@ Status RecoverCore(Env* env, const std::string& data_dir, const WalOptions& opti
     out->snapshot = std::make_shared<const std::string>(std::move(blob));
   }
   const core::DurableState& d = out->durable;
+  if (!d.decisions_unresolved.empty()) {
+    const auto& [slot, ballot] = *d.decisions_unresolved.begin();
+    return Status::Corruption(WalDir(data_dir) + ": the decision of slot " + std::to_string(slot) +
+                              " names the value accepted at ballot (" +
+                              std::to_string(ballot.round) + ", " + std::to_string(ballot.node) +
+                              "), which no record holds");
+  }
   if (d.snapshot_slot > out->snapshot_slot ||
       (d.snapshot_slot != 0 && d.snapshot_slot == out->snapshot_slot &&
        d.snapshot_hash != core::SnapshotHash(*out->snapshot))) {

@@ -112,7 +112,7 @@ Status Wal::CheckSegmentHeader(const std::string& path, uint64_t offset, const s
     return CorruptAt(path, offset, "segment header missing or names another segment");
   }
   const bool decoded = DecodeSegmentHeader(payload, &header);
-  if (header.version != kWalFormatVersion) {
+  if (header.version < kWalFormatVersionOldest || header.version > kWalFormatVersion) {
     return CorruptAt(path, offset, "unknown wal format version " + std::to_string(header.version));
   }
   if (!decoded) return CorruptAt(path, offset, "segment header of the wrong size");

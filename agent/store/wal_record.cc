@@ -17,6 +17,8 @@ const char* RecordKindName(RecordKind kind) {
       return "decision";
     case RecordKind::kSnapshotMarker:
       return "snapshot-marker";
+    case RecordKind::kDecidedAccept:
+      return "decided-accept";
   }
   return "unknown";
 }

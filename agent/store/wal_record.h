@@ -15,13 +15,15 @@ enum class RecordKind : uint8_t {
   kAccept = 2,          // an accepted (slot, ballot, value)
   kDecision = 3,        // a decided (slot, value)
   kSnapshotMarker = 4,  // a durable snapshot exists at this slot
+  kDecidedAccept = 5,   // the value accepted at (slot, ballot) is decided (format version 3)
 };
-inline constexpr uint8_t kRecordKindMax = static_cast<uint8_t>(RecordKind::kSnapshotMarker);
+inline constexpr uint8_t kRecordKindMax = static_cast<uint8_t>(RecordKind::kDecidedAccept);
 
 // Slot-scoped records are obsolete below a snapshot; the newest record of each other kind stays
 // meaningful however old it is, so the WAL copies it into every new segment.
 constexpr bool IsSlotScoped(RecordKind kind) {
-  return kind == RecordKind::kAccept || kind == RecordKind::kDecision;
+  return kind == RecordKind::kAccept || kind == RecordKind::kDecision ||
+         kind == RecordKind::kDecidedAccept;
 }
 
 struct WalRecord {
@@ -42,7 +44,9 @@ bool DecodeRecordBody(std::string_view body, RecordKind* kind, uint64_t* slot,
 // The segment header's payload (docs/formats.md): format version (u32 LE) | node id (u64 LE) |
 // first lsn (u64 LE) | crc32c of the previous segment's last record body (u32 LE, 0 for none).
 // Together with the first lsn (the previous last lsn + 1) it ties a segment to its predecessor.
-inline constexpr uint32_t kWalFormatVersion = 2;
+// Version 3 added kDecidedAccept; segments of version 2 (kinds 0-4 only) are still read.
+inline constexpr uint32_t kWalFormatVersion = 3;
+inline constexpr uint32_t kWalFormatVersionOldest = 2;
 struct SegmentHeader {
   uint32_t version = kWalFormatVersion;
   uint64_t node_id = 0;

@@ -27,6 +27,9 @@ const std::vector<CanaryInfo>& Canaries() {
        "a leader's lease never runs out, so a leader cut off from the others answers lease "
        "reads from a state a new leader has moved past (only the linearizability checker can "
        "catch this one)"},
+      {"decision-names-any-accept", core::Canary::kDecisionNamesAnyAccept,
+       "a decision record names this node's accepted value for the slot even when that is not "
+       "the decided value, so a restart replays another value"},
       {"stale-read", core::Canary::kNone,
        "a node answers reads from its own state without ordering them (only the "
        "linearizability checker can catch this one)",

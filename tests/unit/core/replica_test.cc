@@ -35,6 +35,39 @@ TEST(ReplicaPaper, R1DuplicateDecisionAppliedOnce) {
   EXPECT_EQ(Take(core).committed.size(), 1u);
 }
 
+// A decision this node's acceptor accepted is recorded by naming that accept (its value is in
+// the log once, not twice); a value it did not accept, or accepted differently, is written out.
+TEST(ReplicaPaper, DecisionOfAnAcceptedValueNamesTheAccept) {
+  Core core(MakeOptions(2, kConfig));
+  core.Receive(To(2, 1, Accept{Ballot{1, 1}, 1, Cmd(1, 1)}));
+  core.Receive(To(2, 1, Accept{Ballot{1, 1}, 2, Cmd(1, 2)}));
+  Take(core);
+  core.Receive(To(2, 1, Decision{1, Cmd(1, 1)}));
+  core.Receive(To(2, 3, Decision{2, Cmd(3, 2)}));  // decided at a ballot this node missed
+  core.Receive(To(2, 1, Decision{3, Cmd(1, 3)}));  // never accepted here
+  std::vector<DecisionRecord> records;
+  for (const Record& record : Take(core).records) {
+    if (const auto* decision = std::get_if<DecisionRecord>(&record)) records.push_back(*decision);
+  }
+  ASSERT_EQ(records.size(), 3u);
+  EXPECT_EQ(records[0].accepted_ballot, (Ballot{1, 1}));
+  EXPECT_TRUE(records[0].value.IsNoop()) << "named, not copied";
+  for (size_t i = 1; i < 3; ++i) {
+    EXPECT_TRUE(records[i].accepted_ballot.IsNull()) << "slot " << records[i].slot;
+    EXPECT_EQ(records[i].value, Cmd(i == 1 ? 3 : 1, i + 1));
+  }
+  // Folded in order, as recovery does, each record gives back its decided value.
+  DurableState durable;
+  durable.Apply(
+      Record(std::in_place_type<AcceptRecord>, AcceptRecord{PValue{Ballot{1, 1}, 1, Cmd(1, 1)}}));
+  for (const DecisionRecord& decision : records) {
+    durable.Apply(Record(std::in_place_type<DecisionRecord>, decision));
+  }
+  EXPECT_TRUE(durable.decisions_unresolved.empty());
+  EXPECT_EQ(durable.decisions.at(1), Cmd(1, 1));
+  EXPECT_EQ(durable.decisions.at(2), Cmd(3, 2));
+}
+
 // Catch-up: a heartbeat showing the leader ahead makes the replica ask for what it missed, and
 // the reply fills the gap.
 TEST(ReplicaPaper, CatchesUpFromTheLeader) {

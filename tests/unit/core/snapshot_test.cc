@@ -222,8 +222,8 @@ TEST(CoreSnapshot, RestartFromSnapshotAndLoggedDecisions) {
   auto blob = std::make_shared<const std::string>(EncodeSnapshot(meta, "state"));
   DurableState durable;
   durable.Apply(Record(std::in_place_type<SnapshotRecord>, SnapshotRecord{slot, 0}));
-  durable.Apply(Record(std::in_place_type<DecisionRecord>, DecisionRecord{slot, Value{}}));
-  durable.Apply(Record(std::in_place_type<DecisionRecord>, DecisionRecord{slot + 1, Value{}}));
+  durable.Apply(Record(std::in_place_type<DecisionRecord>, DecisionRecord{slot, Value{}, {}}));
+  durable.Apply(Record(std::in_place_type<DecisionRecord>, DecisionRecord{slot + 1, Value{}, {}}));
   EXPECT_EQ(durable.decisions.size(), 1u) << "decisions inside the snapshot are dropped";
   Core restarted(MakeOptions(1, kConfig), durable, blob);
   Output out = Take(restarted);

@@ -399,7 +399,7 @@ class SnapshotCrashTest : public ::testing::TestWithParam<FaultEnv::CrashMode> {
       command.payload = std::string(300, 'c');
       const core::Value value{{command}};
       Append(wal, core::AcceptRecord{core::PValue{{4, 2}, slot, value}});
-      Append(wal, core::DecisionRecord{slot, value});
+      Append(wal, core::DecisionRecord{slot, value, {}});
     }
     const std::optional<core::SnapshotRecord> marker = Save(env, kSlotA);
     EXPECT_TRUE(marker.has_value());

@@ -30,7 +30,12 @@ core::Record Accept(core::Slot slot, uint64_t round, size_t payload_bytes = 3) {
                       core::AcceptRecord{core::PValue{{round, 2}, slot, core::Value{{command}}}});
 }
 core::Record Decision(core::Slot slot) {
-  return core::Record(std::in_place_type<core::DecisionRecord>, core::DecisionRecord{slot, {}});
+  return core::Record(std::in_place_type<core::DecisionRecord>, core::DecisionRecord{slot, {}, {}});
+}
+// A decision that names this node's accept at (slot, round) instead of holding the value.
+core::Record DecidedAccept(core::Slot slot, uint64_t round) {
+  return core::Record(std::in_place_type<core::DecisionRecord>,
+                      core::DecisionRecord{slot, {}, {round, 2}});
 }
 
 void Append(Wal* wal, const core::Record& record) {
@@ -145,6 +150,68 @@ TEST(CoreLog, CompactionLeavesWhatRecoveryNeeds) {
   EXPECT_EQ(again.durable.promised, (core::Ballot{4, 2}));
   EXPECT_EQ(again.durable.snapshot_slot, 1990u);
   EXPECT_EQ(again.durable.accepted.size(), 10u);
+}
+
+// A decision that names an accept costs a ballot on disk, and recovery gives back the value.
+TEST(CoreLog, ADecisionNamingAnAcceptRecoversItsValue) {
+  FaultEnv env(6);
+  CoreRecovery first;
+  ASSERT_TRUE(RecoverCore(&env, kDir, {}, &first).ok());
+  Append(first.wal.get(), Accept(1, 3, 300));
+  const uint64_t before = first.wal->stats().bytes;
+  Append(first.wal.get(), DecidedAccept(1, 3));
+  EXPECT_LT(first.wal->stats().bytes - before, 40u) << "kind, slot and ballot only";
+  ASSERT_TRUE(first.wal->Sync().ok());
+  first.wal.reset();
+  CoreRecovery again;
+  ASSERT_TRUE(RecoverCore(&env, kDir, {}, &again).ok());
+  ASSERT_EQ(again.durable.decisions.count(1), 1u);
+  EXPECT_EQ(again.durable.decisions.at(1),
+            std::get<core::AcceptRecord>(Accept(1, 3, 300)).pvalue.value);
+}
+
+// One whose accept is not in the log (or is another ballot's) is damage: the node refuses.
+TEST(CoreLog, ADecisionNamingAnAcceptTheLogLacksRefusesToStart) {
+  FaultEnv env(7);
+  CoreRecovery first;
+  ASSERT_TRUE(RecoverCore(&env, kDir, {}, &first).ok());
+  Append(first.wal.get(), Accept(4, 3));
+  Append(first.wal.get(), DecidedAccept(4, 5));
+  ASSERT_TRUE(first.wal->Sync().ok());
+  first.wal.reset();
+  CoreRecovery again;
+  const Status status = RecoverCore(&env, kDir, {}, &again);
+  EXPECT_EQ(status.code(), Status::Code::kCorruption) << status.ToString();
+  EXPECT_NE(status.message().find("decision of slot 4 names the value accepted at ballot (5, 2)"),
+            std::string::npos)
+      << status.message();
+}
+
+// Compaction may remove the segment of an accept while a decision naming it stays in a later
+// one; the snapshot marker that allowed it comes later still and covers that decision.
+TEST(CoreLog, CompactionMayRemoveTheAcceptADecisionNamesBelowTheSnapshot) {
+  FaultEnv env(8);
+  WalOptions small{4 * 32 * 1024};
+  CoreRecovery first;
+  ASSERT_TRUE(RecoverCore(&env, kDir, small, &first).ok());
+  Append(first.wal.get(), Promise(4));
+  for (core::Slot slot = 1; slot <= 2000; ++slot) Append(first.wal.get(), Accept(slot, 4, 200));
+  for (core::Slot slot = 1; slot <= 2000; ++slot) Append(first.wal.get(), DecidedAccept(slot, 4));
+  const std::string blob = core::EncodeSnapshot(core::SnapshotMeta{1990, {{1, {{2}, {}}}}}, "s");
+  ASSERT_TRUE(SaveCoreSnapshot(&env, kDir, {1990, std::make_shared<const std::string>(blob)}).ok());
+  Append(first.wal.get(), core::Record(std::in_place_type<core::SnapshotRecord>,
+                                       core::SnapshotRecord{1990, core::SnapshotHash(blob)}));
+  ASSERT_TRUE(first.wal->Sync().ok());
+  size_t removed = 0;
+  ASSERT_TRUE(first.wal->Compact(1990, &removed).ok());
+  ASSERT_GT(removed, 0u);
+  first.wal.reset();
+  CoreRecovery again;
+  ASSERT_TRUE(RecoverCore(&env, kDir, small, &again).ok());
+  EXPECT_EQ(again.durable.snapshot_slot, 1990u);
+  ASSERT_EQ(again.durable.decisions.size(), 10u) << "slots 1991..2000";
+  EXPECT_EQ(again.durable.decisions.at(2000),
+            std::get<core::AcceptRecord>(Accept(2000, 4, 200)).pvalue.value);
 }
 
 class RepairTest : public ::testing::Test {

@@ -45,7 +45,7 @@ TEST_F(PosixModes, ANewDataDirAndItsSnapshotsAndWalArePrivate) {
   EXPECT_EQ(ModeOf(data_dir_ + "/wal"), 0700u);
   uint64_t lsn = 0;
   const core::Record decision(std::in_place_type<core::DecisionRecord>,
-                              core::DecisionRecord{1, {}});
+                              core::DecisionRecord{1, {}, {}});
   ASSERT_TRUE(AppendCoreRecord(recovery.wal.get(), decision, &lsn).ok());
   ASSERT_TRUE(recovery.wal->Sync().ok());  // segments are written by the sync
   size_t segments = 0;
