@@ -9,6 +9,9 @@
 #include <thread>
 
 #include "agent/store/fault_env.h"
+#include "agent/store/log_writer.h"
+#include "agent/store/wal_head.h"
+#include "agent/store/wal_record.h"
 #include "tests/unit/store/store_test_util.h"
 
 namespace pifleet::store {
@@ -62,6 +65,37 @@ TEST_F(WalTest, RecordsSurviveReopenWithKindSlotAndLsn) {
   EXPECT_EQ(again.report.last_lsn, 3u);
   // Writing resumes after the recovered records; the promise is carried into the new segment.
   EXPECT_EQ(Append(again.wal.get(), RecordKind::kAccept, 8, "x"), 5u);
+}
+
+// A segment as a build of format version 2 wrote it (before decided accepts) is still read; a
+// version this build does not know is refused.
+TEST_F(WalTest, ReadsSegmentsOfFormatVersion2AndRefusesNewerOnes) {
+  for (const uint32_t version : {kWalFormatVersionOldest, kWalFormatVersion + 1}) {
+    const std::string dir = "/data/v" + std::to_string(version);
+    ASSERT_TRUE(env_.CreateDir(dir).ok());
+    std::string bytes;
+    log::Writer writer;
+    writer.AddRecord(EncodeRecordBody(RecordKind::kSegmentHeader, 1,
+                                      EncodeSegmentHeader(SegmentHeader{version, 0, 1, 0})),
+                     &bytes);
+    writer.AddRecord(EncodeRecordBody(RecordKind::kAccept, 7, PayloadFor(7, 100)), &bytes);
+    std::unique_ptr<WritableFile> file;
+    ASSERT_TRUE(env_.NewWritableFile(WalSegmentPath(dir, 1), &file).ok());
+    ASSERT_TRUE(file->Append(bytes).ok());
+    ASSERT_TRUE(file->Sync().ok());
+    ASSERT_TRUE(env_.SyncDir(dir).ok());
+    ASSERT_TRUE(WriteWalHead(&env_, dir, WalHead{0, 1, 1}).ok());
+    Opened opened = OpenWal(&env_, dir, WalOptions());
+    if (version == kWalFormatVersionOldest) {
+      ASSERT_TRUE(opened.status.ok()) << opened.status.ToString();
+      ASSERT_EQ(opened.records.size(), 1u);
+      EXPECT_EQ(opened.records[0].payload, PayloadFor(7, 100));
+    } else {
+      EXPECT_EQ(opened.status.code(), Status::Code::kCorruption);
+      EXPECT_NE(opened.status.message().find("unknown wal format version 4"), std::string::npos)
+          << opened.status.message();
+    }
+  }
 }
 
 TEST_F(WalTest, UnsyncedRecordsAreLostOnCrashButNothingElse) {
